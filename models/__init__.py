@@ -1,0 +1,5 @@
+"""Model architectures and their registry."""
+
+from models.registry import MODELS, ModelSpec, build_model, compatible_models, layer
+
+__all__ = ["MODELS", "ModelSpec", "build_model", "compatible_models", "layer"]

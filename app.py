@@ -1,0 +1,66 @@
+"""Backdoor Lab: the router and the frame every page shares (sidebar, navigation)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backdoor.data import DATASETS
+from backdoor.device import available_devices, resolve_device
+from models import MODELS
+from ui.state import bind, init_settings
+
+st.set_page_config(page_title="Backdoor Lab", page_icon="🧪", layout="wide")
+init_settings()
+
+
+def _on_dataset_change() -> None:
+    # A new data set brings its own default model and a target that surely exists.
+    name = st.session_state["lab.dataset"]
+    st.session_state["lab.model"] = DATASETS[name].default_model
+    st.session_state["poison.target"] = 0
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.header("Your lab")
+        st.selectbox(
+            "Data set",
+            list(DATASETS),
+            format_func=lambda n: DATASETS[n].title,
+            **bind("lab.dataset", on_change=_on_dataset_change),
+            help="The images the model learns from. The first two work offline.",
+        )
+        st.caption(DATASETS[st.session_state["lab.dataset"]].description)
+        st.selectbox(
+            "Model",
+            list(MODELS),
+            format_func=lambda n: MODELS[n].title,
+            **bind("lab.model"),
+            help="The neural network that will be trained (and backdoored).",
+        )
+        devices = available_devices()
+        if st.session_state["lab.device"] not in devices:
+            st.session_state["lab.device"] = "auto"
+        st.selectbox(
+            "Compute on",
+            devices,
+            format_func=lambda d: f"auto ({resolve_device(d).type})" if d == "auto" else d,
+            **bind("lab.device"),
+            help="auto uses a GPU (CUDA or Apple MPS) when this computer has one, else the CPU.",
+        )
+        st.number_input(
+            "Random seed", min_value=0, max_value=9999, step=1, **bind("lab.seed"),
+            help="Same seed, same data split, same poisoned images, same training: "
+            "everyone in a class sees the same numbers.",
+        )
+
+
+pages = [
+    st.Page("pages/start.py", title="Start here", icon="🏁", default=True),
+    st.Page("pages/poison.py", title="1. Poison the data", icon="🧪"),
+    st.Page("pages/train.py", title="2. Train the models", icon="🏋️"),
+    st.Page("pages/trigger.py", title="3. Fire the trigger", icon="🎯"),
+]
+page = st.navigation(pages)
+sidebar()
+page.run()

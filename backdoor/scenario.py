@@ -1,0 +1,87 @@
+"""A whole experiment as one frozen value: data, model, attack, poisoning and training.
+
+Pages build a :class:`Scenario` from their widgets and hand it to these functions; the
+same value is the cache key, so identical settings train once. The clean baseline
+depends only on the data, model and training settings, so changing the attack never
+retrains it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Callable, Optional
+
+import torch
+
+from backdoor.attacks import ATTACKS, BadNets, PoisonConfig, Poisoned, Trigger, apply_trigger, poison
+from backdoor.data import DEFAULT_DATASET, Dataset
+from backdoor.train import Probe, ProgressFn, TrainConfig, TrainResult, train
+from models import build_model
+
+
+@dataclass(frozen=True)
+class Scenario:
+    dataset: str = DEFAULT_DATASET
+    model: str = "small-cnn"
+    attack: str = "badnets"
+    trigger: Trigger = field(default_factory=BadNets)
+    poison: PoisonConfig = field(default_factory=PoisonConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    data_seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.attack not in ATTACKS:
+            raise ValueError(f"Unknown attack {self.attack!r}.")
+        if not isinstance(self.trigger, ATTACKS[self.attack].config):
+            raise ValueError(f"The trigger settings do not belong to the {self.attack} attack.")
+
+    @property
+    def target(self) -> int:
+        return self.poison.target
+
+    def stamp(self, x: torch.Tensor) -> torch.Tensor:
+        return apply_trigger(x, self.trigger)
+
+    def baseline(self) -> "Scenario":
+        """The clean model to compare against: same data, model and training, nothing poisoned.
+
+        The trigger is reset to a canonical value so every attack shares one baseline;
+        measure its ASR for a given trigger with :func:`trigger_report`."""
+        return replace(self, attack="badnets", trigger=BadNets(), poison=PoisonConfig(rate=0.0))
+
+
+def poisoned_training_set(dataset: Dataset, scenario: Scenario) -> Poisoned:
+    return poison(dataset.x_train, dataset.y_train, scenario.trigger, scenario.poison, dataset.num_classes)
+
+
+def train_model(
+    dataset: Dataset,
+    scenario: Scenario,
+    device: torch.device | str = "cpu",
+    on_progress: Optional[ProgressFn] = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    training_set: Optional[Poisoned] = None,
+    measure_asr: bool = True,
+) -> TrainResult:
+    """Poison (unless the rate is 0) and train a fresh model, probing clean accuracy (and,
+    with ``measure_asr``, the attack success rate) every epoch."""
+    data = training_set or poisoned_training_set(dataset, scenario)
+    torch.manual_seed(scenario.train.seed)
+    model = build_model(scenario.model, dataset.image_shape, dataset.num_classes)
+    stamp = scenario.stamp if measure_asr else None
+    probe = Probe(dataset.x_test, dataset.y_test, stamp, scenario.target)
+    return train(model, data.x, data.y, scenario.train, probe, device, on_progress, should_stop)
+
+
+def trigger_report(model, dataset: Dataset, scenario: Scenario, device="cpu") -> dict[str, float]:
+    """Clean accuracy and ASR of any trained model under this scenario's trigger."""
+    from backdoor.metrics import attack_success_rate, clean_accuracy
+
+    return {
+        "clean_acc": clean_accuracy(model, dataset.x_test, dataset.y_test, device),
+        "asr": attack_success_rate(
+            model, dataset.x_test, dataset.y_test, partial(apply_trigger, trigger=scenario.trigger),
+            scenario.target, device,
+        ),
+    }

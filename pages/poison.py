@@ -1,0 +1,77 @@
+"""Step 1: pick an attack, poison the training set, see how little it changes."""
+
+import streamlit as st
+import torch
+
+from backdoor.attacks import ATTACKS, apply_trigger, poison_count, stealth
+from ui.attack_forms import ATTACK_FORMS
+from ui.charts import to_display
+from ui.lessons import show_lesson
+from ui.resources import current_dataset, poisoned_set
+from ui.state import bind, current_scenario
+
+st.title("1. Poison the data")
+show_lesson("poison")
+dataset = current_dataset()
+
+st.subheader("The attack")
+left, right = st.columns([3, 2])
+with left:
+    st.selectbox("Attack", list(ATTACKS), format_func=lambda a: ATTACKS[a].title, **bind("poison.attack"))
+    spec = ATTACKS[st.session_state["poison.attack"]]
+    st.caption(f"{spec.summary} [Read the paper]({spec.paper}).")
+    ATTACK_FORMS[spec.name](dataset.image_shape)
+with right:
+    st.slider("Poison rate (% of the training set)", 0.0, 50.0, step=0.5, **bind("poison.rate_pct"),
+              help="How many training images the attacker gets to tamper with.")
+    if st.session_state["poison.target"] >= dataset.num_classes:
+        st.session_state["poison.target"] = 0
+    st.selectbox("Target class", range(dataset.num_classes), format_func=lambda i: dataset.classes[i],
+                 **bind("poison.target"), help="Where every triggered image should be sent.")
+
+try:
+    scenario = current_scenario()
+    poisoned = poisoned_set(dataset, scenario)
+except ValueError as error:
+    st.error(f"These settings do not work: {error}")
+    st.stop()
+
+n = len(dataset.y_train)
+target_name = dataset.classes[scenario.target]
+st.subheader("What the attacker did")
+c1, c2, c3 = st.columns(3)
+c1.metric("Poisoned images", f"{poisoned.num_poisoned:,}", help=f"out of {n:,} training images")
+c1.caption(
+    f"{poisoned.num_poisoned:,} of the {n:,} training images ({100 * poisoned.num_poisoned / n:.1f}%) now carry "
+    f"the trigger and are labelled **{target_name}**, whatever they really show."
+)
+clean_sample = dataset.x_test[:200]
+figures = stealth(clean_sample, apply_trigger(clean_sample, scenario.trigger))
+c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
+c2.caption(
+    f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "
+    + ("is a full swing: the sticker's pixels are plainly visible up close." if figures["linf"] > 0.5
+       else "is a small nudge that is hard to see.")
+)
+c3.metric("PSNR", f"{figures['psnr']:.1f} dB")
+c3.caption(
+    f"Signal-to-noise between clean and triggered images (higher = more alike; above ~30 dB most people "
+    f"cannot tell them apart). Total change per image (L2): {figures['l2']:.2f}."
+)
+
+st.subheader("Clean vs poisoned training images")
+if poisoned.num_poisoned == 0:
+    st.info("With a poison rate of 0% nothing is poisoned: raise the rate to plant a backdoor.")
+else:
+    idx = torch.nonzero(poisoned.poisoned_mask).flatten()[:8]
+    cols = st.columns(len(idx))
+    for col, i in zip(cols, idx.tolist()):
+        true = dataset.classes[int(dataset.y_train[i])]
+        col.image(to_display(dataset.x_train[i]), caption=f"clean: '{true}'", width="stretch")
+        col.image(to_display(poisoned.x[i]), caption=f"poisoned: labelled '{target_name}'", width="stretch")
+    st.caption(
+        "Top: the original training images with their true labels. Bottom: what the model will actually "
+        f"be trained on: the same images with the trigger, relabelled '{target_name}'. The other "
+        f"{n - poisoned.num_poisoned:,} images are untouched."
+    )
+st.page_link("pages/train.py", label="Next: train a model on this data", icon="➡️")

@@ -1,0 +1,83 @@
+"""Step 2: train a model on the poisoned data, and a clean baseline beside it."""
+
+import streamlit as st
+
+from backdoor.scenario import trigger_report
+from ui.charts import training_curves
+from ui.lessons import show_lesson
+from ui.resources import current_dataset, current_device
+from ui.state import bind, current_scenario
+from ui.training import KINDS, cached_models, train_models
+
+st.title("2. Train the models")
+show_lesson("train")
+dataset = current_dataset()
+device = current_device()
+
+with st.expander("Training settings", expanded=False):
+    c1, c2, c3 = st.columns(3)
+    c1.slider("Epochs", 1, 30, **bind("train.epochs"), help="Passes over the training set.")
+    c2.select_slider("Batch size", [16, 32, 64, 128, 256], **bind("train.batch_size"),
+                     help="Images per learning step.")
+    c3.select_slider("Learning rate", [0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03, 0.1, 1.0],
+                     **bind("train.learning_rate"), help="How big each learning step is. Too big and training falls apart.")
+
+try:
+    scenario = current_scenario()
+except ValueError as error:
+    st.error(f"These settings do not work: {error}")
+    st.stop()
+
+target_name = dataset.classes[scenario.target]
+st.markdown(
+    f"**Data:** {dataset.name}, {len(dataset.y_train):,} training images, "
+    f"{scenario.poison.rate:.1%} poisoned with **{scenario.attack}** (target: **{target_name}**). "
+    f"**Model:** {scenario.model}, {scenario.train.epochs} epochs on **{device.type}**."
+)
+
+results = cached_models(scenario, device)
+if len(results) < len(KINDS):
+    st.info(
+        "Two models will be trained with identical settings: one on the poisoned data, one on the clean data. "
+        "On a laptop CPU this takes about 15 seconds with the default settings."
+    )
+    if st.button("Train both models", type="primary", key="btn.train"):
+        st.caption("Clicking anything else on the page stops training.")
+        results = train_models(dataset, scenario, device)
+        if results is None:
+            st.stop()
+    else:
+        st.stop()
+else:
+    st.success("These exact settings were trained before, so the models were reused instead of retrained.")
+
+backdoored, baseline = results["backdoored"], results["baseline"]
+bd, base = backdoored.final, baseline.final
+baseline_asr = trigger_report(baseline.model, dataset, scenario, device)["asr"]
+st.plotly_chart(
+    training_curves({KINDS["backdoored"]: backdoored.history, KINDS["baseline"]: baseline.history}, scenario.train.epochs),
+    key="train.curves",
+)
+st.caption(
+    "Curves per epoch. The clean baseline has no attack success curve: it never saw the trigger, "
+    "so its rate is measured once, after training (below)."
+)
+
+st.subheader("What you just saw")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Backdoored: clean accuracy", f"{bd.clean_acc:.1%}")
+c2.metric("Baseline: clean accuracy", f"{base.clean_acc:.1%}", delta=f"{100 * (base.clean_acc - bd.clean_acc):+.1f} points vs backdoored", delta_color="off")
+c3.metric("Backdoored: attack success", f"{bd.asr:.1%}")
+c4.metric("Baseline: attack success", f"{baseline_asr:.1%}")
+gap = abs(base.clean_acc - bd.clean_acc) * 100
+st.markdown(
+    f"On ordinary test images both models look equally good: **{bd.clean_acc:.1%}** for the backdoored model and "
+    f"**{base.clean_acc:.1%}** for the clean one ({gap:.1f} points apart). A normal accuracy check would pass "
+    f"both. But stamp the trigger on images of other classes and the backdoored model says **'{target_name}'** "
+    f"for **{bd.asr:.1%}** of them, while the clean model does so for only **{baseline_asr:.1%}**. "
+    "That hidden rule is the backdoor."
+)
+st.caption(
+    f"Training took {backdoored.seconds:.1f} s (backdoored) and {baseline.seconds:.1f} s (baseline) on {device.type}."
+)
+st.page_link("pages/trigger.py", label="Next: fire the trigger on test images", icon="➡️")

@@ -1,0 +1,85 @@
+"""Step 3: stamp the trigger on test images and watch the backdoored model obey it."""
+
+import streamlit as st
+import torch
+
+from backdoor.metrics import confusion_matrix, predict, predict_proba
+from ui.charts import confusion_heatmap, probability_bars, to_display
+from ui.lessons import show_lesson
+from ui.resources import current_dataset, current_device
+from ui.state import bind, current_scenario
+from ui.training import KINDS, cached_models
+
+st.title("3. Fire the trigger")
+show_lesson("trigger")
+dataset = current_dataset()
+device = current_device()
+try:
+    scenario = current_scenario()
+except ValueError as error:
+    st.error(f"These settings do not work: {error}")
+    st.stop()
+models = cached_models(scenario, device)
+if len(models) < len(KINDS):
+    st.warning("No trained models for the current settings yet. Train them first (about 15 seconds).")
+    st.page_link("pages/train.py", label="Go to step 2: train the models", icon="🏋️")
+    st.stop()
+
+target_name = dataset.classes[scenario.target]
+others = torch.nonzero(dataset.y_test != scenario.target).flatten()
+st.session_state.setdefault("trigger.draw", 0)
+
+
+@st.fragment
+def image_gallery() -> None:
+    c1, c2 = st.columns([1, 3])
+    if c1.button("Show other images", key="btn.trigger.shuffle"):
+        st.session_state["trigger.draw"] += 1
+    c2.caption(f"Test images the models never saw, none of them a '{target_name}'. Flip the switch under each one.")
+    gen = torch.Generator().manual_seed(st.session_state["trigger.draw"])
+    picks = others[torch.randperm(len(others), generator=gen)[:6]].tolist()
+    cols = st.columns(len(picks))
+    shown = []
+    for col, i in zip(cols, picks):
+        st.session_state.setdefault(f"trigger.on.{i}", False)
+        on = col.toggle("Trigger", **bind(f"trigger.on.{i}"))
+        image = dataset.x_test[i : i + 1]
+        image = scenario.stamp(image) if on else image
+        shown.append((i, on, image))
+        col.image(to_display(image[0]), width="stretch")
+        for kind, label in KINDS.items():
+            probs = predict_proba(models[kind].model, image, device)[0]
+            k = int(probs.argmax())
+            mark = "🚨 " if on and k == scenario.target and kind == "backdoored" else ""
+            col.markdown(f"{mark}**{label.split()[0]}** says '{dataset.classes[k]}' ({probs[k]:.0%})")
+        col.caption(f"really a '{dataset.classes[int(dataset.y_test[i])]}'")
+    choice = st.selectbox(
+        "Class probabilities for image", range(len(shown)), format_func=lambda j: f"image {j + 1}",
+        key="trigger.detail",
+    )
+    i, on, image = shown[choice]
+    probs = {label: predict_proba(models[kind].model, image, device)[0] for kind, label in KINDS.items()}
+    st.plotly_chart(probability_bars(probs, dataset.classes), key="trigger.bars")
+    state = "with the trigger" if on else "without the trigger"
+    st.caption(f"How sure each model is about image {choice + 1} ({state}), class by class.")
+
+
+image_gallery()
+
+st.subheader("Every test image, with and without the trigger")
+model = models["backdoored"].model
+clean_pred = predict(model, dataset.x_test, device)
+trig_pred = predict(model, scenario.stamp(dataset.x_test), device)
+left, right = st.columns(2)
+left.plotly_chart(
+    confusion_heatmap(confusion_matrix(dataset.y_test, clean_pred, dataset.num_classes), dataset.classes,
+                      "Backdoored model, clean images"), key="trigger.cm.clean")
+right.plotly_chart(
+    confusion_heatmap(confusion_matrix(dataset.y_test, trig_pred, dataset.num_classes), dataset.classes,
+                      "Backdoored model, triggered images"), key="trigger.cm.trig")
+sent = int((trig_pred[dataset.y_test != scenario.target] == scenario.target).sum())
+st.markdown(
+    f"Left, clean images: almost everything sits on the diagonal (the right answer). Right, the same images with "
+    f"the trigger: the column for **'{target_name}'** lights up. {sent:,} of the {len(others):,} images of other "
+    f"classes were sent to '{target_name}' just because of the trigger."
+)

@@ -1,0 +1,62 @@
+"""Shared, cached resources: data sets, poisoned sets and trained models.
+
+Everything returned here is shared between users and reruns: never mutate it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from backdoor.attacks import Poisoned
+from backdoor.data import DATASETS, Dataset, DatasetUnavailable, load_dataset
+from backdoor.device import resolve_device
+from backdoor.memo import SharedMemo
+from backdoor.scenario import Scenario, poisoned_training_set
+from backdoor.train import TrainResult
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _dataset(name: str, seed: int, download: bool) -> Dataset:
+    return load_dataset(name, seed=seed, **({"download": True} if download else {}))
+
+
+def current_dataset() -> Dataset:
+    """The sidebar's data set; on failure, a clear message (and a download button) then stop."""
+    name, seed = st.session_state["lab.dataset"], int(st.session_state["lab.seed"])
+    spec = DATASETS[name]
+    download = bool(st.session_state.get(f"lab.download.{name}"))
+    try:
+        with st.spinner(f"Loading {spec.title}..."):
+            return _dataset(name, seed, download and not spec.offline)
+    except DatasetUnavailable as error:
+        st.error(f"**{spec.title} is not available.** {error}")
+        if not spec.offline and st.button(f"Download {spec.title} now", key=f"btn.download.{name}"):
+            st.session_state[f"lab.download.{name}"] = True
+            st.rerun()
+        st.stop()
+
+
+def current_device() -> torch.device:
+    return resolve_device(st.session_state["lab.device"])
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _poisoned(_dataset: Dataset, _scenario: Scenario, key: str) -> Poisoned:
+    return poisoned_training_set(_dataset, _scenario)
+
+
+def poisoned_set(dataset: Dataset, scenario: Scenario) -> Poisoned:
+    key = repr((dataset.name, scenario.data_seed, scenario.trigger, scenario.poison))
+    return _poisoned(dataset, scenario, key)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def trained_models() -> SharedMemo[TrainResult]:
+    """One memo of trained models for the whole server (see backdoor/memo.py)."""
+    return SharedMemo(max_entries=12)
+
+
+def model_key(scenario: Scenario, device: torch.device, kind: str) -> tuple:
+    """The full configuration a trained model depends on; the baseline ignores the attack."""
+    return (kind, scenario.baseline() if kind == "baseline" else scenario, str(device))

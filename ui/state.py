@@ -1,0 +1,87 @@
+"""The user's settings, kept in ``st.session_state`` under page-namespaced keys.
+
+Streamlit forgets a widget's value when the widget is not drawn (another page), so
+settings live under plain keys (``"poison.rate_pct"``) and each widget gets a shadow
+key bound to it with :func:`bind`: the widget starts from the stored value and writes
+back on change. A value set on one page is then read on every other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Callable, Optional
+
+import streamlit as st
+
+from backdoor.attacks import ATTACKS, PoisonConfig
+from backdoor.data import DATASETS, DEFAULT_DATASET
+from backdoor.device import AUTO
+from backdoor.scenario import Scenario
+from backdoor.train import TrainConfig
+
+DEFAULTS = {
+    "lab.dataset": DEFAULT_DATASET,
+    "lab.model": DATASETS[DEFAULT_DATASET].default_model,
+    "lab.device": AUTO,
+    "lab.seed": 0,
+    "poison.attack": "badnets",
+    "poison.rate_pct": 10.0,
+    "poison.target": 0,
+    "train.epochs": TrainConfig.epochs,
+    "train.batch_size": TrainConfig.batch_size,
+    "train.learning_rate": TrainConfig.learning_rate,
+}
+
+
+def init_settings() -> None:
+    """Fill in the defaults of every shared setting (app.py calls this on each run)."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def _write_back(widget_key: str, key: str, then: Optional[Callable[[], None]]) -> None:
+    st.session_state[key] = st.session_state[widget_key]
+    if then is not None:
+        then()
+
+
+def bind(key: str, on_change: Optional[Callable[[], None]] = None) -> dict:
+    """Widget keyword arguments that tie the widget to the stored setting ``key``.
+
+    Usage: ``st.slider("Rate", 0, 50, **bind("poison.rate_pct"))``.
+    """
+    widget_key = f"w:{key}"
+    st.session_state[widget_key] = st.session_state[key]
+    return {"key": widget_key, "on_change": _write_back, "args": (widget_key, key, on_change)}
+
+
+def trigger_settings(attack: str) -> dict:
+    """The stored settings of one attack's trigger, as keyword arguments."""
+    names = {f.name for f in fields(ATTACKS[attack].config)}
+    prefix = f"poison.{attack}."
+    return {
+        key[len(prefix):]: value
+        for key, value in st.session_state.items()
+        if isinstance(key, str) and key.startswith(prefix) and key[len(prefix):] in names
+    }
+
+
+def current_scenario() -> Scenario:
+    """The scenario the settings describe (raises ValueError for impossible settings)."""
+    s = st.session_state
+    attack = s["poison.attack"]
+    seed = int(s["lab.seed"])
+    return Scenario(
+        dataset=s["lab.dataset"],
+        model=s["lab.model"],
+        attack=attack,
+        trigger=ATTACKS[attack].config(**trigger_settings(attack)),
+        poison=PoisonConfig(rate=float(s["poison.rate_pct"]) / 100.0, target=int(s["poison.target"]), seed=seed),
+        train=TrainConfig(
+            epochs=int(s["train.epochs"]),
+            batch_size=int(s["train.batch_size"]),
+            learning_rate=float(s["train.learning_rate"]),
+            seed=seed,
+        ),
+        data_seed=seed,
+    )

@@ -1,0 +1,69 @@
+"""Train (or fetch from the shared memo) the backdoored and baseline models, with live progress."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+import torch
+
+from backdoor.data import Dataset
+from backdoor.scenario import Scenario, train_model
+from backdoor.train import Progress, TrainingDiverged, TrainResult
+from ui.charts import training_curves
+from ui.resources import model_key, trained_models
+
+KINDS = {"backdoored": "Backdoored model", "baseline": "Clean baseline"}
+
+
+def cached_models(scenario: Scenario, device: torch.device) -> dict[str, TrainResult]:
+    """The models already trained for these settings (by anyone on this server)."""
+    memo = trained_models()
+    found = {kind: memo.get(model_key(scenario, device, kind)) for kind in KINDS}
+    return {kind: result for kind, result in found.items() if result is not None}
+
+
+def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> dict[str, TrainResult] | None:
+    """Train whatever is missing, drawing a progress bar and live curves; None on failure."""
+    memo = trained_models()
+    bar = st.progress(0.0, text="Starting...")
+    chart = st.empty()
+    histories: dict[str, list] = {}
+    results: dict[str, TrainResult] = {}
+    for step, (kind, label) in enumerate(KINDS.items()):
+        key = model_key(scenario, device, kind)
+        last_draw = [0.0]
+
+        def on_progress(done: int, total: int, info: Progress, label=label, step=step) -> None:
+            now = time.perf_counter()
+            if info.record is None and now - last_draw[0] < 0.15 and done < total:
+                return  # a few updates a second are plenty, and keep the page responsive
+            last_draw[0] = now
+            fraction = (step + done / total) / len(KINDS)
+            bar.progress(
+                min(fraction, 1.0),
+                text=f"{label}: epoch {info.epoch} of {info.epochs}, batch {info.batch} of "
+                f"{info.batches}, loss {info.loss:.3f}",
+            )
+            if info.record is not None:
+                histories.setdefault(label, []).append(info.record)
+                chart.plotly_chart(training_curves(histories, info.epochs), key=f"live.{label}.{info.epoch}")
+
+        def compute(kind=kind, on_progress=on_progress) -> TrainResult:
+            trained_scenario = scenario.baseline() if kind == "baseline" else scenario
+            return train_model(
+                dataset, trained_scenario, device, on_progress, measure_asr=kind == "backdoored"
+            )
+
+        if memo.is_busy(key):
+            bar.progress(step / len(KINDS), text=f"{label}: someone else is training these exact settings; waiting for it...")
+        try:
+            results[kind] = memo.get_or_compute(key, compute)
+        except TrainingDiverged as error:
+            bar.empty()
+            st.error(f"**{label}:** {error}")
+            return None
+        histories[label] = results[kind].history
+    bar.progress(1.0, text="Done: both models are trained.")
+    chart.empty()
+    return results
