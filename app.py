@@ -9,7 +9,7 @@ from backdoor.device import available_devices, resolve_device
 from models import MODELS
 from ui.state import bind, init_settings
 
-st.set_page_config(page_title="Backdoor Lab", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="Backdoor Lab", page_icon=":material/biotech:", layout="wide")
 init_settings()
 
 
@@ -56,10 +56,10 @@ def sidebar() -> None:
 
 
 pages = [
-    st.Page("pages/start.py", title="Start here", icon="🏁", default=True),
-    st.Page("pages/poison.py", title="1. Poison the data", icon="🧪"),
-    st.Page("pages/train.py", title="2. Train the models", icon="🏋️"),
-    st.Page("pages/trigger.py", title="3. Fire the trigger", icon="🎯"),
+    st.Page("pages/start.py", title="Start here", icon=":material/flag:", default=True),
+    st.Page("pages/poison.py", title="1. Poison the data", icon=":material/science:"),
+    st.Page("pages/train.py", title="2. Train the models", icon=":material/model_training:"),
+    st.Page("pages/trigger.py", title="3. Fire the trigger", icon=":material/target:"),
 ]
 page = st.navigation(pages)
 sidebar()

@@ -130,7 +130,7 @@ def train(
             loss = loss_fn(model(x_dev[idx]), y_dev[idx])
             if not torch.isfinite(loss):
                 raise TrainingDiverged(
-                    f"Training diverged in epoch {epoch}: the loss became {float(loss)}. "
+                    f"Training diverged in epoch {epoch}: the loss became {loss.item()}. "
                     "Lower the learning rate (for example to 0.001) and train again."
                 )
             optimiser.zero_grad(set_to_none=True)

@@ -74,4 +74,4 @@ else:
         f"be trained on: the same images with the trigger, relabelled '{target_name}'. The other "
         f"{n - poisoned.num_poisoned:,} images are untouched."
     )
-st.page_link("pages/train.py", label="Next: train a model on this data", icon="➡️")
+st.page_link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

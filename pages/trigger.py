@@ -21,8 +21,8 @@ except ValueError as error:
     st.stop()
 models = cached_models(scenario, device)
 if len(models) < len(KINDS):
-    st.warning("No trained models for the current settings yet. Train them first (about 15 seconds).")
-    st.page_link("pages/train.py", label="Go to step 2: train the models", icon="🏋️")
+    st.warning("No trained models for the current settings yet. Train them first (about 20 seconds on a laptop).")
+    st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
     st.stop()
 
 target_name = dataset.classes[scenario.target]
@@ -50,8 +50,9 @@ def image_gallery() -> None:
         for kind, label in KINDS.items():
             probs = predict_proba(models[kind].model, image, device)[0]
             k = int(probs.argmax())
-            mark = "🚨 " if on and k == scenario.target and kind == "backdoored" else ""
-            col.markdown(f"{mark}**{label.split()[0]}** says '{dataset.classes[k]}' ({probs[k]:.0%})")
+            hijacked = on and k == scenario.target and kind == "backdoored"
+            verdict = f"**{label.split()[0]}** says '{dataset.classes[k]}' ({probs[k]:.0%})"
+            col.markdown(f":red-background[{verdict}] :material/warning:" if hijacked else verdict)
         col.caption(f"really a '{dataset.classes[int(dataset.y_test[i])]}'")
     choice = st.selectbox(
         "Class probabilities for image", range(len(shown)), format_func=lambda j: f"image {j + 1}",

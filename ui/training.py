@@ -36,7 +36,7 @@ def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
 
         def on_progress(done: int, total: int, info: Progress, label=label, step=step) -> None:
             now = time.perf_counter()
-            if info.record is None and now - last_draw[0] < 0.15 and done < total:
+            if info.record is None and now - last_draw[0] < 0.25 and done < total:
                 return  # a few updates a second are plenty, and keep the page responsive
             last_draw[0] = now
             fraction = (step + done / total) / len(KINDS)

@@ -1,0 +1,40 @@
+"""Shared fixtures: an isolated cache folder, the real mnist-5k set, and a fast scenario."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import torch
+
+# One private cache for the whole run: tests never read or write the user's own cache.
+_CACHE = Path(tempfile.mkdtemp(prefix="backdoor-lab-test-cache-"))
+os.environ["BACKDOOR_LAB_CACHE"] = str(_CACHE)
+torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    from backdoor.data import load_dataset
+
+    return load_dataset("mnist-5k", seed=0)
+
+
+@pytest.fixture(scope="session")
+def small_mnist(mnist):
+    """1,000 training and 300 test digits: enough to learn a backdoor in a few seconds."""
+    from backdoor.data import Dataset
+
+    return Dataset(
+        name="mnist-5k",
+        x_train=mnist.x_train[:1000],
+        y_train=mnist.y_train[:1000],
+        x_test=mnist.x_test[::3][:300],
+        y_test=mnist.y_test[::3][:300],
+        classes=mnist.classes,
+        description=mnist.description,
+    )

@@ -1,0 +1,121 @@
+"""AppTest: every page renders, and the whole poison -> train -> trigger path works."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+# Each page and a widget or text that must be on it.
+PAGES = {
+    "pages/start.py": "Your path",
+    "pages/poison.py": "What the attacker did",
+    "pages/train.py": "Train both models",
+    "pages/trigger.py": "Train them first",
+}
+
+
+def fresh_app(**state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "success", "warning", "error")
+                     for e in getattr(at, kind))
+
+
+def test_the_shared_sidebar_starts_on_the_offline_default():
+    at = fresh_app()
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="w:lab.dataset").value == "mnist-5k"
+    assert at.sidebar.selectbox(key="w:lab.model").value == "small-cnn"
+    assert at.sidebar.selectbox(key="w:lab.device").value == "auto"
+
+
+@pytest.mark.parametrize("page, expected", PAGES.items())
+def test_every_page_renders_without_exception(page, expected):
+    at = fresh_app(**{"train.epochs": 29})  # settings nobody trained: pages show their empty state
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert expected in texts(at) + "\n".join(b.label for b in at.button) + "\n".join(str(h.value) for h in at.subheader)
+
+
+def test_poison_page_controls_and_figures():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert at.selectbox(key="w:poison.attack").value == "badnets"
+    assert at.slider(key="w:poison.rate_pct").value == 10.0
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Poisoned images"] == "400"
+    at.slider(key="w:poison.rate_pct").set_value(2.5).run()
+    assert {m.label: m.value for m in at.metric}["Poisoned images"] == "100"
+    at.selectbox(key="w:poison.attack").set_value("blended").run()
+    assert not at.exception
+    assert at.slider(key="w:poison.blended.alpha").value == 0.15
+    assert float(at.metric[1].value) < 0.2  # a faint blend changes no pixel by much
+
+
+def test_settings_survive_a_page_switch():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    at.slider(key="w:poison.rate_pct").set_value(5.0).run()
+    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/poison.py").run()
+    assert at.slider(key="w:poison.rate_pct").value == 5.0
+
+
+def test_full_path_poison_train_trigger_with_a_tiny_configuration():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception
+    at.switch_page("pages/train.py").run()
+    at.button(key="btn.train").click().run()
+    assert not at.exception, at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert set(labels) >= {"Backdoored: clean accuracy", "Baseline: attack success"}
+    assert float(labels["Backdoored: attack success"].rstrip("%")) > 80
+    assert "Both models are trained" in texts(at)
+
+    # Shown again with the same settings: reused, never retrained.
+    at.switch_page("pages/start.py").run()
+    at.session_state["train.fresh"] = None
+    at.switch_page("pages/train.py").run()
+    assert "trained before" in texts(at)
+    assert not any(b.key == "btn.train" for b in at.button)
+
+    at.switch_page("pages/trigger.py").run()
+    assert not at.exception, at.exception
+    first = at.toggle[0]
+    before = [m.value for m in at.markdown if "says" in m.value][0]
+    first.set_value(True).run()
+    assert not at.exception
+    after = [m.value for m in at.markdown if "says" in m.value][0]
+    assert "Backdoored" in before and before != after
+    assert any("were sent to" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) >= 3  # probabilities + two confusion matrices
+
+
+def test_trigger_page_without_models_points_to_training():
+    at = fresh_app(**{"train.epochs": 2, "poison.rate_pct": 3.0})
+    at.run()
+    at.switch_page("pages/trigger.py").run()
+    assert not at.exception
+    assert "Train them first" in texts(at)
+
+
+def test_an_unavailable_download_set_shows_a_message_not_a_crash():
+    at = fresh_app(**{"lab.dataset": "cifar10", "lab.model": "color-cnn"})
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception
+    assert any("not available" in e.value for e in at.error)
+    assert any(b.label.startswith("Download") for b in at.button)
