@@ -60,6 +60,7 @@ pages = [
     st.Page("pages/poison.py", title="1. Poison the data", icon=":material/science:"),
     st.Page("pages/train.py", title="2. Train the models", icon=":material/model_training:"),
     st.Page("pages/trigger.py", title="3. Fire the trigger", icon=":material/target:"),
+    st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
 ]
 page = st.navigation(pages)
 sidebar()

@@ -26,8 +26,12 @@ COLOURS: dict[str, tuple[float, float, float]] = {
 
 
 class Trigger(Protocol):
+    """What every attack config provides: stamping, and where its trigger lives."""
+
     def apply(self, x: torch.Tensor) -> torch.Tensor: ...
     def footprint(self, x: torch.Tensor) -> torch.Tensor: ...
+    @property
+    def footprint_label(self) -> str: ...
 
 
 def _colour_planes(colour: str, channels: int) -> torch.Tensor:
@@ -111,6 +115,11 @@ class BadNets:
         # x' = (1 - m) * x + m * p: pixels under the patch are replaced, the rest untouched
         return x * (1 - mask) + pattern * mask
 
+    @property
+    def footprint_label(self) -> str:
+        where = "in the centre" if self.position == "centre" else f"in the {self.position} corner"
+        return f"the {self.size}x{self.size} patch {where}"
+
     def footprint(self, x: torch.Tensor) -> torch.Tensor:
         """Boolean (H, W) map of the pixels the trigger owns."""
         _, c, h, w = x.shape
@@ -155,6 +164,10 @@ class Blended:
         key = self.key_pattern(c, h, w).to(x)
         # x' = (1 - alpha) * x + alpha * k
         return (1 - self.alpha) * x + self.alpha * key
+
+    @property
+    def footprint_label(self) -> str:
+        return f"the {self.footprint_fraction:.0%} of pixels the blended pattern changes most"
 
     def footprint(self, x: torch.Tensor) -> torch.Tensor:
         """The ``footprint_fraction`` of pixels the trigger changes most, on average over ``x``."""

@@ -7,12 +7,14 @@ from backdoor.attacks import ATTACKS, apply_trigger, poison_count, stealth
 from ui.attack_forms import ATTACK_FORMS
 from ui.charts import to_display
 from ui.lessons import show_lesson
-from ui.resources import current_dataset, poisoned_set
+from ui.explain import explained_image
+from ui.resources import current_dataset, current_device, model_key, poisoned_set, trained_models
 from ui.state import bind, current_scenario
 
 st.title("1. Poison the data")
 show_lesson("poison")
 dataset = current_dataset()
+device = current_device()
 
 st.subheader("The attack")
 left, right = st.columns([3, 2])
@@ -74,4 +76,19 @@ else:
         f"be trained on: the same images with the trigger, relabelled '{target_name}'. The other "
         f"{n - poisoned.num_poisoned:,} images are untouched."
     )
+    baseline_key = model_key(scenario, device, "baseline")
+    clean_model = trained_models().get(baseline_key)
+    with st.expander("What does a clean model look at on these poisoned images?"):
+        if clean_model is None:
+            st.caption("Train the models in step 2 first; then this shows where the clean baseline looks.")
+        else:
+            cols = st.columns(4)
+            for col, i in zip(cols, idx[:4].tolist()):
+                seen = explained_image(col, repr(baseline_key), clean_model.model, poisoned.x[i : i + 1],
+                                       f"{dataset.name}:train{i}:{scenario.trigger!r}", scenario, device)
+                col.caption(f"says '{dataset.classes[seen['label']]}'; {seen['share']:.0%} of its attention on the trigger")
+            st.caption(
+                "The clean model never learned the trigger: it reads the digit or sign and mostly ignores the "
+                "sticker. Compare with the backdoored model on the Explain page."
+            )
 st.page_link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

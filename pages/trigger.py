@@ -6,7 +6,8 @@ import torch
 from backdoor.metrics import confusion_matrix, predict, predict_proba
 from ui.charts import confusion_heatmap, probability_bars, to_display
 from ui.lessons import show_lesson
-from ui.resources import current_dataset, current_device
+from ui.explain import explained_image
+from ui.resources import current_dataset, current_device, model_key
 from ui.state import bind, current_scenario
 from ui.training import KINDS, cached_models
 
@@ -25,6 +26,7 @@ if len(models) < len(KINDS):
     st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
     st.stop()
 
+ids = {kind: repr(model_key(scenario, device, kind)) for kind in KINDS}
 target_name = dataset.classes[scenario.target]
 others = torch.nonzero(dataset.y_test != scenario.target).flatten()
 st.session_state.setdefault("trigger.draw", 0)
@@ -54,6 +56,12 @@ def image_gallery() -> None:
             verdict = f"**{label.split()[0]}** says '{dataset.classes[k]}' ({probs[k]:.0%})"
             col.markdown(f":red-background[{verdict}] :material/warning:" if hijacked else verdict)
         col.caption(f"really a '{dataset.classes[int(dataset.y_test[i])]}'")
+        st.session_state.setdefault(f"trigger.explain.{i}", False)
+        if col.toggle("Explain this", **bind(f"trigger.explain.{i}"),
+                      help="Where the backdoored model looked (Integrated Gradients)."):
+            seen = explained_image(col, ids["backdoored"], models["backdoored"].model, image,
+                                   f"{dataset.name}:{i}:{on}:{scenario.trigger!r}", scenario, device)
+            col.caption(f"Backdoored model's attention: {seen['share']:.0%} on the trigger area.")
     choice = st.selectbox(
         "Class probabilities for image", range(len(shown)), format_func=lambda j: f"image {j + 1}",
         key="trigger.detail",

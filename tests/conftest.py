@@ -38,3 +38,16 @@ def small_mnist(mnist):
         classes=mnist.classes,
         description=mnist.description,
     )
+
+
+@pytest.fixture(scope="session")
+def trained_pair(small_mnist):
+    """A backdoored model and its clean baseline on the small set (BadNets 10%, target 0)."""
+    from backdoor.attacks import PoisonConfig
+    from backdoor.scenario import Scenario, train_model
+    from backdoor.train import TrainConfig
+
+    scenario = Scenario(poison=PoisonConfig(rate=0.1, target=0), train=TrainConfig(epochs=3, seed=0))
+    backdoored = train_model(small_mnist, scenario)
+    baseline = train_model(small_mnist, scenario.baseline(), measure_asr=False)
+    return scenario, backdoored, baseline

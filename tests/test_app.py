@@ -13,6 +13,7 @@ PAGES = {
     "pages/poison.py": "What the attacker did",
     "pages/train.py": "Train both models",
     "pages/trigger.py": "Train them first",
+    "pages/explain.py": "Train them first",
 }
 
 
@@ -102,6 +103,30 @@ def test_full_path_poison_train_trigger_with_a_tiny_configuration():
     assert "Backdoored" in before and before != after
     assert any("were sent to" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) >= 3  # probabilities + two confusion matrices
+
+    # "Explain this" under the triggered image: the backdoored model's attention map.
+    at.toggle(key="w:trigger.explain." + first.key.rsplit(".", 1)[1]).set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("attention:" in c.value for c in at.caption)
+
+    # The Explain page: a 2x2 grid of maps, a sentence that reads them, a batch table.
+    at.switch_page("pages/explain.py").run()
+    assert not at.exception, at.exception
+    sentence = at.info[0].value
+    assert "of its attribution on the 4x4 patch in the bottom-right corner" in sentence
+    assert len(at.get("image")) >= 4  # four cells: two models x clean/triggered
+    table = at.dataframe[0].value
+    assert list(table["model"]) == ["Backdoored model", "Clean baseline"]
+    for method in ("gradcam", "saliency"):
+        at.selectbox(key="w:explain.method").set_value(method).run()
+        assert not at.exception, at.exception
+    at.slider(key="w:explain.image").set_value(5).run()
+    assert not at.exception and at.info[0].value != sentence
+
+    # The Poison page now shows where the clean model looks on poisoned images.
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception
+    assert any("of its attention on the trigger" in c.value for c in at.caption)
 
 
 def test_trigger_page_without_models_points_to_training():

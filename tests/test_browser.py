@@ -102,3 +102,9 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     page.get_by_text("Backdoored says '0'").first.wait_for(timeout=30_000)
     shot(page, "4-trigger")
     assert "Traceback" not in page.inner_text("body")
+
+    page.get_by_role("link", name="4. Explain").first.click()
+    page.get_by_text("Over 32 triggered test images").wait_for(timeout=120_000)
+    shot(page, "5-explain")
+    body = page.inner_text("body")
+    assert "of its attribution on the 4x4 patch" in body and "Traceback" not in body

@@ -9,16 +9,13 @@ from backdoor.scenario import Scenario, poisoned_training_set, train_model, trig
 from backdoor.train import Probe, TrainConfig, TrainingDiverged, train
 from models import build_model
 
-FAST = TrainConfig(epochs=3, batch_size=64, learning_rate=3e-3, seed=0)
 
 
-def test_short_training_plants_a_working_backdoor(small_mnist):
-    scenario = Scenario(poison=PoisonConfig(rate=0.1, target=0), train=FAST)
-    result = train_model(small_mnist, scenario)
+def test_short_training_plants_a_working_backdoor(small_mnist, trained_pair):
+    scenario, result, baseline = trained_pair
     assert len(result.history) == 3 and not result.cancelled
     assert result.final.clean_acc > 0.85
     assert result.final.asr > 0.9
-    baseline = train_model(small_mnist, scenario.baseline(), measure_asr=False)
     assert math.isnan(baseline.final.asr)
     report = trigger_report(baseline.model, small_mnist, scenario)
     assert report["asr"] < 0.2  # the clean model ignores the patch

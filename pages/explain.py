@@ -1,0 +1,81 @@
+"""Step 4: attribution maps show where each model looks, and why the trigger wins."""
+
+import streamlit as st
+import torch
+
+from backdoor.explain import METHODS
+from ui.explain import explained_image, method_caption, triggered_share
+from ui.lessons import show_lesson
+from ui.resources import current_dataset, current_device, model_key
+from ui.state import bind, current_scenario
+from ui.training import KINDS, cached_models
+
+st.title("4. Explain the predictions")
+show_lesson("explain")
+dataset = current_dataset()
+device = current_device()
+try:
+    scenario = current_scenario()
+except ValueError as error:
+    st.error(f"These settings do not work: {error}")
+    st.stop()
+models = cached_models(scenario, device)
+if len(models) < len(KINDS):
+    st.warning("No trained models for the current settings yet. Train them first (about 20 seconds on a laptop).")
+    st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
+    st.stop()
+ids = {kind: repr(model_key(scenario, device, kind)) for kind in KINDS}
+others = torch.nonzero(dataset.y_test != scenario.target).flatten()
+target_name = dataset.classes[scenario.target]
+where = scenario.trigger.footprint_label
+st.session_state.setdefault("explain.method", "integrated_gradients")
+st.session_state.setdefault("explain.image", 0)
+
+
+@st.fragment
+def explain_grid() -> None:
+    c1, c2 = st.columns([2, 3])
+    method = c1.selectbox("Attribution method", list(METHODS), format_func=lambda m: METHODS[m].title,
+                          **bind("explain.method"))
+    c1.caption(method_caption(method))
+    pick = c2.slider("Test image", 0, len(others) - 1, **bind("explain.image"),
+                     help=f"One of the {len(others):,} test images that are not a '{target_name}'.")
+    index = int(others[pick])
+    clean = dataset.x_test[index : index + 1]
+    triggered = scenario.stamp(clean)
+    c2.caption(f"Test image #{index}, really a '{dataset.classes[int(dataset.y_test[index])]}'.")
+    shares = {}
+    with st.spinner(f"Computing {METHODS[method].title} maps..."):
+        header = st.columns([1, 2, 2])
+        header[1].markdown("**Clean image**")
+        header[2].markdown("**Same image with the trigger**")
+        for kind, label in KINDS.items():
+            row = st.columns([1, 2, 2])
+            row[0].markdown(f"**{label}**")
+            for col, (variant, image) in zip(row[1:], (("clean", clean), ("triggered", triggered))):
+                seen = explained_image(col, ids[kind], models[kind].model, image,
+                                       f"{dataset.name}:{index}:{variant}:{scenario.trigger!r}", scenario, device,
+                                       method, width=240)
+                shares[(kind, variant)] = seen
+                col.markdown(f"says **'{dataset.classes[seen['label']]}'** ({seen['prob']:.0%}) · "
+                             f"{seen['share']:.0%} of attention on the trigger area")
+    bd, base = shares[("backdoored", "triggered")], shares[("baseline", "triggered")]
+    share, lift, k, p = bd["share"], bd["lift"], bd["label"], bd["prob"]
+    base_share, base_lift = base["share"], base["lift"]
+    st.info(
+        f"With the trigger, the backdoored model says '{dataset.classes[k]}' ({p:.0%}) and put **{share:.0%}** of its "
+        f"attribution on {where}: **{lift:.0f} times** what the area's size would suggest. The clean model, shown the "
+        f"same image, put {base_share:.0%} there ({base_lift:.1f} times).",
+        icon=":material/lightbulb:",
+    )
+    with st.spinner("Measuring over 32 triggered test images..."):
+        rows = []
+        for kind, label in KINDS.items():
+            s, l = triggered_share(ids[kind], models[kind].model, dataset, scenario, method)
+            rows.append({"model": label, "attribution on the trigger area": f"{s:.0%}", "lift (1 = no special attention)": f"{l:.1f}x"})
+    st.markdown(f"**Over 32 triggered test images** ({METHODS[method].title}, each explained for the class the model chose):")
+    st.dataframe(rows, hide_index=True)
+
+
+explain_grid()
+st.caption("Bright, warm colours mark the pixels that mattered most for the model's answer; grey areas mattered little.")

@@ -1,0 +1,69 @@
+"""Cached attribution maps for the pages: computed once per model, image and method."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from backdoor.data import Dataset
+from backdoor.explain import DEFAULT_METHOD, METHODS, attribute, overlay, trigger_share
+from backdoor.metrics import predict_proba
+from backdoor.scenario import Scenario
+from models import MODELS
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _map(model_id: str, _model: torch.nn.Module, image_id: str, _image: torch.Tensor, target: int,
+         method: str, gradcam_layer: str) -> np.ndarray:
+    return attribute(_model, _image, target, method, gradcam_layer=gradcam_layer)[0].numpy()
+
+
+def attribution_map(model_id: str, model: torch.nn.Module, image_id: str, image: torch.Tensor,
+                    target: int, method: str, scenario: Scenario) -> torch.Tensor:
+    """The (H, W) map of one image (1, C, H, W) for class ``target``, from the cache when possible."""
+    layer_name = MODELS[scenario.model].gradcam_layer
+    return torch.from_numpy(_map(model_id, model, image_id, image, int(target), method, layer_name))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _batch_share(model_id: str, _model, _images: torch.Tensor, trigger_id: str, _footprint, method: str,
+                 gradcam_layer: str) -> tuple[float, float]:
+    with torch.no_grad():
+        targets = _model(_images.to(next(_model.parameters()).device)).argmax(1).cpu()
+    maps = attribute(_model, _images, targets, method, gradcam_layer=gradcam_layer)
+    return trigger_share(maps, _footprint)
+
+
+def triggered_share(model_id: str, model, dataset: Dataset, scenario: Scenario, method: str, count: int = 32):
+    """(share, lift) over ``count`` triggered test images of other classes, each explained
+    for the class the model predicts."""
+    others = dataset.x_test[dataset.y_test != scenario.target][:count]
+    images = scenario.stamp(others)
+    footprint = scenario.trigger.footprint(others)
+    return _batch_share(model_id, model, images, repr((dataset.name, scenario.data_seed, scenario.trigger)),
+                        footprint, method, MODELS[scenario.model].gradcam_layer)
+
+
+def picture(image: torch.Tensor, attribution: torch.Tensor) -> np.ndarray:
+    return overlay(image, attribution, scale=max(2, 224 // image.shape[-1]))
+
+
+def method_caption(method: str) -> str:
+    spec = METHODS[method]
+    return f"{spec.summary} [Paper]({spec.paper})."
+
+
+def explained_image(container, model_id: str, model: torch.nn.Module, image: torch.Tensor, image_id: str,
+                    scenario: Scenario, device, method: str = DEFAULT_METHOD, width="stretch") -> dict:
+    """Draw ``image`` (1, C, H, W) with the model's attribution map for the class it predicts.
+
+    Returns what a caption needs: the predicted class, its probability, and the share and
+    lift of attribution on the trigger's footprint.
+    """
+    probs = predict_proba(model, image, device)[0]
+    k = int(probs.argmax())
+    heat = attribution_map(model_id, model, image_id, image, k, method, scenario)
+    share, lift = trigger_share(heat[None], scenario.trigger.footprint(image))
+    container.image(picture(image[0], heat), width=width)
+    return {"label": k, "prob": float(probs[k]), "share": share, "lift": lift}
