@@ -157,7 +157,7 @@ def trigger_share(maps: torch.Tensor, footprint: torch.Tensor) -> tuple[float, f
     return share, (share / area if area > 0 else float("nan"))
 
 
-def overlay(image: torch.Tensor, attribution: torch.Tensor, scale: int = 8, alpha: float = 0.6) -> np.ndarray:
+def overlay(image: torch.Tensor, attribution: torch.Tensor, scale: int = 8, alpha: float = 0.8) -> np.ndarray:
     """An (H*scale, W*scale, 3) uint8 picture: the image in grey, the map in warm colours on top.
 
     The map is scaled to its 99th percentile so one extreme pixel cannot wash out the rest.

@@ -104,7 +104,7 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     assert "Traceback" not in page.inner_text("body")
 
     page.get_by_role("link", name="4. Explain").first.click()
-    page.get_by_text("Over 32 triggered test images").wait_for(timeout=120_000)
+    page.get_by_text("each explained for the class the model chose").wait_for(timeout=120_000)
     shot(page, "5-explain")
     body = page.inner_text("body")
     assert "of its attribution on the 4x4 patch" in body and "Traceback" not in body
