@@ -42,11 +42,16 @@ if len(results) < len(KINDS):
         "Two models will be trained with identical settings: one on the poisoned data, one on the clean data. "
         "On a 2-core laptop CPU this takes about 20 seconds with the default settings."
     )
+    stopped = st.session_state.get("btn.stop")  # the Stop button of the run it interrupted
     if st.button("Train both models", type="primary", key="btn.train", icon=":material/play_arrow:"):
-        st.caption("Clicking anything else on the page stops training; nothing is kept from a stopped run.")
+        st.button("Stop training", key="btn.stop", icon=":material/stop:",
+                  help="Stops at once. Nothing from a stopped run is kept.")
         if train_models(dataset, scenario, device) is not None:
             st.session_state["train.fresh"] = settings_id
             st.rerun()
+    elif stopped:
+        st.warning("Training stopped. Nothing was kept; press **Train both models** to start again.",
+                   icon=":material/stop_circle:")
     st.stop()
 if st.session_state.get("train.fresh") == settings_id:
     st.success("Both models are trained. Here is how they compare.", icon=":material/check_circle:")

@@ -90,6 +90,10 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     shot(page, "2-poison")
 
     page.get_by_role("link", name="2. Train the models").first.click()
+    # Stopping a run keeps the app usable and keeps nothing half-trained.
+    page.get_by_role("button", name="Train both models").click()
+    page.get_by_role("button", name="Stop training").click()
+    page.get_by_text("Training stopped").wait_for(timeout=30_000)
     page.get_by_role("button", name="Train both models").click()
     page.get_by_text("What you just saw").wait_for(timeout=180_000)
     shot(page, "3-train")
