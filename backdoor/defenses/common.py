@@ -1,0 +1,99 @@
+"""What every defense shares: copying models safely, features, scoring, evaluation.
+
+A defense never mutates the model or data it is given: it works on ``private_copy``
+and returns new objects. Progress goes through ``on_progress(done, total, info)``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import torch
+from torch import nn
+
+from backdoor.attacks import Trigger, apply_trigger
+from backdoor.metrics import attack_success_rate, clean_accuracy
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def no_progress(done: int, total: int, info: str) -> None:
+    """The default ``on_progress``: report nothing."""
+
+
+def private_copy(model: nn.Module) -> nn.Module:
+    """A deep copy in eval mode: the caller's (possibly shared, cached) model stays untouched."""
+    return copy.deepcopy(model).eval()
+
+
+def model_device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+@torch.no_grad()
+def embeddings(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+    """Last-hidden-layer activations (N, D) on the CPU (every model in ``models`` has ``embed``)."""
+    model = private_copy(model)
+    device = model_device(model)
+    return torch.cat([model.embed(x[i : i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)])
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How a model does on the clean test set and under the trigger."""
+
+    clean_acc: float
+    asr: float
+
+
+def evaluate(model: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor, trigger: Trigger, target: int) -> Evaluation:
+    device = model_device(model)
+    return Evaluation(
+        clean_accuracy(model, x_test, y_test, device),
+        attack_success_rate(model, x_test, y_test, lambda x: apply_trigger(x, trigger), target, device),
+    )
+
+
+@dataclass(frozen=True)
+class DetectionScore:
+    """How well flagged training samples match the truly poisoned ones."""
+
+    flagged: int
+    true_positives: int
+    precision: float
+    recall: float
+    f1: float
+
+
+def detection_score(flags: torch.Tensor, poisoned_mask: torch.Tensor) -> DetectionScore:
+    flags, truth = flags.bool(), poisoned_mask.bool()
+    tp = int((flags & truth).sum())
+    precision = tp / int(flags.sum()) if flags.any() else 0.0
+    recall = tp / int(truth.sum()) if truth.any() else 0.0
+    # F1 = harmonic mean of precision and recall
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return DetectionScore(int(flags.sum()), tp, precision, recall, f1)
+
+
+def fine_tune(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    epochs: int,
+    learning_rate: float,
+    seed: int,
+    on_progress: Optional[ProgressFn] = None,
+    batch_size: int = 64,
+) -> nn.Module:
+    """A fine-tuned private copy of ``model`` (the one training loop, plain cross-entropy)."""
+    from backdoor.train import TrainConfig, train
+
+    tuned = private_copy(model)
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+    report = None
+    if on_progress is not None:
+        report = lambda done, total, info: on_progress(done, total, f"fine-tuning, epoch {info.epoch}")  # noqa: E731
+    train(tuned, x, y, config, device=model_device(model), on_progress=report)
+    return tuned.eval()
