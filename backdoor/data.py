@@ -75,7 +75,7 @@ def stratified_split(
         idx = rng.permutation(np.flatnonzero(labels == label))
         test_idx.append(idx[:test_per_class])
         train_idx.append(idx[test_per_class:])
-    return rng.permutation(np.concatenate(train_idx)), np.sort(np.concatenate(test_idx))
+    return rng.permutation(np.concatenate(train_idx)), rng.permutation(np.concatenate(test_idx))
 
 
 def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
