@@ -61,6 +61,7 @@ pages = [
     st.Page("pages/train.py", title="2. Train the models", icon=":material/model_training:"),
     st.Page("pages/trigger.py", title="3. Fire the trigger", icon=":material/target:"),
     st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
+    st.Page("pages/defend.py", title="5. Defend", icon=":material/shield:"),
 ]
 page = st.navigation(pages)
 sidebar()

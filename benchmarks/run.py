@@ -101,9 +101,48 @@ def attribution() -> dict:
     return figures
 
 
+def defenses() -> dict:
+    """Every defense on the default scenario: seconds and quality (see RESULTS.md)."""
+    from backdoor.defenses.runs import RUNNERS, Lab, retrain_without
+
+    dataset, scenario, poisoned, backdoored, *_ = trained_default()
+    lab = Lab(dataset, scenario, backdoored.model, "benchmark", poisoned)
+    before = lab.evaluate(lab.model)
+    figures = {"before_clean_acc": round(before.clean_acc, 4), "before_asr": round(before.asr, 4)}
+    settings = {"expected_fraction": scenario.poison.rate}
+    for name, runner in RUNNERS.items():
+        print(f"  {name}...", flush=True)
+        start = time.perf_counter()
+        result, after = runner(lab, settings, lambda *_: None)
+        figures[f"{name}_seconds"] = round(time.perf_counter() - start, 2)
+        if name in ("activation_clustering", "spectral_signatures"):
+            score = result.score(poisoned.poisoned_mask)
+            figures.update({f"{name}_precision": round(score.precision, 4), f"{name}_recall": round(score.recall, 4),
+                            f"{name}_f1": round(score.f1, 4), f"{name}_suspect_classes": result.suspect_classes})
+            _, after = retrain_without(lab, result.flags)
+        if name == "neural_cleanse":
+            detection = result["detection"]
+            figures.update({"neural_cleanse_search_seconds": round(detection.seconds, 2),
+                            "neural_cleanse_target_anomaly_index": round(float(detection.anomaly_index[scenario.target]), 2),
+                            "neural_cleanse_flagged": detection.flagged})
+        if name == "strip":
+            figures.update({"strip_tpr_at_1pct_frr": round(result.tpr_at_frr(0.01), 4),
+                            "strip_tpr_at_5pct_frr": round(result.tpr_at_frr(0.05), 4)})
+        if name == "compression":
+            for row in result.rows:
+                tag = row.setting.replace(" ", "_").replace("%", "pct")
+                figures[f"compression_{tag}_clean_acc"] = round(row.clean_acc, 4)
+                figures[f"compression_{tag}_asr"] = round(row.asr, 4)
+        elif after is not None:
+            figures[f"{name}_after_clean_acc"] = round(after.clean_acc, 4)
+            figures[f"{name}_after_asr"] = round(after.asr, 4)
+    return figures
+
+
 BENCHMARKS: dict[str, Callable[[], dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
+    "defenses": defenses,
 }
 
 

@@ -6,25 +6,16 @@ import torch
 from backdoor.explain import METHODS
 from ui.explain import explained_image, method_caption, triggered_share
 from ui.lessons import show_lesson
-from ui.resources import current_dataset, current_device, model_key
-from ui.state import bind, current_scenario
-from ui.training import KINDS, cached_models
+from ui.resources import current_dataset, current_device
+from ui.state import bind
+from ui.training import KINDS, scenario_or_stop, trained_or_stop
 
 st.title("4. Explain the predictions")
 show_lesson("explain")
 dataset = current_dataset()
 device = current_device()
-try:
-    scenario = current_scenario()
-except ValueError as error:
-    st.error(f"These settings do not work: {error}")
-    st.stop()
-models = cached_models(scenario, device)
-if len(models) < len(KINDS):
-    st.warning("No trained models for the current settings yet. Train them first (about 20 seconds on a laptop).")
-    st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
-    st.stop()
-ids = {kind: repr(model_key(scenario, device, kind)) for kind in KINDS}
+scenario = scenario_or_stop()
+models, ids = trained_or_stop(scenario, device)
 others = torch.nonzero(dataset.y_test != scenario.target).flatten()
 target_name = dataset.classes[scenario.target]
 where = scenario.trigger.footprint_label

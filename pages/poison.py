@@ -3,13 +3,14 @@
 import streamlit as st
 import torch
 
-from backdoor.attacks import ATTACKS, apply_trigger, poison_count, stealth
+from backdoor.attacks import ATTACKS, apply_trigger, stealth
 from ui.attack_forms import ATTACK_FORMS
 from ui.charts import to_display
 from ui.lessons import show_lesson
 from ui.explain import explained_image
 from ui.resources import current_dataset, current_device, model_key, poisoned_set, trained_models
-from ui.state import bind, current_scenario
+from ui.state import bind
+from ui.training import scenario_or_stop
 
 st.title("1. Poison the data")
 show_lesson("poison")
@@ -31,8 +32,8 @@ with right:
     st.selectbox("Target class", range(dataset.num_classes), format_func=lambda i: dataset.classes[i],
                  **bind("poison.target"), help="Where every triggered image should be sent.")
 
+scenario = scenario_or_stop()
 try:
-    scenario = current_scenario()
     poisoned = poisoned_set(dataset, scenario)
 except ValueError as error:
     st.error(f"These settings do not work: {error}")

@@ -6,8 +6,8 @@ from backdoor.scenario import trigger_report
 from ui.charts import training_curves
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
-from ui.state import bind, current_scenario
-from ui.training import KINDS, cached_models, train_models
+from ui.state import bind
+from ui.training import KINDS, cached_models, scenario_or_stop, train_models
 
 st.title("2. Train the models")
 show_lesson("train")
@@ -22,11 +22,7 @@ with st.expander("Training settings", expanded=False):
     c3.select_slider("Learning rate", [0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03, 0.1, 1.0],
                      **bind("train.learning_rate"), help="How big each learning step is. Too big and training falls apart.")
 
-try:
-    scenario = current_scenario()
-except ValueError as error:
-    st.error(f"These settings do not work: {error}")
-    st.stop()
+scenario = scenario_or_stop()
 
 target_name = dataset.classes[scenario.target]
 st.markdown(

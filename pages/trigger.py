@@ -7,26 +7,17 @@ from backdoor.metrics import confusion_matrix, predict, predict_proba
 from ui.charts import confusion_heatmap, probability_bars, to_display
 from ui.lessons import show_lesson
 from ui.explain import explained_image
-from ui.resources import current_dataset, current_device, model_key
-from ui.state import bind, current_scenario
-from ui.training import KINDS, cached_models
+from ui.resources import current_dataset, current_device
+from ui.state import bind
+from ui.training import KINDS, scenario_or_stop, trained_or_stop
 
 st.title("3. Fire the trigger")
 show_lesson("trigger")
 dataset = current_dataset()
 device = current_device()
-try:
-    scenario = current_scenario()
-except ValueError as error:
-    st.error(f"These settings do not work: {error}")
-    st.stop()
-models = cached_models(scenario, device)
-if len(models) < len(KINDS):
-    st.warning("No trained models for the current settings yet. Train them first (about 20 seconds on a laptop).")
-    st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
-    st.stop()
+scenario = scenario_or_stop()
+models, ids = trained_or_stop(scenario, device)
 
-ids = {kind: repr(model_key(scenario, device, kind)) for kind in KINDS}
 target_name = dataset.classes[scenario.target]
 others = torch.nonzero(dataset.y_test != scenario.target).flatten()
 st.session_state.setdefault("trigger.draw", 0)

@@ -14,6 +14,7 @@ PAGES = {
     "pages/train.py": "Train both models",
     "pages/trigger.py": "Train them first",
     "pages/explain.py": "Train them first",
+    "pages/defend.py": "Train them first",
 }
 
 
@@ -144,3 +145,28 @@ def test_an_unavailable_download_set_shows_a_message_not_a_crash():
     assert not at.exception
     assert any("not available" in e.value for e in at.error)
     assert any(b.label.startswith("Download") for b in at.button)
+
+
+def test_defend_page_runs_defenses_and_keeps_a_summary():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    if any(b.key == "btn.train" for b in at.button):
+        at.button(key="btn.train").click().run()
+    at.switch_page("pages/defend.py").run()
+    assert not at.exception, at.exception
+    at.multiselect(key="w:defend.chosen").set_value(["activation_clustering", "strip", "compression"]).run()
+    at.button(key="btn.defend.run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error
+    page = texts(at)
+    assert "Suspect classes" in page and "As a monitor" in page and "The backdoor survived" in page
+    assert "When it fails" in page
+    summary = at.dataframe[-1].value
+    assert list(summary["defense"])[0] == "no defense" and "STRIP" in list(summary["defense"])
+    at.slider(key="strip.frr").set_value(10.0).run()
+    assert not at.exception
+    at.button(key="btn.activation_clustering.retrain").click().run()
+    assert not at.exception, at.exception
+    assert any("Retrained without" in s.value for s in at.success)
+    assert "Activation Clustering" in list(at.dataframe[-1].value["defense"])

@@ -67,3 +67,24 @@ def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
     bar.progress(1.0, text="Done: both models are trained.")
     chart.empty()
     return results
+
+
+def scenario_or_stop() -> Scenario:
+    """The current scenario; impossible settings get a clear message and stop the page."""
+    from ui.state import current_scenario
+
+    try:
+        return current_scenario()
+    except ValueError as error:
+        st.error(f"These settings do not work: {error}")
+        st.stop()
+
+
+def trained_or_stop(scenario: Scenario, device: torch.device) -> tuple[dict[str, TrainResult], dict[str, str]]:
+    """The trained models for these settings and their cache ids, or a pointer to step 2 and stop."""
+    models = cached_models(scenario, device)
+    if len(models) < len(KINDS):
+        st.warning("No trained models for the current settings yet. Train them first (about 20 seconds on a laptop).")
+        st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
+        st.stop()
+    return models, {kind: repr(model_key(scenario, device, kind)) for kind in KINDS}

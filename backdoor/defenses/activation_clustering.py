@@ -45,7 +45,7 @@ class ActivationClusteringConfig:
     """
 
     components: int = 10
-    min_separation: float = 12.0
+    min_separation: float = 9.0
     z_threshold: float = 3.0
     seed: int = 0
 

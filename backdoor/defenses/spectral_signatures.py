@@ -43,7 +43,7 @@ class SpectralSignaturesConfig:
 
     expected_poison_fraction: float = 0.1
     removal_factor: float = 1.5
-    min_separation: float = 12.0
+    min_separation: float = 6.0  # one line holds less of the split than AC's 10 dimensions
     z_threshold: float = 3.0
     seed: int = 0
 

@@ -1,0 +1,129 @@
+"""Running any defense on a lab scenario: a registry from defense name to its runner.
+
+A runner takes the ``Lab`` (what the defender has) and the defense's settings and returns
+``(result, after)``: the defense's own result object and how the model does after it
+(``Evaluation`` on images the defense never saw). The Defend page and the benchmark use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from backdoor.attacks import Poisoned
+from backdoor.data import Dataset
+from backdoor.defenses.activation_clustering import ActivationClusteringConfig, activation_clustering
+from backdoor.defenses.common import Evaluation, ProgressFn, evaluate
+from backdoor.defenses.compression import CompressionConfig, compression_study
+from backdoor.defenses.fine_pruning import FinePruningConfig, fine_pruning
+from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse, unlearn
+from backdoor.defenses.spectral_signatures import SpectralSignaturesConfig, spectral_signatures
+from backdoor.defenses.strip import StripConfig, strip
+from backdoor.metrics import predict
+from backdoor.scenario import Scenario
+from models import MODELS
+
+
+@dataclass(frozen=True, eq=False)
+class Lab:
+    """What the defender works with. The clean test set is split in two: the defender's
+    small clean set, and held-out images that every "after" figure is measured on."""
+
+    dataset: Dataset
+    scenario: Scenario
+    model: nn.Module  # the (shared, cached) backdoored model: defenses copy it
+    model_id: str
+    poisoned: Poisoned
+
+    @property
+    def half(self) -> int:
+        return len(self.dataset.y_test) // 2
+
+    @property
+    def clean(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.dataset.x_test[: self.half], self.dataset.y_test[: self.half]
+
+    @property
+    def held_out(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.dataset.x_test[self.half :], self.dataset.y_test[self.half :]
+
+    def evaluate(self, model: nn.Module) -> Evaluation:
+        return evaluate(model, *self.held_out, self.scenario.trigger, self.scenario.target)
+
+    @property
+    def gradcam_layer(self) -> str:
+        return MODELS[self.scenario.model].gradcam_layer
+
+
+def run_activation_clustering(lab: Lab, settings: dict, on_progress: ProgressFn):
+    result = activation_clustering(lab.model, lab.poisoned.x, lab.poisoned.y, ActivationClusteringConfig(), on_progress)
+    return result, None  # the "after" comes from the retrain action
+
+
+def run_spectral_signatures(lab: Lab, settings: dict, on_progress: ProgressFn):
+    config = SpectralSignaturesConfig(expected_poison_fraction=settings.get("expected_fraction", 0.1))
+    return spectral_signatures(lab.model, lab.poisoned.x, lab.poisoned.y, config, on_progress), None
+
+
+def run_neural_cleanse(lab: Lab, settings: dict, on_progress: ProgressFn):
+    x, y = lab.clean
+    config = NeuralCleanseConfig()
+    result = neural_cleanse(lab.model, x, y, lab.dataset.num_classes, config, on_progress)
+    repaired = unlearn(lab.model, result, x, y, config, on_progress)
+    return {"detection": result, "model": repaired}, lab.evaluate(repaired)
+
+
+def run_fine_pruning(lab: Lab, settings: dict, on_progress: ProgressFn):
+    x, y = lab.clean
+    config = FinePruningConfig(accuracy_budget=settings.get("budget", 0.02))
+    result = fine_pruning(lab.model, lab.gradcam_layer, x, y, *lab.held_out, lab.scenario.trigger,
+                          lab.scenario.target, config, on_progress)
+    return result, result.after_fine_tuning
+
+
+def run_strip(lab: Lab, settings: dict, on_progress: ProgressFn):
+    x, y = lab.clean
+    x_eval, y_eval = lab.held_out
+    others = x_eval[y_eval != lab.scenario.target]
+    pool = lab.dataset.x_train[~lab.poisoned.poisoned_mask][:2000]  # the defender's clean reference images
+    triggered = lab.scenario.stamp(others)
+    result = strip(lab.model, pool, x, x_eval, triggered, StripConfig(frr=settings.get("frr", 0.05)), on_progress)
+    # As a monitor in front of the model: a rejected input gets no answer, so it counts as
+    # neither correct (clean) nor hijacked (triggered).
+    device = next(lab.model.parameters()).device
+    served_clean = result.clean_entropy >= result.threshold
+    served_triggered = result.triggered_entropy >= result.threshold
+    clean_ok = (predict(lab.model, x_eval, device) == y_eval) & served_clean
+    hijacked = (predict(lab.model, triggered, device) == lab.scenario.target) & served_triggered
+    return result, Evaluation(float(clean_ok.float().mean()), float(hijacked.float().mean()))
+
+
+def run_compression(lab: Lab, settings: dict, on_progress: ProgressFn):
+    result = compression_study(lab.model, *lab.held_out, lab.scenario.trigger, lab.scenario.target,
+                               CompressionConfig(), on_progress)
+    int8 = next((r for r in result.rows if "int8" in r.setting), None)
+    return result, Evaluation(int8.clean_acc, int8.asr) if int8 else None
+
+
+RUNNERS: dict[str, Callable[[Lab, dict, ProgressFn], tuple[Any, Evaluation | None]]] = {
+    "activation_clustering": run_activation_clustering,
+    "spectral_signatures": run_spectral_signatures,
+    "neural_cleanse": run_neural_cleanse,
+    "fine_pruning": run_fine_pruning,
+    "strip": run_strip,
+    "compression": run_compression,
+}
+
+
+def retrain_without(lab: Lab, flags: torch.Tensor, on_progress=None):
+    """The action after a data-inspection defense: drop the flagged samples, train afresh."""
+    from backdoor.scenario import train_model
+
+    keep = ~flags
+    cleaned = Poisoned(lab.poisoned.x[keep], lab.poisoned.y[keep], lab.poisoned.poisoned_mask[keep])
+    device = next(lab.model.parameters()).device
+    result = train_model(lab.dataset, lab.scenario, device, on_progress, training_set=cleaned)
+    return result.model, lab.evaluate(result.model)

@@ -1,0 +1,97 @@
+"""Step 5: run published defenses against the backdoored model and compare what each costs."""
+
+import time
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from backdoor.defenses.registry import DEFENSES
+from backdoor.defenses.runs import RUNNERS, Lab
+from backdoor.train import TrainingDiverged
+from ui.defense_panels import AFTER, PANELS, record_summary
+from ui.lessons import show_lesson
+from ui.resources import current_dataset, current_device, poisoned_set
+from ui.state import bind
+from ui.training import scenario_or_stop, trained_or_stop
+
+st.title("5. Defend")
+show_lesson("defend")
+dataset = current_dataset()
+device = current_device()
+scenario = scenario_or_stop()
+models, ids = trained_or_stop(scenario, device)
+lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
+before = lab.evaluate(lab.model)
+st.markdown(
+    f"The backdoored model before any defense: clean accuracy **{before.clean_acc:.1%}**, attack success "
+    f"**{before.asr:.1%}** (on {len(lab.held_out[1]):,} held-out test images; the other {lab.half:,} are the "
+    "defender's small clean set)."
+)
+
+st.session_state.setdefault("defend.chosen", ["activation_clustering", "neural_cleanse", "strip"])
+chosen = st.multiselect("Defenses to run", list(DEFENSES), format_func=lambda d: DEFENSES[d].title,
+                        **bind("defend.chosen"))
+with st.expander("Defense settings"):
+    st.session_state.setdefault("defend.budget_pct", 2.0)
+    st.session_state.setdefault("defend.expected_pct", round(100 * scenario.poison.rate, 1) or 10.0)
+    c1, c2 = st.columns(2)
+    c1.slider("Fine-Pruning: clean-accuracy budget (points)", 0.5, 10.0, step=0.5, **bind("defend.budget_pct"),
+              help="Pruning stops before clean accuracy falls by more than this.")
+    c2.slider("Spectral Signatures: expected poisoned share (%)", 1.0, 30.0, step=0.5, **bind("defend.expected_pct"),
+              help="The defender's guess; here it starts at the true rate.")
+settings = {"budget": st.session_state["defend.budget_pct"] / 100,
+            "expected_fraction": st.session_state["defend.expected_pct"] / 100}
+
+results = st.session_state.setdefault("defend.results", {})
+if st.button("Run the selected defenses", type="primary", key="btn.defend.run", disabled=not chosen,
+             icon=":material/shield:"):
+    for name in chosen:
+        bar = st.progress(0.0, text=f"{DEFENSES[name].title}: starting...")
+
+        def report(done, total, info, name=name, bar=bar):
+            bar.progress(min(done / max(total, 1), 1.0), text=f"{DEFENSES[name].title}: {info}")
+
+        start = time.perf_counter()
+        try:
+            result, after = RUNNERS[name](lab, settings, report)
+        except (ValueError, TrainingDiverged) as error:
+            bar.empty()
+            st.error(f"{DEFENSES[name].title} could not run: {error}")
+            continue
+        seconds = time.perf_counter() - start
+        results[(lab.model_id, name)] = result
+        if after is not None:
+            record_summary(name, lab, after, seconds, AFTER[name])
+        bar.empty()
+
+for name in DEFENSES:
+    result = results.get((lab.model_id, name))
+    if result is None:
+        continue
+    spec = DEFENSES[name]
+    with st.container(border=True):
+        st.subheader(spec.title)
+        st.caption(f"Runs {spec.stage}. [Paper]({spec.paper})")
+        st.markdown(f"**What it looks at:** {spec.looks_at}")
+        PANELS[name](lab, result, name)
+        st.markdown(f"**When it fails:** {spec.fails_when}")
+
+summary = st.session_state.get("defend.summary", {})
+rows = [(name, row) for (model_id, name), row in summary.items() if model_id == lab.model_id]
+if rows:
+    st.subheader("Every repair run this session")
+    table = [{"defense": DEFENSES[n].title, "clean accuracy": f"{r['after'].clean_acc:.1%}",
+              "attack success": f"{r['after'].asr:.1%}", "seconds": round(r["seconds"], 1), "measured": r["note"]}
+             for n, r in rows]
+    st.dataframe([{"defense": "no defense", "clean accuracy": f"{before.clean_acc:.1%}",
+                   "attack success": f"{before.asr:.1%}", "seconds": 0, "measured": "the backdoored model"}] + table,
+                 hide_index=True)
+    fig = go.Figure(go.Scatter(
+        x=[100 * before.asr] + [100 * r["after"].asr for _, r in rows],
+        y=[100 * before.clean_acc] + [100 * r["after"].clean_acc for _, r in rows],
+        text=["no defense"] + [DEFENSES[n].title for n, _ in rows], mode="markers+text", textposition="top center",
+        marker=dict(size=12)))
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="attack success rate (%)",
+                      yaxis_title="clean accuracy (%)", xaxis_range=[-5, 105])
+    st.plotly_chart(fig, key="defend.scatter")
+    st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
