@@ -8,7 +8,7 @@ import streamlit as st
 from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.runs import RUNNERS, Lab
 from backdoor.train import TrainingDiverged
-from ui.defense_panels import AFTER, PANELS, record_summary
+from ui.defense_panels import AFTER, PANELS, attention_before_after, record_summary
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import bind
@@ -74,6 +74,7 @@ for name in DEFENSES:
         st.caption(f"Runs {spec.stage}. [Paper]({spec.paper})")
         st.markdown(f"**What it looks at:** {spec.looks_at}")
         PANELS[name](lab, result, name)
+        attention_before_after(lab, name, result)
         st.markdown(f"**When it fails:** {spec.fails_when}")
 
 summary = st.session_state.get("defend.summary", {})

@@ -169,4 +169,5 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     at.button(key="btn.activation_clustering.retrain").click().run()
     assert not at.exception, at.exception
     assert any("Retrained without" in s.value for s in at.success)
+    assert "Where the model looks on triggered images" in texts(at)
     assert "Activation Clustering" in list(at.dataframe[-1].value["defense"])

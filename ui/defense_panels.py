@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import plotly.graph_objects as go
 import streamlit as st
 import torch
@@ -144,6 +146,37 @@ PANELS = {
     "strip": strip_panel,
     "compression": compression_panel,
 }
+
+
+def repaired_model(name: str, result):
+    """The new model a defense produced (None for defenses that only inspect or screen)."""
+    if name == "neural_cleanse":
+        return result["model"]
+    if name == "fine_pruning":
+        return result.model
+    if name in ("activation_clustering", "spectral_signatures"):
+        retrained = st.session_state.get(f"{name}.retrained")
+        return retrained["model"] if retrained else None
+    return None
+
+
+def attention_before_after(lab: Lab, name: str, result) -> None:
+    """Trigger share and lift (Integrated Gradients) of the model before and after the repair."""
+    from ui.explain import triggered_share
+
+    repaired = repaired_model(name, result)
+    if repaired is None:
+        return
+    share, lift = triggered_share(lab.model_id, lab.model, lab.dataset, lab.scenario)
+    # A repaired model is new and private to this session: tag it once with a unique cache id.
+    if not hasattr(repaired, "lab_run_id"):
+        repaired.lab_run_id = uuid.uuid4().hex
+    after_share, after_lift = triggered_share(repaired.lab_run_id, repaired, lab.dataset, lab.scenario)
+    st.markdown(
+        f"**Where the model looks on triggered images** (Integrated Gradients, 32 images): before the repair "
+        f"{share:.0%} of its attribution was on the trigger ({lift:.0f}x its area); after, **{after_share:.0%}** "
+        f"({after_lift:.1f}x)."
+    )
 
 
 def record_summary(name: str, lab: Lab, after, seconds: float, note: str) -> None:

@@ -35,9 +35,10 @@ def _batch_share(model_id: str, _model, _images: torch.Tensor, trigger_id: str, 
     return trigger_share(maps, _footprint)
 
 
-def triggered_share(model_id: str, model, dataset: Dataset, scenario: Scenario, method: str, count: int = 32):
+def triggered_share(model_id: str, model, dataset: Dataset, scenario: Scenario, method: str = DEFAULT_METHOD,
+                    count: int = 32):
     """(share, lift) over ``count`` triggered test images of other classes, each explained
-    for the class the model predicts."""
+    for the class the model predicts. ``model_id`` must name this exact model (cache key)."""
     others = dataset.x_test[dataset.y_test != scenario.target][:count]
     images = scenario.stamp(others)
     footprint = scenario.trigger.footprint(others)
