@@ -79,8 +79,14 @@ def robust_z(values: np.ndarray) -> np.ndarray:
 
 
 def is_anomalous(separations: np.ndarray, minimum: float, z_threshold: float = 3.0) -> np.ndarray:
-    """Classes whose split is both clear in itself and unusual among the classes."""
-    return (separations > minimum) & (robust_z(np.log(separations + 1e-12)) > z_threshold)
+    """Classes whose split is clear in itself, unusual among the classes, and comparable
+    to the clearest one (at least half of it): a class of naturally varied images (a '1'
+    written upright or slanted) can stand out a little, a hidden sub-population stands out
+    far more."""
+    candidates = (separations > minimum) & (robust_z(np.log(separations + 1e-12)) > z_threshold)
+    if not candidates.any():
+        return candidates
+    return candidates & (separations >= 0.5 * separations[candidates].max())
 
 
 class LabelConsistency:
