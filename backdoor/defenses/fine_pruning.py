@@ -37,7 +37,7 @@ class FinePruningConfig:
     accuracy_budget: float = 0.02
     step: float = 0.05
     max_fraction: float = 0.95
-    fine_tune_epochs: int = 5
+    fine_tune_epochs: int = 10
     learning_rate: float = 1e-2  # gentler fine-tuning (1e-3) left the backdoor fully intact here
     seed: int = 0
 
