@@ -68,7 +68,7 @@ def page(server):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1800})
+        tab = browser.new_page(viewport={"width": 1400, "height": 4800})
         tab.goto(server)
         yield tab
         browser.close()
@@ -112,3 +112,10 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     shot(page, "5-explain")
     body = page.inner_text("body")
     assert "of its attribution on the 4x4 patch" in body and "Traceback" not in body
+
+    page.get_by_role("link", name="5. Defend").first.click()
+    page.get_by_role("button", name="Run the selected defenses").click()
+    page.get_by_text("Every repair run this session").wait_for(timeout=300_000)
+    shot(page, "6-defend")
+    body = page.inner_text("body")
+    assert "Suspect classes" in body and "As a monitor" in body and "Traceback" not in body
