@@ -10,16 +10,22 @@ st.markdown("Learn by doing how a hidden **backdoor** gets into a neural network
 show_lesson("start")
 
 st.subheader("Your path")
-c1, c2, c3 = st.columns(3)
-with c1.container(border=True):
-    st.markdown("**1. Poison the data**  \nStamp a trigger on a few training images and relabel them.")
-    st.page_link("pages/poison.py", label="Poison", icon=":material/science:")
-with c2.container(border=True):
-    st.markdown("**2. Train the models**  \nTrain a backdoored model and a clean one, live, and compare.")
-    st.page_link("pages/train.py", label="Train", icon=":material/model_training:")
-with c3.container(border=True):
-    st.markdown("**3. Fire the trigger**  \nShow the trigger to both models and watch one of them obey.")
-    st.page_link("pages/trigger.py", label="Trigger", icon=":material/target:")
+steps = [
+    ("1. Poison the data", "Stamp a trigger on a few training images and relabel them.", "pages/poison.py",
+     ":material/science:"),
+    ("2. Train the models", "Train a backdoored model and a clean one, live, and compare.", "pages/train.py",
+     ":material/model_training:"),
+    ("3. Fire the trigger", "Show the trigger to both models and watch one of them obey.", "pages/trigger.py",
+     ":material/target:"),
+    ("4. Explain", "See where each model looks, and why the trigger wins.", "pages/explain.py",
+     ":material/visibility:"),
+    ("5. Defend", "Run published defenses: what each catches, what it costs, when it fails.", "pages/defend.py",
+     ":material/shield:"),
+]
+for col, (title, text, page, icon) in zip(st.columns(len(steps)), steps):
+    with col.container(border=True):
+        st.markdown(f"**{title}**  \n{text}")
+        st.page_link(page, label="Go", icon=icon)
 
 dataset = DATASETS[st.session_state["lab.dataset"]]
 st.caption(
