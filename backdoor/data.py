@@ -86,6 +86,20 @@ def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, to
     return x, torch.from_numpy(np.asarray(labels, dtype=np.int64))
 
 
+def save_arrays(path: Path, compress: bool = True, **arrays: np.ndarray) -> None:
+    """Write an .npz atomically: two sessions parsing at once never see half a file."""
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    (np.savez_compressed if compress else np.savez)(tmp, **arrays)
+    tmp.replace(path)
+
+
+def dataset_from_arrays(name: str, x_train, y_train, x_test, y_test, classes: tuple[str, ...]) -> Dataset:
+    """A registered set's ``Dataset`` from uint8 image arrays and their labels."""
+    x_tr, y_tr = to_tensors(x_train, y_train)
+    x_te, y_te = to_tensors(x_test, y_test)
+    return Dataset(name, x_tr, y_tr, x_te, y_te, classes, DATASETS[name].description)
+
+
 # --- mnist-5k: the offline default ---------------------------------------------------
 
 MNIST_CLASSES = tuple(str(d) for d in range(10))
@@ -102,25 +116,15 @@ def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     features, labels = mnist_data()
     images = features.reshape(-1, 28, 28).astype(np.uint8)
     labels = labels.astype(np.int64)
-    tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp.npz")
-    np.savez_compressed(tmp, images=images, labels=labels)
-    tmp.replace(cached)  # atomic: two sessions parsing at once never see half a file
+    save_arrays(cached, images=images, labels=labels)
     return images, labels
 
 
 def load_mnist5k(seed: int = 0, test_per_class: int = 100) -> Dataset:
     images, labels = _mnist5k_arrays()
     train_idx, test_idx = stratified_split(labels, test_per_class, seed)
-    x_train, y_train = to_tensors(images[train_idx], labels[train_idx])
-    x_test, y_test = to_tensors(images[test_idx], labels[test_idx])
-    return Dataset(
-        name="mnist-5k",
-        x_train=x_train,
-        y_train=y_train,
-        x_test=x_test,
-        y_test=y_test,
-        classes=MNIST_CLASSES,
-        description=DATASETS["mnist-5k"].description,
+    return dataset_from_arrays(
+        "mnist-5k", images[train_idx], labels[train_idx], images[test_idx], labels[test_idx], MNIST_CLASSES
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
 from torch import nn
+
+from backdoor.attacks import Trigger, apply_trigger
 
 Stamp = Callable[[torch.Tensor], torch.Tensor]
 
@@ -57,3 +60,20 @@ def confusion_matrix(true: torch.Tensor, pred: torch.Tensor, num_classes: int) -
     """Counts (K, K): row = true class, column = predicted class."""
     flat = true.long() * num_classes + pred.long()
     return torch.bincount(flat, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How a model does on the clean test set and under the trigger."""
+
+    clean_acc: float
+    asr: float
+
+
+def evaluate(model: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor, trigger: Trigger, target: int) -> Evaluation:
+    """Clean accuracy and attack success rate, on the model's own device."""
+    device = next(model.parameters()).device
+    return Evaluation(
+        clean_accuracy(model, x_test, y_test, device),
+        attack_success_rate(model, x_test, y_test, lambda x: apply_trigger(x, trigger), target, device),
+    )

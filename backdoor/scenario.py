@@ -9,13 +9,13 @@ retrains it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Callable, Optional
 
 import torch
 
 from backdoor.attacks import ATTACKS, BadNets, PoisonConfig, Poisoned, Trigger, apply_trigger, poison
 from backdoor.data import DEFAULT_DATASET, Dataset
+from backdoor.metrics import evaluate
 from backdoor.train import Probe, ProgressFn, TrainConfig, TrainResult, train
 from models import build_model
 
@@ -74,14 +74,7 @@ def train_model(
     return train(model, data.x, data.y, scenario.train, probe, device, on_progress, should_stop)
 
 
-def trigger_report(model, dataset: Dataset, scenario: Scenario, device="cpu") -> dict[str, float]:
+def trigger_report(model, dataset: Dataset, scenario: Scenario) -> dict[str, float]:
     """Clean accuracy and ASR of any trained model under this scenario's trigger."""
-    from backdoor.metrics import attack_success_rate, clean_accuracy
-
-    return {
-        "clean_acc": clean_accuracy(model, dataset.x_test, dataset.y_test, device),
-        "asr": attack_success_rate(
-            model, dataset.x_test, dataset.y_test, partial(apply_trigger, trigger=scenario.trigger),
-            scenario.target, device,
-        ),
-    }
+    result = evaluate(model, dataset.x_test, dataset.y_test, scenario.trigger, scenario.target)
+    return {"clean_acc": result.clean_acc, "asr": result.asr}

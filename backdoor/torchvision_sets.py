@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from backdoor.data import Dataset, DatasetUnavailable, cache_dir, to_tensors
+from backdoor.data import Dataset, DatasetUnavailable, cache_dir, dataset_from_arrays, save_arrays
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 CIFAR10_MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
@@ -114,8 +114,6 @@ def torchvision_root() -> Path:
 
 def load_torchvision_set(name: str, download: bool = False) -> Dataset:
     """Load ``name`` from the cache folder, downloading it first when ``download`` is true."""
-    from backdoor.data import DATASETS
-
     spec = SETS[name]
     root = torchvision_root()
     parsed = cache_dir() / f"{name}-v1.npz"
@@ -136,17 +134,5 @@ def load_torchvision_set(name: str, download: bool = False) -> Dataset:
                 f"or put the {name} files in {root / spec.folder} and try again. "
                 f"(Details: {type(error).__name__}: {error})"
             ) from error
-        tmp = parsed.with_suffix(".tmp.npz")
-        np.savez(tmp, x_train=arrays[0], y_train=arrays[1], x_test=arrays[2], y_test=arrays[3])
-        tmp.replace(parsed)
-    x_train, y_train = to_tensors(arrays[0], arrays[1])
-    x_test, y_test = to_tensors(arrays[2], arrays[3])
-    return Dataset(
-        name=name,
-        x_train=x_train,
-        y_train=y_train,
-        x_test=x_test,
-        y_test=y_test,
-        classes=spec.classes,
-        description=DATASETS[name].description,
-    )
+        save_arrays(parsed, compress=False, x_train=arrays[0], y_train=arrays[1], x_test=arrays[2], y_test=arrays[3])
+    return dataset_from_arrays(name, *arrays, spec.classes)

@@ -9,13 +9,12 @@ setting of BadNets' best-known example: a small sticker on a stop sign.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from backdoor.data import Dataset, cache_dir, to_tensors
+from backdoor.data import Dataset, cache_dir, dataset_from_arrays, save_arrays
 
 SIGN_CLASSES = (
     "stop",
@@ -156,19 +155,7 @@ def load_traffic_signs(seed: int = 0) -> Dataset:
         x_tr, y_tr, b_tr = generate(TRAIN_PER_CLASS, seed * 2 + 1)
         x_te, y_te, b_te = generate(TEST_PER_CLASS, seed * 2 + 2)
         arrays = dict(x_train=x_tr, y_train=y_tr, boxes_train=b_tr, x_test=x_te, y_test=y_te, boxes_test=b_te)
-        tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.tmp.npz")
-        np.savez_compressed(tmp, **arrays)
-        tmp.replace(cached)
-    x_train, y_train = to_tensors(arrays["x_train"], arrays["y_train"])
-    x_test, y_test = to_tensors(arrays["x_test"], arrays["y_test"])
-    from backdoor.data import DATASETS
-
-    return Dataset(
-        name="traffic-signs",
-        x_train=x_train,
-        y_train=y_train,
-        x_test=x_test,
-        y_test=y_test,
-        classes=SIGN_CLASSES,
-        description=DATASETS["traffic-signs"].description,
+        save_arrays(cached, **arrays)
+    return dataset_from_arrays(
+        "traffic-signs", arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], SIGN_CLASSES
     )

@@ -164,5 +164,4 @@ def _evaluate(model, probe, epoch, loss, start, device) -> EpochRecord:
             if probe.stamp is not None
             else float("nan")
         )
-    model.train()
     return EpochRecord(epoch, loss, acc, asr, time.perf_counter() - start)

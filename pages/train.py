@@ -59,7 +59,7 @@ else:
 
 backdoored, baseline = results["backdoored"], results["baseline"]
 bd, base = backdoored.final, baseline.final
-baseline_asr = trigger_report(baseline.model, dataset, scenario, device)["asr"]
+baseline_asr = trigger_report(baseline.model, dataset, scenario)["asr"]
 st.plotly_chart(
     training_curves({KINDS["backdoored"]: backdoored.history, KINDS["baseline"]: baseline.history}, scenario.train.epochs),
     key="train.curves",

@@ -13,8 +13,12 @@ from typing import Callable, Optional
 import torch
 from torch import nn
 
-from backdoor.attacks import Trigger, apply_trigger
-from backdoor.metrics import attack_success_rate, clean_accuracy
+from backdoor.metrics import Evaluation, evaluate
+
+__all__ = [
+    "DetectionScore", "Evaluation", "ProgressFn", "detection_score", "embeddings", "evaluate", "fine_tune",
+    "model_device", "no_progress", "private_copy",
+]
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -38,22 +42,6 @@ def embeddings(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torc
     model = private_copy(model)
     device = model_device(model)
     return torch.cat([model.embed(x[i : i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)])
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """How a model does on the clean test set and under the trigger."""
-
-    clean_acc: float
-    asr: float
-
-
-def evaluate(model: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor, trigger: Trigger, target: int) -> Evaluation:
-    device = model_device(model)
-    return Evaluation(
-        clean_accuracy(model, x_test, y_test, device),
-        attack_success_rate(model, x_test, y_test, lambda x: apply_trigger(x, trigger), target, device),
-    )
 
 
 @dataclass(frozen=True)
