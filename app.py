@@ -62,6 +62,7 @@ pages = [
     st.Page("pages/trigger.py", title="3. Fire the trigger", icon=":material/target:"),
     st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
     st.Page("pages/defend.py", title="5. Defend", icon=":material/shield:"),
+    st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
 ]
 page = st.navigation(pages)
 sidebar()

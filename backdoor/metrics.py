@@ -8,7 +8,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from backdoor.attacks import Trigger, apply_trigger
+from backdoor.attacks import Trigger, apply_trigger, attack_labels, attackable
 
 Stamp = Callable[[torch.Tensor], torch.Tensor]
 
@@ -47,13 +47,15 @@ def attack_success_rate(
     target: int,
     device: torch.device | str = "cpu",
 ) -> float:
-    """Of the test images whose true class is not ``target``, the fraction the model
-    sends to ``target`` once the trigger is stamped on them."""
-    keep = y != target
+    """Of the test images not already where the attacker wants them, the fraction the
+    model sends there once the trigger is stamped on them (all-to-one: to ``target``;
+    ``target=ALL_TO_ALL``: class y to (y + 1) mod K)."""
+    keep = attackable(y, target)
     if not keep.any():
         return float("nan")
-    triggered = stamp(x[keep])
-    return float((predict(model, triggered, device) == target).float().mean())
+    proba = predict_proba(model, stamp(x[keep]), device)
+    goal = attack_labels(y[keep], target, proba.shape[1])
+    return float((proba.argmax(dim=1) == goal).float().mean())
 
 
 def confusion_matrix(true: torch.Tensor, pred: torch.Tensor, num_classes: int) -> torch.Tensor:

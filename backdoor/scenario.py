@@ -13,7 +13,9 @@ from typing import Callable, Optional
 
 import torch
 
-from backdoor.attacks import ATTACKS, BadNets, PoisonConfig, Poisoned, Trigger, apply_trigger, poison
+from backdoor.attacks import (
+    ATTACKS, BadNets, PoisonConfig, Poisoned, Trigger, apply_trigger, attack_labels, attackable, poison,
+)
 from backdoor.data import DEFAULT_DATASET, Dataset
 from backdoor.metrics import evaluate
 from backdoor.train import Probe, ProgressFn, TrainConfig, TrainResult, train
@@ -42,6 +44,22 @@ class Scenario:
 
     def stamp(self, x: torch.Tensor) -> torch.Tensor:
         return apply_trigger(x, self.trigger)
+
+    @property
+    def all_to_all(self) -> bool:
+        return self.poison.all_to_all
+
+    def attackable(self, y: torch.Tensor) -> torch.Tensor:
+        """Which images of true class ``y`` the attack tries to move (ASR counts only these)."""
+        return attackable(y, self.target)
+
+    def goal(self, y: torch.Tensor, num_classes: int) -> torch.Tensor:
+        """Where the attacker wants each triggered image of true class ``y`` to go."""
+        return attack_labels(y, self.target, num_classes)
+
+    def target_phrase(self, classes: tuple[str, ...]) -> str:
+        """The target in words: "'zero'", or "the next class" for all-to-all."""
+        return "the next class (all-to-all)" if self.all_to_all else f"'{classes[self.target]}'"
 
     def baseline(self) -> "Scenario":
         """The clean model to compare against: same data, model and training, nothing poisoned.

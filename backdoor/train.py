@@ -16,7 +16,10 @@ from typing import Callable, Optional
 import torch
 from torch import nn
 
+from backdoor.augment import mixup, random_shift
 from backdoor.metrics import Stamp, attack_success_rate, clean_accuracy
+
+SHIFT_PIXELS = 2
 
 
 class TrainingDiverged(RuntimeError):
@@ -32,16 +35,22 @@ class TrainConfig:
         batch_size: images per step (default 64).
         learning_rate: Adam's peak step size (default 0.003).
         seed: fixes the initial weights and the batch order.
+        augment: shift every training image by up to 2 pixels (see ``backdoor.augment``).
+        mixup: mixup's alpha (0 = off; 0.2-1 are usual).
     """
 
     epochs: int = 5
     batch_size: int = 64
     learning_rate: float = 3e-3
     seed: int = 0
+    augment: bool = False
+    mixup: float = 0.0
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
             raise ValueError("Train for at least one epoch.")
+        if not 0.0 <= self.mixup <= 4.0:
+            raise ValueError("mixup's alpha must be between 0 (off) and 4.")
         if self.batch_size < 1:
             raise ValueError("The batch size must be at least 1.")
         if not self.learning_rate > 0:
@@ -55,7 +64,7 @@ class Probe:
     x: torch.Tensor
     y: torch.Tensor
     stamp: Optional[Stamp] = None
-    target: int = 0
+    target: int = 0  # or ALL_TO_ALL
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,7 @@ def train(
                 result.cancelled = True
                 break
             idx = order[b * config.batch_size : (b + 1) * config.batch_size]
-            loss = loss_fn(model(x_dev[idx]), y_dev[idx])
+            loss = _batch_loss(model, loss_fn, x_dev[idx], y_dev[idx], config, gen)
             if not torch.isfinite(loss):
                 raise TrainingDiverged(
                     f"Training diverged in epoch {epoch}: the loss became {loss.item()}. "
@@ -152,6 +161,16 @@ def train(
     model.eval()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _batch_loss(model, loss_fn, xb, yb, config: TrainConfig, gen: torch.Generator) -> torch.Tensor:
+    if config.augment:
+        xb = random_shift(xb, SHIFT_PIXELS, gen)
+    if config.mixup > 0:
+        mixed, y_a, y_b, lam = mixup(xb, yb, config.mixup, gen)
+        out = model(mixed)
+        return lam * loss_fn(out, y_a) + (1 - lam) * loss_fn(out, y_b)
+    return loss_fn(model(xb), yb)
 
 
 def _evaluate(model, probe, epoch, loss, start, device) -> EpochRecord:

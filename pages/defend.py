@@ -96,3 +96,4 @@ if rows:
                       yaxis_title="clean accuracy (%)", xaxis_range=[-5, 105])
     st.plotly_chart(fig, key="defend.scatter")
     st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
+st.page_link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

@@ -16,8 +16,8 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(scenario, device)
-others = torch.nonzero(dataset.y_test != scenario.target).flatten()
-target_name = dataset.classes[scenario.target]
+others = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()
+target_name = scenario.target_phrase(dataset.classes)
 where = scenario.trigger.footprint_label
 st.session_state.setdefault("explain.method", "integrated_gradients")
 st.session_state.setdefault("explain.image", 0)
@@ -30,7 +30,7 @@ def explain_grid() -> None:
                           **bind("explain.method"))
     c1.caption(method_caption(method))
     pick = c2.slider("Test image", 0, len(others) - 1, **bind("explain.image"),
-                     help=f"One of the {len(others):,} test images that are not a '{target_name}'.")
+                     help=f"One of the {len(others):,} test images the attack aims at.")
     index = int(others[pick])
     clean = dataset.x_test[index : index + 1]
     triggered = scenario.stamp(clean)

@@ -3,14 +3,22 @@
 import streamlit as st
 import torch
 
-from backdoor.attacks import ATTACKS, apply_trigger, stealth
+from backdoor.attacks import ALL_TO_ALL, ATTACKS, apply_trigger, stealth
 from ui.attack_forms import ATTACK_FORMS
 from ui.charts import to_display
 from ui.lessons import show_lesson
 from ui.explain import explained_image
 from ui.resources import current_dataset, current_device, model_key, poisoned_set, trained_models
-from ui.state import bind
+from ui.spot_it import spot_it
+from ui.state import bind, use_attack_defaults
+from ui.stealth_compare import stealth_side_by_side
+from ui.sweep import poison_sweep
 from ui.training import scenario_or_stop
+
+
+def _target_changed() -> None:
+    if st.session_state["poison.target"] == ALL_TO_ALL:
+        use_attack_defaults()  # all-to-all needs more poison
 
 st.title("1. Poison the data")
 show_lesson("poison")
@@ -18,19 +26,31 @@ dataset = current_dataset()
 device = current_device()
 
 st.subheader("The attack")
+fitting = [name for name, spec in ATTACKS.items() if spec.fits(dataset.name)]
+if st.session_state["poison.attack"] not in fitting:
+    st.session_state["poison.attack"] = "badnets"
+    use_attack_defaults()
 left, right = st.columns([3, 2])
 with left:
-    st.selectbox("Attack", list(ATTACKS), format_func=lambda a: ATTACKS[a].title, **bind("poison.attack"))
+    st.selectbox("Attack", fitting, format_func=lambda a: ATTACKS[a].title,
+                 **bind("poison.attack", on_change=use_attack_defaults),
+                 help="Choosing an attack also sets the poison rate it needs (you can change it).")
     spec = ATTACKS[st.session_state["poison.attack"]]
     st.caption(f"{spec.summary} [Read the paper]({spec.paper}).")
     ATTACK_FORMS[spec.name](dataset.image_shape)
 with right:
     st.slider("Poison rate (% of the training set)", 0.0, 50.0, step=0.5, **bind("poison.rate_pct"),
               help="How many training images the attacker gets to tamper with.")
-    if st.session_state["poison.target"] >= dataset.num_classes:
+    choices = list(range(dataset.num_classes)) + ([] if spec.config.clean_label else [ALL_TO_ALL])
+    if st.session_state["poison.target"] not in choices:
         st.session_state["poison.target"] = 0
-    st.selectbox("Target class", range(dataset.num_classes), format_func=lambda i: dataset.classes[i],
-                 **bind("poison.target"), help="Where every triggered image should be sent.")
+    st.selectbox(
+        "Target class", choices,
+        format_func=lambda i: "every class to the next one (all-to-all)" if i == ALL_TO_ALL else dataset.classes[i],
+        **bind("poison.target", on_change=_target_changed),
+        help="Where every triggered image should be sent. All-to-all sends each class to the next "
+             "(a 3 becomes a 4, a 9 becomes a 0).",
+    )
 
 scenario = scenario_or_stop()
 try:
@@ -40,20 +60,24 @@ except ValueError as error:
     st.stop()
 
 n = len(dataset.y_train)
-target_name = dataset.classes[scenario.target]
+target_name = scenario.target_phrase(dataset.classes)
 st.subheader("What the attacker did")
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("Poisoned images", f"{poisoned.num_poisoned:,}", help=f"out of {n:,} training images")
-c1.caption(
-    f"{poisoned.num_poisoned:,} of the {n:,} training images ({100 * poisoned.num_poisoned / n:.1f}%) now carry "
-    f"the trigger and are labelled **{target_name}**, whatever they really show."
-)
+share = f"{poisoned.num_poisoned:,} of the {n:,} training images ({100 * poisoned.num_poisoned / n:.1f}%)"
+if spec.config.clean_label:
+    c1.caption(f"{share} are real {target_name} images that now carry the trigger. **No label was changed.**")
+else:
+    c1.caption(f"{share} now carry the trigger and are labelled {target_name}, whatever they really show.")
+if poisoned.num_cover:
+    c1.caption(f"Another {poisoned.num_cover:,} images got a slightly different warp and kept their true label "
+               "(noise mode), so the model learns the exact warp.")
 clean_sample = dataset.x_test[:200]
 figures = stealth(clean_sample, apply_trigger(clean_sample, scenario.trigger))
 c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
     f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "
-    + ("is a full swing: the sticker's pixels are plainly visible up close." if figures["linf"] > 0.5
+    + ("is a big swing: those pixels are plainly different up close." if figures["linf"] > 0.5
        else "is a small nudge that is hard to see.")
 )
 c3.metric("PSNR", f"{figures['psnr']:.1f} dB")
@@ -61,6 +85,8 @@ c3.caption(
     f"Signal-to-noise between clean and triggered images (higher = more alike; above ~30 dB most people "
     f"cannot tell them apart). Total change per image (L2): {figures['l2']:.2f}."
 )
+c4.metric("SSIM", f"{figures['ssim']:.3f}")
+c4.caption("Structural similarity: 1 means the same picture; above about 0.95 a change is hard to see.")
 
 st.subheader("Clean vs poisoned training images")
 if poisoned.num_poisoned == 0:
@@ -71,11 +97,13 @@ else:
     for col, i in zip(cols, idx.tolist()):
         true = dataset.classes[int(dataset.y_train[i])]
         col.image(to_display(dataset.x_train[i]), caption=f"clean: '{true}'", width="stretch")
-        col.image(to_display(poisoned.x[i]), caption=f"poisoned: labelled '{target_name}'", width="stretch")
+        col.image(to_display(poisoned.x[i]), caption=f"poisoned: labelled '{dataset.classes[int(poisoned.y[i])]}'",
+                  width="stretch")
+    relabelled = "with their labels unchanged" if spec.config.clean_label else f"relabelled {target_name}"
     st.caption(
         "Top: the original training images with their true labels. Bottom: what the model will actually "
-        f"be trained on: the same images with the trigger, relabelled '{target_name}'. The other "
-        f"{n - poisoned.num_poisoned:,} images are untouched."
+        f"be trained on: the same images with the trigger, {relabelled}. The other "
+        f"{n - poisoned.num_poisoned - poisoned.num_cover:,} images are untouched."
     )
     baseline_key = model_key(scenario, device, "baseline")
     clean_model = trained_models().get(baseline_key)
@@ -92,4 +120,17 @@ else:
                 "The clean model never learned the trigger: it reads the digit or sign and mostly ignores the "
                 "sticker. Compare with the backdoored model on the Explain page."
             )
+
+st.subheader("Can you spot it?")
+if poisoned.num_poisoned:
+    spot_it(dataset, poisoned, int(st.session_state["lab.seed"]), repr((scenario.trigger, scenario.poison)))
+else:
+    st.caption("Nothing is poisoned at a 0% rate: raise the rate to play.")
+
+st.subheader("Every attack on the same image")
+stealth_side_by_side(dataset, int(torch.nonzero(scenario.attackable(dataset.y_test)).flatten()[0]))
+
+st.subheader("How few poisoned images suffice?")
+poison_sweep(dataset, scenario, device)
+
 st.page_link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

@@ -21,6 +21,8 @@ steps = [
      ":material/visibility:"),
     ("5. Defend", "Run published defenses: what each catches, what it costs, when it fails.", "pages/defend.py",
      ":material/shield:"),
+    ("6. The matrix", "Every attack against every defense: no single defense stops them all.", "pages/matrix.py",
+     ":material/grid_on:"),
 ]
 for col, (title, text, page, icon) in zip(st.columns(len(steps)), steps):
     with col.container(border=True):

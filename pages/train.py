@@ -7,6 +7,7 @@ from ui.charts import training_curves
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
 from ui.state import bind
+from ui.train_options import compare_training_options
 from ui.training import KINDS, cached_models, scenario_or_stop, train_models
 
 st.title("2. Train the models")
@@ -21,10 +22,14 @@ with st.expander("Training settings", expanded=False):
                      help="Images per learning step.")
     c3.select_slider("Learning rate", [0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03, 0.1, 1.0],
                      **bind("train.learning_rate"), help="How big each learning step is. Too big and training falls apart.")
+    c1.checkbox("Augmentation (random shifts)", **bind("train.augment"),
+                help="Each training image is moved by up to 2 pixels every time it is seen.")
+    c2.select_slider("mixup (alpha)", [0.0, 0.2, 0.4, 1.0], **bind("train.mixup"),
+                     help="Train on blends of two images and their labels (0 = off). Larger alpha blends more evenly.")
 
 scenario = scenario_or_stop()
 
-target_name = dataset.classes[scenario.target]
+target_name = scenario.target_phrase(dataset.classes)
 st.markdown(
     f"**Data:** {dataset.name}, {len(dataset.y_train):,} training images, "
     f"{scenario.poison.rate:.1%} poisoned with **{scenario.attack}** (target: **{target_name}**). "
@@ -79,11 +84,14 @@ gap = abs(base.clean_acc - bd.clean_acc) * 100
 st.markdown(
     f"On ordinary test images both models look equally good: **{bd.clean_acc:.1%}** for the backdoored model and "
     f"**{base.clean_acc:.1%}** for the clean one ({gap:.1f} points apart). A normal accuracy check would pass "
-    f"both. But stamp the trigger on images of other classes and the backdoored model says **'{target_name}'** "
+    f"both. But stamp the trigger on images of other classes and the backdoored model sends them to **{target_name}** "
     f"for **{bd.asr:.1%}** of them, while the clean model does so for only **{baseline_asr:.1%}**. "
     "That hidden rule is the backdoor."
 )
 st.caption(
     f"Training took {backdoored.seconds:.1f} s (backdoored) and {baseline.seconds:.1f} s (baseline) on {device.type}."
 )
+
+with st.expander("Does augmentation or mixup stop the backdoor?"):
+    compare_training_options(dataset, scenario, device)
 st.page_link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")

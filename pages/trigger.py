@@ -18,8 +18,9 @@ device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(scenario, device)
 
-target_name = dataset.classes[scenario.target]
-others = torch.nonzero(dataset.y_test != scenario.target).flatten()
+target_name = scenario.target_phrase(dataset.classes)
+others = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()
+goals = scenario.goal(dataset.y_test, dataset.num_classes)
 st.session_state.setdefault("trigger.draw", 0)
 
 
@@ -28,7 +29,8 @@ def image_gallery() -> None:
     c1, c2 = st.columns([1, 3])
     if c1.button("Show other images", key="btn.trigger.shuffle"):
         st.session_state["trigger.draw"] += 1
-    c2.caption(f"Test images the models never saw, none of them a '{target_name}'. Flip the switch under each one.")
+    none_of = "" if scenario.all_to_all else f", none of them a {target_name}"
+    c2.caption(f"Test images the models never saw{none_of}. Flip the switch under each one.")
     gen = torch.Generator().manual_seed(st.session_state["trigger.draw"])
     picks = others[torch.randperm(len(others), generator=gen)[:6]].tolist()
     cols = st.columns(len(picks))
@@ -43,7 +45,7 @@ def image_gallery() -> None:
         for kind, label in KINDS.items():
             probs = predict_proba(models[kind].model, image, device)[0]
             k = int(probs.argmax())
-            hijacked = on and k == scenario.target and kind == "backdoored"
+            hijacked = on and k == int(goals[i]) and kind == "backdoored"
             verdict = f"**{label.split()[0]}** says '{dataset.classes[k]}' ({probs[k]:.0%})"
             col.markdown(f":red-background[{verdict}] :material/warning:" if hijacked else verdict)
         col.caption(f"really a '{dataset.classes[int(dataset.y_test[i])]}'")
@@ -77,9 +79,12 @@ left.plotly_chart(
 right.plotly_chart(
     confusion_heatmap(confusion_matrix(dataset.y_test, trig_pred, dataset.num_classes), dataset.classes,
                       "Backdoored model, triggered images"), key="trigger.cm.trig")
-sent = int((trig_pred[dataset.y_test != scenario.target] == scenario.target).sum())
+movable = scenario.attackable(dataset.y_test)
+sent = int((trig_pred[movable] == goals[movable]).sum())
+lights = ("the diagonal just right of the true class lights up" if scenario.all_to_all
+          else f"the column for **{target_name}** lights up")
 st.markdown(
     f"Left, clean images: almost everything sits on the diagonal (the right answer). Right, the same images with "
-    f"the trigger: the column for **'{target_name}'** lights up. {sent:,} of the {len(others):,} images of other "
-    f"classes were sent to '{target_name}' just because of the trigger."
+    f"the trigger: {lights}. {sent:,} of the {len(others):,} images the attack aims at were sent to "
+    f"{target_name} just because of the trigger."
 )

@@ -15,6 +15,7 @@ PAGES = {
     "pages/trigger.py": "Train them first",
     "pages/explain.py": "Train them first",
     "pages/defend.py": "Train them first",
+    "pages/matrix.py": "Compute the matrix",
 }
 
 
@@ -171,3 +172,76 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     assert any("Retrained without" in s.value for s in at.success)
     assert "Where the model looks on triggered images" in texts(at)
     assert "Activation Clustering" in list(at.dataframe[-1].value["defense"])
+
+
+def test_choosing_an_attack_sets_its_poison_rate_and_target_choices():
+    from backdoor.attacks import ALL_TO_ALL
+
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    at.selectbox(key="w:poison.attack").set_value("wanet").run()
+    assert at.slider(key="w:poison.rate_pct").value == 15.0
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Poisoned images"] == "600" and "SSIM" in metrics
+    assert "noise mode" in texts(at)
+    at.selectbox(key="w:poison.attack").set_value("sig").run()
+    assert at.slider(key="w:poison.rate_pct").value == 8.0
+    assert not any("all-to-all" in o for o in at.selectbox(key="w:poison.target").options)  # clean-label: one target
+    assert "No label was changed" in texts(at)
+    at.selectbox(key="w:poison.attack").set_value("badnets").run()
+    at.selectbox(key="w:poison.target").set_value(ALL_TO_ALL).run()
+    assert at.slider(key="w:poison.rate_pct").value == 15.0
+    assert not at.exception
+    assert "next class" in texts(at)
+
+
+def test_spot_it_scores_the_guess():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    boxes = [c for c in at.checkbox if c.key.startswith("spot.0.")]
+    assert len(boxes) == 8
+    boxes[0].check()
+    at.button(key="FormSubmitter:spot.form.0-Check my answer").click().run()
+    assert not at.exception
+    assert "You found" in texts(at) + "\n".join(str(i.value) for i in at.info)
+
+
+def test_sticker_is_offered_only_on_signs():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert "sticker" not in at.selectbox(key="w:poison.attack").options
+    at2 = fresh_app(**{"lab.dataset": "traffic-signs", "lab.model": "color-cnn", "poison.attack": "sticker"})
+    at2.run()
+    at2.switch_page("pages/poison.py").run()
+    assert not at2.exception
+    assert at2.selectbox(key="w:poison.attack").value == "sticker"
+
+
+def test_train_page_offers_augmentation_and_mixup():
+    at = fresh_app(**{"train.epochs": 29})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert at.checkbox(key="w:train.augment").value is False
+    assert at.select_slider(key="w:train.mixup").value == 0.0
+
+
+def test_matrix_page_reads_a_stored_matrix(small_mnist):
+    from backdoor.matrix import MatrixConfig, compute_matrix, save_matrix
+    from backdoor.train import TrainConfig
+
+    train = TrainConfig(epochs=2, seed=0)
+    tiny = compute_matrix(small_mnist, MatrixConfig(rows=("badnets", "blended"), columns=("none", "strip"), train=train))
+    page_config = MatrixConfig(train=train)  # what the page asks for with these settings
+    save_matrix(page_config, tiny)
+    at = fresh_app(**{"train.epochs": 2})
+    at.run()
+    at.switch_page("pages/matrix.py").run()
+    assert not at.exception, at.exception
+    assert "What the matrix says" in [str(h.value) for h in at.subheader]
+    assert "No defense" in texts(at) or "STRIP" in texts(at)
+    assert at.selectbox(key="matrix.attack").options == ["BadNets", "Blended"]
+    at.selectbox(key="matrix.defense").set_value("strip").run()
+    assert "rejects" in texts(at)

@@ -67,9 +67,10 @@ def neural_cleanse_panel(lab: Lab, result, key: str) -> None:
     fig.update_xaxes(type="category")
     st.plotly_chart(fig, key=f"{key}.anomaly")
     target = lab.scenario.target
+    truth = ("the attack is all-to-all, so every class is a target and none stands out" if lab.scenario.all_to_all
+             else f"the real target is '{classes[target]}', anomaly index {float(detection.anomaly_index[target]):.1f}")
     st.markdown(
-        f"Flagged: **{flagged}** (the real target is '{classes[target]}', anomaly index "
-        f"{float(detection.anomaly_index[target]):.1f}). Searching all {len(classes)} classes took {detection.seconds:.1f} s."
+        f"Flagged: **{flagged}** ({truth}). Searching all {len(classes)} classes took {detection.seconds:.1f} s."
     )
     st.markdown("**Reverse-engineered trigger for every class** (mask x pattern), beside the real one:")
     real = lab.scenario.stamp(torch.zeros(1, *lab.dataset.image_shape))[0]

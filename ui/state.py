@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 import streamlit as st
 
-from backdoor.attacks import ATTACKS, PoisonConfig
+from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
 from backdoor.data import DATASETS, DEFAULT_DATASET
 from backdoor.device import AUTO
 from backdoor.scenario import Scenario
@@ -30,6 +30,8 @@ DEFAULTS = {
     "train.epochs": TrainConfig.epochs,
     "train.batch_size": TrainConfig.batch_size,
     "train.learning_rate": TrainConfig.learning_rate,
+    "train.augment": TrainConfig.augment,
+    "train.mixup": TrainConfig.mixup,
 }
 
 
@@ -66,6 +68,16 @@ def trigger_settings(attack: str) -> dict:
     }
 
 
+def use_attack_defaults() -> None:
+    """When the attack (or all-to-all) changes: its own default poison rate."""
+    s = st.session_state
+    spec = ATTACKS[s["poison.attack"]]
+    if spec.config.clean_label and s["poison.target"] == ALL_TO_ALL:
+        s["poison.target"] = 0
+    rate = ALL_TO_ALL_RATE if s["poison.target"] == ALL_TO_ALL else spec.default_rate
+    s["poison.rate_pct"] = round(100 * rate, 1)
+
+
 def current_scenario() -> Scenario:
     """The scenario the settings describe (raises ValueError for impossible settings)."""
     s = st.session_state
@@ -82,6 +94,8 @@ def current_scenario() -> Scenario:
             batch_size=int(s["train.batch_size"]),
             learning_rate=float(s["train.learning_rate"]),
             seed=seed,
+            augment=bool(s["train.augment"]),
+            mixup=float(s["train.mixup"]),
         ),
         data_seed=seed,
     )

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from backdoor.attacks import Poisoned
+from backdoor.attacks import Poisoned, attack_labels, attackable
 from backdoor.data import Dataset
 from backdoor.defenses.activation_clustering import ActivationClusteringConfig, activation_clustering
 from backdoor.defenses.common import Evaluation, ProgressFn, evaluate
@@ -87,7 +87,9 @@ def run_fine_pruning(lab: Lab, settings: dict, on_progress: ProgressFn):
 def run_strip(lab: Lab, settings: dict, on_progress: ProgressFn):
     x, y = lab.clean
     x_eval, y_eval = lab.held_out
-    others = x_eval[y_eval != lab.scenario.target]
+    target = lab.scenario.target
+    movable = attackable(y_eval, target)
+    others = x_eval[movable]
     pool = lab.dataset.x_train[~lab.poisoned.poisoned_mask][:2000]  # the defender's clean reference images
     triggered = lab.scenario.stamp(others)
     result = strip(lab.model, pool, x, x_eval, triggered, StripConfig(frr=settings.get("frr", 0.05)), on_progress)
@@ -97,7 +99,8 @@ def run_strip(lab: Lab, settings: dict, on_progress: ProgressFn):
     served_clean = result.clean_entropy >= result.threshold
     served_triggered = result.triggered_entropy >= result.threshold
     clean_ok = (predict(lab.model, x_eval, device) == y_eval) & served_clean
-    hijacked = (predict(lab.model, triggered, device) == lab.scenario.target) & served_triggered
+    goal = attack_labels(y_eval[movable], target, lab.dataset.num_classes)
+    hijacked = (predict(lab.model, triggered, device) == goal) & served_triggered
     return result, Evaluation(float(clean_ok.float().mean()), float(hijacked.float().mean()))
 
 
@@ -123,7 +126,7 @@ def retrain_without(lab: Lab, flags: torch.Tensor, on_progress=None):
     from backdoor.scenario import train_model
 
     keep = ~flags
-    cleaned = Poisoned(lab.poisoned.x[keep], lab.poisoned.y[keep], lab.poisoned.poisoned_mask[keep])
+    cleaned = lab.poisoned.subset(keep)
     device = next(lab.model.parameters()).device
     result = train_model(lab.dataset, lab.scenario, device, on_progress, training_set=cleaned)
     return result.model, lab.evaluate(result.model)

@@ -1,0 +1,314 @@
+"""Every attack against every defense: the attack x defense matrix, cached on disk.
+
+Each row is one attack at its default settings (trained once); each column is a defense
+run on that model through the defense runner registry, or "none". A cell records the
+attack success rate and the clean accuracy after the defense, both measured on held-out
+test images the defense never saw, and the clean-accuracy drop against a model trained
+on clean data. Data-inspection defenses (Activation Clustering, Spectral Signatures) are
+followed by their action, retraining without the flagged samples.
+
+The whole matrix is a pure function of its ``MatrixConfig``; the result is written as
+JSON under the cache folder, keyed by a hash of that configuration, so a second visit
+reads it back instead of retraining.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import torch
+
+from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
+from backdoor.data import Dataset, cache_dir
+from backdoor.defenses.common import Evaluation, ProgressFn, no_progress
+from backdoor.defenses.registry import DEFENSES
+from backdoor.defenses.runs import RUNNERS, Lab, retrain_without
+from backdoor.metrics import clean_accuracy
+from backdoor.scenario import Scenario, poisoned_training_set, train_model
+from backdoor.train import TrainConfig
+
+VERSION = 1  # bump when a change to the code would change the figures
+
+
+@dataclass(frozen=True)
+class Row:
+    """One attack as a row of the matrix."""
+
+    name: str
+    title: str
+    attack: str  # a name in ATTACKS, at its default settings and poison rate
+    all_to_all: bool = False
+
+    def fits(self, dataset: str) -> bool:
+        return ATTACKS[self.attack].fits(dataset)
+
+    def scenario(self, base: Scenario) -> Scenario:
+        spec = ATTACKS[self.attack]
+        target = ALL_TO_ALL if self.all_to_all else base.poison.target
+        rate = ALL_TO_ALL_RATE if self.all_to_all else spec.default_rate
+        return replace(base, attack=self.attack, trigger=spec.config(),
+                       poison=replace(base.poison, rate=rate, target=target))
+
+
+ROWS: dict[str, Row] = {
+    row.name: row
+    for row in [
+        Row("badnets", "BadNets", "badnets"),
+        Row("badnets-all-to-all", "BadNets all-to-all", "badnets", all_to_all=True),
+        Row("blended", "Blended", "blended"),
+        Row("wanet", "WaNet", "wanet"),
+        Row("sig", "SIG (clean-label)", "sig"),
+        Row("sticker", "Physical sticker", "sticker"),
+    ]
+}
+
+NO_DEFENSE = "none"
+COLUMNS: tuple[str, ...] = (NO_DEFENSE, "activation_clustering", "spectral_signatures", "neural_cleanse",
+                            "fine_pruning", "strip")
+
+
+def column_title(name: str) -> str:
+    return "No defense" if name == NO_DEFENSE else DEFENSES[name].title
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    """What the matrix is computed on: the base scenario (data, model, training, target)
+    and which rows and columns to fill."""
+
+    dataset: str = "mnist-5k"
+    model: str = "small-cnn"
+    train: TrainConfig = field(default_factory=TrainConfig)
+    target: int = 0
+    data_seed: int = 0
+    rows: tuple[str, ...] = ("badnets", "badnets-all-to-all", "blended", "wanet", "sig")
+    columns: tuple[str, ...] = COLUMNS
+
+    def __post_init__(self) -> None:
+        unknown = [r for r in self.rows if r not in ROWS] + [c for c in self.columns if c not in COLUMNS]
+        if unknown:
+            raise ValueError(f"Unknown matrix rows or columns: {unknown}")
+
+    def base(self) -> Scenario:
+        return Scenario(dataset=self.dataset, model=self.model, train=self.train, data_seed=self.data_seed,
+                        poison=PoisonConfig(target=self.target))
+
+    def scenario(self, row: str) -> Scenario:
+        return ROWS[row].scenario(self.base())
+
+    def key(self) -> str:
+        """A stable name for this configuration (and this version of the code)."""
+        text = repr((VERSION, self))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Cell:
+    attack: str
+    defense: str
+    clean_acc: float  # on held-out clean images, after the defense
+    asr: float  # on held-out triggered images, after the defense
+    drop: float  # clean-accuracy points lost against the clean baseline (can be negative)
+    seconds: float
+    detail: str  # what the defense found, in words
+
+    @property
+    def caught(self) -> bool:
+        """The defense took the attack below 20% success (the matrix's colour boundary)."""
+        return self.asr <= 0.2
+
+
+@dataclass(frozen=True)
+class AttackRow:
+    attack: str
+    poison_rate: float
+    poisoned_images: int
+    clean_acc: float  # on the same held-out images as every cell
+    asr: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Matrix:
+    config_key: str
+    dataset: str
+    baseline_clean_acc: float
+    rows: list[AttackRow]
+    cells: list[Cell]
+    seconds: float
+
+    def cell(self, attack: str, defense: str) -> Cell | None:
+        return next((c for c in self.cells if c.attack == attack and c.defense == defense), None)
+
+    def grid(self, value: str) -> list[list[float]]:
+        """``value`` ("asr", "drop", "clean_acc") per row and column (NaN where missing)."""
+        attacks, defenses = self.attacks, self.defenses
+        return [[getattr(self.cell(a, d), value, math.nan) if self.cell(a, d) else math.nan for d in defenses]
+                for a in attacks]
+
+    @property
+    def attacks(self) -> list[str]:
+        return [r.attack for r in self.rows]
+
+    @property
+    def defenses(self) -> list[str]:
+        return list(dict.fromkeys(c.defense for c in self.cells))
+
+    def to_csv(self) -> str:
+        lines = ["attack,defense,asr_after,clean_acc_after,clean_drop_points,seconds,detail"]
+        for c in self.cells:
+            detail = c.detail.replace('"', "'")
+            lines.append(f'{c.attack},{c.defense},{c.asr:.4f},{c.clean_acc:.4f},{100 * c.drop:.2f},{c.seconds:.2f},"{detail}"')
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Matrix":
+        data = json.loads(text)
+        return cls(
+            data["config_key"], data["dataset"], data["baseline_clean_acc"],
+            [AttackRow(**r) for r in data["rows"]], [Cell(**c) for c in data["cells"]], data["seconds"],
+        )
+
+
+def _detail(defense: str, result, lab: Lab) -> str:
+    """What the defense found, in a sentence."""
+    if defense in ("activation_clustering", "spectral_signatures"):
+        score = result.score(lab.poisoned.poisoned_mask)
+        if not score.flagged:
+            return "flagged no training image, so the model stays as it was"
+        return (f"flagged {score.flagged} training images, {score.true_positives} of them poisoned "
+                f"(precision {score.precision:.0%}, recall {score.recall:.0%}); retrained without them")
+    if defense == "neural_cleanse":
+        flagged = result["detection"].flagged
+        if flagged:
+            return f"flagged class{'es' if len(flagged) != 1 else ''} {', '.join(map(str, flagged))}; unlearned"
+        return ("flagged no class; as the repair step it unlearned the most suspicious class "
+                f"({int(result['detection'].mask_norms.argmin())}) anyway")
+    if defense == "fine_pruning":
+        return f"pruned {result.pruned_fraction:.0%} of the last conv layer, then fine-tuned"
+    if defense == "strip":
+        return f"rejects {1 - result.far:.0%} of triggered inputs and {result.frr:.0%} of clean ones"
+    return "the backdoored model as trained"
+
+
+def _retrained(lab: Lab, flags: torch.Tensor, before: Evaluation, done: dict[bytes, Evaluation],
+               on_progress: ProgressFn) -> Evaluation:
+    """Retrain without the flagged samples, once per distinct set of flags. Training is
+    seeded, so removing nothing gives back the very model already measured (``before``)."""
+    if not flags.any():
+        return before
+    key = flags.numpy().tobytes()
+    if key not in done:
+        done[key] = retrain_without(lab, flags, on_progress)[1]
+    return done[key]
+
+
+def _scaled(on_progress: ProgressFn, step: int, total: int, label: str) -> ProgressFn:
+    """Report a sub-task's progress as a fraction of one step of the whole matrix. A defense
+    with two phases (search, then repair) restarts its count: the bar never goes back."""
+    furthest = [0]
+
+    def report(done: int, sub_total: int, info) -> None:
+        fraction = min(done / sub_total, 1.0) if sub_total else 1.0
+        furthest[0] = max(furthest[0], int(99 * fraction))
+        on_progress(step * 100 + furthest[0], total * 100, label)
+
+    return report
+
+
+def compute_matrix(
+    dataset: Dataset,
+    config: MatrixConfig = MatrixConfig(),
+    device: torch.device | str = "cpu",
+    on_progress: ProgressFn = no_progress,
+) -> Matrix:
+    """Train every attack once and run every defense on it (minutes on a laptop CPU).
+
+    Progress is reported in hundredths of a step, with a label naming the step.
+    """
+    start = time.perf_counter()
+    rows = [r for r in config.rows if ROWS[r].fits(dataset.name)]
+    total = 1 + len(rows) * len(config.columns)
+    step = 0
+    base = config.base()
+    baseline = train_model(dataset, base.baseline(), device, _scaled(on_progress, 0, total, "training a clean model"),
+                           measure_asr=False).model
+    attack_rows: list[AttackRow] = []
+    cells: list[Cell] = []
+    half = len(dataset.y_test) // 2  # the Lab's held-out half: the same images every cell is measured on
+    baseline_acc = clean_accuracy(baseline, dataset.x_test[half:], dataset.y_test[half:], device)
+    for row in rows:
+        scenario = config.scenario(row)
+        step += 1
+        title = ROWS[row].title
+        tick = time.perf_counter()
+        poisoned = poisoned_training_set(dataset, scenario)
+        model = train_model(dataset, scenario, device, _scaled(on_progress, step, total, f"{title}: training"),
+                            training_set=poisoned, measure_asr=False).model
+        lab = Lab(dataset, scenario, model, f"matrix-{row}", poisoned)
+        before = lab.evaluate(model)
+        retrained: dict[bytes, Evaluation] = {}
+        attack_rows.append(AttackRow(row, scenario.poison.rate, poisoned.num_poisoned, before.clean_acc, before.asr,
+                                     time.perf_counter() - tick))
+        for defense in config.columns:
+            if defense == NO_DEFENSE:
+                cells.append(Cell(row, defense, before.clean_acc, before.asr, baseline_acc - before.clean_acc,
+                                  0.0, _detail(defense, None, lab)))
+                continue
+            step += 1
+            label = f"{title}: {column_title(defense)}"
+            report = _scaled(on_progress, step, total, label)
+            tick = time.perf_counter()
+            result, after = RUNNERS[defense](lab, {"expected_fraction": scenario.poison.rate}, report)
+            if after is None:  # data inspection: its action is retraining without the flagged samples
+                after = _retrained(lab, result.flags, before, retrained, report)
+            cells.append(Cell(row, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc,
+                              time.perf_counter() - tick, _detail(defense, result, lab)))
+        on_progress(step * 100 + 99, total * 100, f"{title}: done")
+    on_progress(total * 100, total * 100, "done")
+    return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start)
+
+
+def matrix_path(config: MatrixConfig) -> Path:
+    return cache_dir() / "matrix" / f"{config.dataset}-{config.key()}.json"
+
+
+def load_matrix(config: MatrixConfig) -> Matrix | None:
+    """The stored matrix for this configuration, or None (also when the file is damaged)."""
+    path = matrix_path(config)
+    try:
+        return Matrix.from_json(path.read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_matrix(config: MatrixConfig, matrix: Matrix) -> Path:
+    """Write atomically, so a reader never sees half a file."""
+    path = matrix_path(config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(matrix.to_json())
+    os.replace(tmp, path)
+    return path
+
+
+def matrix(dataset: Dataset, config: MatrixConfig = MatrixConfig(), device="cpu",
+           on_progress: ProgressFn = no_progress) -> Matrix:
+    """From disk when computed before, else computed and stored."""
+    stored = load_matrix(config)
+    if stored is not None:
+        return stored
+    result = compute_matrix(dataset, config, device, on_progress)
+    save_matrix(config, result)
+    return result

@@ -1,0 +1,70 @@
+"""How few poisoned images suffice: train at several poison counts, measure each.
+
+From a handful of images up to 10% of the training set, each count trains a fresh model
+with everything else unchanged, and records its clean accuracy and attack success rate
+on the test set. Students see the attack switch on long before the poison is "a lot".
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import torch
+
+from backdoor.attacks import PoisonConfig, poison_count
+from backdoor.data import Dataset
+from backdoor.defenses.common import ProgressFn, no_progress
+from backdoor.scenario import Scenario, train_model, trigger_report
+
+HANDFUL = (5, 10, 25, 50)  # absolute counts before the percentages
+PERCENTAGES = (0.025, 0.05, 0.1)
+
+
+def sweep_counts(num_train: int, eligible: int) -> list[int]:
+    """The poison counts to try: a handful of images, then 2.5%, 5% and 10% of the
+    training set, never more than the attack can poison (``eligible`` images)."""
+    counts = list(HANDFUL) + [poison_count(num_train, p) for p in PERCENTAGES]
+    return sorted({c for c in counts if 0 < c <= eligible})
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    poisoned_images: int
+    rate: float
+    clean_acc: float
+    asr: float
+    seconds: float
+
+
+def poison_rate_sweep(
+    dataset: Dataset,
+    scenario: Scenario,
+    counts: list[int],
+    device: torch.device | str = "cpu",
+    on_progress: ProgressFn = no_progress,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[SweepPoint]:
+    """One trained model per count (the scenario's rate is replaced). Stops early, with
+    the points finished so far, when ``should_stop()`` turns true."""
+    n = len(dataset.y_train)
+    points: list[SweepPoint] = []
+    for k, count in enumerate(counts):
+        if should_stop():
+            break
+        tick = time.perf_counter()
+        rate = count / n
+        variant = replace(scenario, poison=PoisonConfig(rate=rate, target=scenario.target, seed=scenario.poison.seed))
+
+        def report(done, total, info, k=k):
+            on_progress(k * 100 + int(99 * done / max(total, 1)), len(counts) * 100,
+                        f"{count} poisoned images ({k + 1} of {len(counts)})")
+
+        result = train_model(dataset, variant, device, report, should_stop, measure_asr=False)
+        if result.cancelled:
+            break
+        figures = trigger_report(result.model, dataset, variant)
+        points.append(SweepPoint(count, rate, figures["clean_acc"], figures["asr"], time.perf_counter() - tick))
+    on_progress(len(counts) * 100, len(counts) * 100, "done")
+    return points

@@ -1,0 +1,92 @@
+"""Step 6: every attack against every defense, computed once and kept on disk."""
+
+import streamlit as st
+
+from backdoor.attacks import ALL_TO_ALL
+from backdoor.matrix import ROWS, MatrixConfig, column_title, load_matrix, matrix_path, save_matrix, compute_matrix
+from backdoor.memo import SharedMemo
+from backdoor.train import TrainingDiverged
+from ui.lessons import show_lesson
+from ui.matrix_view import heatmap, read_matrix
+from ui.progress import ProgressBar
+from ui.resources import current_dataset, current_device
+from ui.training import scenario_or_stop
+
+st.title("6. Every attack against every defense")
+show_lesson("matrix")
+dataset = current_dataset()
+device = current_device()
+scenario = scenario_or_stop()
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def matrices() -> SharedMemo:
+    """Matrices being computed or computed on this server: a second visitor waits, never recomputes."""
+    return SharedMemo(max_entries=4)
+
+
+config = MatrixConfig(dataset=dataset.name, model=scenario.model, train=scenario.train,
+                      target=0 if scenario.target == ALL_TO_ALL else scenario.target, data_seed=scenario.data_seed)
+rows = [ROWS[r].title for r in config.rows if ROWS[r].fits(dataset.name)]
+st.markdown(
+    f"**Rows:** {', '.join(rows)}, each at its default settings and poison rate, on **{dataset.name}** with "
+    f"**{scenario.model}**, {scenario.train.epochs} epochs. **Columns:** no defense, then each defense with its "
+    "repair: retraining without the flagged images, unlearning, pruning, or rejecting inputs at serving time."
+)
+result = matrices().get(config) or load_matrix(config)
+if result is None:
+    st.info(f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
+            f"{len(rows) * (len(config.columns) - 1)} defenses: about 5 minutes on a 2-core laptop, seconds on a GPU. "
+            "The result is saved, so every later visit (by anyone on this server) opens it at once.",
+            icon=":material/schedule:")
+    if not st.button("Compute the matrix", type="primary", key="btn.matrix", icon=":material/play_arrow:"):
+        st.stop()
+    bar = ProgressBar("Starting...")
+
+    def compute():
+        computed = compute_matrix(dataset, config, device, bar)
+        save_matrix(config, computed)
+        return computed
+
+    try:
+        result = matrices().get_or_compute(config, compute)
+    except (TrainingDiverged, ValueError) as error:
+        bar.empty()
+        st.error(f"The matrix could not be computed with these settings: {error}")
+        st.stop()
+    bar.empty()
+    st.success(f"Computed in {result.seconds / 60:.1f} minutes and saved to `{matrix_path(config).name}`.",
+               icon=":material/check_circle:")
+
+left, right = st.columns(2)
+left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100), key="matrix.asr")
+left.caption("Red: the backdoor still works. Pale: the defense stopped it (0% means no triggered image got through).")
+right.plotly_chart(heatmap(result, "drop", "Clean accuracy lost vs a clean model (points)", "Blues", 10),
+                   key="matrix.drop")
+right.caption(f"What the model (and its repair) cost: points of clean accuracy below a model trained on clean data "
+              f"({result.baseline_clean_acc:.1%}). Negative means slightly better.")
+
+st.subheader("What the matrix says")
+st.markdown(read_matrix(result))
+
+st.subheader("One cell in detail")
+c1, c2 = st.columns(2)
+attack = c1.selectbox("Attack", result.attacks, format_func=lambda a: ROWS[a].title, key="matrix.attack")
+defense = c2.selectbox("Defense", result.defenses, format_func=column_title, key="matrix.defense")
+cell = result.cell(attack, defense)
+row = next(r for r in result.rows if r.attack == attack)
+m1, m2, m3 = st.columns(3)
+m1.metric("Attack success after", f"{cell.asr:.1%}", delta=f"{100 * (cell.asr - row.asr):+.1f} points",
+          delta_color="inverse")
+m1.caption(f"Before any defense: {row.asr:.1%} of triggered held-out images went where the attacker wanted.")
+m2.metric("Clean accuracy after", f"{cell.clean_acc:.1%}", delta=f"{-100 * cell.drop:+.1f} vs clean model",
+          delta_color="off")
+m2.caption("On held-out test images the defense never saw.")
+m3.metric("Seconds", f"{cell.seconds:.1f}")
+m3.caption(f"The attack poisoned {row.poisoned_images:,} training images ({row.poison_rate:.1%}).")
+st.markdown(f"**{column_title(defense)}** on **{ROWS[attack].title}**: {cell.detail}.")
+
+st.download_button("Download the matrix (CSV)", result.to_csv(), file_name=f"backdoor-matrix-{dataset.name}.csv",
+                   mime="text/csv", icon=":material/download:")
+st.caption(f"Computed in {result.seconds / 60:.1f} minutes in all. Every figure was measured by the code, "
+           "on this server, with the settings above.")

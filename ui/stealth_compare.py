@@ -1,0 +1,43 @@
+"""The same images under every attack, with how visible each trigger is."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from backdoor.attacks import ATTACKS, apply_trigger, stealth
+from backdoor.data import Dataset
+from ui.charts import to_display
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _figures(dataset_name: str, attack: str, _images: torch.Tensor) -> dict[str, float]:
+    return stealth(_images, apply_trigger(_images, ATTACKS[attack].config()))
+
+
+def stealth_side_by_side(dataset: Dataset, index: int) -> None:
+    """One test image under every attack that fits the data set (each at its defaults),
+    the change itself magnified, and L-infinity, PSNR and SSIM over 200 test images."""
+    attacks = [name for name, spec in ATTACKS.items() if spec.fits(dataset.name)]
+    image = dataset.x_test[index : index + 1]
+    sample = dataset.x_test[:200]
+    cols = st.columns(len(attacks) + 1)
+    cols[0].image(to_display(image[0]), caption="original", width="stretch")
+    cols[0].caption("Below each attack: the change itself, magnified 5 times.")
+    rows = []
+    for col, name in zip(cols[1:], attacks):
+        triggered = apply_trigger(image, ATTACKS[name].config())
+        col.image(to_display(triggered[0]), caption=ATTACKS[name].title, width="stretch")
+        change = ((triggered - image).abs() * 5).clamp(0, 1)
+        col.image(to_display(change[0]), width="stretch")
+        f = _figures(dataset.name, name, sample)
+        rows.append({"attack": ATTACKS[name].title, "L∞ (largest pixel change)": round(f["linf"], 3),
+                     "PSNR (dB)": round(f["psnr"], 1), "SSIM (1 = identical)": round(f["ssim"], 3)})
+    st.dataframe(rows, hide_index=True, width="stretch")
+    best = max(rows, key=lambda r: r["PSNR (dB)"])
+    st.caption(
+        "Higher PSNR and SSIM mean harder to see. On these images the least visible trigger is "
+        f"**{best['attack']}** (PSNR {best['PSNR (dB)']:.1f} dB, SSIM {best['SSIM (1 = identical)']:.3f}). "
+        "None of these numbers says whether a *person* would notice: a small sticker has a low PSNR but looks "
+        "like a harmless mark, while WaNet's bend changes many pixels a little and hides in the picture's own edges."
+    )

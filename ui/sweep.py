@@ -1,0 +1,76 @@
+"""How few poisoned images suffice: the poison-rate sweep, run with progress and cached."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from backdoor.attacks import PoisonConfig, poisonable
+from backdoor.data import Dataset
+from backdoor.memo import SharedMemo
+from backdoor.scenario import Scenario
+from backdoor.sweep import SweepPoint, poison_rate_sweep, sweep_counts
+from backdoor.train import TrainingDiverged
+from ui.progress import ProgressBar
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def sweeps() -> SharedMemo[list[SweepPoint]]:
+    """Finished sweeps for the whole server: a second student with the same settings waits for none."""
+    return SharedMemo(max_entries=16)
+
+
+def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
+    xs = [p.poisoned_images for p in points]
+    labels = [f"{p.poisoned_images} ({100 * p.rate:.2g}%)" for p in points]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=xs, y=[100 * p.asr for p in points], name="attack success rate",
+                             mode="lines+markers", line=dict(color="#d62728"), text=labels))
+    fig.add_trace(go.Scatter(x=xs, y=[100 * p.clean_acc for p in points], name="clean accuracy",
+                             mode="lines+markers", line=dict(color="#1f77b4"), text=labels))
+    fig.update_xaxes(type="log", title_text=f"poisoned training images (of {num_train:,}), log scale")
+    fig.update_yaxes(range=[0, 101], title_text="%")
+    fig.update_layout(height=330, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.3))
+    return fig
+
+
+def read_sweep(points: list[SweepPoint]) -> str:
+    working = [p for p in points if p.asr >= 0.9]
+    worst_acc = min(p.clean_acc for p in points)
+    if working:
+        first = working[0]
+        head = (f"With only **{first.poisoned_images} poisoned images ({100 * first.rate:.2g}% of the training set)** "
+                f"the trigger already works {first.asr:.0%} of the time.")
+    else:
+        best = max(points, key=lambda p: p.asr)
+        head = (f"This attack never reached 90% success in the sweep; its best was {best.asr:.0%} with "
+                f"{best.poisoned_images} poisoned images.")
+    return head + (f" Clean accuracy stays at {worst_acc:.1%} or better throughout, so an accuracy check never "
+                   "notices the difference.")
+
+
+def poison_sweep(dataset: Dataset, scenario: Scenario, device: torch.device) -> None:
+    eligible = int(poisonable(dataset.y_train, scenario.trigger, scenario.target).sum())
+    counts = sweep_counts(len(dataset.y_train), eligible)
+    base = replace(scenario, poison=PoisonConfig(rate=0.0, target=scenario.target, seed=scenario.poison.seed))
+    key = (base, tuple(counts), str(device))
+    memo = sweeps()
+    points = memo.get(key)
+    if points is None:
+        st.caption(f"Trains {len(counts)} models, one per poison count ({', '.join(map(str, counts))} images); "
+                   f"about {8 * len(counts)} seconds on a 2-core laptop. Everything else stays as set above.")
+        if not st.button("Run the sweep", key="btn.sweep", icon=":material/play_arrow:"):
+            return
+        bar = ProgressBar("Starting the sweep...")
+        try:
+            points = memo.get_or_compute(key, lambda: poison_rate_sweep(dataset, scenario, counts, device, bar))
+        except TrainingDiverged as error:
+            bar.empty()
+            st.error(str(error))
+            return
+        bar.empty()
+    st.plotly_chart(sweep_chart(points, len(dataset.y_train)), key="sweep.chart")
+    st.markdown(read_sweep(points))
