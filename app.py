@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backdoor.attacks import ATTACKS
 from backdoor.data import DATASETS
 from backdoor.device import available_devices, resolve_device
 from models import MODELS
-from ui.state import bind, init_settings
+from ui.state import bind, init_settings, use_attack_defaults
 
 st.set_page_config(page_title="Backdoor Lab", page_icon=":material/biotech:", layout="wide")
 init_settings()
@@ -18,6 +19,9 @@ def _on_dataset_change() -> None:
     name = st.session_state["lab.dataset"]
     st.session_state["lab.model"] = DATASETS[name].default_model
     st.session_state["poison.target"] = 0
+    if not ATTACKS[st.session_state["poison.attack"]].fits(name):  # the sticker needs signs
+        st.session_state["poison.attack"] = "badnets"
+        use_attack_defaults()
 
 
 def sidebar() -> None:

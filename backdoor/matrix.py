@@ -35,6 +35,7 @@ from backdoor.scenario import Scenario, poisoned_training_set, train_model
 from backdoor.train import TrainConfig
 
 VERSION = 1  # bump when a change to the code would change the figures
+STOPPED = 0.1  # a defense "stopped" an attack when at most 1 triggered image in 10 still gets through
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,9 @@ class Cell:
     detail: str  # what the defense found, in words
 
     @property
-    def caught(self) -> bool:
-        """The defense took the attack below 20% success (the matrix's colour boundary)."""
-        return self.asr <= 0.2
+    def low(self) -> bool:
+        """At most one triggered image in ten still hijacked after this defense."""
+        return self.asr <= STOPPED
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,11 @@ class Matrix:
     rows: list[AttackRow]
     cells: list[Cell]
     seconds: float
+
+    def stopped(self, attack: str, defense: str) -> bool:
+        """The attack worked without a defense (at least 50%) and this defense took it to 10% or less."""
+        before, after = self.cell(attack, NO_DEFENSE), self.cell(attack, defense)
+        return bool(before and after and before.asr >= 0.5 and after.low)
 
     def cell(self, attack: str, defense: str) -> Cell | None:
         return next((c for c in self.cells if c.attack == attack and c.defense == defense), None)

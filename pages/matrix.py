@@ -28,15 +28,21 @@ def matrices() -> SharedMemo:
 config = MatrixConfig(dataset=dataset.name, model=scenario.model, train=scenario.train,
                       target=0 if scenario.target == ALL_TO_ALL else scenario.target, data_seed=scenario.data_seed)
 rows = [ROWS[r].title for r in config.rows if ROWS[r].fits(dataset.name)]
-st.markdown(
-    f"**Rows:** {', '.join(rows)}, each at its default settings and poison rate, on **{dataset.name}** with "
-    f"**{scenario.model}**, {scenario.train.epochs} epochs. **Columns:** no defense, then each defense with its "
-    "repair: retraining without the flagged images, unlearning, pruning, or rejecting inputs at serving time."
-)
+intro = st.empty()
+
+
+def describe(titles: list[str]) -> str:
+    return (f"**Rows:** {', '.join(titles)}, each at its default settings and poison rate, on **{dataset.name}** "
+            f"with **{scenario.model}**, {scenario.train.epochs} epochs. **Columns:** no defense, then each defense "
+            "with its repair: retraining without the flagged images, unlearning, pruning, or rejecting inputs at "
+            "serving time.")
+
+
+intro.markdown(describe(rows))
 result = matrices().get(config) or load_matrix(config)
 if result is None:
     st.info(f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
-            f"{len(rows) * (len(config.columns) - 1)} defenses: about 5 minutes on a 2-core laptop, seconds on a GPU. "
+            f"{len(rows) * (len(config.columns) - 1)} defenses: about 4 minutes for the digits on a 2-core laptop (longer for colour images), well under a minute on a GPU. "
             "The result is saved, so every later visit (by anyone on this server) opens it at once.",
             icon=":material/schedule:")
     if not st.button("Compute the matrix", type="primary", key="btn.matrix", icon=":material/play_arrow:"):
@@ -55,16 +61,22 @@ if result is None:
         st.error(f"The matrix could not be computed with these settings: {error}")
         st.stop()
     bar.empty()
-    st.success(f"Computed in {result.seconds / 60:.1f} minutes and saved to `{matrix_path(config).name}`.",
-               icon=":material/check_circle:")
+    st.session_state["matrix.computed"] = config.key()
+    st.rerun()  # redraw without the button
+if st.session_state.get("matrix.computed") == config.key():
+    st.success(f"Computed in {result.seconds / 60:.1f} minutes and saved to `{matrix_path(config).name}`: "
+               "the next visit opens it at once.", icon=":material/check_circle:")
 
+intro.markdown(describe([ROWS[a].title for a in result.attacks]))
 left, right = st.columns(2)
 left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100), key="matrix.asr")
-left.caption("Red: the backdoor still works. Pale: the defense stopped it (0% means no triggered image got through).")
+left.caption("Red: the backdoor still works. Pale: the defense stopped it (0% means no triggered image got through; "
+             "the reading below calls 10% or less 'stopped').")
 right.plotly_chart(heatmap(result, "drop", "Clean accuracy lost vs a clean model (points)", "Blues", 10),
                    key="matrix.drop")
 right.caption(f"What the model (and its repair) cost: points of clean accuracy below a model trained on clean data "
-              f"({result.baseline_clean_acc:.1%}). Negative means slightly better.")
+              f"({result.baseline_clean_acc:.1%}). Negative means slightly better. For STRIP, a clean image it turns "
+              "away counts as lost.")
 
 st.subheader("What the matrix says")
 st.markdown(read_matrix(result))
@@ -82,7 +94,7 @@ m1.caption(f"Before any defense: {row.asr:.1%} of triggered held-out images went
 m2.metric("Clean accuracy after", f"{cell.clean_acc:.1%}", delta=f"{-100 * cell.drop:+.1f} vs clean model",
           delta_color="off")
 m2.caption("On held-out test images the defense never saw.")
-m3.metric("Seconds", f"{cell.seconds:.1f}")
+m3.metric("Seconds the defense took", f"{cell.seconds:.1f}")
 m3.caption(f"The attack poisoned {row.poisoned_images:,} training images ({row.poison_rate:.1%}).")
 st.markdown(f"**{column_title(defense)}** on **{ROWS[attack].title}**: {cell.detail}.")
 

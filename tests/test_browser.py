@@ -119,3 +119,32 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     shot(page, "6-defend")
     body = page.inner_text("body")
     assert "Suspect classes" in body and "As a monitor" in body and "Traceback" not in body
+
+
+def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist):
+    from backdoor.matrix import MatrixConfig, compute_matrix, save_matrix
+
+    page.get_by_role("link", name="1. Poison the data").first.click()
+    page.get_by_text("What the attacker did").wait_for(timeout=60_000)
+    page.get_by_label("Attack", exact=True).click()
+    page.get_by_role("option", name="WaNet (invisible warp)").click()
+    page.get_by_text("noise mode").first.wait_for(timeout=60_000)
+    assert "600 of the 4,000 training images" in page.inner_text("body")  # WaNet's own default rate
+    page.get_by_text("poisoned?").first.click()
+    page.get_by_role("button", name="Check my answer").click()
+    page.get_by_text("You found").wait_for(timeout=30_000)
+    page.get_by_text("Every attack on the same image").scroll_into_view_if_needed()
+    shot(page, "7-poison-wanet-spot-it")
+    body = page.inner_text("body")
+    assert "SSIM" in body and "Traceback" not in body
+
+    # A matrix stored for the default settings (computed small, to keep the test short):
+    # the page must open it from disk, with no button to press.
+    tiny = compute_matrix(small_mnist, MatrixConfig(rows=("badnets", "wanet"), columns=("none", "strip")))
+    save_matrix(MatrixConfig(), tiny)
+    page.get_by_role("link", name="6. Attack x defense matrix").first.click()
+    page.get_by_text("What the matrix says").wait_for(timeout=60_000)
+    page.get_by_text("Download the matrix (CSV)").wait_for(timeout=30_000)
+    shot(page, "8-matrix")
+    body = page.inner_text("body")
+    assert "One cell in detail" in body and "Traceback" not in body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from backdoor.matrix import ROWS, Matrix, column_title
+from backdoor.matrix import NO_DEFENSE, ROWS, STOPPED, Matrix, column_title
 
 
 def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float) -> go.Figure:
@@ -17,7 +17,7 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
         colorscale=colorscale, zmin=0, zmax=zmax,
         text=[[f"{v:.0f}%" if value == "asr" else f"{v:+.1f}" for v in row] for row in grid],
         texttemplate="%{text}", hovertemplate="%{y} vs %{x}: %{text}<extra></extra>",
-        colorbar=dict(title=title),
+        colorbar=dict(title="%" if value == "asr" else "points"),
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=90 + 55 * len(matrix.attacks), margin=dict(l=10, r=10, t=30, b=10), title=title)
@@ -26,29 +26,38 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
 
 def read_matrix(matrix: Matrix) -> str:
     """The matrix in plain words, from its own numbers."""
-    defenses = [d for d in matrix.defenses if d != "none"]
-    parts = []
-    worked = {a: [d for d in defenses if matrix.cell(a, d) and matrix.cell(a, d).caught] for a in matrix.attacks}
-    untouched = [a for a, ds in worked.items() if not ds]
-    strong = [(a, r.asr) for a in matrix.attacks for r in matrix.rows if r.attack == a]
-    planted = sum(1 for _, asr in strong if asr >= 0.9)
-    parts.append(f"Without a defense, {planted} of the {len(strong)} attacks hijack at least 90% of triggered images, "
-                 f"while the models stay within a couple of points of a clean model's accuracy "
-                 f"({matrix.baseline_clean_acc:.1%}).")
-    if untouched:
-        names = ", ".join(ROWS[a].title for a in untouched)
-        parts.append(f"No defense brought **{names}** below 20% success.")
-    best = max(defenses, key=lambda d: sum(1 for a in matrix.attacks if matrix.cell(a, d) and matrix.cell(a, d).caught))
-    caught = [ROWS[a].title for a in matrix.attacks if matrix.cell(a, best).caught]
-    parts.append(f"The defense that stopped the most attacks is **{column_title(best)}** "
-                 f"({len(caught)} of {len(matrix.attacks)}: {', '.join(caught) or 'none'}).")
+    defenses = [d for d in matrix.defenses if d != NO_DEFENSE]
+    working = [r.attack for r in matrix.rows if r.asr >= 0.5]
+    parts = [f"Without a defense, {sum(r.asr >= 0.9 for r in matrix.rows)} of the {len(matrix.rows)} attacks hijack "
+             f"at least 90% of triggered images, while a clean model scores {matrix.baseline_clean_acc:.1%} on the "
+             "same clean images."]
+    if len(working) < len(matrix.rows):
+        weak = ", ".join(ROWS[r.attack].title for r in matrix.rows if r.attack not in working)
+        parts.append(f"{weak} did not take hold in training (under 50% success), so its row says little.")
+    if not working or not defenses:
+        return " ".join(parts)
+    stops = {d: [a for a in working if matrix.stopped(a, d)] for d in defenses}
+    unstopped = [a for a in working if not any(a in s for s in stops.values())]
+    if unstopped:
+        parts.append(f"No defense took **{', '.join(ROWS[a].title for a in unstopped)}** to {STOPPED:.0%} success "
+                     "or less.")
+    best = max(defenses, key=lambda d: len(stops[d]))
+    drops = [100 * matrix.cell(a, best).drop for a in working]
+    parts.append(f"Counting an attack as stopped when at most 1 triggered image in 10 still gets through, the "
+                 f"defense that stopped the most is **{column_title(best)}** ({len(stops[best])} of {len(working)}: "
+                 f"{', '.join(ROWS[a].title for a in stops[best]) or 'none'}), at a cost of {min(drops):.1f} to "
+                 f"{max(drops):.1f} points of clean accuracy.")
     for d in defenses:
-        missed = [ROWS[a].title for a in matrix.attacks if matrix.cell(a, d) and not matrix.cell(a, d).caught]
-        if missed and len(missed) < len(matrix.attacks):
+        missed = [ROWS[a].title for a in working if a not in stops[d]]
+        if missed and len(missed) < len(working) and d != best:
             parts.append(f"{column_title(d)} missed {', '.join(missed)}.")
-    costly = max((c for c in matrix.cells if c.defense != "none"), key=lambda c: c.drop)
+    costly = max((c for c in matrix.cells if c.defense != NO_DEFENSE), key=lambda c: c.drop)
     parts.append(f"The costliest repair was {column_title(costly.defense)} on {ROWS[costly.attack].title}: "
                  f"{100 * costly.drop:.1f} points of clean accuracy below a clean model.")
-    parts.append("No single column is all green: a real pipeline layers defenses (check the data, test the "
-                 "model, monitor the inputs) because each one fails on some attack.")
+    if len(stops[best]) == len(working):
+        parts.append(f"Here {column_title(best)} stopped every attack that worked; try other settings before "
+                     "trusting it, because each defense has a known way to fail (see the Defend page).")
+    else:
+        parts.append("No single defense stopped every attack: a real pipeline layers them (check the data, test "
+                     "the model, monitor the inputs) because each one fails on some attack.")
     return " ".join(parts)

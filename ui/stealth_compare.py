@@ -27,17 +27,24 @@ def stealth_side_by_side(dataset: Dataset, index: int) -> None:
     rows = []
     for col, name in zip(cols[1:], attacks):
         triggered = apply_trigger(image, ATTACKS[name].config())
-        col.image(to_display(triggered[0]), caption=ATTACKS[name].title, width="stretch")
+        col.image(to_display(triggered[0]), caption=ATTACKS[name].title.split(" (")[0], width="stretch")
         change = ((triggered - image).abs() * 5).clamp(0, 1)
         col.image(to_display(change[0]), width="stretch")
         f = _figures(dataset.name, name, sample)
         rows.append({"attack": ATTACKS[name].title, "L∞ (largest pixel change)": round(f["linf"], 3),
                      "PSNR (dB)": round(f["psnr"], 1), "SSIM (1 = identical)": round(f["ssim"], 3)})
     st.dataframe(rows, hide_index=True, width="stretch")
-    best = max(rows, key=lambda r: r["PSNR (dB)"])
+    by_psnr = max(rows, key=lambda r: r["PSNR (dB)"])
+    by_ssim = max(rows, key=lambda r: r["SSIM (1 = identical)"])
+    if by_psnr is by_ssim:
+        verdict = f"Both figures call **{by_psnr['attack']}** the least visible here."
+    else:
+        verdict = (f"The two figures disagree: by PSNR the faintest change is **{by_psnr['attack']}** "
+                   f"({by_psnr['PSNR (dB)']:.1f} dB), by SSIM it is **{by_ssim['attack']}** "
+                   f"({by_ssim['SSIM (1 = identical)']:.3f}), because SSIM judges local structure and a change "
+                   "confined to a small area leaves most of the picture's structure intact.")
     st.caption(
-        "Higher PSNR and SSIM mean harder to see. On these images the least visible trigger is "
-        f"**{best['attack']}** (PSNR {best['PSNR (dB)']:.1f} dB, SSIM {best['SSIM (1 = identical)']:.3f}). "
-        "None of these numbers says whether a *person* would notice: a small sticker has a low PSNR but looks "
-        "like a harmless mark, while WaNet's bend changes many pixels a little and hides in the picture's own edges."
+        "Higher PSNR and SSIM mean harder to see. " + verdict + " Neither number says whether a *person* would "
+        "notice, or would care: a patch can pass for a smudge, and SIG's stripes sit on images whose labels are "
+        "all correct."
     )

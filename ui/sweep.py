@@ -72,5 +72,6 @@ def poison_sweep(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
             st.error(str(error))
             return
         bar.empty()
+        st.rerun()  # redraw without the button and its caption
     st.plotly_chart(sweep_chart(points, len(dataset.y_train)), key="sweep.chart")
     st.markdown(read_sweep(points))

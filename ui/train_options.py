@@ -31,7 +31,8 @@ def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch
     keys = {name: model_key(_variant(scenario, name), device, "backdoored") for name in OPTIONS}
     missing = [name for name, key in keys.items() if key not in memo]
     if missing:
-        st.caption(f"Trains the backdoored model {len(missing)} more time(s) with the same poisoned data, "
+        times = "once more" if len(missing) == 1 else f"{len(missing)} more times"
+        st.caption(f"Trains the backdoored model {times} with the same poisoned data, "
                    f"about {8 * len(missing)} seconds on a 2-core laptop.")
         if not st.button("Compare the training options", key="btn.train.options", icon=":material/compare_arrows:"):
             return
@@ -49,6 +50,7 @@ def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch
                 st.error(str(error))
                 return
         bar.empty()
+        st.rerun()  # redraw without the button and its caption
     rows = []
     for name, (title, _) in OPTIONS.items():
         figures = trigger_report(memo.get(keys[name]).model, dataset, _variant(scenario, name))
