@@ -33,6 +33,10 @@ run: install
 test: install chromium
 	$(BIN)/python -m pytest -q
 
+# Before a class: pre-train every preset into the model store, so the demo starts instantly.
+warm: install
+	$(BIN)/python -m backdoor.prepare
+
 bench: install
 	$(BIN)/python -m benchmarks.run --json benchmarks/results.json
 

@@ -225,13 +225,14 @@ class WaNet(TriggerDefaults):
             The paper trains for hundreds of epochs; with this app's 5 epochs on 4,000
             digits, s = 0.5 reached 15% ASR and s = 1 reaches over 90% (RESULTS.md).
         cover_ratio: noise-mode images per poisoned image (paper: 2; 0 turns it off).
-            Default 1: with 2, five epochs were not enough to learn the exact warp.
+            Default 0.5: with more, five epochs were not enough to learn the exact warp
+            on every seed (RESULTS.md).
         grid_seed: seed of the warp field (the attacker's secret).
     """
 
     grid: int = 4
     strength: float = 1.0
-    cover_ratio: float = 1.0
+    cover_ratio: float = 0.5
     grid_seed: int = 0
 
     def __post_init__(self) -> None:
@@ -291,7 +292,7 @@ class SIG(TriggerDefaults):
         frequency: f, the number of periods across the image (paper: 6).
     """
 
-    delta: float = 0.5
+    delta: float = 0.6
     train_delta: float = 0.2
     frequency: int = 6
     clean_label = True
@@ -414,7 +415,7 @@ ATTACKS: dict[str, AttackSpec] = {
             "The whole picture is bent very slightly. Nothing is added, so there is nothing to see.",
             "https://arxiv.org/abs/2102.10369",
             WaNet,
-            default_rate=0.15,
+            default_rate=0.2,
             invisible=True,
         ),
         AttackSpec(

@@ -75,6 +75,9 @@ COLUMNS: tuple[str, ...] = (NO_DEFENSE, "activation_clustering", "spectral_signa
                             "fine_pruning", "strip")
 
 
+INSPECTS_DATA = ("activation_clustering", "spectral_signatures")  # flag training images; repaired by retraining
+
+
 def column_title(name: str) -> str:
     return "No defense" if name == NO_DEFENSE else DEFENSES[name].title
 
@@ -105,8 +108,9 @@ class MatrixConfig:
         return ROWS[row].scenario(self.base())
 
     def key(self) -> str:
-        """A stable name for this configuration (and this version of the code)."""
-        text = repr((VERSION, self))
+        """A stable name for this configuration, the attacks' own defaults included (so a
+        changed default never reads an old matrix), and this version of the code."""
+        text = repr((VERSION, self, [self.scenario(r) for r in self.rows]))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -119,6 +123,7 @@ class Cell:
     drop: float  # clean-accuracy points lost against the clean baseline (can be negative)
     seconds: float
     detail: str  # what the defense found, in words
+    found: float | None = None  # data inspection only: the fraction of poisoned images it flagged (recall)
 
     @property
     def low(self) -> bool:
@@ -188,7 +193,7 @@ class Matrix:
 
 def _detail(defense: str, result, lab: Lab) -> str:
     """What the defense found, in a sentence."""
-    if defense in ("activation_clustering", "spectral_signatures"):
+    if defense in INSPECTS_DATA:
         score = result.score(lab.poisoned.poisoned_mask)
         if not score.flagged:
             return "flagged no training image, so the model stays as it was"
@@ -278,8 +283,9 @@ def compute_matrix(
             result, after = RUNNERS[defense](lab, {"expected_fraction": scenario.poison.rate}, report)
             if after is None:  # data inspection: its action is retraining without the flagged samples
                 after = _retrained(lab, result.flags, before, retrained, report)
+            found = result.score(poisoned.poisoned_mask).recall if defense in INSPECTS_DATA else None
             cells.append(Cell(row, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc,
-                              time.perf_counter() - tick, _detail(defense, result, lab)))
+                              time.perf_counter() - tick, _detail(defense, result, lab), found))
         on_progress(step * 100 + 99, total * 100, f"{title}: done")
     on_progress(total * 100, total * 100, "done")
     return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start)

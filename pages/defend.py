@@ -19,7 +19,7 @@ show_lesson("defend")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
-models, ids = trained_or_stop(scenario, device)
+models, ids = trained_or_stop(dataset, scenario, device)
 lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
 before = lab.evaluate(lab.model)
 st.markdown(

@@ -15,7 +15,7 @@ show_lesson("explain")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
-models, ids = trained_or_stop(scenario, device)
+models, ids = trained_or_stop(dataset, scenario, device)
 others = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()
 target_name = scenario.target_phrase(dataset.classes)
 where = scenario.trigger.footprint_label

@@ -4,6 +4,7 @@ import streamlit as st
 
 from backdoor.data import DATASETS
 from ui.lessons import show_lesson
+from ui.presets_view import preset_cards
 
 st.title("Backdoor Lab")
 st.markdown("Learn by doing how a hidden **backdoor** gets into a neural network, and why ordinary testing misses it.")
@@ -28,6 +29,10 @@ for col, (title, text, page, icon) in zip(st.columns(len(steps)), steps):
     with col.container(border=True):
         st.markdown(f"**{title}**  \n{text}")
         st.page_link(page, label="Go", icon=icon)
+
+st.subheader("Or start from a classroom preset")
+st.caption("One click sets the data, the attack and the training on every page.")
+preset_cards()
 
 dataset = DATASETS[st.session_state["lab.dataset"]]
 st.caption(

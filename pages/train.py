@@ -3,6 +3,7 @@
 import streamlit as st
 
 from backdoor.scenario import trigger_report
+from ui.calibration_view import calibration_section
 from ui.charts import training_curves
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
@@ -36,7 +37,7 @@ st.markdown(
     f"**Model:** {scenario.model}, {scenario.train.epochs} epochs on **{device.type}**."
 )
 
-results = cached_models(scenario, device)
+results = cached_models(dataset, scenario, device)
 settings_id = repr((scenario, str(device)))
 if len(results) < len(KINDS):
     st.info(
@@ -91,6 +92,9 @@ st.markdown(
 st.caption(
     f"Training took {backdoored.seconds:.1f} s (backdoored) and {baseline.seconds:.1f} s (baseline) on {device.type}."
 )
+
+st.subheader("Can you trust its confidence?")
+calibration_section(dataset, scenario, results, device)
 
 with st.expander("Does augmentation or mixup stop the backdoor?"):
     compare_training_options(dataset, scenario, device)

@@ -16,7 +16,7 @@ show_lesson("trigger")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
-models, ids = trained_or_stop(scenario, device)
+models, ids = trained_or_stop(dataset, scenario, device)
 
 target_name = scenario.target_phrase(dataset.classes)
 others = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()

@@ -181,9 +181,9 @@ def test_choosing_an_attack_sets_its_poison_rate_and_target_choices():
     at.run()
     at.switch_page("pages/poison.py").run()
     at.selectbox(key="w:poison.attack").set_value("wanet").run()
-    assert at.slider(key="w:poison.rate_pct").value == 15.0
+    assert at.slider(key="w:poison.rate_pct").value == 20.0
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Poisoned images"] == "600" and "SSIM" in metrics
+    assert metrics["Poisoned images"] == "800" and "SSIM" in metrics
     assert "noise mode" in texts(at)
     at.selectbox(key="w:poison.attack").set_value("sig").run()
     assert at.slider(key="w:poison.rate_pct").value == 8.0
@@ -245,3 +245,51 @@ def test_matrix_page_reads_a_stored_matrix(small_mnist):
     assert at.selectbox(key="matrix.attack").options == ["BadNets", "Blended"]
     at.selectbox(key="matrix.defense").set_value("strip").run()
     assert "rejects" in texts(at)
+
+
+def test_all_to_all_path_names_the_next_class_everywhere():
+    from backdoor.attacks import ALL_TO_ALL
+
+    at = fresh_app(**{"train.epochs": 2, "poison.rate_pct": 15.0, "poison.target": ALL_TO_ALL})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    at.button(key="btn.train").click().run()
+    assert not at.exception, at.exception
+    assert "the next class (all-to-all)" in texts(at)
+    for page in ("pages/trigger.py", "pages/explain.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at.switch_page("pages/trigger.py").run()
+    assert any("diagonal just right of the true class" in m.value for m in at.markdown)
+    at.switch_page("pages/defend.py").run()
+    at.session_state["defend.chosen"] = ["strip"]
+    at.run()
+    at.button(key="btn.defend.run").click().run()
+    assert not at.exception, at.exception
+    assert "STRIP" in texts(at) + "\n".join(str(h.value) for h in at.subheader)
+
+
+def test_a_preset_sets_every_control_in_one_click():
+    at = fresh_app()
+    at.run()
+    at.button(key="btn.preset.stop-sign-sticker").click().run()
+    assert not at.exception, at.exception
+    state = at.session_state
+    assert state["lab.dataset"] == "traffic-signs" and state["poison.attack"] == "sticker"
+    assert state["poison.target"] == 3 and state["lab.model"] == "color-cnn"
+    assert any("Stop-sign sticker" in s.value for s in at.success)
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="w:poison.attack").value == "sticker"
+    assert "speed limit 60" in texts(at)
+
+
+def test_train_page_shows_calibration_beyond_accuracy():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    if any(b.key == "btn.train" for b in at.button):
+        at.button(key="btn.train").click().run()
+    assert not at.exception, at.exception
+    assert "Can you trust its confidence?" in [str(h.value) for h in at.subheader]
+    assert any("expected calibration error" in m.value and "confidently wrong" in m.value for m in at.markdown)

@@ -129,10 +129,10 @@ def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist):
     page.get_by_label("Attack", exact=True).click()
     page.get_by_role("option", name="WaNet (invisible warp)").click()
     page.get_by_text("noise mode").first.wait_for(timeout=60_000)
-    assert "600 of the 4,000 training images" in page.inner_text("body")  # WaNet's own default rate
+    assert "800 of the 4,000 training images" in page.inner_text("body")  # WaNet's own default rate
     page.get_by_text("poisoned?").first.click()
     page.get_by_role("button", name="Check my answer").click()
-    page.get_by_text("You found").wait_for(timeout=30_000)
+    page.get_by_text("You found", exact=False).first.wait_for(timeout=30_000)
     page.get_by_text("Every attack on the same image").scroll_into_view_if_needed()
     shot(page, "7-poison-wanet-spot-it")
     body = page.inner_text("body")

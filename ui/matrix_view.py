@@ -51,6 +51,12 @@ def read_matrix(matrix: Matrix) -> str:
         missed = [ROWS[a].title for a in working if a not in stops[d]]
         if missed and len(missed) < len(working) and d != best:
             parts.append(f"{column_title(d)} missed {', '.join(missed)}.")
+    for c in matrix.cells:
+        row = next(r for r in matrix.rows if r.attack == c.attack)
+        if c.found is not None and c.found >= 0.8 and c.attack in working and not c.low:
+            missed = round(row.poisoned_images * (1 - c.found))
+            parts.append(f"{column_title(c.defense)} found {c.found:.0%} of the images poisoned by {ROWS[c.attack].title}, "
+                         f"yet the backdoor survived retraining ({c.asr:.0%}): the {missed} it missed were enough.")
     costly = max((c for c in matrix.cells if c.defense != NO_DEFENSE), key=lambda c: c.drop)
     parts.append(f"The costliest repair was {column_title(costly.defense)} on {ROWS[costly.attack].title}: "
                  f"{100 * costly.drop:.1f} points of clean accuracy below a clean model.")

@@ -99,3 +99,22 @@ def current_scenario() -> Scenario:
         ),
         data_seed=seed,
     )
+
+
+def apply_preset(name: str) -> None:
+    """Set every control to a classroom preset's scenario (a button's on_click)."""
+    from dataclasses import asdict
+
+    from backdoor.presets import PRESETS
+
+    scenario = PRESETS[name].scenario
+    s = st.session_state
+    s["lab.dataset"], s["lab.model"], s["lab.seed"] = scenario.dataset, scenario.model, scenario.data_seed
+    s["poison.attack"] = scenario.attack
+    for field_name, value in asdict(scenario.trigger).items():
+        s[f"poison.{scenario.attack}.{field_name}"] = value
+    s["poison.rate_pct"] = round(100 * scenario.poison.rate, 2)
+    s["poison.target"] = scenario.poison.target
+    for field_name in ("epochs", "batch_size", "learning_rate", "augment", "mixup"):
+        s[f"train.{field_name}"] = getattr(scenario.train, field_name)
+    s["lab.preset"] = name

@@ -9,6 +9,7 @@ import torch
 
 from backdoor.data import Dataset
 from backdoor.scenario import Scenario, train_model
+from backdoor.store import load_model, save_model, trained_scenario
 from backdoor.train import Progress, TrainingDiverged, TrainResult
 from ui.charts import training_curves
 from ui.resources import model_key, trained_models
@@ -16,11 +17,20 @@ from ui.resources import model_key, trained_models
 KINDS = {"backdoored": "Backdoored model", "baseline": "Clean baseline"}
 
 
-def cached_models(scenario: Scenario, device: torch.device) -> dict[str, TrainResult]:
-    """The models already trained for these settings (by anyone on this server)."""
+def cached_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> dict[str, TrainResult]:
+    """The models already trained for these settings: by anyone on this server, or earlier
+    and kept in the on-disk model store (``make warm`` fills it before a class)."""
     memo = trained_models()
-    found = {kind: memo.get(model_key(scenario, device, kind)) for kind in KINDS}
-    return {kind: result for kind, result in found.items() if result is not None}
+    found = {}
+    for kind in KINDS:
+        key = model_key(scenario, device, kind)
+        result = memo.get(key)
+        if result is None:
+            stored = load_model(scenario, kind, dataset.image_shape, dataset.num_classes, device)
+            result = memo.get_or_compute(key, lambda stored=stored: stored) if stored is not None else None
+        if result is not None:
+            found[kind] = result
+    return found
 
 
 def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> dict[str, TrainResult] | None:
@@ -50,10 +60,14 @@ def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
                 chart.plotly_chart(training_curves(histories, info.epochs), key=f"live.{label}.{info.epoch}")
 
         def compute(kind=kind, on_progress=on_progress) -> TrainResult:
-            trained_scenario = scenario.baseline() if kind == "baseline" else scenario
-            return train_model(
-                dataset, trained_scenario, device, on_progress, measure_asr=kind == "backdoored"
-            )
+            stored = load_model(scenario, kind, dataset.image_shape, dataset.num_classes, device)
+            if stored is not None:
+                return stored
+            result = train_model(dataset, trained_scenario(scenario, kind), device, on_progress,
+                                 measure_asr=kind == "backdoored")
+            if not result.cancelled:
+                save_model(scenario, kind, result)
+            return result
 
         if memo.is_busy(key):
             bar.progress(step / len(KINDS), text=f"{label}: someone else is training these exact settings; waiting for it...")
@@ -80,9 +94,9 @@ def scenario_or_stop() -> Scenario:
         st.stop()
 
 
-def trained_or_stop(scenario: Scenario, device: torch.device) -> tuple[dict[str, TrainResult], dict[str, str]]:
+def trained_or_stop(dataset: Dataset, scenario: Scenario, device: torch.device) -> tuple[dict[str, TrainResult], dict[str, str]]:
     """The trained models for these settings and their cache ids, or a pointer to step 2 and stop."""
-    models = cached_models(scenario, device)
+    models = cached_models(dataset, scenario, device)
     if len(models) < len(KINDS):
         st.warning("No trained models for the current settings yet. Train them first (about 20 seconds on a laptop).")
         st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")

@@ -1,0 +1,90 @@
+"""An on-disk store of trained models: weights only, addressed by the configuration's hash.
+
+Each entry is two files named by a SHA-256 of the full configuration (the scenario, or
+its clean baseline, and the code's version): ``<hash>.pt``, a plain ``state_dict`` of
+tensors read back with ``torch.load(weights_only=True)`` so a tampered file can never run
+code, and ``<hash>.json`` with the training history. The app looks here before training,
+``python -m backdoor.prepare`` fills it before a class, and several servers can share one
+folder (``BACKDOOR_LAB_STORE``): entries are written atomically and never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from backdoor.data import cache_dir
+from backdoor.scenario import Scenario
+from backdoor.train import EpochRecord, TrainResult
+from models import build_model
+
+VERSION = 1  # bump when a change to training would give different weights for the same settings
+
+
+def store_dir() -> Path:
+    """Where models are kept (``BACKDOOR_LAB_STORE`` overrides, for a folder shared by servers)."""
+    override = os.environ.get("BACKDOOR_LAB_STORE")
+    return Path(override) if override else cache_dir() / "models"
+
+
+def trained_scenario(scenario: Scenario, kind: str) -> Scenario:
+    """What a model of this kind was trained on: the baseline ignores the attack."""
+    if kind not in ("backdoored", "baseline"):
+        raise ValueError(f"Unknown model kind {kind!r}.")
+    return scenario.baseline() if kind == "baseline" else scenario
+
+
+def model_hash(scenario: Scenario, kind: str) -> str:
+    text = repr((VERSION, kind, trained_scenario(scenario, kind)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_model(scenario: Scenario, kind: str, result: TrainResult) -> Path:
+    """Store a finished (not cancelled) training run; returns the weights' path."""
+    if result.cancelled:
+        raise ValueError("A cancelled run is never stored.")
+    base = store_dir() / model_hash(scenario, kind)
+    state = {k: v.detach().cpu() for k, v in result.model.state_dict().items()}
+    meta = {"kind": kind, "scenario": repr(trained_scenario(scenario, kind)), "seconds": result.seconds,
+            "history": [asdict(r) for r in result.history]}
+    _atomic_write(base.with_suffix(".pt"), lambda f: torch.save(state, f))
+    _atomic_write(base.with_suffix(".json"), lambda f: f.write(json.dumps(meta, indent=1).encode()))
+    return base.with_suffix(".pt")
+
+
+def load_model(scenario: Scenario, kind: str, image_shape: tuple[int, int, int], num_classes: int,
+               device: torch.device | str = "cpu") -> TrainResult | None:
+    """The stored model for these settings, or None (missing, damaged, or not plain weights)."""
+    base = store_dir() / model_hash(scenario, kind)
+    weights, meta_path = base.with_suffix(".pt"), base.with_suffix(".json")
+    if not (weights.exists() and meta_path.exists()):
+        return None
+    try:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        meta = json.loads(meta_path.read_text())
+        model = build_model(trained_scenario(scenario, kind).model, image_shape, num_classes)
+        model.load_state_dict(state)
+    except Exception:  # noqa: BLE001 - any unreadable entry is treated as absent, never trusted
+        return None
+    result = TrainResult(model.to(device).eval())
+    result.history = [EpochRecord(**r) for r in meta["history"]]
+    result.seconds = float(meta["seconds"])
+    return result

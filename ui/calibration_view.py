@@ -1,0 +1,52 @@
+"""Evaluation beyond accuracy on the Train page: a reliability diagram and ECE."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from backdoor.calibration import Calibration, calibration
+from backdoor.data import Dataset
+from backdoor.metrics import predict_proba
+from backdoor.scenario import Scenario
+from backdoor.train import TrainResult
+from ui.charts import COLOURS
+
+
+def reliability_chart(curves: dict[str, Calibration]) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
+                             line=dict(color="#999999", dash="dash")))
+    styles = {"Backdoored model, triggered images": dict(color="#d62728", dash="dot")}
+    for name, cal in curves.items():
+        points = [(c, a) for c, a, n in zip(cal.confidence, cal.accuracy, cal.counts) if n > 0]
+        style = styles.get(name, dict(color=COLOURS.get(name.split(",")[0], "#555555")))
+        fig.add_trace(go.Scatter(x=[c for c, _ in points], y=[a for _, a in points], mode="lines+markers",
+                                 name=f"{name} (ECE {cal.ece:.3f})", line=style))
+    fig.update_xaxes(title_text="how sure the model said it was (confidence)", range=[0, 1.02])
+    fig.update_yaxes(title_text="how often it was right", range=[0, 1.02])
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.3))
+    return fig
+
+
+def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult],
+                        device: torch.device) -> None:
+    x, y = dataset.x_test, dataset.y_test
+    movable = scenario.attackable(y)
+    curves = {
+        "Clean baseline, clean images": calibration(predict_proba(models["baseline"].model, x, device), y),
+        "Backdoored model, clean images": calibration(predict_proba(models["backdoored"].model, x, device), y),
+        "Backdoored model, triggered images": calibration(
+            predict_proba(models["backdoored"].model, scenario.stamp(x[movable]), device), y[movable]),
+    }
+    st.plotly_chart(reliability_chart(curves), key="train.reliability")
+    base, clean, trig = curves.values()
+    st.markdown(
+        "A well-calibrated model that says it is 90% sure is right 90% of the time (the dashed line). The "
+        "**expected calibration error** (ECE) is the average gap. On clean images the two models are alike: "
+        f"ECE {base.ece:.3f} for the clean model and {clean.ece:.3f} for the backdoored one, so a calibration "
+        "check passes it just as an accuracy check does. On triggered images the backdoored model is "
+        f"{trig.mean_confidence:.0%} sure on average and right about the true class only {trig.accuracy_overall:.0%} "
+        f"of the time (ECE {trig.ece:.3f}): confidently wrong. High confidence is not evidence of a safe model."
+    )
