@@ -67,6 +67,8 @@ pages = [
     st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
     st.Page("pages/defend.py", title="5. Defend", icon=":material/shield:"),
     st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
+    st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
+    st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
 ]
 page = st.navigation(pages)
 sidebar()

@@ -9,6 +9,7 @@ from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.runs import RUNNERS, Lab
 from backdoor.train import TrainingDiverged
 from ui.defense_panels import AFTER, PANELS, attention_before_after, record_summary
+from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import bind
@@ -16,6 +17,7 @@ from ui.training import scenario_or_stop, trained_or_stop
 
 st.title("5. Defend")
 show_lesson("defend")
+glossary_link("defense", "false-rejection", "pruning-quantization")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
@@ -96,4 +98,5 @@ if rows:
                       yaxis_title="clean accuracy (%)", xaxis_range=[-5, 105])
     st.plotly_chart(fig, key="defend.scatter")
     st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
+quiz("defend")
 st.page_link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

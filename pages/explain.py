@@ -5,6 +5,7 @@ import torch
 
 from backdoor.explain import METHODS
 from ui.explain import explained_image, method_caption, triggered_share
+from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
 from ui.state import bind
@@ -12,6 +13,7 @@ from ui.training import KINDS, scenario_or_stop, trained_or_stop
 
 st.title("4. Explain the predictions")
 show_lesson("explain")
+glossary_link("saliency", "trigger-share")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
@@ -70,3 +72,4 @@ def explain_grid() -> None:
 
 explain_grid()
 st.caption("Bright, warm colours mark the pixels that mattered most for the model's answer; grey areas mattered little.")
+quiz("explain")

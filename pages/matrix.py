@@ -6,6 +6,7 @@ from backdoor.attacks import ALL_TO_ALL
 from backdoor.matrix import ROWS, MatrixConfig, column_title, load_matrix, matrix_path, save_matrix, compute_matrix
 from backdoor.memo import SharedMemo
 from backdoor.train import TrainingDiverged
+from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.matrix_view import heatmap, read_matrix
 from ui.progress import ProgressBar
@@ -14,6 +15,7 @@ from ui.training import scenario_or_stop
 
 st.title("6. Every attack against every defense")
 show_lesson("matrix")
+glossary_link("defense", "attack-success-rate", "clean-accuracy")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
@@ -102,3 +104,5 @@ st.download_button("Download the matrix (CSV)", result.to_csv(), file_name=f"bac
                    mime="text/csv", icon=":material/download:")
 st.caption(f"Computed in {result.seconds / 60:.1f} minutes in all. Every figure was measured by the code, "
            "on this server, with the settings above.")
+quiz("matrix")
+st.page_link("pages/govern.py", label="Next: what this means for an organisation", icon=":material/arrow_forward:")

@@ -6,6 +6,7 @@ import torch
 from backdoor.attacks import ALL_TO_ALL, ATTACKS, apply_trigger, stealth
 from ui.attack_forms import ATTACK_FORMS
 from ui.charts import to_display
+from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.explain import explained_image
 from ui.resources import current_dataset, current_device, model_key, poisoned_set, trained_models
@@ -22,6 +23,7 @@ def _target_changed() -> None:
 
 st.title("1. Poison the data")
 show_lesson("poison")
+glossary_link("trigger", "poison-rate", "target-class", "clean-label", "stealth")
 dataset = current_dataset()
 device = current_device()
 
@@ -133,4 +135,5 @@ stealth_side_by_side(dataset, int(torch.nonzero(scenario.attackable(dataset.y_te
 st.subheader("How few poisoned images suffice?")
 poison_sweep(dataset, scenario, device)
 
+quiz("poison")
 st.page_link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

@@ -24,6 +24,8 @@ steps = [
      ":material/shield:"),
     ("6. The matrix", "Every attack against every defense: no single defense stops them all.", "pages/matrix.py",
      ":material/grid_on:"),
+    ("7. Govern", "The risk brief: what it means for an organisation, and the controls.", "pages/govern.py",
+     ":material/policy:"),
 ]
 for col, (title, text, page, icon) in zip(st.columns(len(steps)), steps):
     with col.container(border=True):

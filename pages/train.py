@@ -5,6 +5,7 @@ import streamlit as st
 from backdoor.scenario import trigger_report
 from ui.calibration_view import calibration_section
 from ui.charts import training_curves
+from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
 from ui.state import bind
@@ -13,6 +14,7 @@ from ui.training import KINDS, cached_models, scenario_or_stop, train_models
 
 st.title("2. Train the models")
 show_lesson("train")
+glossary_link("baseline", "clean-accuracy", "attack-success-rate", "calibration")
 dataset = current_dataset()
 device = current_device()
 
@@ -98,4 +100,5 @@ calibration_section(dataset, scenario, results, device)
 
 with st.expander("Does augmentation or mixup stop the backdoor?"):
     compare_training_options(dataset, scenario, device)
+quiz("train")
 st.page_link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")

@@ -5,6 +5,7 @@ import torch
 
 from backdoor.metrics import confusion_matrix, predict, predict_proba
 from ui.charts import confusion_heatmap, probability_bars, to_display
+from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.explain import explained_image
 from ui.resources import current_dataset, current_device
@@ -13,6 +14,7 @@ from ui.training import KINDS, scenario_or_stop, trained_or_stop
 
 st.title("3. Fire the trigger")
 show_lesson("trigger")
+glossary_link("trigger", "attack-success-rate", "target-class")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
@@ -88,3 +90,4 @@ st.markdown(
     f"the trigger: {lights}. {sent:,} of the {len(others):,} images the attack aims at were sent to "
     f"{target_name} just because of the trigger."
 )
+quiz("trigger")

@@ -16,6 +16,8 @@ PAGES = {
     "pages/explain.py": "Train them first",
     "pages/defend.py": "Train them first",
     "pages/matrix.py": "Compute the matrix",
+    "pages/govern.py": "Governance checklist",
+    "pages/glossary.py": "Attack success rate",
 }
 
 
@@ -293,3 +295,41 @@ def test_train_page_shows_calibration_beyond_accuracy():
     assert not at.exception, at.exception
     assert "Can you trust its confidence?" in [str(h.value) for h in at.subheader]
     assert any("expected calibration error" in m.value and "confidently wrong" in m.value for m in at.markdown)
+
+
+def test_the_risk_brief_shows_the_fingerprint_changing_when_poisoned():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/govern.py").run()
+    assert not at.exception, at.exception
+    codes = [c.value for c in at.code]
+    assert len(codes) == 2 and codes[0] != codes[1] and all(len(c) == 64 for c in codes)
+    assert any("completely different" in w.value for w in at.warning)
+    table = at.table[0].value
+    assert len(table) == 7 and "Manage" in " ".join(table["NIST AI RMF function"])
+    at2 = fresh_app(**{"poison.rate_pct": 0.0})
+    at2.run()
+    at2.switch_page("pages/govern.py").run()
+    assert at2.code[0].value == at2.code[1].value  # nothing poisoned: the approved data
+
+
+def test_quizzes_give_instant_feedback_with_the_reason():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    radio = at.radio(key="quiz.poison.0")
+    radio.set_value(0).run()
+    assert any("Not quite" in w.value and "barely moves" in w.value for w in at.warning)
+    at.radio(key="quiz.poison.0").set_value(1).run()
+    assert any(s.value.startswith("Right.") for s in at.success)
+
+
+def test_every_glossary_term_and_quiz_is_well_formed():
+    from ui.glossary import glossary, quizzes
+
+    assert len(glossary()) >= 12
+    assert all(e["term"] and len(e["text"]) > 40 for e in glossary().values())
+    for page, questions in quizzes().items():
+        assert (ROOT / "pages" / f"{page}.py").exists(), page
+        for q in questions:
+            assert 0 <= q["answer"] < len(q["options"]) and q["why"]

@@ -18,12 +18,12 @@ def reliability_chart(curves: dict[str, Calibration]) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
                              line=dict(color="#999999", dash="dash")))
-    styles = {"Backdoored model, triggered images": dict(color="#d62728", dash="dot")}
+    styles = {"Backdoored model, triggered images": dict(color="#d62728", dash="dot")}  # often one point: at (1, 0)
     for name, cal in curves.items():
         points = [(c, a) for c, a, n in zip(cal.confidence, cal.accuracy, cal.counts) if n > 0]
         style = styles.get(name, dict(color=COLOURS.get(name.split(",")[0], "#555555")))
         fig.add_trace(go.Scatter(x=[c for c, _ in points], y=[a for _, a in points], mode="lines+markers",
-                                 name=f"{name} (ECE {cal.ece:.3f})", line=style))
+                                 name=f"{name} (ECE {cal.ece:.3f})", line=style, marker=dict(size=9)))
     fig.update_xaxes(title_text="how sure the model said it was (confidence)", range=[0, 1.02])
     fig.update_yaxes(title_text="how often it was right", range=[0, 1.02])
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.3))

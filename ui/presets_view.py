@@ -19,7 +19,7 @@ def preset_cards(columns: int = 3) -> None:
     cols = st.columns(columns)
     for i, preset in enumerate(PRESETS.values()):
         with cols[i % columns].container(border=True):
-            st.markdown(f"**{preset.title}**  \\n{preset.story}")
+            st.markdown(f"**{preset.title}**  \n{preset.story}")
             st.caption(f"Expect about {preset.expected_asr:.0%} attack success at {preset.expected_clean_acc:.1%} "
                        f"clean accuracy; training both models takes about {preset.train_seconds:.0f} s on a laptop "
                        "(instant after `make warm`).")

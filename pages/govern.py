@@ -1,0 +1,60 @@
+"""Step 7: the risk brief: what a backdoor means for an organisation, and the controls that catch it."""
+
+import tomllib
+
+import streamlit as st
+
+from backdoor.fingerprint import fingerprint
+from ui.glossary import glossary_link, quiz
+from ui.lessons import LESSONS
+from ui.resources import current_dataset, poisoned_set
+from ui.training import scenario_or_stop
+
+with open(LESSONS / "govern.toml", "rb") as f:
+    brief = tomllib.load(f)
+
+st.title("7. Govern: the risk brief")
+with st.container(border=True):
+    st.markdown(f"**In one paragraph.** {brief['summary']}")
+glossary_link("trigger", "fingerprint", "provenance", "defense")
+
+st.subheader("Three places a backdoor could hurt")
+for col, sector in zip(st.columns(len(brief["sectors"])), brief["sectors"]):
+    with col.container(border=True):
+        st.markdown(f"**{sector['name']}**  \n{sector['model']}")
+        st.markdown(f"**How it gets in.** {sector['entry']}")
+        st.markdown(f"**What it would cost.** {sector['cost']}")
+        st.markdown(f"**What would catch it.** {sector['controls']}")
+
+st.subheader("Provenance you can check: the data set's fingerprint")
+dataset = current_dataset()
+scenario = scenario_or_stop()
+try:
+    poisoned = poisoned_set(dataset, scenario)
+except ValueError as error:
+    st.error(f"These settings do not work: {error}")
+    st.stop()
+clean_print = fingerprint(dataset.x_train, dataset.y_train)
+poisoned_print = fingerprint(poisoned.x, poisoned.y)
+c1, c2 = st.columns(2)
+c1.markdown(f"**Approved training set** ({len(dataset.y_train):,} images)")
+c1.code(clean_print, language=None, wrap_lines=True)
+c2.markdown(f"**The set the model was trained on** ({poisoned.num_poisoned:,} images poisoned)")
+c2.code(poisoned_print, language=None, wrap_lines=True)
+changed = 100 * poisoned.num_poisoned / len(dataset.y_train)
+if clean_print == poisoned_print:
+    st.info("With nothing poisoned, the two fingerprints match: this is the approved data.")
+else:
+    st.warning(
+        f"Only {changed:.1f}% of the images were touched, yet the fingerprint is completely different. Recording "
+        "the fingerprint when a data set is approved, and checking it before every training run, makes a silent "
+        "swap of the data visible. It cannot tell *what* changed: that is what the defenses are for.",
+        icon=":material/fingerprint:",
+    )
+
+st.subheader("Governance checklist (mapped to the NIST AI Risk Management Framework)")
+st.table([{"control": c["control"], "NIST AI RMF function": c["function"]} for c in brief["checklist"]])
+st.caption("The NIST AI RMF (https://www.nist.gov/itl/ai-risk-management-framework) organises AI risk work in four "
+           "functions: Govern (policies and accountability), Map (context and where risks come from), Measure "
+           "(testing and evaluation) and Manage (acting on risks, monitoring, response).")
+quiz("govern")

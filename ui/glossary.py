@@ -1,0 +1,48 @@
+"""The glossary and the quizzes, both kept as words in lessons/."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+
+import streamlit as st
+
+from ui.lessons import LESSONS
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, dict[str, str]]:
+    with open(LESSONS / "glossary.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+@lru_cache(maxsize=1)
+def quizzes() -> dict[str, list[dict]]:
+    with open(LESSONS / "quizzes.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def glossary_link(*terms: str) -> None:
+    """A line naming the page's key terms, with a link to the glossary (the session is kept)."""
+    words = ", ".join(glossary()[t]["term"].lower() for t in terms)
+    left, right = st.columns([4, 1])
+    left.caption(f"Words on this page: {words}.")
+    right.page_link("pages/glossary.py", label="Glossary", icon=":material/menu_book:")
+
+
+def quiz(page: str) -> None:
+    """The page's questions, each with instant feedback and the reason for the right answer."""
+    questions = quizzes().get(page, [])
+    if not questions:
+        return
+    with st.expander(f"Check your understanding ({len(questions)} question{'s' if len(questions) > 1 else ''})"):
+        for i, q in enumerate(questions):
+            choice = st.radio(q["question"], range(len(q["options"])), format_func=lambda k, q=q: q["options"][k],
+                              index=None, key=f"quiz.{page}.{i}")
+            if choice is None:
+                continue
+            if choice == q["answer"]:
+                st.success(f"Right. {q['why']}", icon=":material/check_circle:")
+            else:
+                st.warning(f"Not quite: the answer is \"{q['options'][q['answer']]}\". {q['why']}",
+                           icon=":material/lightbulb:")
