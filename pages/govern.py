@@ -7,8 +7,8 @@ import streamlit as st
 from backdoor.fingerprint import fingerprint
 from ui.glossary import glossary_link, quiz
 from ui.lessons import LESSONS
-from ui.resources import current_dataset, poisoned_set
-from ui.training import scenario_or_stop
+from ui.resources import current_dataset
+from ui.training import poisoned_or_stop, scenario_or_stop
 
 with open(LESSONS / "govern.toml", "rb") as f:
     brief = tomllib.load(f)
@@ -29,11 +29,7 @@ for col, sector in zip(st.columns(len(brief["sectors"])), brief["sectors"]):
 st.subheader("Provenance you can check: the data set's fingerprint")
 dataset = current_dataset()
 scenario = scenario_or_stop()
-try:
-    poisoned = poisoned_set(dataset, scenario)
-except ValueError as error:
-    st.error(f"These settings do not work: {error}")
-    st.stop()
+poisoned = poisoned_or_stop(dataset, scenario)
 clean_print = fingerprint(dataset.x_train, dataset.y_train)
 poisoned_print = fingerprint(poisoned.x, poisoned.y)
 c1, c2 = st.columns(2)

@@ -9,12 +9,12 @@ from ui.charts import to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.explain import explained_image
-from ui.resources import current_dataset, current_device, model_key, poisoned_set, trained_models
+from ui.resources import current_dataset, current_device, model_key, trained_models
 from ui.spot_it import spot_it
 from ui.state import bind, use_attack_defaults
 from ui.stealth_compare import stealth_side_by_side
 from ui.sweep import poison_sweep
-from ui.training import scenario_or_stop
+from ui.training import poisoned_or_stop, scenario_or_stop
 
 
 def _target_changed() -> None:
@@ -55,11 +55,7 @@ with right:
     )
 
 scenario = scenario_or_stop()
-try:
-    poisoned = poisoned_set(dataset, scenario)
-except ValueError as error:
-    st.error(f"These settings do not work: {error}")
-    st.stop()
+poisoned = poisoned_or_stop(dataset, scenario)
 
 n = len(dataset.y_train)
 target_name = scenario.target_phrase(dataset.classes)

@@ -7,6 +7,7 @@ import time
 import streamlit as st
 import torch
 
+from backdoor.attacks import Poisoned
 from backdoor.data import Dataset
 from backdoor.scenario import Scenario, train_model
 from backdoor.store import load_model, save_model, trained_scenario
@@ -89,6 +90,17 @@ def scenario_or_stop() -> Scenario:
 
     try:
         return current_scenario()
+    except ValueError as error:
+        st.error(f"These settings do not work: {error}")
+        st.stop()
+
+
+def poisoned_or_stop(dataset: Dataset, scenario: Scenario) -> Poisoned:
+    """The poisoned training set, or a clear message (e.g. more poison than the attack can place) and stop."""
+    from ui.resources import poisoned_set
+
+    try:
+        return poisoned_set(dataset, scenario)
     except ValueError as error:
         st.error(f"These settings do not work: {error}")
         st.stop()
