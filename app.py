@@ -59,17 +59,38 @@ def sidebar() -> None:
         )
 
 
-pages = [
-    st.Page("pages/start.py", title="Start here", icon=":material/flag:", default=True),
-    st.Page("pages/poison.py", title="1. Poison the data", icon=":material/science:"),
-    st.Page("pages/train.py", title="2. Train the models", icon=":material/model_training:"),
-    st.Page("pages/trigger.py", title="3. Fire the trigger", icon=":material/target:"),
-    st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
-    st.Page("pages/defend.py", title="5. Defend", icon=":material/shield:"),
-    st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
-    st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
-    st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
-]
-page = st.navigation(pages)
-sidebar()
+PAGES = {
+    "start": st.Page("pages/start.py", title="Start here", icon=":material/flag:", default=True),
+    "poison": st.Page("pages/poison.py", title="1. Poison the data", icon=":material/science:"),
+    "train": st.Page("pages/train.py", title="2. Train the models", icon=":material/model_training:"),
+    "trigger": st.Page("pages/trigger.py", title="3. Fire the trigger", icon=":material/target:"),
+    "explain": st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
+    "defend": st.Page("pages/defend.py", title="5. Defend", icon=":material/shield:"),
+    "matrix": st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
+    "govern": st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
+    "classroom": st.Page("pages/classroom.py", title="Classroom tools", icon=":material/school:"),
+    "glossary": st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
+}
+# Every page stays reachable (links never break); each audience sees its own menu.
+MENUS = {
+    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "glossary"],
+    "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "glossary"],
+    "Instructor": ["start", "classroom", "poison", "train", "trigger", "explain", "defend", "matrix", "govern",
+                   "glossary"],
+}
+
+
+def menu() -> None:
+    with st.sidebar:
+        st.radio("Who is using the lab?", list(MENUS), horizontal=True, **bind("lab.audience"),
+                 help="Student: every control. Stakeholder: no jargon, presets instead of controls. "
+                      "Instructor: classroom tools and expected timings.")
+        for name in MENUS[st.session_state["lab.audience"]]:
+            st.page_link(PAGES[name])
+
+
+page = st.navigation(list(PAGES.values()), position="hidden")
+menu()
+if st.session_state["lab.audience"] != "Stakeholder":
+    sidebar()
 page.run()

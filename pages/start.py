@@ -5,10 +5,23 @@ import streamlit as st
 from backdoor.data import DATASETS
 from ui.lessons import show_lesson
 from ui.presets_view import preset_cards
+from ui.state import is_stakeholder
 
 st.title("Backdoor Lab")
 st.markdown("Learn by doing how a hidden **backdoor** gets into a neural network, and why ordinary testing misses it.")
 show_lesson("start")
+
+if is_stakeholder():
+    st.subheader("For decision makers")
+    st.markdown("Three things to see, with no settings to learn: what a backdoor means for an organisation, "
+                "a backdoored model at work, and which controls catch it.")
+    c1, c2, c3 = st.columns(3)
+    c1.page_link("pages/govern.py", label="The risk brief", icon=":material/policy:")
+    c2.page_link("pages/train.py", label="Watch a model being backdoored", icon=":material/model_training:")
+    c3.page_link("pages/trigger.py", label="See the trigger take over", icon=":material/target:")
+    st.subheader("Pick a scenario")
+    preset_cards()
+    st.stop()
 
 st.subheader("Your path")
 steps = [

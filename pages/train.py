@@ -8,7 +8,8 @@ from ui.charts import training_curves
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
-from ui.state import bind
+from ui.state import is_stakeholder
+from ui.train_settings import training_settings
 from ui.train_options import compare_training_options
 from ui.training import KINDS, cached_models, scenario_or_stop, train_models
 
@@ -18,26 +19,21 @@ glossary_link("baseline", "clean-accuracy", "attack-success-rate", "calibration"
 dataset = current_dataset()
 device = current_device()
 
-with st.expander("Training settings", expanded=False):
-    c1, c2, c3 = st.columns(3)
-    c1.slider("Epochs", 1, 30, **bind("train.epochs"), help="Passes over the training set.")
-    c2.select_slider("Batch size", [16, 32, 64, 128, 256], **bind("train.batch_size"),
-                     help="Images per learning step.")
-    c3.select_slider("Learning rate", [0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03, 0.1, 1.0],
-                     **bind("train.learning_rate"), help="How big each learning step is. Too big and training falls apart.")
-    c1.checkbox("Augmentation (random shifts)", **bind("train.augment"),
-                help="Each training image is moved by up to 2 pixels every time it is seen.")
-    c2.select_slider("mixup (alpha)", [0.0, 0.2, 0.4, 1.0], **bind("train.mixup"),
-                     help="Train on blends of two images and their labels (0 = off). Larger alpha blends more evenly.")
+if not is_stakeholder():
+    training_settings()
 
 scenario = scenario_or_stop()
 
 target_name = scenario.target_phrase(dataset.classes)
-st.markdown(
-    f"**Data:** {dataset.name}, {len(dataset.y_train):,} training images, "
-    f"{scenario.poison.rate:.1%} poisoned with **{scenario.attack}** (target: **{target_name}**). "
-    f"**Model:** {scenario.model}, {scenario.train.epochs} epochs on **{device.type}**."
-)
+if is_stakeholder():
+    st.markdown(f"The model learns from {len(dataset.y_train):,} pictures; the attacker tampered with "
+                f"{scenario.poison.rate:.0%} of them. A second model learns from the untouched pictures, for comparison.")
+else:
+    st.markdown(
+        f"**Data:** {dataset.name}, {len(dataset.y_train):,} training images, "
+        f"{scenario.poison.rate:.1%} poisoned with **{scenario.attack}** (target: **{target_name}**). "
+        f"**Model:** {scenario.model}, {scenario.train.epochs} epochs on **{device.type}**."
+    )
 
 results = cached_models(dataset, scenario, device)
 settings_id = repr((scenario, str(device)))
@@ -98,7 +94,8 @@ st.caption(
 st.subheader("Can you trust its confidence?")
 calibration_section(dataset, scenario, results, device)
 
-with st.expander("Does augmentation or mixup stop the backdoor?"):
-    compare_training_options(dataset, scenario, device)
+if not is_stakeholder():
+    with st.expander("Does augmentation or mixup stop the backdoor?"):
+        compare_training_options(dataset, scenario, device)
 quiz("train")
 st.page_link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")

@@ -18,6 +18,7 @@ PAGES = {
     "pages/matrix.py": "Compute the matrix",
     "pages/govern.py": "Governance checklist",
     "pages/glossary.py": "Attack success rate",
+    "pages/classroom.py": "Expected timings",
 }
 
 
@@ -333,3 +334,39 @@ def test_every_glossary_term_and_quiz_is_well_formed():
         assert (ROOT / "pages" / f"{page}.py").exists(), page
         for q in questions:
             assert 0 <= q["answer"] < len(q["options"]) and q["why"]
+
+
+@pytest.mark.parametrize("audience", ["Student", "Stakeholder", "Instructor"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_for_every_audience(page, audience):
+    at = fresh_app(**{"train.epochs": 29, "lab.audience": audience})
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, (page, audience, at.exception)
+
+
+def test_stakeholders_get_presets_not_hyperparameters():
+    at = fresh_app(**{"lab.audience": "Stakeholder", "train.epochs": 29})
+    at.run()
+    assert "For decision makers" in [str(h.value) for h in at.subheader]
+    assert not any(w.key == "w:lab.seed" for w in at.number_input)  # no sidebar settings
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert not any(w.key == "w:train.epochs" for w in at.slider)
+    assert "tampered with" in texts(at)
+    student = fresh_app(**{"train.epochs": 29})
+    student.run()
+    student.switch_page("pages/train.py").run()
+    assert any(w.key == "w:train.epochs" for w in student.slider)
+
+
+def test_instructors_see_which_presets_are_prepared():
+    from backdoor.prepare import prepare
+
+    prepare(["classic-patch"], on_message=lambda _: None)
+    at = fresh_app(**{"lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/classroom.py").run()
+    assert not at.exception, at.exception
+    prepared = dict(zip(at.table[0].value["preset"], at.table[0].value["prepared"]))
+    assert prepared["Classic patch (digits)"].startswith("ready")

@@ -37,7 +37,9 @@ def server(tmp_path_factory):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
+        # an empty model store of its own: the newcomer's walk really trains (and can be stopped)
+        cwd=ROOT, env=dict(os.environ, BACKDOOR_LAB_STORE=str(tmp_path_factory.mktemp("store"))),
+        stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

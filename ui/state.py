@@ -24,6 +24,7 @@ DEFAULTS = {
     "lab.model": DATASETS[DEFAULT_DATASET].default_model,
     "lab.device": AUTO,
     "lab.seed": 0,
+    "lab.audience": "Student",
     "poison.attack": "badnets",
     "poison.rate_pct": 10.0,
     "poison.target": 0,
@@ -118,3 +119,8 @@ def apply_preset(name: str) -> None:
     for field_name in ("epochs", "batch_size", "learning_rate", "augment", "mixup"):
         s[f"train.{field_name}"] = getattr(scenario.train, field_name)
     s["lab.preset"] = name
+
+
+def is_stakeholder() -> bool:
+    """Stakeholders see presets and plain words, never hyperparameters."""
+    return st.session_state.get("lab.audience") == "Stakeholder"
