@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from backdoor.presets import PRESETS
-from ui.state import apply_preset, current_scenario
+from ui.state import apply_preset, current_scenario, is_stakeholder
 
 
 def _current():
@@ -20,9 +20,10 @@ def preset_cards(columns: int = 3) -> None:
     for i, preset in enumerate(PRESETS.values()):
         with cols[i % columns].container(border=True):
             st.markdown(f"**{preset.title}**  \n{preset.story}")
+            prepared = "" if is_stakeholder() else " (instant after `make warm`)"
             st.caption(f"Expect about {preset.expected_asr:.0%} attack success at {preset.expected_clean_acc:.1%} "
-                       f"clean accuracy; training both models takes about {preset.train_seconds:.0f} s on a laptop "
-                       "(instant after `make warm`).")
+                       f"clean accuracy; training both models takes about {preset.train_seconds:.0f} s on a "
+                       f"laptop{prepared}.")
             st.button("Use this preset", key=f"btn.preset.{preset.name}", on_click=apply_preset,
                       args=(preset.name,), icon=":material/tune:")
     chosen = st.session_state.get("lab.preset")
