@@ -11,6 +11,7 @@ from backdoor.train import TrainingDiverged
 from ui.defense_panels import AFTER, PANELS, attention_before_after, record_summary
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
+from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import bind
 from ui.training import scenario_or_stop, trained_or_stop
@@ -98,5 +99,6 @@ if rows:
                       yaxis_title="clean accuracy (%)", xaxis_range=[-5, 105])
     st.plotly_chart(fig, key="defend.scatter")
     st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
+report_download(dataset, scenario, models, device, rows, ids["backdoored"])
 quiz("defend")
 st.page_link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

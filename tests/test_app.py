@@ -173,6 +173,13 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     at.button(key="btn.activation_clustering.retrain").click().run()
     assert not at.exception, at.exception
     assert any("Retrained without" in s.value for s in at.success)
+
+    # The session report: one click to prepare, then a download of the whole session.
+    at.button(key="btn.report").click().run()
+    assert not at.exception, at.exception
+    assert any(b.key == "btn.report.download" for b in at.get("download_button"))
+    report = at.session_state["report.html"]
+    assert "<h2>Defenses</h2>" in report and "STRIP" in report and "Activation Clustering" in report
     assert "Where the model looks on triggered images" in texts(at)
     assert "Activation Clustering" in list(at.dataframe[-1].value["defense"])
 

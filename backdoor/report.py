@@ -1,0 +1,152 @@
+"""A self-contained HTML report of a session: configuration, metrics, figures, defenses, conclusion.
+
+Figures are drawn with matplotlib and embedded as base64 PNG, so the single file opens
+anywhere, offline, with no scripts. Every number in it is passed in, measured by the lab.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from backdoor.metrics import Evaluation  # noqa: E402
+from backdoor.scenario import Scenario  # noqa: E402
+from backdoor.train import EpochRecord  # noqa: E402
+
+
+@dataclass(frozen=True)
+class DefenseRow:
+    title: str
+    after: Evaluation
+    seconds: float
+    note: str
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    dataset: str
+    classes: tuple[str, ...]
+    scenario: Scenario
+    backdoored: Evaluation  # on the test set
+    baseline: Evaluation
+    histories: dict[str, list[EpochRecord]]  # model name -> per-epoch records
+    examples: torch.Tensor  # (N, C, H, W) clean test images
+    triggered: torch.Tensor  # the same with the trigger
+    predictions: list[tuple[str, str]]  # (backdoored model on clean, on triggered), per example
+    defenses: list[DefenseRow] = field(default_factory=list)
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _curves(histories: dict[str, list[EpochRecord]]) -> str:
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3))
+    for name, history in histories.items():
+        epochs = [r.epoch for r in history]
+        axes[0].plot(epochs, [r.loss for r in history], marker="o", label=name)
+        axes[1].plot(epochs, [100 * r.clean_acc for r in history], marker="o", label=name)
+        asr = [100 * r.asr for r in history]
+        if not all(math.isnan(a) for a in asr):
+            axes[2].plot(epochs, asr, marker="o", label=name)
+    for ax, title in zip(axes, ("training loss", "clean test accuracy (%)", "attack success rate (%)")):
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+    axes[0].legend()
+    return _png(fig)
+
+
+def _examples(report: SessionReport) -> str:
+    n = len(report.examples)
+    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.6), squeeze=False)
+    for i in range(n):
+        for row, (images, label) in enumerate(((report.examples, "clean"), (report.triggered, "triggered"))):
+            image = images[i].permute(1, 2, 0).clamp(0, 1).numpy()
+            ax = axes[row][i]
+            ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"{label}: '{report.predictions[i][row]}'", fontsize=8)
+            ax.axis("off")
+    return _png(fig)
+
+
+def _defense_chart(report: SessionReport) -> str:
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    points = [("no defense", report.backdoored)] + [(d.title, d.after) for d in report.defenses]
+    for name, ev in points:
+        ax.scatter(100 * ev.asr, 100 * ev.clean_acc, s=50)
+        ax.annotate(name, (100 * ev.asr, 100 * ev.clean_acc), fontsize=8, xytext=(4, 4), textcoords="offset points")
+    ax.set_xlabel("attack success rate (%)")
+    ax.set_ylabel("clean accuracy (%)")
+    ax.set_xlim(-5, 105)
+    return _png(fig)
+
+
+def conclusion(report: SessionReport) -> str:
+    """The session in plain words, from its own numbers."""
+    bd, base = report.backdoored, report.baseline
+    gap = 100 * abs(base.clean_acc - bd.clean_acc)
+    words = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points from a model "
+             f"trained on clean data ({base.clean_acc:.1%}): an accuracy check would have passed it. With the trigger, "
+             f"it did what the attacker wanted for {bd.asr:.1%} of the images it was aimed at (the clean model: "
+             f"{base.asr:.1%}).")
+    if report.defenses:
+        best = min(report.defenses, key=lambda d: (d.after.asr, -d.after.clean_acc))
+        words += (f" Of the {len(report.defenses)} defense(s) tried, {best.title} did best: attack success "
+                  f"{best.after.asr:.1%} at {best.after.clean_acc:.1%} clean accuracy.")
+        if best.after.asr > 0.1:
+            words += " None brought the attack below 10%: the model should not be trusted."
+    else:
+        words += " No defense was run in this session."
+    return words
+
+
+def render(report: SessionReport) -> str:
+    """The report as one HTML document."""
+    s = report.scenario
+    target = s.target_phrase(report.classes)
+    config = [("data set", report.dataset), ("model", s.model), ("attack", s.attack), ("trigger", repr(s.trigger)),
+              ("poison rate", f"{s.poison.rate:.1%}"), ("target", target), ("epochs", str(s.train.epochs)),
+              ("batch size", str(s.train.batch_size)), ("learning rate", str(s.train.learning_rate)),
+              ("augmentation", "on" if s.train.augment else "off"), ("mixup alpha", str(s.train.mixup)),
+              ("seed", str(s.data_seed))]
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in config)
+    metrics = "".join(
+        f"<tr><td>{name}</td><td>{ev.clean_acc:.1%}</td><td>{ev.asr:.1%}</td></tr>"
+        for name, ev in (("backdoored model", report.backdoored), ("clean baseline", report.baseline))
+    )
+    defense_html = "<p>No defense was run in this session.</p>"
+    if report.defenses:
+        body = "".join(
+            f"<tr><td>{html.escape(d.title)}</td><td>{d.after.clean_acc:.1%}</td><td>{d.after.asr:.1%}</td>"
+            f"<td>{d.seconds:.1f}</td><td>{html.escape(d.note)}</td></tr>" for d in report.defenses)
+        defense_html = ("<table><tr><th>defense</th><th>clean accuracy after</th><th>attack success after</th>"
+                        f"<th>seconds</th><th>measured</th></tr>{body}</table>"
+                        f'<img alt="defenses" src="{_defense_chart(report)}">')
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Backdoor Lab report</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
+th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}img{{max-width:100%}}</style></head><body>
+<h1>Backdoor Lab: session report</h1><p>Generated {when}. Every figure was measured by the lab.</p>
+<h2>Conclusion</h2><p>{html.escape(conclusion(report))}</p>
+<h2>Configuration</h2><table>{rows}</table>
+<h2>Metrics</h2><table><tr><th>model</th><th>clean accuracy</th><th>attack success</th></tr>{metrics}</table>
+<h2>Training</h2><img alt="training curves" src="{_curves(report.histories)}">
+<h2>The trigger at work</h2><p>Test images without and with the trigger, and what the backdoored model answered.</p>
+<img alt="examples" src="{_examples(report)}">
+<h2>Defenses</h2>{defense_html}
+</body></html>
+"""

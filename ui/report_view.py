@@ -1,0 +1,52 @@
+"""Download the session as one self-contained HTML report."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from backdoor.data import Dataset
+from backdoor.defenses.registry import DEFENSES
+from backdoor.metrics import Evaluation, predict
+from backdoor.report import DefenseRow, SessionReport, render
+from backdoor.scenario import Scenario, trigger_report
+from backdoor.train import TrainResult
+from ui.training import KINDS
+
+
+def build_report(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device,
+                 defenses: list[tuple[str, dict]]) -> str:
+    figures = {kind: trigger_report(models[kind].model, dataset, scenario) for kind in KINDS}
+    picks = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()[:6]
+    examples = dataset.x_test[picks]
+    triggered = scenario.stamp(examples)
+    model = models["backdoored"].model
+    clean_pred, trig_pred = predict(model, examples, device), predict(model, triggered, device)
+    report = SessionReport(
+        dataset=dataset.name, classes=dataset.classes, scenario=scenario,
+        backdoored=Evaluation(figures["backdoored"]["clean_acc"], figures["backdoored"]["asr"]),
+        baseline=Evaluation(figures["baseline"]["clean_acc"], figures["baseline"]["asr"]),
+        histories={KINDS[kind]: models[kind].history for kind in KINDS},
+        examples=examples, triggered=triggered,
+        predictions=[(dataset.classes[int(a)], dataset.classes[int(b)]) for a, b in zip(clean_pred, trig_pred)],
+        defenses=[DefenseRow(DEFENSES[name].title, row["after"], row["seconds"], row["note"]) for name, row in defenses],
+    )
+    return render(report)
+
+
+def report_download(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device,
+                    defenses: list[tuple[str, dict]], settings_id: str) -> None:
+    st.subheader("Take it with you")
+    key = ("report", settings_id, len(defenses))
+    if st.session_state.get("report.key") != key:
+        if st.button("Prepare the session report", key="btn.report", icon=":material/description:"):
+            with st.spinner("Drawing the figures..."):
+                st.session_state["report.html"] = build_report(dataset, scenario, models, device, defenses)
+                st.session_state["report.key"] = key
+            st.rerun()
+        st.caption("One HTML file with the settings, the measured figures, the pictures, every defense run in this "
+                   "session and a plain-language conclusion. It opens offline in any browser.")
+        return
+    st.download_button("Download the report (HTML)", st.session_state["report.html"],
+                       file_name="backdoor-lab-report.html", mime="text/html", icon=":material/download:",
+                       key="btn.report.download")
