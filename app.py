@@ -69,14 +69,16 @@ PAGES = {
     "matrix": st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
     "govern": st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
     "classroom": st.Page("pages/classroom.py", title="Classroom tools", icon=":material/school:"),
+    "mystery": st.Page("pages/mystery.py", title="Mystery models", icon=":material/help:"),
     "glossary": st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
 }
 # Every page stays reachable (links never break); each audience sees its own menu.
 MENUS = {
-    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "glossary"],
+    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "mystery",
+                "glossary"],
     "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "glossary"],
-    "Instructor": ["start", "classroom", "poison", "train", "trigger", "explain", "defend", "matrix", "govern",
-                   "glossary"],
+    "Instructor": ["start", "classroom", "mystery", "poison", "train", "trigger", "explain", "defend", "matrix",
+                   "govern", "glossary"],
 }
 
 

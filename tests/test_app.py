@@ -19,6 +19,7 @@ PAGES = {
     "pages/govern.py": "Governance checklist",
     "pages/glossary.py": "Attack success rate",
     "pages/classroom.py": "Expected timings",
+    "pages/mystery.py": "Prepare the mystery models",
 }
 
 
@@ -377,3 +378,25 @@ def test_instructors_see_which_presets_are_prepared():
     assert not at.exception, at.exception
     prepared = dict(zip(at.table[0].value["preset"], at.table[0].value["prepared"]))
     assert prepared["Classic patch (digits)"].startswith("ready")
+
+
+def test_mystery_challenge_from_preparation_to_the_score():
+    from backdoor.mystery import draw_challenge
+    from backdoor.scenario import Scenario
+    from backdoor.train import TrainConfig
+
+    at = fresh_app(**{"train.epochs": 1, "lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/mystery.py").run()
+    at.slider(key="mystery.count").set_value(2).run()
+    at.button(key="btn.mystery.prepare").click().run()
+    assert not at.exception, at.exception
+    assert "clean test images right" in texts(at)
+    truth = draw_challenge(1234, 2, Scenario(train=TrainConfig(epochs=1)), 10)
+    for m in truth:  # answer everything right
+        at.radio(key=f"mystery.verdict.1234.{m.number}").set_value("backdoored" if m.backdoored else "clean").run()
+        if m.backdoored:
+            at.selectbox(key=f"mystery.target.1234.{m.number}").set_value(m.target).run()
+    at.button(key="btn.mystery.reveal").click().run()
+    assert not at.exception, at.exception
+    assert any("3 of 3 points" in s.value for s in at.success)

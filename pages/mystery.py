@@ -1,0 +1,111 @@
+"""The mystery-models challenge: which models are backdoored, and towards which class?"""
+
+import streamlit as st
+
+from backdoor.attacks import ATTACKS
+from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse
+from backdoor.memo import SharedMemo
+from backdoor.metrics import clean_accuracy
+from backdoor.mystery import Verdict, draw_challenge, score
+from backdoor.scenario import train_model
+from backdoor.train import TrainingDiverged
+from ui.charts import to_display
+from ui.progress import ProgressBar
+from ui.resources import current_dataset, current_device
+from ui.training import scenario_or_stop
+
+st.title("Mystery models")
+st.markdown(
+    "Some of these models were trained on poisoned data, with a hidden attack and a hidden target class; the "
+    "others are clean. Investigate each one and give your verdict. The instructor picks a **challenge code**: "
+    "everyone who enters the same code gets the same models."
+)
+dataset = current_dataset()
+device = current_device()
+base = scenario_or_stop()
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def challenges() -> SharedMemo:
+    return SharedMemo(max_entries=4)
+
+
+c1, c2 = st.columns(2)
+st.session_state.setdefault("mystery.code", 1234)
+st.session_state.setdefault("mystery.count", 4)
+code = int(c1.number_input("Challenge code", 0, 999_999, key="mystery.code"))
+count = int(c2.slider("Number of models", 2, 6, key="mystery.count"))
+mysteries = draw_challenge(code, count, base, dataset.num_classes)
+key = (code, count, dataset.name, base.model, base.train.epochs, str(device))
+models = challenges().get(key)
+if models is None:
+    st.caption(f"Trains {count} models, about {8 * count} seconds on a 2-core laptop; then anyone with this code "
+               "on this server gets them at once.")
+    if not st.button("Prepare the mystery models", type="primary", key="btn.mystery.prepare"):
+        st.stop()
+    bar = ProgressBar()
+
+    def build():
+        out = []
+        for k, m in enumerate(mysteries):
+            report = lambda d, t, i, k=k: bar(k * 100 + int(99 * d / t), count * 100, f"model {k + 1} of {count}")  # noqa: E731
+            out.append(train_model(dataset, m.scenario, device, report, measure_asr=False).model)
+        return out
+
+    try:
+        models = challenges().get_or_compute(key, build)
+    except TrainingDiverged as error:
+        st.error(str(error))
+        st.stop()
+    st.rerun()
+
+st.subheader("Investigate")
+pick = st.selectbox("Model", range(1, count + 1), format_func=lambda n: f"Mystery model {n}", key="mystery.pick")
+model = models[pick - 1]
+acc = clean_accuracy(model, dataset.x_test, dataset.y_test, device)
+st.markdown(f"Mystery model {pick} gets **{acc:.1%}** of clean test images right: on accuracy alone every model "
+            "looks fine.")
+scan_key = f"mystery.scan.{key}.{pick}"
+if st.button("Scan it with Neural Cleanse (about 15 s)", key=f"btn.mystery.scan.{pick}"):
+    bar = ProgressBar("Searching every class for a small trigger...")
+    half = len(dataset.y_test) // 2
+    st.session_state[scan_key] = neural_cleanse(model, dataset.x_test[:half], dataset.y_test[:half],
+                                                dataset.num_classes, NeuralCleanseConfig(), bar)
+    bar.empty()
+scan = st.session_state.get(scan_key)
+if scan is not None:
+    flagged = ", ".join(f"'{dataset.classes[c]}'" for c in scan.flagged) or "no class"
+    smallest = int(scan.mask_norms.argmin())
+    st.markdown(f"Neural Cleanse flags {flagged} (anomaly index above 2). The smallest reverse-engineered trigger "
+                f"belongs to '{dataset.classes[smallest]}' ({float(scan.mask_norms[smallest]):.0f} pixels; anomaly "
+                f"index {float(scan.anomaly_index[smallest]):.1f}). Remember: it misses whole-image triggers.")
+    cols = st.columns(dataset.num_classes)
+    for k, col in enumerate(cols):
+        col.image(to_display(scan.masks[k][None] * scan.patterns[k]), caption=dataset.classes[k], width="stretch")
+
+st.subheader("Your verdicts")
+verdicts = {}
+for m in mysteries:
+    v1, v2 = st.columns([2, 3])
+    call = v1.radio(f"Mystery model {m.number}", ["clean", "backdoored"], index=None, horizontal=True,
+                    key=f"mystery.verdict.{code}.{m.number}")
+    if call is not None:
+        target = None
+        if call == "backdoored":
+            target = v2.selectbox("towards class", range(dataset.num_classes), format_func=lambda i: dataset.classes[i],
+                                  key=f"mystery.target.{code}.{m.number}")
+        verdicts[m.number] = Verdict(call == "backdoored", target)
+
+if st.button("Reveal the truth", key="btn.mystery.reveal", disabled=not verdicts):
+    result = score(mysteries, verdicts)
+    st.table([{"model": f"Mystery model {m.number}",
+               "truth": (f"backdoored: {ATTACKS[m.attack].title}, towards '{dataset.classes[m.target]}'"
+                         if m.backdoored else "clean"),
+               "your verdict": ("no answer" if m.number not in verdicts else
+                                "backdoored" + (f", towards '{dataset.classes[verdicts[m.number].target]}'"
+                                                if verdicts[m.number].target is not None else "")
+                                if verdicts[m.number].backdoored else "clean")}
+              for m in mysteries])
+    st.success(f"**{result.points} of {result.possible} points**: {result.right_calls} of {count} models called "
+               f"right, {result.right_targets} target(s) found" +
+               (f", {result.unanswered} left unanswered." if result.unanswered else "."), icon=":material/emoji_events:")
