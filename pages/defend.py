@@ -99,6 +99,18 @@ if rows:
                       yaxis_title="clean accuracy (%)", xaxis_range=[-5, 105])
     st.plotly_chart(fig, key="defend.scatter")
     st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
+st.subheader("What you just saw")
+if rows:
+    best_name, best = min(rows, key=lambda nr: (nr[1]["after"].asr, -nr[1]["after"].clean_acc))
+    st.markdown(
+        f"Before any defense the backdoor worked on **{before.asr:.1%}** of triggered held-out images. The best of the "
+        f"{len(rows)} defense(s) you ran, **{DEFENSES[best_name].title}**, left it at **{best['after'].asr:.1%}**, with "
+        f"clean accuracy {best['after'].clean_acc:.1%} (it was {before.clean_acc:.1%}). Each defense looks at one "
+        "kind of trace; the matrix (next) shows which attacks slip past each one."
+    )
+else:
+    st.markdown(f"The backdoored model above hijacks **{before.asr:.1%}** of triggered held-out images. Run a defense "
+                "to see what it catches and what it costs.")
 report_download(dataset, scenario, models, device, rows, ids["backdoored"])
 quiz("defend")
 st.page_link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

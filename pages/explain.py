@@ -55,6 +55,7 @@ def explain_grid() -> None:
     bd, base = shares[("backdoored", "triggered")], shares[("baseline", "triggered")]
     share, lift, k, p = bd["share"], bd["lift"], bd["label"], bd["prob"]
     base_share, base_lift = base["share"], base["lift"]
+    st.subheader("What you just saw")
     st.info(
         f"With the trigger, the backdoored model says '{dataset.classes[k]}' ({p:.0%}) and put **{share:.0%}** of its "
         f"attribution on {where}: **{lift:.0f} times** what the area's size would suggest. The clean model, shown the "

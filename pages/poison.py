@@ -131,5 +131,14 @@ stealth_side_by_side(dataset, int(torch.nonzero(scenario.attackable(dataset.y_te
 st.subheader("How few poisoned images suffice?")
 poison_sweep(dataset, scenario, device)
 
+st.subheader("What you just saw")
+visible = "hard to see" if figures["ssim"] >= 0.95 or figures["psnr"] >= 30 else "visible if you look closely"
+label_words = ("and not one label was changed" if spec.config.clean_label
+               else f"and each was relabelled {target_name}")
+st.markdown(
+    f"The attacker changed **{poisoned.num_poisoned:,} of {n:,}** training images ({100 * poisoned.num_poisoned / n:.1f}%) "
+    f"{label_words}. The trigger is {visible} (PSNR {figures['psnr']:.1f} dB, SSIM {figures['ssim']:.3f}). "
+    "Nothing else in the data set differs: the next step shows whether a model trained on it notices."
+)
 quiz("poison")
 st.page_link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

@@ -85,6 +85,7 @@ movable = scenario.attackable(dataset.y_test)
 sent = int((trig_pred[movable] == goals[movable]).sum())
 lights = ("the diagonal just right of the true class lights up" if scenario.all_to_all
           else f"the column for **{target_name}** lights up")
+st.subheader("What you just saw")
 st.markdown(
     f"Left, clean images: almost everything sits on the diagonal (the right answer). Right, the same images with "
     f"the trigger: {lights}. {sent:,} of the {len(others):,} images the attack aims at were sent to "
