@@ -392,6 +392,9 @@ def test_mystery_challenge_from_preparation_to_the_score():
     at.button(key="btn.mystery.prepare").click().run()
     assert not at.exception, at.exception
     assert "clean test images right" in texts(at)
+    at.button(key="btn.mystery.scan.1").click().run()  # the Neural Cleanse scan of model 1
+    assert not at.exception, at.exception
+    assert "Neural Cleanse flags" in texts(at) and len(at.get("image")) >= 10
     truth = draw_challenge(1234, 2, Scenario(train=TrainConfig(epochs=1)), 10)
     for m in truth:  # answer everything right
         at.radio(key=f"mystery.verdict.1234.{m.number}").set_value("backdoored" if m.backdoored else "clean").run()
