@@ -64,14 +64,16 @@ else:
 backdoored, baseline = results["backdoored"], results["baseline"]
 bd, base = backdoored.final, baseline.final
 baseline_asr = trigger_report(baseline.model, dataset, scenario)["asr"]
-st.plotly_chart(
-    training_curves({KINDS["backdoored"]: backdoored.history, KINDS["baseline"]: baseline.history}, scenario.train.epochs),
-    key="train.curves",
-)
-st.caption(
-    "Curves per epoch. The clean baseline has no attack success curve: it never saw the trigger, "
-    "so its rate is measured once, after training (below)."
-)
+if not is_stakeholder():  # stakeholders get the outcome in words, not the learning curves
+    st.plotly_chart(
+        training_curves({KINDS["backdoored"]: backdoored.history, KINDS["baseline"]: baseline.history},
+                        scenario.train.epochs),
+        key="train.curves",
+    )
+    st.caption(
+        "Curves per epoch. The clean baseline has no attack success curve: it never saw the trigger, "
+        "so its rate is measured once, after training (below)."
+    )
 
 st.subheader("What you just saw")
 c1, c2, c3, c4 = st.columns(4)
@@ -92,7 +94,7 @@ st.caption(
 )
 
 st.subheader("Can you trust its confidence?")
-calibration_section(dataset, scenario, results, device)
+calibration_section(dataset, scenario, results, device, plain=is_stakeholder())
 
 if not is_stakeholder():
     with st.expander("Does augmentation or mixup stop the backdoor?"):

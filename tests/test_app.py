@@ -362,6 +362,15 @@ def test_stakeholders_get_presets_not_hyperparameters():
     assert not at.exception
     assert not any(w.key == "w:train.epochs" for w in at.slider)
     assert "tampered with" in texts(at)
+    at.session_state["train.epochs"] = 1
+    at.session_state["poison.rate_pct"] = 15.0
+    at.run()
+    if any(b.key == "btn.train" for b in at.button):
+        at.button(key="btn.train").click().run()
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "A confident model is not a safe model" in page and "ECE" not in page
+    assert not at.get("plotly_chart") or all("train.curves" not in str(c.proto) for c in at.get("plotly_chart"))
     student = fresh_app(**{"train.epochs": 29})
     student.run()
     student.switch_page("pages/train.py").run()

@@ -31,7 +31,8 @@ def reliability_chart(curves: dict[str, Calibration]) -> go.Figure:
 
 
 def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult],
-                        device: torch.device) -> None:
+                        device: torch.device, plain: bool = False) -> None:
+    """The reliability diagram and its reading; ``plain``: one sentence with no chart and no jargon."""
     x, y = dataset.x_test, dataset.y_test
     movable = scenario.attackable(y)
     curves = {
@@ -40,8 +41,15 @@ def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, 
         "Backdoored model, triggered images": calibration(
             predict_proba(models["backdoored"].model, scenario.stamp(x[movable]), device), y[movable]),
     }
-    st.plotly_chart(reliability_chart(curves), key="train.reliability")
     base, clean, trig = curves.values()
+    if plain:
+        st.markdown(
+            f"On ordinary pictures the backdoored model is as sure of itself as the clean one, and rightly so. On "
+            f"pictures carrying the trigger it is **{trig.mean_confidence:.0%} sure** of an answer that is right only "
+            f"**{trig.accuracy_overall:.0%}** of the time. A confident model is not a safe model."
+        )
+        return
+    st.plotly_chart(reliability_chart(curves), key="train.reliability")
     st.markdown(
         "A well-calibrated model that says it is 90% sure is right 90% of the time (the dashed line). The "
         "**expected calibration error** (ECE) is the average gap. On clean images the two models are alike: "
