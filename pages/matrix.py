@@ -11,6 +11,7 @@ from ui.lessons import show_lesson
 from ui.matrix_view import heatmap, read_matrix
 from ui.progress import ProgressBar
 from ui.resources import current_dataset, current_device
+from ui.state import is_stakeholder
 from ui.training import scenario_or_stop
 
 st.title("6. Every attack against every defense")
@@ -34,6 +35,10 @@ intro = st.empty()
 
 
 def describe(titles: list[str]) -> str:
+    if is_stakeholder():
+        return (f"**Rows:** {len(titles)} ways an attacker can plant a backdoor. **Columns:** doing nothing, then five "
+                "published defenses, each with its repair. Each attack and each defense is run for real on this "
+                "server.")
     return (f"**Rows:** {', '.join(titles)}, each at its default settings and poison rate, on **{dataset.name}** "
             f"with **{scenario.model}**, {scenario.train.epochs} epochs. **Columns:** no defense, then each defense "
             "with its repair: retraining without the flagged images, unlearning, pruning, or rejecting inputs at "
