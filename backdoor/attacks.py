@@ -386,7 +386,6 @@ class AttackSpec:
     config: Callable[..., Trigger]
     default_rate: float = 0.1  # the poison rate this attack needs on mnist-5k (see RESULTS.md)
     datasets: tuple[str, ...] = ()  # the data sets it makes sense on (empty: all)
-    invisible: bool = False
 
     def fits(self, dataset: str) -> bool:
         return not self.datasets or dataset in self.datasets
@@ -416,7 +415,6 @@ ATTACKS: dict[str, AttackSpec] = {
             "https://arxiv.org/abs/2102.10369",
             WaNet,
             default_rate=0.2,
-            invisible=True,
         ),
         AttackSpec(
             "sig",

@@ -9,9 +9,10 @@ torchvision sets download into :func:`cache_dir` only when asked to.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import numpy as np
 import torch
@@ -86,11 +87,23 @@ def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, to
     return x, torch.from_numpy(np.asarray(labels, dtype=np.int64))
 
 
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write a file atomically (``write`` fills a binary file): two sessions or servers
+    writing or reading at once never see half a file, and a failed write leaves nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def save_arrays(path: Path, compress: bool = True, **arrays: np.ndarray) -> None:
-    """Write an .npz atomically: two sessions parsing at once never see half a file."""
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-    (np.savez_compressed if compress else np.savez)(tmp, **arrays)
-    tmp.replace(path)
+    """Write an .npz atomically."""
+    atomic_write(path, lambda f: (np.savez_compressed if compress else np.savez)(f, **arrays))
 
 
 def dataset_from_arrays(name: str, x_train, y_train, x_test, y_test, classes: tuple[str, ...]) -> Dataset:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -26,8 +24,8 @@ from pathlib import Path
 import torch
 
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
-from backdoor.data import Dataset, cache_dir
-from backdoor.defenses.common import Evaluation, ProgressFn, no_progress
+from backdoor.data import Dataset, atomic_write, cache_dir
+from backdoor.defenses.common import Evaluation, ProgressFn, no_progress, step_progress
 from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.runs import RUNNERS, Lab, retrain_without
 from backdoor.metrics import clean_accuracy
@@ -224,19 +222,6 @@ def _retrained(lab: Lab, flags: torch.Tensor, before: Evaluation, done: dict[byt
     return done[key]
 
 
-def _scaled(on_progress: ProgressFn, step: int, total: int, label: str) -> ProgressFn:
-    """Report a sub-task's progress as a fraction of one step of the whole matrix. A defense
-    with two phases (search, then repair) restarts its count: the bar never goes back."""
-    furthest = [0]
-
-    def report(done: int, sub_total: int, info) -> None:
-        fraction = min(done / sub_total, 1.0) if sub_total else 1.0
-        furthest[0] = max(furthest[0], int(99 * fraction))
-        on_progress(step * 100 + furthest[0], total * 100, label)
-
-    return report
-
-
 def compute_matrix(
     dataset: Dataset,
     config: MatrixConfig = MatrixConfig(),
@@ -252,7 +237,7 @@ def compute_matrix(
     total = 1 + len(rows) * len(config.columns)
     step = 0
     base = config.base()
-    baseline = train_model(dataset, base.baseline(), device, _scaled(on_progress, 0, total, "training a clean model"),
+    baseline = train_model(dataset, base.baseline(), device, step_progress(on_progress, 0, total, "training a clean model"),
                            measure_asr=False).model
     attack_rows: list[AttackRow] = []
     cells: list[Cell] = []
@@ -264,7 +249,7 @@ def compute_matrix(
         title = ROWS[row].title
         tick = time.perf_counter()
         poisoned = poisoned_training_set(dataset, scenario)
-        model = train_model(dataset, scenario, device, _scaled(on_progress, step, total, f"{title}: training"),
+        model = train_model(dataset, scenario, device, step_progress(on_progress, step, total, f"{title}: training"),
                             training_set=poisoned, measure_asr=False).model
         lab = Lab(dataset, scenario, model, f"matrix-{row}", poisoned)
         before = lab.evaluate(model)
@@ -278,7 +263,7 @@ def compute_matrix(
                 continue
             step += 1
             label = f"{title}: {column_title(defense)}"
-            report = _scaled(on_progress, step, total, label)
+            report = step_progress(on_progress, step, total, label)
             tick = time.perf_counter()
             result, after = RUNNERS[defense](lab, {"expected_fraction": scenario.poison.rate}, report)
             if after is None:  # data inspection: its action is retraining without the flagged samples
@@ -307,11 +292,7 @@ def load_matrix(config: MatrixConfig) -> Matrix | None:
 def save_matrix(config: MatrixConfig, matrix: Matrix) -> Path:
     """Write atomically, so a reader never sees half a file."""
     path = matrix_path(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(matrix.to_json())
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: f.write(matrix.to_json().encode()))
     return path
 
 

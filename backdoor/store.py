@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
-from backdoor.data import cache_dir
+from backdoor.data import atomic_write, cache_dir
 from backdoor.scenario import Scenario
 from backdoor.train import EpochRecord, TrainResult
 from models import build_model
@@ -45,18 +44,6 @@ def model_hash(scenario: Scenario, kind: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_model(scenario: Scenario, kind: str, result: TrainResult) -> Path:
     """Store a finished (not cancelled) training run; returns the weights' path."""
     if result.cancelled:
@@ -65,8 +52,8 @@ def save_model(scenario: Scenario, kind: str, result: TrainResult) -> Path:
     state = {k: v.detach().cpu() for k, v in result.model.state_dict().items()}
     meta = {"kind": kind, "scenario": repr(trained_scenario(scenario, kind)), "seconds": result.seconds,
             "history": [asdict(r) for r in result.history]}
-    _atomic_write(base.with_suffix(".pt"), lambda f: torch.save(state, f))
-    _atomic_write(base.with_suffix(".json"), lambda f: f.write(json.dumps(meta, indent=1).encode()))
+    atomic_write(base.with_suffix(".pt"), lambda f: torch.save(state, f))
+    atomic_write(base.with_suffix(".json"), lambda f: f.write(json.dumps(meta, indent=1).encode()))
     return base.with_suffix(".pt")
 
 

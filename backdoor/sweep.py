@@ -15,7 +15,7 @@ import torch
 
 from backdoor.attacks import PoisonConfig, poison_count
 from backdoor.data import Dataset
-from backdoor.defenses.common import ProgressFn, no_progress
+from backdoor.defenses.common import ProgressFn, no_progress, step_progress
 from backdoor.scenario import Scenario, train_model, trigger_report
 
 HANDFUL = (5, 10, 25, 50)  # absolute counts before the percentages
@@ -57,10 +57,7 @@ def poison_rate_sweep(
         rate = count / n
         variant = replace(scenario, poison=PoisonConfig(rate=rate, target=scenario.target, seed=scenario.poison.seed))
 
-        def report(done, total, info, k=k):
-            on_progress(k * 100 + int(99 * done / max(total, 1)), len(counts) * 100,
-                        f"{count} poisoned images ({k + 1} of {len(counts)})")
-
+        report = step_progress(on_progress, k, len(counts), f"{count} poisoned images ({k + 1} of {len(counts)})")
         result = train_model(dataset, variant, device, report, should_stop, measure_asr=False)
         if result.cancelled:
             break

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
+from backdoor.defenses.common import step_progress
 from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse
 from backdoor.memo import SharedMemo
 from backdoor.metrics import clean_accuracy
@@ -48,7 +49,7 @@ if models is None:
     def build():
         out = []
         for k, m in enumerate(mysteries):
-            report = lambda d, t, i, k=k: bar(k * 100 + int(99 * d / t), count * 100, f"model {k + 1} of {count}")  # noqa: E731
+            report = step_progress(bar, k, count, f"model {k + 1} of {count}")
             out.append(train_model(dataset, m.scenario, device, report, measure_asr=False).model)
         return out
 

@@ -8,6 +8,7 @@ import streamlit as st
 import torch
 
 from backdoor.data import Dataset
+from backdoor.defenses.common import step_progress
 from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.train import TrainingDiverged
 from ui.progress import ProgressBar
@@ -40,9 +41,7 @@ def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch
         for k, name in enumerate(missing):
             variant = _variant(scenario, name)
 
-            def report(done, total, info, k=k, name=name):
-                bar(k * 100 + int(99 * done / total), len(missing) * 100, f"{OPTIONS[name][0]}: epoch {info.epoch}")
-
+            report = step_progress(bar, k, len(missing), f"{OPTIONS[name][0]} ({k + 1} of {len(missing)})")
             try:
                 memo.get_or_compute(keys[name], lambda v=variant, r=report: train_model(dataset, v, device, r))
             except TrainingDiverged as error:

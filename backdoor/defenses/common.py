@@ -17,7 +17,7 @@ from backdoor.metrics import Evaluation, evaluate
 
 __all__ = [
     "DetectionScore", "Evaluation", "ProgressFn", "detection_score", "embeddings", "evaluate", "fine_tune",
-    "model_device", "no_progress", "private_copy",
+    "model_device", "no_progress", "private_copy", "step_progress",
 ]
 
 ProgressFn = Callable[[int, int, str], None]
@@ -25,6 +25,21 @@ ProgressFn = Callable[[int, int, str], None]
 
 def no_progress(done: int, total: int, info: str) -> None:
     """The default ``on_progress``: report nothing."""
+
+
+def step_progress(on_progress: ProgressFn, step: int, steps: int, label: str) -> ProgressFn:
+    """Report a sub-task's progress as step ``step`` of ``steps`` (in hundredths of a step).
+
+    A sub-task with two phases (a search, then a repair) restarts its own count: the
+    reported progress never goes back."""
+    furthest = [0]
+
+    def report(done: int, total: int, info) -> None:
+        fraction = min(done / total, 1.0) if total else 1.0
+        furthest[0] = max(furthest[0], int(99 * fraction))
+        on_progress(step * 100 + furthest[0], steps * 100, label)
+
+    return report
 
 
 def private_copy(model: nn.Module) -> nn.Module:
