@@ -170,11 +170,34 @@ def matrix() -> dict:
     return figures
 
 
+def warm() -> dict:
+    """`make warm` into an empty model store: seconds, then each preset's figures."""
+    import os
+    import tempfile
+
+    from backdoor.prepare import prepare
+
+    with tempfile.TemporaryDirectory() as store:
+        os.environ["BACKDOOR_LAB_STORE"] = store
+        try:
+            start = time.perf_counter()
+            done = prepare(on_message=lambda _: None)
+            figures = {"seconds": round(time.perf_counter() - start, 1), "models": len(done),
+                       "trained": sum(p.trained for p in done)}
+        finally:
+            del os.environ["BACKDOOR_LAB_STORE"]
+    for p in done:
+        if p.kind == "backdoored":
+            figures[p.preset] = f"clean {p.clean_acc:.3f} ASR {p.asr:.3f} ({p.seconds:.1f} s)"
+    return figures
+
+
 BENCHMARKS: dict[str, Callable[[], dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
     "defenses": defenses,
     "matrix": matrix,
+    "warm": warm,
 }
 
 
