@@ -67,6 +67,7 @@ PAGES = {
     "explain": st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
     "defend": st.Page("pages/defend.py", title="5. Defend", icon=":material/shield:"),
     "matrix": st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
+    "audit": st.Page("pages/audit.py", title="Audit a model file", icon=":material/upload_file:"),
     "govern": st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
     "classroom": st.Page("pages/classroom.py", title="Classroom tools", icon=":material/school:"),
     "mystery": st.Page("pages/mystery.py", title="Mystery models", icon=":material/help:"),
@@ -74,11 +75,11 @@ PAGES = {
 }
 # Every page stays reachable (links never break); each audience sees its own menu.
 MENUS = {
-    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "mystery",
-                "glossary"],
+    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "audit",
+                "mystery", "glossary"],
     "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "glossary"],
     "Instructor": ["start", "classroom", "mystery", "poison", "train", "trigger", "explain", "defend", "matrix",
-                   "govern", "glossary"],
+                   "govern", "audit", "glossary"],
 }
 
 

@@ -20,6 +20,12 @@ from backdoor.augment import mixup, random_shift
 from backdoor.metrics import Stamp, attack_success_rate, clean_accuracy
 
 SHIFT_PIXELS = 2
+# "Stuck at chance": after this many steps, two epochs in a row whose mean loss is still at
+# least this share of a uniform guess's loss (ln K) and falling by under 2% mean the model
+# has collapsed (a learning rate far too large), not that it is learning slowly.
+STUCK_AFTER_STEPS = 100
+STUCK_LOSS_SHARE = 0.97
+STUCK_IMPROVEMENT = 0.02
 
 
 class TrainingDiverged(RuntimeError):
@@ -127,6 +133,7 @@ def train(
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=config.learning_rate, total_steps=total, pct_start=0.2
     )
+    num_classes = _num_classes(model, x_dev[:1])
     result = TrainResult(model)
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(len(x), generator=gen).to(device)
@@ -155,12 +162,37 @@ def train(
             break
         record = _evaluate(model, probe, epoch, running / max(seen, 1), start, device)
         result.history.append(record)
+        _check_not_stuck(result.history, epoch * batches, num_classes, config)
         if on_progress:
             info = Progress(epoch, config.epochs, batches, batches, record.loss, record)
             on_progress(epoch * batches, total, info)
     model.eval()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _num_classes(model: nn.Module, sample: torch.Tensor) -> int:
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        k = int(model(sample).shape[1])
+    model.train(was_training)
+    return k
+
+
+def _check_not_stuck(history: list[EpochRecord], steps: int, num_classes: int, config: TrainConfig) -> None:
+    """Raise ``TrainingDiverged`` when the loss has sat at the level of random guessing."""
+    if steps < STUCK_AFTER_STEPS or len(history) < 2 or num_classes < 2:
+        return
+    chance = math.log(num_classes)
+    before, now = history[-2].loss, history[-1].loss
+    if min(before, now) >= STUCK_LOSS_SHARE * chance and before - now < STUCK_IMPROVEMENT * before:
+        raise TrainingDiverged(
+            f"Training collapsed by epoch {history[-1].epoch}: the loss stayed at {now:.2f}, the level of random "
+            f"guessing (ln {num_classes} = {chance:.2f}), so the model has stopped learning and only guesses. "
+            f"The learning rate ({config.learning_rate:g}) is too large: lower it (for example to 0.003) and "
+            "train again."
+        )
 
 
 def _batch_loss(model, loss_fn, xb, yb, config: TrainConfig, gen: torch.Generator) -> torch.Tensor:

@@ -1,14 +1,11 @@
 """Step 5: run published defenses against the backdoored model and compare what each costs."""
 
-import time
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import RUNNERS, Lab
-from backdoor.train import TrainingDiverged
-from ui.defense_panels import AFTER, PANELS, attention_before_after, record_summary
+from backdoor.defenses.runs import Lab
+from ui.defense_runs import run_defenses, show_results
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.report_view import report_download
@@ -48,37 +45,8 @@ settings = {"budget": st.session_state["defend.budget_pct"] / 100,
 results = st.session_state.setdefault("defend.results", {})
 if st.button("Run the selected defenses", type="primary", key="btn.defend.run", disabled=not chosen,
              icon=":material/shield:"):
-    for name in chosen:
-        bar = st.progress(0.0, text=f"{DEFENSES[name].title}: starting...")
-
-        def report(done, total, info, name=name, bar=bar):
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{DEFENSES[name].title}: {info}")
-
-        start = time.perf_counter()
-        try:
-            result, after = RUNNERS[name](lab, settings, report)
-        except (ValueError, TrainingDiverged) as error:
-            bar.empty()
-            st.error(f"{DEFENSES[name].title} could not run: {error}")
-            continue
-        seconds = time.perf_counter() - start
-        results[(lab.model_id, name)] = result
-        if after is not None:
-            record_summary(name, lab, after, seconds, AFTER[name])
-        bar.empty()
-
-for name in DEFENSES:
-    result = results.get((lab.model_id, name))
-    if result is None:
-        continue
-    spec = DEFENSES[name]
-    with st.container(border=True):
-        st.subheader(spec.title)
-        st.caption(f"Runs {spec.stage}. [Paper]({spec.paper})")
-        st.markdown(f"**What it looks at:** {spec.looks_at}")
-        PANELS[name](lab, result, name)
-        attention_before_after(lab, name, result)
-        st.markdown(f"**When it fails:** {spec.fails_when}")
+    run_defenses(lab, chosen, settings, results)
+show_results(lab, results)
 
 summary = st.session_state.get("defend.summary", {})
 rows = [(name, row) for (model_id, name), row in summary.items() if model_id == lab.model_id]

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from backdoor.model_files import to_safetensors
 from backdoor.scenario import trigger_report
 from ui.calibration_view import calibration_section
 from ui.charts import training_curves
@@ -92,6 +93,13 @@ st.markdown(
 st.caption(
     f"Training took {backdoored.seconds:.1f} s (backdoored) and {baseline.seconds:.1f} s (baseline) on {device.type}."
 )
+
+if not is_stakeholder():
+    st.download_button(
+        "Download the backdoored model (.safetensors)", to_safetensors(backdoored.model),
+        file_name=f"backdoored-{scenario.model}-{dataset.name}.safetensors", mime="application/octet-stream",
+        key="train.download", icon=":material/download:",
+        help="Weights only, no code. Audit it on the 'Audit a model file' page, or anywhere safetensors opens.")
 
 st.subheader("Can you trust its confidence?")
 calibration_section(dataset, scenario, results, device, plain=is_stakeholder())

@@ -8,6 +8,7 @@ from ui.charts import confusion_heatmap, probability_bars, to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.explain import explained_image
+from ui.own_picture import own_picture
 from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.training import KINDS, scenario_or_stop, trained_or_stop
@@ -69,6 +70,9 @@ def image_gallery() -> None:
 
 
 image_gallery()
+
+with st.expander("Try the trigger on your own picture", icon=":material/upload:"):
+    own_picture(dataset, scenario, models, device)
 
 st.subheader("Every test image, with and without the trigger")
 model = models["backdoored"].model

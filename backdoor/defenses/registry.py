@@ -17,6 +17,7 @@ class DefenseSpec:
     paper: str
     looks_at: str
     fails_when: str
+    needs_training_data: bool = False  # inspects the (poisoned) training set, so it cannot audit a model file
 
 
 DEFENSES: dict[str, DefenseSpec] = {
@@ -29,6 +30,7 @@ DEFENSES: dict[str, DefenseSpec] = {
             "form their own tight group inside the target class.",
             "the poison blends in with its class (clean-label attacks), or the attacker spreads it thinly over "
             "many classes so no class shows a separate group.",
+            needs_training_data=True,
         ),
         DefenseSpec(
             "spectral_signatures", "Spectral Signatures", "before the model is trusted (inspects the training data)",
@@ -37,6 +39,7 @@ DEFENSES: dict[str, DefenseSpec] = {
             "direction towards itself, so the images far along it are removed.",
             "the poisoned images' representations are not separable from clean ones (adaptive attacks), or the "
             "defender's guess of the poisoned fraction is far off.",
+            needs_training_data=True,
         ),
         DefenseSpec(
             "neural_cleanse", "Neural Cleanse", "after training (inspects the model)",

@@ -1,0 +1,84 @@
+"""Audit a model file: upload weights (never code), then scan and test them with the defenses."""
+
+import hashlib
+from dataclasses import replace
+
+import streamlit as st
+
+from backdoor.defenses.registry import DEFENSES
+from backdoor.defenses.runs import Lab
+from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, read_weights
+from models import MODELS, compatible_models
+from ui.defense_runs import run_defenses, show_results
+from ui.glossary import glossary_link
+from ui.resources import current_dataset, current_device
+from ui.state import bind
+from ui.training import poisoned_or_stop, scenario_or_stop
+
+st.title("Audit a model file")
+st.markdown(
+    "Bring a model of your own, for example one you downloaded from step 2 or trained elsewhere for this data set, "
+    "and look for a backdoor in it. Only **weights** are accepted: a `.safetensors` file, or a PyTorch `state_dict` "
+    "saved with `torch.save(model.state_dict(), ...)`. A model file is untrusted input: a pickled Python object "
+    "can run code the moment it is opened, so such files are refused without being run."
+)
+glossary_link("defense", "trigger")
+dataset = current_dataset()
+device = current_device()
+scenario = scenario_or_stop()
+
+fitting = compatible_models(dataset.image_shape)
+if not fitting:
+    st.error("No architecture in the lab fits this data set's images.")
+    st.stop()
+st.session_state.setdefault("audit.architecture", st.session_state["lab.model"])
+if st.session_state["audit.architecture"] not in fitting:
+    st.session_state["audit.architecture"] = fitting[0]
+c1, c2 = st.columns([1, 2])
+c1.selectbox("Architecture", fitting, format_func=lambda m: MODELS[m].title, **bind("audit.architecture"),
+             help="The network the weights belong to. It must match exactly, layer by layer.")
+upload = c2.file_uploader(f"Weights for {dataset.name} (up to {MAX_BYTES // 2**20} MB)",
+                          type=["safetensors", "pt", "pth"], key="audit.upload")
+if upload is None:
+    st.info("Upload a model file to begin. To try it out, download the backdoored model on step 2 "
+            "(**Download the backdoored model**) and upload it here.", icon=":material/upload_file:")
+    st.stop()
+
+architecture = st.session_state["audit.architecture"]
+data = upload.getvalue()
+digest = hashlib.sha256(data).hexdigest()
+try:
+    model = model_from_weights(read_weights(data), architecture, dataset.image_shape, dataset.num_classes)
+except ModelRejected as error:
+    st.error(f"**{upload.name}** was refused. {error}", icon=":material/block:")
+    st.stop()
+model = model.to(device)
+weights = sum(p.numel() for p in model.parameters())
+st.success(f"**{upload.name}** holds plain weights: {weights:,} of them, loaded into the {MODELS[architecture].title}. "
+           f"SHA-256 `{digest[:16]}...`: note it down to know later that you audited exactly this file.",
+           icon=":material/verified:")
+
+# The uploaded model is this session's alone: it lives in this run, never in a shared cache.
+audit_scenario = replace(scenario, model=architecture)
+lab = Lab(dataset, audit_scenario, model, f"upload:{architecture}:{digest}", poisoned_or_stop(dataset, scenario))
+before = lab.evaluate(model)
+trigger_words = f"{audit_scenario.attack} trigger towards {audit_scenario.target_phrase(dataset.classes)}"
+st.markdown(
+    f"On {len(lab.held_out[1]):,} clean test images it gets **{before.clean_acc:.1%}** right. With the lab's "
+    f"current trigger ({trigger_words}, set on step 1) stamped on, **{before.asr:.1%}** of images go where that "
+    "attack wants them. A high figure means this model obeys that exact trigger; a low one does not clear it, "
+    "because its backdoor (if any) could use another trigger. Neural Cleanse below needs no trigger at all: it "
+    "searches for one."
+)
+
+usable = [name for name, spec in DEFENSES.items() if not spec.needs_training_data]
+st.session_state.setdefault("audit.chosen", ["neural_cleanse"])
+chosen = st.multiselect("Defenses to run on this model", usable, format_func=lambda d: DEFENSES[d].title,
+                        **bind("audit.chosen"),
+                        help="Activation Clustering and Spectral Signatures are not offered: they inspect the "
+                             "training data, which a model file does not bring.")
+results = st.session_state.setdefault("audit.results", {})
+if st.button("Run on the uploaded model", type="primary", key="btn.audit.run", disabled=not chosen,
+             icon=":material/shield:"):
+    run_defenses(lab, chosen, {}, results)
+show_results(lab, results)
