@@ -12,7 +12,7 @@ from ui.resources import current_dataset, current_device
 from ui.state import is_stakeholder
 from ui.train_settings import training_settings
 from ui.train_options import compare_training_options
-from ui.training import KINDS, cached_models, scenario_or_stop, train_models
+from ui.training import KINDS, cached_models, poisoned_or_stop, scenario_or_stop, train_models
 
 st.title("2. Train the models")
 show_lesson("train")
@@ -24,6 +24,7 @@ if not is_stakeholder():
     training_settings()
 
 scenario = scenario_or_stop()
+poisoned_or_stop(dataset, scenario)  # settings the data cannot satisfy: say so before offering to train
 
 target_name = scenario.target_phrase(dataset.classes)
 if is_stakeholder():
