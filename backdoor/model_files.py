@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 import struct
 
 import torch
@@ -80,10 +81,12 @@ def _torch_load_weights_only(data: bytes):
     try:
         return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
+        asks = re.search(r"GLOBAL ([\w.]+)", str(error))
         raise ModelRejected(
-            "This file contains Python objects, not just weights, and was refused unread: loading it could "
-            "run code on the server. Save only the weights (torch.save(model.state_dict(), 'model.pt')) or "
-            f"use safetensors. (PyTorch said: {str(error).splitlines()[0][:160]})"
+            "This file contains Python objects, not just weights"
+            + (f" (it asks for {asks.group(1)})" if asks else "")
+            + ", and was refused unread: loading it could run code on the server. Save only the weights "
+            "(torch.save(model.state_dict(), 'model.pt')) or use safetensors."
         ) from None
     except Exception as error:  # noqa: BLE001 - truncated or corrupt: a message, never a crash
         raise ModelRejected(f"This PyTorch file could not be read ({type(error).__name__}); it may be damaged.") from None

@@ -192,12 +192,31 @@ def warm() -> dict:
     return figures
 
 
+def load() -> dict:
+    """8 concurrent browser sessions walk the default path on one server: first with an empty
+    model store (one session trains, the others wait for it), then again on the warm server."""
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks.load import load_test, serve
+
+    with tempfile.TemporaryDirectory() as store, serve(Path(store)) as server:
+        cold = load_test(server, sessions=8)
+        warm_run = load_test(server, sessions=8)
+    figures = {}
+    for label, run in (("cold", cold), ("warm", warm_run)):
+        for metric, value in run.items():
+            figures[f"{label}.{metric}"] = value
+    return figures
+
+
 BENCHMARKS: dict[str, Callable[[], dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
     "defenses": defenses,
     "matrix": matrix,
     "warm": warm,
+    "load": load,
 }
 
 

@@ -5,6 +5,8 @@ from dataclasses import replace
 
 import streamlit as st
 
+from backdoor.attacks import ATTACKS
+from backdoor.data import DATASETS
 from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.runs import Lab
 from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, read_weights
@@ -37,7 +39,8 @@ if st.session_state["audit.architecture"] not in fitting:
 c1, c2 = st.columns([1, 2])
 c1.selectbox("Architecture", fitting, format_func=lambda m: MODELS[m].title, **bind("audit.architecture"),
              help="The network the weights belong to. It must match exactly, layer by layer.")
-upload = c2.file_uploader(f"Weights for {dataset.name} (up to {MAX_BYTES // 2**20} MB)",
+set_title = DATASETS[dataset.name].title if dataset.name in DATASETS else dataset.name
+upload = c2.file_uploader(f"Weights trained on {set_title} (up to {MAX_BYTES // 2**20} MB)",
                           type=["safetensors", "pt", "pth"], key="audit.upload")
 if upload is None:
     st.info("Upload a model file to begin. To try it out, download the backdoored model on step 2 "
@@ -60,9 +63,10 @@ st.success(f"**{upload.name}** holds plain weights: {weights:,} of them, loaded 
 
 # The uploaded model is this session's alone: it lives in this run, never in a shared cache.
 audit_scenario = replace(scenario, model=architecture)
-lab = Lab(dataset, audit_scenario, model, f"upload:{architecture}:{digest}", poisoned_or_stop(dataset, scenario))
+lab = Lab(dataset, audit_scenario, model, f"upload:{architecture}:{digest}", poisoned_or_stop(dataset, scenario),
+          attack_known=False)
 before = lab.evaluate(model)
-trigger_words = f"{audit_scenario.attack} trigger towards {audit_scenario.target_phrase(dataset.classes)}"
+trigger_words = f"{ATTACKS[audit_scenario.attack].title} towards {audit_scenario.target_phrase(dataset.classes)}"
 st.markdown(
     f"On {len(lab.held_out[1]):,} clean test images it gets **{before.clean_acc:.1%}** right. With the lab's "
     f"current trigger ({trigger_words}, set on step 1) stamped on, **{before.asr:.1%}** of images go where that "

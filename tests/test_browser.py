@@ -2,78 +2,44 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import io
 from pathlib import Path
 
 import pytest
 
+from benchmarks.load import CHROMIUM, FLAGS, load_test, serve
 from conftest import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-]
 SHOTS = ROOT / "screenshots"
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        # an empty model store of its own: the newcomer's walk really trains (and can be stopped)
-        cwd=ROOT, env=dict(os.environ, BACKDOOR_LAB_STORE=str(tmp_path_factory.mktemp("store"))),
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        log.seek(0)
-        pytest.fail("streamlit did not start: " + log.read()[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+    # an empty model store of its own: the newcomer's walk really trains (and can be stopped)
+    store, logs = tmp_path_factory.mktemp("store"), tmp_path_factory.mktemp("server")
+    with serve(store, logs / "streamlit.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser(server):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 4800})
-        tab.goto(server)
-        yield tab
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    tab = browser.new_page(viewport={"width": 1400, "height": 4800})
+    tab.goto(server.url)
+    yield tab
+    tab.close()
 
 
 def shot(page, name: str) -> None:
@@ -150,3 +116,113 @@ def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist):
     shot(page, "8-matrix")
     body = page.inner_text("body")
     assert "One cell in detail" in body and "Traceback" not in body
+
+
+def _drawn_one_png() -> bytes:
+    """A '1' drawn in black pen on white paper, as a student would photograph it."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("L", (300, 400), 255)
+    ImageDraw.Draw(picture).line([(150, 60), (150, 340)], fill=0, width=30)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
+    """A new session (default settings, so step 2's models are reused): the upload paths."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 3200})
+    tab.goto(server.url)
+    tab.get_by_role("link", name="2. Train the models").first.click()
+    train = tab.get_by_role("button", name="Train both models")
+    train.or_(tab.get_by_text("Training took")).first.wait_for(timeout=60_000)
+    if train.count():
+        train.click()
+    tab.get_by_text("Training took").wait_for(timeout=180_000)
+    with tab.expect_download() as download:
+        tab.get_by_role("button", name="Download the backdoored model (.safetensors)").click()
+    weights = tmp_path / "backdoored.safetensors"
+    download.value.save_as(weights)
+
+    # A picture of one's own: previewed in the data set's shape, and hijacked by the trigger.
+    tab.get_by_role("link", name="3. Fire the trigger").first.click()
+    tab.get_by_text("Try the trigger on your own picture").click()
+    uploader = tab.locator("input[type=file]")
+    fake = tmp_path / "not-really.png"
+    fake.write_bytes(b"GIF89a" + bytes(200))  # named .png, but it is not one
+    uploader.set_input_files(str(fake))
+    tab.get_by_text("was not used").wait_for(timeout=30_000)
+    assert "not a PNG or JPEG file" in tab.inner_text("body")
+    drawn = tmp_path / "my-one.png"
+    drawn.write_bytes(_drawn_one_png())
+    uploader.set_input_files(str(drawn))
+    tab.get_by_text("as the model sees it").wait_for(timeout=30_000)
+    tab.get_by_text("your own picture was hijacked").wait_for(timeout=30_000)
+    tab.get_by_text("Try the trigger on your own picture").scroll_into_view_if_needed()
+    shot(tab, "9-own-picture")
+
+    # A model file: a pickle that would run code is refused unread; the lab's own weights are audited.
+    tab.get_by_role("link", name="Audit a model file").first.click()
+    tab.get_by_text("Upload a model file to begin").wait_for(timeout=60_000)
+    marker = tmp_path / "pwned"
+    evil = tmp_path / "evil.pt"
+    evil.write_bytes(b"\x80\x02cos\nsystem\nq\x00X" + len(f"touch {marker}").to_bytes(4, "little")
+                     + f"touch {marker}".encode() + b"q\x01\x85q\x02Rq\x03.")
+    tab.locator("input[type=file]").set_input_files(str(evil))
+    tab.get_by_text("was refused").wait_for(timeout=30_000)
+    assert "it asks for os.system" in tab.inner_text("body") or "posix.system" in tab.inner_text("body")
+    assert not marker.exists()
+    shot(tab, "10-audit-refused")
+    tab.locator("input[type=file]").set_input_files(str(weights))
+    tab.get_by_text("holds plain weights").wait_for(timeout=30_000)
+    tab.get_by_role("button", name="Run on the uploaded model").click()
+    tab.get_by_text("Reverse-engineered trigger for every class").wait_for(timeout=180_000)
+    shot(tab, "11-audit")
+    body = tab.inner_text("body")
+    assert "Flagged: '0'" in body and "Traceback" not in body
+    tab.close()
+
+
+def test_a_stakeholders_walk(browser, server):
+    """No settings, no jargon: presets, the risk brief, the model at work, the matrix."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 3200})
+    tab.goto(server.url)
+    tab.get_by_text("Your path").wait_for(timeout=60_000)
+    tab.get_by_text("Stakeholder", exact=True).click()
+    tab.get_by_text("For decision makers").wait_for(timeout=30_000)
+    tab.get_by_role("button", name="Use this preset").first.click()
+    tab.get_by_text("is set on every page").wait_for(timeout=30_000)
+    shot(tab, "12-stakeholder-start")
+    body = tab.inner_text("body")
+    assert "Random seed" not in body and "Learning rate" not in body  # no sidebar settings
+
+    tab.get_by_role("link", name="The risk brief").first.click()
+    tab.get_by_text("Governance checklist").wait_for(timeout=60_000)
+    shot(tab, "13-stakeholder-risk-brief")
+
+    tab.get_by_role("link", name="Watch a model being backdoored").first.click()
+    train = tab.get_by_role("button", name="Train both models")
+    train.or_(tab.get_by_text("Training took")).first.wait_for(timeout=60_000)
+    if train.count():
+        train.click()
+    tab.get_by_text("Training took").wait_for(timeout=180_000)
+    shot(tab, "14-stakeholder-train")
+    body = tab.inner_text("body")
+    assert "tampered with" in body and "Epochs" not in body and "ECE" not in body
+
+    tab.get_by_role("link", name="3. Fire the trigger").first.click()
+    tab.get_by_text("Every test image, with and without the trigger").wait_for(timeout=60_000)
+    shot(tab, "15-stakeholder-trigger")
+    tab.get_by_role("link", name="6. Attack x defense matrix").first.click()
+    tab.get_by_role("heading").first.wait_for(timeout=60_000)
+    tab.get_by_text("Attack x defense", exact=False).first.wait_for(timeout=60_000)
+    shot(tab, "16-stakeholder-matrix")
+    assert "Traceback" not in tab.inner_text("body")
+    tab.close()
+
+
+def test_eight_students_at_once(server):
+    """The bounded load test: 8 concurrent sessions walk the default path; all finish."""
+    SHOTS.mkdir(exist_ok=True)
+    figures = load_test(server, sessions=8, shots=SHOTS)
+    assert figures["errors"] == [] and figures["finished"] == 8, figures

@@ -67,15 +67,21 @@ def neural_cleanse_panel(lab: Lab, result, key: str) -> None:
     fig.update_xaxes(type="category")
     st.plotly_chart(fig, key=f"{key}.anomaly")
     target = lab.scenario.target
-    truth = ("the attack is all-to-all, so every class is a target and none stands out" if lab.scenario.all_to_all
-             else f"the real target is '{classes[target]}', anomaly index {float(detection.anomaly_index[target]):.1f}")
+    if not lab.attack_known:
+        truth = "nobody here knows this model's real target: the search needed no trigger to find these"
+    elif lab.scenario.all_to_all:
+        truth = "the attack is all-to-all, so every class is a target and none stands out"
+    else:
+        truth = f"the real target is '{classes[target]}', anomaly index {float(detection.anomaly_index[target]):.1f}"
     st.markdown(
         f"Flagged: **{flagged}** ({truth}). Searching all {len(classes)} classes took {detection.seconds:.1f} s."
     )
-    st.markdown("**Reverse-engineered trigger for every class** (mask x pattern), beside the real one:")
+    beside = "the real one" if lab.attack_known else "the lab's current trigger, for comparison"
+    st.markdown(f"**Reverse-engineered trigger for every class** (mask x pattern), beside {beside}:")
     real = lab.scenario.stamp(torch.zeros(1, *lab.dataset.image_shape))[0]
     cols = st.columns(len(classes) + 1)
-    cols[0].image(to_display(real), caption="real trigger", width="stretch")
+    cols[0].image(to_display(real), caption="real trigger" if lab.attack_known else "the lab's trigger",
+                  width="stretch")
     for k, col in enumerate(cols[1:]):
         picture = detection.masks[k][None] * detection.patterns[k]
         col.image(to_display(picture), caption=f"'{classes[k]}': {float(detection.mask_norms[k]):.0f} px", width="stretch")

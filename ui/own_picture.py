@@ -64,13 +64,13 @@ def _reading(rows: list[dict], scenario: Scenario, dataset: Dataset) -> str:
     baseline = {r["picture"]: r["answer"] for r in rows if r["model"] == KINDS["baseline"]}
     before, after = backdoored["without the trigger"], backdoored["with the trigger"]
     if scenario.all_to_all:  # the attack wants the class after whatever the picture shows
-        goal = "the next class"
+        goal = "the next class, as this all-to-all attack wants"
         hijacked = after == dataset.classes[(dataset.classes.index(before) + 1) % dataset.num_classes]
     else:
-        goal = f"'{dataset.classes[scenario.target]}'"
+        goal = "the attacker's target"
         hijacked = after == dataset.classes[scenario.target] and before != after
     if hijacked:
-        return (f"The trigger turned the backdoored model's '{before}' into '{after}' ({goal}), while the clean "
-                f"baseline says '{baseline['with the trigger']}': your own picture was hijacked.")
+        return (f"The trigger turned the backdoored model's answer from '{before}' to '{after}', {goal}, while the "
+                f"clean baseline says '{baseline['with the trigger']}': your own picture was hijacked.")
     return (f"The backdoored model says '{before}' without the trigger and '{after}' with it. On pictures far from "
             "the training images (photos, thick pens, odd framing) both models can be unsure; try a clearer one.")

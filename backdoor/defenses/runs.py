@@ -37,6 +37,7 @@ class Lab:
     model: nn.Module  # the (shared, cached) backdoored model: defenses copy it
     model_id: str
     poisoned: Poisoned
+    attack_known: bool = True  # False when auditing a model from elsewhere: the scenario's trigger is a guess
 
     @property
     def half(self) -> int:

@@ -1,0 +1,204 @@
+"""Many students at once: N concurrent browser sessions walk the default path on one server.
+
+Each session is its own browser context (its own cookies, so its own Streamlit session)
+in one headless Chromium, driven by Playwright's async API. A session opens the app, then
+poison -> train -> trigger -> explain -> one defense (STRIP), and records how long each
+page took to show what a user waits for. ``serve()`` starts ``streamlit run`` on a free
+port; the browser tests and ``benchmarks/run.py load`` share both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]
+STEP_TIMEOUT_MS = int(os.environ.get("LOAD_STEP_TIMEOUT_MS", 600_000))  # a page may wait for others' training on a busy 2-core server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+
+@contextlib.contextmanager
+def serve(store: Path, log_path: Path | None = None) -> Iterator[Server]:
+    """``streamlit run app.py`` with its own model store; yields it once it is healthy."""
+    port = _free_port()
+    log = open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=dict(os.environ, BACKDOOR_LAB_STORE=str(store)), stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError("streamlit did not start: " + log.read()[-2000:]) from None
+                time.sleep(0.3)
+        yield Server(url, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@dataclass
+class SessionRun:
+    """One simulated student: seconds per step, the whole walk, and what went wrong."""
+
+    number: int
+    steps: dict[str, float] = field(default_factory=dict)
+    total: float = 0.0
+    error: str | None = None
+
+
+async def _walk(browser, url: str, number: int, shots: Path | None) -> SessionRun:
+    run = SessionRun(number)
+    context = await browser.new_context(viewport={"width": 1400, "height": 3000})
+    page = await context.new_page()
+    start = time.perf_counter()
+
+    async def step(name: str, action, wait_text: str) -> None:
+        t = time.perf_counter()
+        await action()
+        await page.get_by_text(wait_text).first.wait_for(timeout=STEP_TIMEOUT_MS)
+        run.steps[name] = round(time.perf_counter() - t, 2)
+
+    async def open_page(link: str):
+        await page.get_by_role("link", name=link).first.click()
+
+    async def train():
+        await open_page("2. Train the models")
+        button = page.get_by_role("button", name="Train both models")
+        done = page.get_by_text("Training took")  # only on this page, once both models exist
+        await button.or_(done).first.wait_for(timeout=STEP_TIMEOUT_MS)
+        if await button.count():
+            await button.click()
+
+    async def one_defense():
+        await open_page("5. Defend")
+        await page.get_by_text("Defenses to run").wait_for(timeout=STEP_TIMEOUT_MS)
+        await page.get_by_role("button", name="Clear all").first.click()
+        box = page.get_by_label("Defenses to run")
+        await box.click()
+        await page.get_by_role("option", name="STRIP").click()
+        await page.keyboard.press("Escape")
+        await page.get_by_role("button", name="Run the selected defenses").click()
+
+    try:
+        await step("start", lambda: page.goto(url), "Your path")
+        await step("poison", lambda: open_page("1. Poison the data"), "What the attacker did")
+        await step("train", train, "Training took")
+        await step("trigger", lambda: open_page("3. Fire the trigger"), "Every test image, with and without")
+        await step("explain", lambda: open_page("4. Explain"), "each explained for the class the model chose")
+        await step("defend", one_defense, "As a monitor in front of the deployed model")
+        body = await page.inner_text("body")
+        if "Traceback" in body:
+            run.error = "a stack trace is shown on the page"
+        if shots is not None:
+            await page.screenshot(path=str(shots / f"load-session-{number}.png"), full_page=True)
+    except Exception as error:  # noqa: BLE001 - a failed session is a result to report, not a crash
+        run.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        if shots is not None:
+            with contextlib.suppress(Exception):
+                await page.screenshot(path=str(shots / f"load-session-{number}-failed.png"), full_page=True)
+    run.total = round(time.perf_counter() - start, 2)
+    await context.close()
+    return run
+
+
+async def _load(url: str, sessions: int, shots: Path | None) -> list[SessionRun]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            return list(await asyncio.gather(*(_walk(browser, url, n, shots) for n in range(1, sessions + 1))))
+        finally:
+            await browser.close()
+
+
+class _PeakMemory(threading.Thread):
+    """Samples a process's resident memory (with its children) until stopped."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._stop_event = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        process = psutil.Process(self.pid)
+        while not self._stop_event.wait(0.5):
+            try:
+                rss = process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
+            except psutil.Error:
+                return
+            self.peak = max(self.peak, rss)
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join()
+        return self.peak / 2**20
+
+
+def load_test(server: Server, sessions: int = 8, shots: Path | None = None) -> dict:
+    """Run ``sessions`` concurrent walks against the server; return the figures."""
+    memory = _PeakMemory(server.pid)
+    memory.start()
+    start = time.perf_counter()
+    runs = asyncio.run(_load(server.url, sessions, shots))
+    wall = time.perf_counter() - start
+    peak_mb = memory.stop()
+    finished = [r for r in runs if r.error is None]
+    steps = sorted({name for r in runs for name in r.steps})
+    slowest = {name: max(r.steps.get(name, 0.0) for r in runs) for name in steps}
+    # the slowest page response that is not the training run itself (which waits for training)
+    pages = {k: v for k, v in slowest.items() if k != "train"}
+    return {
+        "sessions": sessions,
+        "finished": len(finished),
+        "errors": [f"session {r.number}: {r.error}" for r in runs if r.error],
+        "wall_seconds": round(wall, 1),
+        "slowest_session_seconds": max(r.total for r in runs),
+        "median_session_seconds": sorted(r.total for r in runs)[len(runs) // 2],
+        "slowest_step_seconds": slowest,
+        "slowest_page_response_seconds": max(pages.values()) if pages else None,
+        "slowest_page": max(pages, key=pages.get) if pages else None,
+        "server_peak_memory_mb": round(peak_mb),
+    }
