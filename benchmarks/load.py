@@ -10,6 +10,7 @@ port; the browser tests and ``benchmarks/run.py load`` share both.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import socket
@@ -182,7 +183,9 @@ def load_test(server: Server, sessions: int = 8, shots: Path | None = None) -> d
     memory = _PeakMemory(server.pid)
     memory.start()
     start = time.perf_counter()
-    runs = asyncio.run(_load(server.url, sessions, shots))
+    # In a thread of its own: the caller may already run an event loop (sync Playwright does).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        runs = pool.submit(asyncio.run, _load(server.url, sessions, shots)).result()
     wall = time.perf_counter() - start
     peak_mb = memory.stop()
     finished = [r for r in runs if r.error is None]

@@ -200,22 +200,27 @@ def test_a_stakeholders_walk(browser, server):
     tab.get_by_text("Governance checklist").wait_for(timeout=60_000)
     shot(tab, "13-stakeholder-risk-brief")
 
+    tab.get_by_role("link", name="Start here").first.click()
     tab.get_by_role("link", name="Watch a model being backdoored").first.click()
     train = tab.get_by_role("button", name="Train both models")
     train.or_(tab.get_by_text("Training took")).first.wait_for(timeout=60_000)
     if train.count():
         train.click()
     tab.get_by_text("Training took").wait_for(timeout=180_000)
+    tab.get_by_text("Check your understanding").wait_for(timeout=60_000)  # the page's last section
     shot(tab, "14-stakeholder-train")
     body = tab.inner_text("body")
     assert "tampered with" in body and "Epochs" not in body and "ECE" not in body
 
     tab.get_by_role("link", name="3. Fire the trigger").first.click()
-    tab.get_by_text("Every test image, with and without the trigger").wait_for(timeout=60_000)
+    tab.get_by_text("just because of the trigger").wait_for(timeout=60_000)
+    tab.get_by_text("Trigger", exact=True).first.click()
+    tab.get_by_text("Backdoored says '0'").first.wait_for(timeout=30_000)
     shot(tab, "15-stakeholder-trigger")
     tab.get_by_role("link", name="6. Attack x defense matrix").first.click()
-    tab.get_by_role("heading").first.wait_for(timeout=60_000)
-    tab.get_by_text("Attack x defense", exact=False).first.wait_for(timeout=60_000)
+    tab.get_by_role("heading", name="6. Every attack against every defense").wait_for(timeout=60_000)
+    tab.get_by_role("button", name="Compute the matrix").or_(tab.get_by_text("What the matrix says")).first.wait_for(
+        timeout=60_000)
     shot(tab, "16-stakeholder-matrix")
     assert "Traceback" not in tab.inner_text("body")
     tab.close()

@@ -28,5 +28,7 @@ def preset_cards(columns: int = 3) -> None:
                       args=(preset.name,), icon=":material/tune:")
     chosen = st.session_state.get("lab.preset")
     if chosen in PRESETS and _current() == PRESETS[chosen].scenario:
-        st.success(f"Preset **{PRESETS[chosen].title}** is set on every page. Go to step 1 to see the poison, or "
-                   "straight to step 2 to train.", icon=":material/check_circle:")
+        next_step = ("Next: watch the model being backdoored (step 2)." if is_stakeholder()
+                     else "Go to step 1 to see the poison, or straight to step 2 to train.")
+        st.success(f"Preset **{PRESETS[chosen].title}** is set on every page. {next_step}",
+                   icon=":material/check_circle:")
