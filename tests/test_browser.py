@@ -118,6 +118,15 @@ def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist):
     assert "One cell in detail" in body and "Traceback" not in body
 
 
+def models_on_the_train_page(tab) -> None:
+    """On step 2: train unless this server already has the models, then wait for them."""
+    train = tab.get_by_role("button", name="Train both models")
+    train.or_(tab.get_by_text("Training took")).first.wait_for(timeout=60_000)
+    if train.count():
+        train.click()
+    tab.get_by_text("Training took").wait_for(timeout=180_000)
+
+
 def _drawn_one_png() -> bytes:
     """A '1' drawn in black pen on white paper, as a student would photograph it."""
     from PIL import Image, ImageDraw
@@ -134,11 +143,7 @@ def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
     tab = browser.new_page(viewport={"width": 1400, "height": 3200})
     tab.goto(server.url)
     tab.get_by_role("link", name="2. Train the models").first.click()
-    train = tab.get_by_role("button", name="Train both models")
-    train.or_(tab.get_by_text("Training took")).first.wait_for(timeout=60_000)
-    if train.count():
-        train.click()
-    tab.get_by_text("Training took").wait_for(timeout=180_000)
+    models_on_the_train_page(tab)
     with tab.expect_download() as download:
         tab.get_by_role("button", name="Download the backdoored model (.safetensors)").click()
     weights = tmp_path / "backdoored.safetensors"
@@ -202,11 +207,7 @@ def test_a_stakeholders_walk(browser, server):
 
     tab.get_by_role("link", name="Start here").first.click()
     tab.get_by_role("link", name="Watch a model being backdoored").first.click()
-    train = tab.get_by_role("button", name="Train both models")
-    train.or_(tab.get_by_text("Training took")).first.wait_for(timeout=60_000)
-    if train.count():
-        train.click()
-    tab.get_by_text("Training took").wait_for(timeout=180_000)
+    models_on_the_train_page(tab)
     tab.get_by_text("Check your understanding").wait_for(timeout=60_000)  # the page's last section
     shot(tab, "14-stakeholder-train")
     body = tab.inner_text("body")
