@@ -97,6 +97,19 @@ def test_fine_pruning_prunes_the_quietest_channels_within_the_budget(trained_pai
     assert _unchanged(backdoored.model, before)
 
 
+def test_fine_pruning_with_its_fine_tuning_removes_the_backdoor(trained_pair, small_mnist):
+    scenario, backdoored, _ = trained_pair
+    x, y = small_mnist.x_test[:150], small_mnist.y_test[:150]
+    x_eval, y_eval = small_mnist.x_test[150:], small_mnist.y_test[150:]
+    result = fine_pruning(backdoored.model, "conv2", x, y, x_eval, y_eval, scenario.trigger, 0)
+    before = result.curve[0]
+    assert before.asr > 0.9  # the backdoor works before
+    assert result.after_fine_tuning.asr < 0.2  # and is mostly gone after
+    assert result.after_fine_tuning.clean_acc > 0.75  # still a working classifier (150 clean images only here)
+    again = fine_pruning(backdoored.model, "conv2", x, y, x_eval, y_eval, scenario.trigger, 0)
+    assert again.after_fine_tuning == result.after_fine_tuning  # seeded, shifts included
+
+
 def test_every_registered_defense_has_a_runner_and_words():
     assert set(DEFENSES) == set(RUNNERS)
     for spec in DEFENSES.values():

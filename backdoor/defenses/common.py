@@ -89,12 +89,15 @@ def fine_tune(
     seed: int,
     on_progress: Optional[ProgressFn] = None,
     batch_size: int = 64,
+    augment: bool = False,
 ) -> nn.Module:
-    """A fine-tuned private copy of ``model`` (the one training loop, plain cross-entropy)."""
+    """A fine-tuned private copy of ``model`` (the one training loop, plain cross-entropy;
+    ``augment`` shifts each image by up to 2 pixels every time it is seen)."""
     from backdoor.train import TrainConfig, train
 
     tuned = private_copy(model)
-    config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                         augment=augment)
     report = None
     if on_progress is not None:
         report = lambda done, total, info: on_progress(done, total, f"fine-tuning, epoch {info.epoch}")  # noqa: E731

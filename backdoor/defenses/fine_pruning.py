@@ -7,6 +7,12 @@ from the quietest up while clean accuracy stays within a budget the defender set
 fine-tune briefly on the clean images to recover accuracy (and, often, to finish off
 what is left of the backdoor). The curve of clean accuracy and attack success rate
 against the pruned fraction is returned so students can see both move.
+
+One implementation choice the paper leaves open: the fine-tuning uses the usual image
+augmentation (each clean image shifted by up to 2 pixels whenever it is seen). The
+defender here has only 500 clean images; fine-tuned on them as they are, the pruned
+small CNN kept 12% ASR at a 1.8-point cost, while with shifts the same pruning and
+20 epochs bring ASR to about 1% at 0-1.4 points over three seeds (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -31,14 +37,16 @@ class FinePruningConfig:
         step: fraction of channels pruned between two points of the curve.
         max_fraction: never prune more than this fraction of the channels.
         fine_tune_epochs, learning_rate: the fine-tuning after pruning (0 epochs: prune only).
+        augment: shift the clean images by up to 2 pixels while fine-tuning.
         seed: fixes fine-tuning.
     """
 
     accuracy_budget: float = 0.02
     step: float = 0.05
     max_fraction: float = 0.95
-    fine_tune_epochs: int = 10
+    fine_tune_epochs: int = 20
     learning_rate: float = 1e-2  # gentler fine-tuning (1e-3) left the backdoor fully intact here
+    augment: bool = True
     seed: int = 0
 
 
@@ -148,7 +156,8 @@ def fine_pruning(
         def report(d, t, info):
             on_progress(done + min(d * config.fine_tune_epochs // max(t, 1), config.fine_tune_epochs), total_steps, info)
 
-        repaired = fine_tune(pruned, x_clean, y_clean, config.fine_tune_epochs, config.learning_rate, config.seed, report)
+        repaired = fine_tune(pruned, x_clean, y_clean, config.fine_tune_epochs, config.learning_rate, config.seed, report,
+                             augment=config.augment)
         repaired = prune_channels(repaired, layer_name, order[:chosen])  # keep pruned channels dead
     on_progress(total_steps, total_steps, "done")
     return FinePruningResult(

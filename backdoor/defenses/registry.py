@@ -53,9 +53,10 @@ DEFENSES: dict[str, DefenseSpec] = {
             "fine_pruning", "Fine-Pruning", "after training (repairs the model)",
             "https://arxiv.org/abs/1805.12185",
             "Which channels of the last convolution layer stay quiet on clean images; those are cut, then the "
-            "model is fine-tuned on a little clean data.",
-            "the backdoor shares its channels with the real task (as here: the trigger's channels also see "
-            "digits), or the attacker trained the backdoor to survive pruning.",
+            "model is fine-tuned on a little clean data (each image shifted slightly every time it is seen).",
+            "the backdoor shares its channels with the real task, so the cut alone barely touches it (as here: "
+            "the trigger still works after pruning, and it is the fine-tuning that wipes it out), or the attacker "
+            "trained the backdoor to survive pruning and fine-tuning.",
         ),
         DefenseSpec(
             "strip", "STRIP", "at serving time (screens each input)",
