@@ -26,21 +26,13 @@ import torch
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
 from backdoor.data import Dataset, atomic_write, cache_dir
 from backdoor.defenses.common import Evaluation, ProgressFn, no_progress, step_progress
-from backdoor.defenses.activation_clustering import ActivationClusteringConfig
-from backdoor.defenses.compression import CompressionConfig
-from backdoor.defenses.fine_pruning import FinePruningConfig
-from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.spectral_signatures import SpectralSignaturesConfig
-from backdoor.defenses.strip import StripConfig
-from backdoor.defenses.runs import RUNNERS, Lab, retrain_without
+from backdoor.defenses.runs import DEFAULT_CONFIGS, RUNNERS, Lab, retrain_without
 from backdoor.metrics import clean_accuracy
 from backdoor.scenario import Scenario, poisoned_training_set, train_model
 from backdoor.train import TrainConfig
 
 VERSION = 1  # bump when a change to the code would change the figures
-DEFENSE_DEFAULTS = (ActivationClusteringConfig(), SpectralSignaturesConfig(), NeuralCleanseConfig(),
-                    FinePruningConfig(), StripConfig(), CompressionConfig())
 STOPPED = 0.1  # a defense "stopped" an attack when at most 1 triggered image in 10 still gets through
 
 
@@ -116,7 +108,7 @@ class MatrixConfig:
     def key(self) -> str:
         """A stable name for this configuration, the attacks' and defenses' own defaults
         included (so a changed default never reads an old matrix), and this version of the code."""
-        text = repr((VERSION, self, [self.scenario(r) for r in self.rows], DEFENSE_DEFAULTS))
+        text = repr((VERSION, self, [self.scenario(r) for r in self.rows], DEFAULT_CONFIGS))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

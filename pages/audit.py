@@ -48,20 +48,32 @@ if upload is None:
     st.stop()
 
 architecture = st.session_state["audit.architecture"]
-data = upload.getvalue()
-digest = hashlib.sha256(data).hexdigest()
-try:
-    model = model_from_weights(read_weights(data), architecture, dataset.image_shape, dataset.num_classes)
-except ModelRejected as error:
-    st.error(f"**{upload.name}** was refused. {error}", icon=":material/block:")
+
+
+def load_upload() -> tuple[str, object]:
+    """(SHA-256, the model or the reason it was refused), read once per file and architecture."""
+    data = upload.getvalue()
+    try:
+        loaded = model_from_weights(read_weights(data), architecture, dataset.image_shape, dataset.num_classes)
+        loaded = loaded.to(device)
+    except ModelRejected as error:
+        loaded = error
+    return hashlib.sha256(data).hexdigest(), loaded
+
+
+# The uploaded model is this session's alone: kept in its session state, never in a shared cache.
+load_key = (upload.file_id, architecture, dataset.name, str(device))
+if st.session_state.get("audit.loaded", (None,))[0] != load_key:
+    st.session_state["audit.loaded"] = (load_key, *load_upload())
+_, digest, model = st.session_state["audit.loaded"]
+if isinstance(model, ModelRejected):
+    st.error(f"**{upload.name}** was refused. {model}", icon=":material/block:")
     st.stop()
-model = model.to(device)
 weights = sum(p.numel() for p in model.parameters())
 st.success(f"**{upload.name}** holds plain weights: {weights:,} of them, loaded into the {MODELS[architecture].title}. "
            f"SHA-256 `{digest[:16]}...`: note it down to know later that you audited exactly this file.",
            icon=":material/verified:")
 
-# The uploaded model is this session's alone: it lives in this run, never in a shared cache.
 audit_scenario = replace(scenario, model=architecture)
 lab = Lab(dataset, audit_scenario, model, f"upload:{architecture}:{digest}", poisoned_or_stop(dataset, scenario),
           attack_known=False)

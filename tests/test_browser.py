@@ -144,6 +144,7 @@ def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
     tab.goto(server.url)
     tab.get_by_role("link", name="2. Train the models").first.click()
     models_on_the_train_page(tab)
+    tab.get_by_text("Check your understanding").wait_for(timeout=60_000)  # the whole page is drawn
     with tab.expect_download() as download:
         tab.get_by_role("button", name="Download the backdoored model (.safetensors)").click()
     weights = tmp_path / "backdoored.safetensors"

@@ -9,7 +9,7 @@ from backdoor.defenses.common import detection_score
 from backdoor.defenses.detection import fisher_separation, robust_z
 from backdoor.defenses.fine_pruning import FinePruningConfig, channel_activity, fine_pruning, prune_channels
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import RUNNERS
+from backdoor.defenses.runs import DEFAULT_CONFIGS, RUNNERS
 from backdoor.defenses.spectral_signatures import SpectralSignaturesConfig, spectral_signatures
 from backdoor.scenario import poisoned_training_set
 
@@ -111,6 +111,6 @@ def test_fine_pruning_with_its_fine_tuning_removes_the_backdoor(trained_pair, sm
 
 
 def test_every_registered_defense_has_a_runner_and_words():
-    assert set(DEFENSES) == set(RUNNERS)
+    assert set(DEFENSES) == set(RUNNERS) == set(DEFAULT_CONFIGS)
     for spec in DEFENSES.values():
         assert spec.paper.startswith("https://") and spec.looks_at and spec.fails_when and spec.stage

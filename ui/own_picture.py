@@ -42,35 +42,35 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
     cols[0].image(to_display(image[0]), caption="as the model sees it", width="stretch")
     stamped = scenario.stamp(image)
     cols[1].image(to_display(stamped[0]), caption="with the trigger", width="stretch")
-    rows = []
-    for kind, label in KINDS.items():
-        for name, x in (("without the trigger", image), ("with the trigger", stamped)):
+    answers = {}  # (model kind, triggered?) -> (class, probability)
+    for kind in KINDS:
+        for triggered, x in ((False, image), (True, stamped)):
             probs = predict_proba(models[kind].model, x, device)[0]
             k = int(probs.argmax())
-            rows.append({"model": label, "picture": name, "answer": dataset.classes[k], "confidence": f"{probs[k]:.0%}"})
+            answers[kind, triggered] = (k, float(probs[k]))
+    rows = [{"model": KINDS[kind], "picture": "with the trigger" if triggered else "without the trigger",
+             "answer": dataset.classes[k], "confidence": f"{p:.0%}"} for (kind, triggered), (k, p) in answers.items()]
     cols[2].dataframe(rows, hide_index=True)
     width, height = picture.original_size
     digest = hashlib.sha256(data).hexdigest()[:12]
     cols[2].caption(
         f"{picture.format}, {width}x{height} pixels uploaded (SHA-256 {digest}...)"
         + (", colours inverted" if picture.inverted else "") + ". "
-        + _reading(rows, scenario, dataset)
+        + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset)
     )
 
 
-def _reading(rows: list[dict], scenario: Scenario, dataset: Dataset) -> str:
-    """One sentence on what the table shows."""
-    backdoored = {r["picture"]: r["answer"] for r in rows if r["model"] == KINDS["backdoored"]}
-    baseline = {r["picture"]: r["answer"] for r in rows if r["model"] == KINDS["baseline"]}
-    before, after = backdoored["without the trigger"], backdoored["with the trigger"]
-    if scenario.all_to_all:  # the attack wants the class after whatever the picture shows
-        goal = "the next class, as this all-to-all attack wants"
-        hijacked = after == dataset.classes[(dataset.classes.index(before) + 1) % dataset.num_classes]
-    else:
-        goal = "the attacker's target"
-        hijacked = after == dataset.classes[scenario.target] and before != after
+def _reading(answers: dict[tuple[str, bool], int], scenario: Scenario, dataset: Dataset) -> str:
+    """One sentence on what the answers show: was the picture sent where the attack wants it?"""
+    before, after = answers["backdoored", False], answers["backdoored", True]
+    # the backdoored model's clean answer stands in for the picture's true class
+    goal = int(scenario.goal(torch.tensor([before]), dataset.num_classes)[0])
+    hijacked = after == goal and before != after
+    wants = "the next class, as this all-to-all attack wants" if scenario.all_to_all else "the attacker's target"
+    names = dataset.classes
     if hijacked:
-        return (f"The trigger turned the backdoored model's answer from '{before}' to '{after}', {goal}, while the "
-                f"clean baseline says '{baseline['with the trigger']}': your own picture was hijacked.")
-    return (f"The backdoored model says '{before}' without the trigger and '{after}' with it. On pictures far from "
-            "the training images (photos, thick pens, odd framing) both models can be unsure; try a clearer one.")
+        return (f"The trigger turned the backdoored model's answer from '{names[before]}' to '{names[after]}', {wants}, "
+                f"while the clean baseline says '{names[answers['baseline', True]]}': your own picture was hijacked.")
+    return (f"The backdoored model says '{names[before]}' without the trigger and '{names[after]}' with it. On "
+            "pictures far from the training images (photos, thick pens, odd framing) both models can be unsure; "
+            "try a clearer one.")

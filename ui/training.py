@@ -74,7 +74,7 @@ def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
             bar.progress(step / len(KINDS), text=f"{label}: someone else is training these exact settings; waiting for it...")
         try:
             results[kind] = memo.get_or_compute(key, compute)
-        except (TrainingDiverged, ValueError) as error:  # diverged, or settings the data cannot satisfy
+        except TrainingDiverged as error:
             bar.empty()
             st.error(f"**{label}:** {error}")
             return None

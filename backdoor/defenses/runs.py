@@ -7,7 +7,7 @@ A runner takes the ``Lab`` (what the defender has) and the defense's settings an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import torch
@@ -59,19 +59,42 @@ class Lab:
         return MODELS[self.scenario.model].gradcam_layer
 
 
+DEFAULT_CONFIGS = {  # each defense's settings when nobody changes them (the matrix's cache key includes them)
+    "activation_clustering": ActivationClusteringConfig(),
+    "spectral_signatures": SpectralSignaturesConfig(),
+    "neural_cleanse": NeuralCleanseConfig(),
+    "fine_pruning": FinePruningConfig(),
+    "strip": StripConfig(),
+    "compression": CompressionConfig(),
+}
+# The settings a page may pass, and the config field each one sets: (defense, field).
+SETTINGS = {
+    "expected_fraction": ("spectral_signatures", "expected_poison_fraction"),
+    "budget": ("fine_pruning", "accuracy_budget"),
+    "frr": ("strip", "frr"),
+}
+
+
+def configured(name: str, settings: dict):
+    """The defense's default config with whatever ``settings`` change for it."""
+    changes = {field: settings[key] for key, (defense, field) in SETTINGS.items() if defense == name and key in settings}
+    return replace(DEFAULT_CONFIGS[name], **changes)
+
+
 def run_activation_clustering(lab: Lab, settings: dict, on_progress: ProgressFn):
-    result = activation_clustering(lab.model, lab.poisoned.x, lab.poisoned.y, ActivationClusteringConfig(), on_progress)
+    config = configured("activation_clustering", settings)
+    result = activation_clustering(lab.model, lab.poisoned.x, lab.poisoned.y, config, on_progress)
     return result, None  # the "after" comes from the retrain action
 
 
 def run_spectral_signatures(lab: Lab, settings: dict, on_progress: ProgressFn):
-    config = SpectralSignaturesConfig(expected_poison_fraction=settings.get("expected_fraction", 0.1))
+    config = configured("spectral_signatures", settings)
     return spectral_signatures(lab.model, lab.poisoned.x, lab.poisoned.y, config, on_progress), None
 
 
 def run_neural_cleanse(lab: Lab, settings: dict, on_progress: ProgressFn):
     x, y = lab.clean
-    config = NeuralCleanseConfig()
+    config = configured("neural_cleanse", settings)
     result = neural_cleanse(lab.model, x, y, lab.dataset.num_classes, config, on_progress)
     repaired = unlearn(lab.model, result, x, y, config, on_progress)
     return {"detection": result, "model": repaired}, lab.evaluate(repaired)
@@ -79,7 +102,7 @@ def run_neural_cleanse(lab: Lab, settings: dict, on_progress: ProgressFn):
 
 def run_fine_pruning(lab: Lab, settings: dict, on_progress: ProgressFn):
     x, y = lab.clean
-    config = FinePruningConfig(accuracy_budget=settings.get("budget", 0.02))
+    config = configured("fine_pruning", settings)
     result = fine_pruning(lab.model, lab.gradcam_layer, x, y, *lab.held_out, lab.scenario.trigger,
                           lab.scenario.target, config, on_progress)
     return result, result.after_fine_tuning
@@ -93,7 +116,7 @@ def run_strip(lab: Lab, settings: dict, on_progress: ProgressFn):
     others = x_eval[movable]
     pool = lab.dataset.x_train[~lab.poisoned.poisoned_mask][:2000]  # the defender's clean reference images
     triggered = lab.scenario.stamp(others)
-    result = strip(lab.model, pool, x, x_eval, triggered, StripConfig(frr=settings.get("frr", 0.05)), on_progress)
+    result = strip(lab.model, pool, x, x_eval, triggered, configured("strip", settings), on_progress)
     # As a monitor in front of the model: a rejected input gets no answer, so it counts as
     # neither correct (clean) nor hijacked (triggered).
     device = next(lab.model.parameters()).device
@@ -107,7 +130,7 @@ def run_strip(lab: Lab, settings: dict, on_progress: ProgressFn):
 
 def run_compression(lab: Lab, settings: dict, on_progress: ProgressFn):
     result = compression_study(lab.model, *lab.held_out, lab.scenario.trigger, lab.scenario.target,
-                               CompressionConfig(), on_progress)
+                               configured("compression", settings), on_progress)
     int8 = next((r for r in result.rows if "int8" in r.setting), None)
     return result, Evaluation(int8.clean_acc, int8.asr) if int8 else None
 
