@@ -88,6 +88,16 @@ class SessionRun:
     error: str | None = None
 
 
+# Streamlit marks the app root with its script state; "notRunning" means this run's elements are all drawn.
+IDLE = '[data-test-script-state="notRunning"]'
+
+
+async def _settled(page) -> None:
+    """Wait for the rerun the last action started, so the next click lands on current widgets."""
+    await page.wait_for_timeout(300)
+    await page.locator(IDLE).wait_for(timeout=STEP_TIMEOUT_MS)
+
+
 async def _walk(browser, url: str, number: int, shots: Path | None) -> SessionRun:
     run = SessionRun(number)
     context = await browser.new_context(viewport={"width": 1400, "height": 3000})
@@ -114,11 +124,14 @@ async def _walk(browser, url: str, number: int, shots: Path | None) -> SessionRu
     async def one_defense():
         await open_page("5. Defend")
         await page.get_by_text("Defenses to run").wait_for(timeout=STEP_TIMEOUT_MS)
+        await _settled(page)
         await page.get_by_role("button", name="Clear all").first.click()
+        await _settled(page)
         box = page.get_by_label("Defenses to run")
         await box.click()
         await page.get_by_role("option", name="STRIP").click()
         await page.keyboard.press("Escape")
+        await _settled(page)
         await page.get_by_role("button", name="Run the selected defenses").click()
 
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.load import CHROMIUM, FLAGS, load_test, serve
+from benchmarks.load import CHROMIUM, FLAGS, IDLE, load_test, serve
 from conftest import ROOT
 
 SHOTS = ROOT / "screenshots"
@@ -42,6 +42,16 @@ def page(browser, server):
     tab.close()
 
 
+def settled(tab, timeout: int = 180_000) -> None:
+    """Wait until the page's script run has finished, so a click lands on this run's widgets.
+
+    While Streamlit reruns, the previous run's elements stay on screen; a click on one of those
+    can be lost, so every interaction after a change waits here first.
+    """
+    tab.wait_for_timeout(300)  # a rerun the last action asked for has started by now
+    tab.locator(IDLE).wait_for(timeout=timeout)
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -70,6 +80,7 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
 
     page.get_by_role("link", name="3. Fire the trigger").first.click()
     page.get_by_text("Every test image, with and without the trigger").wait_for(timeout=60_000)
+    settled(page)
     page.get_by_text("Trigger", exact=True).first.click()
     page.get_by_text("Backdoored says '0'").first.wait_for(timeout=30_000)
     shot(page, "4-trigger")
@@ -82,6 +93,8 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     assert "of its attribution on the 4x4 patch" in body and "Traceback" not in body
 
     page.get_by_role("link", name="5. Defend").first.click()
+    page.get_by_role("button", name="Run the selected defenses").wait_for(timeout=60_000)
+    settled(page)
     page.get_by_role("button", name="Run the selected defenses").click()
     page.get_by_text("Every repair run this session").wait_for(timeout=300_000)
     shot(page, "6-defend")
@@ -97,10 +110,11 @@ def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist):
     page.get_by_label("Attack", exact=True).click()
     page.get_by_role("option", name="WaNet (invisible warp)").click()
     page.get_by_text("noise mode").first.wait_for(timeout=60_000)
+    settled(page)  # the whole WaNet page, not the previous attack's "Can you spot it?"
     assert "800 of the 4,000 training images" in page.inner_text("body")  # WaNet's own default rate
     page.get_by_text("poisoned?").first.click()
     page.get_by_role("button", name="Check my answer").click()
-    page.get_by_text("You found", exact=False).first.wait_for(timeout=30_000)
+    page.get_by_text("You found", exact=False).first.wait_for(timeout=60_000)
     page.get_by_text("Every attack on the same image").scroll_into_view_if_needed()
     shot(page, "7-poison-wanet-spot-it")
     body = page.inner_text("body")
@@ -152,6 +166,8 @@ def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
 
     # A picture of one's own: previewed in the data set's shape, and hijacked by the trigger.
     tab.get_by_role("link", name="3. Fire the trigger").first.click()
+    tab.get_by_text("Try the trigger on your own picture").wait_for(timeout=60_000)
+    settled(tab)
     tab.get_by_text("Try the trigger on your own picture").click()
     uploader = tab.locator("input[type=file]")
     fake = tmp_path / "not-really.png"
@@ -170,6 +186,7 @@ def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
     # A model file: a pickle that would run code is refused unread; the lab's own weights are audited.
     tab.get_by_role("link", name="Audit a model file").first.click()
     tab.get_by_text("Upload a model file to begin").wait_for(timeout=60_000)
+    settled(tab)
     marker = tmp_path / "pwned"
     evil = tmp_path / "evil.pt"
     evil.write_bytes(b"\x80\x02cos\nsystem\nq\x00X" + len(f"touch {marker}").to_bytes(4, "little")
@@ -181,6 +198,7 @@ def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
     shot(tab, "10-audit-refused")
     tab.locator("input[type=file]").set_input_files(str(weights))
     tab.get_by_text("holds plain weights").wait_for(timeout=30_000)
+    settled(tab)
     tab.get_by_role("button", name="Run on the uploaded model").click()
     tab.get_by_text("Reverse-engineered trigger for every class").wait_for(timeout=180_000)
     shot(tab, "11-audit")
@@ -216,6 +234,7 @@ def test_a_stakeholders_walk(browser, server):
 
     tab.get_by_role("link", name="3. Fire the trigger").first.click()
     tab.get_by_text("just because of the trigger").wait_for(timeout=60_000)
+    settled(tab)
     tab.get_by_text("Trigger", exact=True).first.click()
     tab.get_by_text("Backdoored says '0'").first.wait_for(timeout=30_000)
     shot(tab, "15-stakeholder-trigger")
