@@ -214,6 +214,7 @@ def test_a_stakeholders_walk(browser, server):
     tab.get_by_text("Your path").wait_for(timeout=60_000)
     tab.get_by_text("Stakeholder", exact=True).click()
     tab.get_by_text("For decision makers").wait_for(timeout=30_000)
+    settled(tab)
     tab.get_by_role("button", name="Use this preset").first.click()
     tab.get_by_text("is set on every page").wait_for(timeout=30_000)
     shot(tab, "12-stakeholder-start")
