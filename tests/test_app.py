@@ -30,6 +30,14 @@ def fresh_app(**state) -> AppTest:
     return at
 
 
+def trained(at: AppTest) -> AppTest:
+    """Open the Train page and train, unless models for these settings are trained already."""
+    at.switch_page("pages/train.py").run()
+    if any(b.key == "btn.train" for b in at.button):
+        at.button(key="btn.train").click().run()
+    return at
+
+
 def texts(at: AppTest) -> str:
     return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "success", "warning", "error")
                      for e in getattr(at, kind))
@@ -155,9 +163,7 @@ def test_an_unavailable_download_set_shows_a_message_not_a_crash():
 def test_defend_page_runs_defenses_and_keeps_a_summary():
     at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
     at.run()
-    at.switch_page("pages/train.py").run()
-    if any(b.key == "btn.train" for b in at.button):
-        at.button(key="btn.train").click().run()
+    trained(at)
     at.switch_page("pages/defend.py").run()
     assert not at.exception, at.exception
     at.multiselect(key="w:defend.chosen").set_value(["activation_clustering", "strip", "compression"]).run()
@@ -298,9 +304,7 @@ def test_a_preset_sets_every_control_in_one_click():
 def test_train_page_shows_calibration_beyond_accuracy():
     at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
     at.run()
-    at.switch_page("pages/train.py").run()
-    if any(b.key == "btn.train" for b in at.button):
-        at.button(key="btn.train").click().run()
+    trained(at)
     assert not at.exception, at.exception
     assert "Can you trust its confidence?" in [str(h.value) for h in at.subheader]
     assert any("expected calibration error" in m.value and "confidently wrong" in m.value for m in at.markdown)
@@ -364,9 +368,7 @@ def test_stakeholders_get_presets_not_hyperparameters():
     assert "tampered with" in texts(at)
     at.session_state["train.epochs"] = 1
     at.session_state["poison.rate_pct"] = 15.0
-    at.run()
-    if any(b.key == "btn.train" for b in at.button):
-        at.button(key="btn.train").click().run()
+    trained(at)
     assert not at.exception, at.exception
     page = texts(at)
     assert "A confident model is not a safe model" in page and "ECE" not in page

@@ -52,6 +52,16 @@ def settled(tab, timeout: int = 180_000) -> None:
     tab.locator(IDLE).wait_for(timeout=timeout)
 
 
+def fire_the_trigger(tab, landmark: str, name: str) -> None:
+    """Step 3: open it (drawn once `landmark` shows), switch the trigger on, see the model hijacked."""
+    tab.get_by_role("link", name="3. Fire the trigger").first.click()
+    tab.get_by_text(landmark).wait_for(timeout=60_000)
+    settled(tab)
+    tab.get_by_text("Trigger", exact=True).first.click()
+    tab.get_by_text("Backdoored says '0'").first.wait_for(timeout=30_000)
+    shot(tab, name)
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -78,12 +88,7 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     body = page.inner_text("body")
     assert "Backdoored: attack success" in body and "Traceback" not in body
 
-    page.get_by_role("link", name="3. Fire the trigger").first.click()
-    page.get_by_text("Every test image, with and without the trigger").wait_for(timeout=60_000)
-    settled(page)
-    page.get_by_text("Trigger", exact=True).first.click()
-    page.get_by_text("Backdoored says '0'").first.wait_for(timeout=30_000)
-    shot(page, "4-trigger")
+    fire_the_trigger(page, "Every test image, with and without the trigger", "4-trigger")
     assert "Traceback" not in page.inner_text("body")
 
     page.get_by_role("link", name="4. Explain").first.click()
@@ -233,12 +238,7 @@ def test_a_stakeholders_walk(browser, server):
     body = tab.inner_text("body")
     assert "tampered with" in body and "Epochs" not in body and "ECE" not in body
 
-    tab.get_by_role("link", name="3. Fire the trigger").first.click()
-    tab.get_by_text("just because of the trigger").wait_for(timeout=60_000)
-    settled(tab)
-    tab.get_by_text("Trigger", exact=True).first.click()
-    tab.get_by_text("Backdoored says '0'").first.wait_for(timeout=30_000)
-    shot(tab, "15-stakeholder-trigger")
+    fire_the_trigger(tab, "just because of the trigger", "15-stakeholder-trigger")
     tab.get_by_role("link", name="6. Attack x defense matrix").first.click()
     tab.get_by_role("heading", name="6. Every attack against every defense").wait_for(timeout=60_000)
     tab.get_by_role("button", name="Compute the matrix").or_(tab.get_by_text("What the matrix says")).first.wait_for(
