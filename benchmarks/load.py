@@ -46,9 +46,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(store: Path, log_path: Path | None = None) -> Iterator[Server]:
-    """``streamlit run app.py`` with its own model store; yields it once it is healthy."""
-    port = _free_port()
+def serve(store: Path, log_path: Path | None = None, port: int | None = None) -> Iterator[Server]:
+    """``streamlit run app.py`` with its own model store; yields it once it is healthy.
+
+    ``port``: reuse one (a restart under browsers that stay open); by default a free one.
+    """
+    port = port or _free_port()
     log = open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),

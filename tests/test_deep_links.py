@@ -1,0 +1,96 @@
+"""A shared link is the first request a fresh server gets, and it still renders through app.py.
+
+Issue 21: before app.py had run once, Streamlit served ``/train`` as an old-style pages/-folder
+app: the page ran alone (a KeyError for the shared settings, a traceback) under a menu of raw
+file names. Each case starts its own server and opens a page URL as its very first request (and
+another page in a second tab), then restarts the server under both open tabs. A watcher installed
+before each page loads records whether a file-name menu or an exception box ever appeared, even
+for a moment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from benchmarks.load import CHROMIUM, FLAGS, IDLE, serve
+
+pytestmark = pytest.mark.browser
+
+# Whether Streamlit's own page menu or its exception box ever appeared; how many script runs started.
+WATCH = """
+window.__seen = {nav: false, error: false, runs: 0};
+let running = false;
+new MutationObserver(() => {
+  if (document.querySelector('[data-testid="stSidebarNav"]')) window.__seen.nav = true;
+  if (document.querySelector('[data-testid="stException"]')) window.__seen.error = true;
+  const app = document.querySelector('[data-testid="stApp"]');
+  const now = app !== null && app.getAttribute('data-test-script-state') === 'running';
+  if (now && !running) window.__seen.runs += 1;
+  running = now;
+}).observe(document, {childList: true, subtree: true, attributes: true});
+"""
+CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+LOAD_MS = 180_000  # the first run imports torch and builds the data set; the test machine may be busy
+
+
+def check_page(tab, title: str) -> None:
+    """The page's own title, drawn by the router (audience menu in the sidebar), and never an error."""
+    tab.locator("h1").filter(has_text=title).first.wait_for(timeout=LOAD_MS)
+    tab.locator(IDLE).wait_for(timeout=LOAD_MS)  # the run that drew it has finished
+    assert tab.locator('[data-testid="stSidebar"]').get_by_text("Who is using the lab?").is_visible()
+    body = tab.inner_text("body")
+    for text in ("Traceback", "KeyError", "session_state has no key"):
+        assert text not in body, f"{text!r} on {tab.url}"
+    seen = tab.evaluate("window.__seen")
+    assert not seen["nav"], f"Streamlit's menu of file names appeared on {tab.url}"
+    assert not seen["error"], f"an exception box appeared on {tab.url}"
+
+
+def rerun_here(tab) -> int:
+    """Click the sidebar's link to the page the tab shows (a rerun of it); the run count before."""
+    runs = tab.evaluate("window.__seen.runs")
+    name = urlsplit(tab.url).path.rsplit("/", 1)[-1]
+    tab.locator(f'[data-testid="stSidebar"] a[href="{name}"]').click()  # page links are relative
+    return runs
+
+
+# (URL, its title): the first opens a fresh server; the second is opened next, in another tab.
+CASES = [
+    (("/train?class=ABC&seed=3", "2. Train the models"), ("/matrix", "6. Every attack against every defense")),
+    (("/defend", "5. Defend"), ("/govern?audience=Stakeholder", "7. Govern: the risk brief")),
+]
+
+
+@pytest.mark.parametrize("first, second", CASES, ids=["train", "defend"])
+def test_page_urls_open_first_on_a_fresh_server_and_after_a_restart(tmp_path, first, second):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    store = tmp_path / "store"
+    store.mkdir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        tabs = [browser.new_page(viewport={"width": 1400, "height": 1000}) for _ in (first, second)]
+        with serve(store, tmp_path / "first.log") as server:
+            for tab, (path, title) in zip(tabs, (first, second)):
+                tab.add_init_script(WATCH)
+                tab.goto(server.url + path)  # for the first tab, the server's very first request
+                check_page(tab, title)
+                assert urlsplit(tab.url).query == urlsplit(path).query  # class links keep their parameters
+            port = urlsplit(server.url).port
+        # Both tabs stay open while the server is down, and reconnect to the fresh process on their
+        # own, keeping what they showed. The students' next clicks are that process's first runs,
+        # both at once (each session must find its way to app.py, not just the first one).
+        for tab in tabs:
+            tab.wait_for_function("""() => !document.querySelector('[data-test-connection-state="CONNECTED"]')""")
+        with serve(store, tmp_path / "restarted.log", port=port):
+            for tab in tabs:
+                tab.locator(CONNECTED).wait_for(timeout=LOAD_MS)
+            runs_before = [rerun_here(tab) for tab in tabs]
+            for tab, runs, (_, title) in zip(tabs, runs_before, (first, second)):
+                tab.wait_for_function(f"window.__seen.runs > {runs}", timeout=LOAD_MS)
+                check_page(tab, title)
+        browser.close()
