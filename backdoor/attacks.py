@@ -441,6 +441,9 @@ def apply_trigger(x: torch.Tensor, trigger: Trigger) -> torch.Tensor:
     return trigger.apply(x).clamp_(0.0, 1.0)
 
 
+MAX_RATE = 0.5  # the most of a training set PoisonConfig lets an attack poison
+
+
 @dataclass(frozen=True)
 class PoisonConfig:
     """How much to poison and where to send it.
@@ -457,7 +460,7 @@ class PoisonConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.rate <= 0.5:
+        if not 0.0 <= self.rate <= MAX_RATE:
             raise ValueError("The poison rate must be between 0% and 50%.")
         if self.target < ALL_TO_ALL:
             raise ValueError("The target class cannot be negative.")

@@ -29,11 +29,12 @@ from backdoor.defenses.common import Evaluation, ProgressFn, no_progress, step_p
 from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.runs import DEFAULT_CONFIGS, RUNNERS, Lab, retrain_without
 from backdoor.metrics import clean_accuracy
-from backdoor.scenario import Scenario, poisoned_training_set, train_model
+from backdoor.outcomes import STOPPED
+from backdoor.scenario import Scenario, poisoned_training_set
+from backdoor.store import load_or_train
 from backdoor.train import TrainConfig
 
-VERSION = 1  # bump when a change to the code would change the figures
-STOPPED = 0.1  # a defense "stopped" an attack when at most 1 triggered image in 10 still gets through
+VERSION = 3  # bump when a change to the code would change the figures
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,10 @@ class MatrixConfig:
             raise ValueError(f"Unknown matrix rows or columns: {unknown}")
 
     def base(self) -> Scenario:
+        # the poison is seeded like the lab's own (ui.state.current_scenario), so a row at the
+        # sidebar's settings is the very model the other pages show
         return Scenario(dataset=self.dataset, model=self.model, train=self.train, data_seed=self.data_seed,
-                        poison=PoisonConfig(target=self.target))
+                        poison=PoisonConfig(target=self.target, seed=self.data_seed))
 
     def scenario(self, row: str) -> Scenario:
         return ROWS[row].scenario(self.base())
@@ -171,10 +174,11 @@ class Matrix:
         return list(dict.fromkeys(c.defense for c in self.cells))
 
     def to_csv(self) -> str:
-        lines = ["attack,defense,asr_after,clean_acc_after,clean_drop_points,seconds,detail"]
+        # clean_accuracy_lost_points: against a clean model, positive = worse (as on every page)
+        lines = ["attack,defense,asr_after,clean_acc_after,clean_accuracy_lost_points,seconds,detail"]
         for c in self.cells:
             detail = c.detail.replace('"', "'")
-            lines.append(f'{c.attack},{c.defense},{c.asr:.4f},{c.clean_acc:.4f},{100 * c.drop:.2f},{c.seconds:.2f},"{detail}"')
+            lines.append(f'{c.attack},{c.defense},{c.asr:.4f},{c.clean_acc:.4f},{100 * c.drop + 0.0:.2f},{c.seconds:.2f},"{detail}"')
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
@@ -237,20 +241,19 @@ def compute_matrix(
     total = 1 + len(rows) * len(config.columns)
     step = 0
     base = config.base()
-    baseline = train_model(dataset, base.baseline(), device, step_progress(on_progress, 0, total, "training a clean model"),
-                           measure_asr=False).model
+    baseline = load_or_train(dataset, base, "baseline", device,
+                             step_progress(on_progress, 0, total, "training a clean model")).model
     attack_rows: list[AttackRow] = []
     cells: list[Cell] = []
-    half = len(dataset.y_test) // 2  # the Lab's held-out half: the same images every cell is measured on
-    baseline_acc = clean_accuracy(baseline, dataset.x_test[half:], dataset.y_test[half:], device)
+    baseline_acc = clean_accuracy(baseline, *dataset.held_out, device)  # the images every cell is measured on
     for row in rows:
         scenario = config.scenario(row)
         step += 1
         title = ROWS[row].title
         tick = time.perf_counter()
         poisoned = poisoned_training_set(dataset, scenario)
-        model = train_model(dataset, scenario, device, step_progress(on_progress, step, total, f"{title}: training"),
-                            training_set=poisoned, measure_asr=False).model
+        model = load_or_train(dataset, scenario, "backdoored", device,
+                              step_progress(on_progress, step, total, f"{title}: training")).model
         lab = Lab(dataset, scenario, model, f"matrix-{row}", poisoned)
         before = lab.evaluate(model)
         retrained: dict[bytes, Evaluation] = {}

@@ -14,10 +14,12 @@ from typing import Callable
 
 import torch
 
+from backdoor import estimates
+from backdoor.busy import machine_load
 from backdoor.data import load_dataset
 from backdoor.presets import PRESETS, Preset
 from backdoor.scenario import train_model, trigger_report
-from backdoor.store import load_model, save_model, store_dir, trained_scenario
+from backdoor.store import is_stored, load_model, model_hash, save_model, store_dir, trained_scenario
 
 
 @dataclass(frozen=True)
@@ -30,19 +32,57 @@ class Prepared:
     trained: bool
 
 
+def to_train(names: list[str] | None = None) -> list[tuple[Preset, str]]:
+    """The models :func:`prepare` would train: each preset's models missing from the store,
+    each distinct model once (the digit presets share one clean baseline)."""
+    seen: set[str] = set()
+    todo = []
+    for name in names or list(PRESETS):
+        preset = PRESETS[name]
+        for kind in estimates.KINDS:
+            address = model_hash(preset.scenario, kind)
+            if address not in seen and not is_stored(preset.scenario, kind):
+                seen.add(address)
+                todo.append((preset, kind))
+    return todo
+
+
+def training_seconds(preset: Preset, kind: str, shape: estimates.DataShape, device) -> float:
+    """One preset model's training, as :func:`prepare` runs it, measured on this machine."""
+    return estimates.training_seconds(shape, trained_scenario(preset.scenario, kind), device,
+                                      measure_asr=kind == "backdoored")
+
+
 def prepare(names: list[str] | None = None, device: torch.device | str = "cpu",
             on_message: Callable[[str], None] = print) -> list[Prepared]:
-    """Train whatever the chosen presets (default: all) are missing from the store."""
+    """Train whatever the chosen presets (default: all) are missing from the store, saying
+    first how long that should take here and then how each model went."""
     done: list[Prepared] = []
+    datasets = {}
+    for name in names or list(PRESETS):
+        scenario = PRESETS[name].scenario
+        if (scenario.dataset, scenario.data_seed) not in datasets:
+            datasets[scenario.dataset, scenario.data_seed] = load_dataset(scenario.dataset, seed=scenario.data_seed)
+    shapes = {key: estimates.DataShape.of(d) for key, d in datasets.items()}
+    todo = to_train(names)
+    expected = {(p.name, kind): training_seconds(p, kind, shapes[p.scenario.dataset, p.scenario.data_seed], device)
+                for p, kind in todo}
+    order = {key: number for number, key in enumerate(expected, start=1)}
+    if todo:
+        busy = estimates.busy_note(machine_load()).replace("The server", "This machine")
+        on_message(f"{len(todo)} models to train: {estimates.about(sum(expected.values()))} on this machine "
+                   f"(measured here just now).{' ' + busy if busy else ''}")
     for name in names or list(PRESETS):
         preset: Preset = PRESETS[name]
         scenario = preset.scenario
-        dataset = load_dataset(scenario.dataset, seed=scenario.data_seed)
+        dataset = datasets[scenario.dataset, scenario.data_seed]
         for kind in ("backdoored", "baseline"):
             result = load_model(scenario, kind, dataset.image_shape, dataset.num_classes, device)
             trained = result is None
             if trained:
-                on_message(f"{preset.title}: training the {kind} model...")
+                step = f"[{order[name, kind]}/{len(todo)}] " if (name, kind) in order else ""
+                guess = f" ({estimates.about(expected[name, kind])})" if (name, kind) in expected else ""
+                on_message(f"{step}{preset.title}: training the {kind} model{guess}...")
                 start = time.perf_counter()
                 result = train_model(dataset, trained_scenario(scenario, kind), device,
                                      measure_asr=kind == "backdoored")

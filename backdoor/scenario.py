@@ -83,16 +83,17 @@ def train_model(
     measure_asr: bool = True,
 ) -> TrainResult:
     """Poison (unless the rate is 0) and train a fresh model, probing clean accuracy (and,
-    with ``measure_asr``, the attack success rate) every epoch."""
+    with ``measure_asr``, the attack success rate) every epoch on the held-out test images,
+    so its final record is the model's headline figures."""
     data = training_set or poisoned_training_set(dataset, scenario)
     torch.manual_seed(scenario.train.seed)
     model = build_model(scenario.model, dataset.image_shape, dataset.num_classes)
     stamp = scenario.stamp if measure_asr else None
-    probe = Probe(dataset.x_test, dataset.y_test, stamp, scenario.target)
+    probe = Probe(*dataset.held_out, stamp, scenario.target)
     return train(model, data.x, data.y, scenario.train, probe, device, on_progress, should_stop)
 
 
 def trigger_report(model, dataset: Dataset, scenario: Scenario) -> dict[str, float]:
-    """Clean accuracy and ASR of any trained model under this scenario's trigger."""
-    result = evaluate(model, dataset.x_test, dataset.y_test, scenario.trigger, scenario.target)
+    """Clean accuracy and ASR of any trained model under this scenario's trigger, on the held-out test images."""
+    result = evaluate(model, *dataset.held_out, scenario.trigger, scenario.target)
     return {"clean_acc": result.clean_acc, "asr": result.asr}

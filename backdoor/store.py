@@ -3,7 +3,8 @@
 Each entry is two files named by a SHA-256 of the full configuration (the scenario, or
 its clean baseline, and the code's version): ``<hash>.pt``, a plain ``state_dict`` of
 tensors read back with ``torch.load(weights_only=True)`` so a tampered file can never run
-code, and ``<hash>.json`` with the training history. The app looks here before training,
+code, and ``<hash>.json`` with the training history, the seconds training took and the
+device it ran on (so a page can say how long a stored model took). The app looks here before training,
 ``python -m backdoor.prepare`` fills it before a class, and several servers can share one
 folder (``BACKDOOR_LAB_STORE``): entries are written atomically and never changed.
 """
@@ -19,11 +20,11 @@ from pathlib import Path
 import torch
 
 from backdoor.data import atomic_write, cache_dir
-from backdoor.scenario import Scenario
+from backdoor.scenario import Scenario, train_model
 from backdoor.train import EpochRecord, TrainResult
 from models import build_model
 
-VERSION = 1  # bump when a change to training would give different weights for the same settings
+VERSION = 2  # bump when a change to training would give different weights or figures for the same settings
 
 
 def store_dir() -> Path:
@@ -51,7 +52,7 @@ def save_model(scenario: Scenario, kind: str, result: TrainResult) -> Path:
     base = store_dir() / model_hash(scenario, kind)
     state = {k: v.detach().cpu() for k, v in result.model.state_dict().items()}
     meta = {"kind": kind, "scenario": repr(trained_scenario(scenario, kind)), "seconds": result.seconds,
-            "history": [asdict(r) for r in result.history]}
+            "trained_on": result.trained_on, "history": [asdict(r) for r in result.history]}
     atomic_write(base.with_suffix(".pt"), lambda f: torch.save(state, f))
     atomic_write(base.with_suffix(".json"), lambda f: f.write(json.dumps(meta, indent=1).encode()))
     return base.with_suffix(".pt")
@@ -71,7 +72,27 @@ def load_model(scenario: Scenario, kind: str, image_shape: tuple[int, int, int],
         model.load_state_dict(state)
     except Exception:  # noqa: BLE001 - any unreadable entry is treated as absent, never trusted
         return None
-    result = TrainResult(model.to(device).eval())
+    result = TrainResult(model.to(device).eval(), from_store=True)
     result.history = [EpochRecord(**r) for r in meta["history"]]
     result.seconds = float(meta["seconds"])
+    result.trained_on = str(meta.get("trained_on", ""))  # entries stored before it was recorded lack it
+    return result
+
+
+def is_stored(scenario: Scenario, kind: str) -> bool:
+    """Whether the store has this model (without reading it)."""
+    base = store_dir() / model_hash(scenario, kind)
+    return base.with_suffix(".pt").exists() and base.with_suffix(".json").exists()
+
+
+def load_or_train(dataset, scenario: Scenario, kind: str, device: torch.device | str = "cpu",
+                  on_progress=None) -> TrainResult:
+    """The stored model of this kind for these settings, else trained now and stored, so every
+    page, the matrix and ``make warm`` share one model (and one set of figures) per configuration."""
+    stored = load_model(scenario, kind, dataset.image_shape, dataset.num_classes, device)
+    if stored is not None:
+        return stored
+    result = train_model(dataset, trained_scenario(scenario, kind), device, on_progress,
+                         measure_asr=kind == "backdoored")
+    save_model(scenario, kind, result)
     return result

@@ -13,7 +13,7 @@ from typing import Callable
 
 import torch
 
-from backdoor.attacks import PoisonConfig, poison_count
+from backdoor.attacks import MAX_RATE, PoisonConfig, poison_count
 from backdoor.data import Dataset
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
 from backdoor.scenario import Scenario, train_model, trigger_report
@@ -24,9 +24,10 @@ PERCENTAGES = (0.025, 0.05, 0.1)
 
 def sweep_counts(num_train: int, eligible: int) -> list[int]:
     """The poison counts to try: a handful of images, then 2.5%, 5% and 10% of the
-    training set, never more than the attack can poison (``eligible`` images)."""
+    training set, never more than the attack can poison (``eligible`` images) nor more than
+    half the training set (the most ``PoisonConfig`` allows)."""
     counts = list(HANDFUL) + [poison_count(num_train, p) for p in PERCENTAGES]
-    return sorted({c for c in counts if 0 < c <= eligible})
+    return sorted({c for c in counts if 0 < c <= eligible and c <= num_train * MAX_RATE})
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,9 @@ class TrainResult:
     model: nn.Module
     history: list[EpochRecord] = field(default_factory=list)
     cancelled: bool = False
-    seconds: float = 0.0
+    seconds: float = 0.0  # the training loop's wall time
+    trained_on: str = ""  # the device type it trained on ("" when not known)
+    from_store: bool = False  # loaded from the model store: ``seconds`` is what training took when it was stored
 
     @property
     def final(self) -> Optional[EpochRecord]:
@@ -168,6 +170,7 @@ def train(
             on_progress(epoch * batches, total, info)
     model.eval()
     result.seconds = time.perf_counter() - start
+    result.trained_on = torch.device(device).type
     return result
 
 

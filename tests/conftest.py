@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import random
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -15,6 +17,16 @@ os.environ["BACKDOOR_LAB_CACHE"] = str(_CACHE)
 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def stir_global_random_state() -> None:
+    """Leave the global generators where some earlier work in the process might have left them."""
+    torch.manual_seed(12345)
+    torch.rand(17)
+    np.random.seed(6789)
+    np.random.rand(5)
+    random.seed(4242)
+    random.random()
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +42,7 @@ def small_mnist(mnist):
     from backdoor.data import Dataset
 
     return Dataset(
-        name="mnist-5k",
+        name="mnist-5k-small",  # its own name: models it trains never share a store entry with the real set's
         x_train=mnist.x_train[:1000],
         y_train=mnist.y_train[:1000],
         x_test=mnist.x_test[::3][:300],

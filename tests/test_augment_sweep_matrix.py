@@ -50,6 +50,7 @@ def test_sweep_counts_go_from_a_handful_to_ten_percent():
 
     assert sweep_counts(4000, 3600) == [5, 10, 25, 50, 100, 200, 400]
     assert sweep_counts(4000, 300) == [5, 10, 25, 50, 100, 200]  # never beyond what can be poisoned
+    assert sweep_counts(30, 30) == [1, 2, 3, 5, 10]  # nor beyond half a tiny training set
 
 
 def test_poison_rate_sweep_asr_grows_with_the_poison(small_mnist):

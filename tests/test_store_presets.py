@@ -26,6 +26,9 @@ def test_a_stored_model_comes_back_bitwise(tiny_run, small_mnist):
     for (k, a), (_, b) in zip(tiny_run.model.state_dict().items(), loaded.model.state_dict().items()):
         assert torch.equal(a, b), k
     assert loaded.history == tiny_run.history and loaded.seconds == pytest.approx(tiny_run.seconds)
+    # the time it took travels with the weights, labelled as stored (and where it trained)
+    assert loaded.from_store and not tiny_run.from_store
+    assert loaded.trained_on == tiny_run.trained_on == "cpu"
     assert load_model(TINY, "baseline", small_mnist.image_shape, 10) is None  # never stored
 
 
