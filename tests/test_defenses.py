@@ -1,15 +1,23 @@
-"""Activation Clustering, Spectral Signatures and Fine-Pruning on a small poisoned problem."""
+"""Activation Clustering, Spectral Signatures and Fine-Pruning on a small poisoned problem, and
+every registered defense's contract: same inputs, same result."""
+
+import dataclasses
+import random
 
 import numpy as np
 import pytest
 import torch
+from torch import nn
+
+from conftest import stir_global_random_state
 
 from backdoor.defenses.activation_clustering import activation_clustering
-from backdoor.defenses.common import detection_score
+from backdoor.defenses.common import detection_score, no_progress
 from backdoor.defenses.detection import fisher_separation, robust_z
 from backdoor.defenses.fine_pruning import FinePruningConfig, channel_activity, fine_pruning, prune_channels
+from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import DEFAULT_CONFIGS, RUNNERS
+from backdoor.defenses.runs import DEFAULT_CONFIGS, RUNNERS, Lab
 from backdoor.defenses.spectral_signatures import SpectralSignaturesConfig, spectral_signatures
 from backdoor.scenario import poisoned_training_set
 
@@ -114,3 +122,59 @@ def test_every_registered_defense_has_a_runner_and_words():
     assert set(DEFENSES) == set(RUNNERS) == set(DEFAULT_CONFIGS)
     for spec in DEFENSES.values():
         assert spec.paper.startswith("https://") and spec.looks_at and spec.fails_when and spec.stage
+
+
+# --- every defense: same inputs and config, bitwise the same result ------------------------
+
+# Neural Cleanse's defaults take seconds per run; a short search still exercises every path
+# (two rounds of unlearning, so the suspect is searched again in between).
+QUICK_CONFIGS = {"neural_cleanse": NeuralCleanseConfig(steps=30, batch_size=8, clean_samples=64, unlearn_epochs=1,
+                                                       unlearn_rounds=2)}
+
+
+def global_random_state() -> tuple:
+    kind, keys, position, has_gauss, gauss = np.random.get_state()
+    return torch.get_rng_state().clone(), (kind, keys.tobytes(), position, has_gauss, gauss), random.getstate()
+
+
+def fingerprint(value):
+    """Every figure a defense's result holds as plain comparable values (tensors and weights
+    as their bytes, floats by repr so NaN equals NaN); wall-clock seconds left out."""
+    if isinstance(value, torch.Tensor):
+        return str(value.dtype), tuple(value.shape), value.detach().cpu().contiguous().numpy().tobytes()
+    if isinstance(value, np.ndarray):
+        return str(value.dtype), value.shape, value.tobytes()
+    if isinstance(value, nn.Module):
+        return fingerprint(value.state_dict())
+    if dataclasses.is_dataclass(value):
+        return tuple((f.name, fingerprint(getattr(value, f.name))) for f in dataclasses.fields(value)
+                     if f.name != "seconds")
+    if isinstance(value, dict):
+        return tuple((key, fingerprint(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(fingerprint(item) for item in value)
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+@pytest.fixture(scope="module")
+def small_lab(small_mnist, trained_pair, poisoned):
+    scenario, backdoored, _ = trained_pair
+    return Lab(small_mnist, scenario, backdoored.model, "test", poisoned)
+
+
+@pytest.mark.parametrize("name", list(RUNNERS))
+def test_a_defense_depends_only_on_its_inputs_and_config(name, small_lab, monkeypatch):
+    """Run twice, the second time with the global generators stirred (as earlier work in the
+    process leaves them): bitwise the same result and "after" figures, and the global random
+    state left as the defense found it (so it cannot shift whatever runs next either)."""
+    if name in QUICK_CONFIGS:
+        monkeypatch.setitem(DEFAULT_CONFIGS, name, QUICK_CONFIGS[name])
+    settings = {"expected_fraction": 0.1}
+    first = RUNNERS[name](small_lab, settings, no_progress)
+    stir_global_random_state()
+    before = global_random_state()
+    again = RUNNERS[name](small_lab, settings, no_progress)
+    assert fingerprint(global_random_state()) == fingerprint(before)
+    assert fingerprint(again) == fingerprint(first)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 import torch
+
+from conftest import stir_global_random_state
 
 from backdoor.defenses.common import evaluate
 from backdoor.defenses.neural_cleanse import (
@@ -124,14 +127,50 @@ def test_result_shapes_and_ranges(cleansed):
     assert calls[-1][0] == calls[-1][1]
 
 
-def test_deterministic_with_a_seed(trained_pair, defender_set):
+def test_deterministic_with_a_seed_whatever_ran_before(trained_pair, defender_set):
     _, backdoored, _ = trained_pair
     x, y = defender_set
     first = neural_cleanse(backdoored.model, x, y, 10, TINY_CONFIG)
+    stir_global_random_state()
+    state = torch.get_rng_state()
     again = neural_cleanse(backdoored.model, x, y, 10, TINY_CONFIG)
+    assert torch.equal(torch.get_rng_state(), state)  # neither read nor moved
     other = neural_cleanse(backdoored.model, x, y, 10, dataclasses.replace(TINY_CONFIG, seed=1))
-    assert torch.equal(first.masks, again.masks) and torch.equal(first.patterns, again.patterns)
+    for name in ("masks", "patterns", "mask_norms", "flip_rates", "anomaly_index"):
+        assert torch.equal(getattr(first, name), getattr(again, name)), name  # bitwise
+    assert first.flagged == again.flagged
     assert not torch.equal(first.masks, other.masks)
+
+
+def test_unlearning_is_bitwise_repeatable_whatever_ran_before(trained_pair, defender_set):
+    _, backdoored, _ = trained_pair
+    x, y = defender_set
+    config = dataclasses.replace(TINY_CONFIG, unlearn_rounds=2)  # a re-check between the two rounds
+    result = neural_cleanse(backdoored.model, x, y, 10, config)
+    first = unlearn(backdoored.model, result, x, y, config)
+    stir_global_random_state()
+    state = torch.get_rng_state()
+    again = unlearn(backdoored.model, result, x, y, config)
+    assert torch.equal(torch.get_rng_state(), state)  # fine-tuning seeds its own generators
+    assert_unchanged(again, snapshot(first))  # bitwise the same weights
+
+
+@pytest.mark.parametrize("others_norm, rounds", [(0.0, 2), (math.inf, 3)])
+def test_unlearning_ends_one_round_after_the_backdoor_is_gone(trained_pair, defender_set, others_norm, rounds):
+    """Once a re-checked suspect needs a mask as large as the other classes' median it is gone,
+    and one last round follows; while it never is, every round runs."""
+    _, backdoored, _ = trained_pair
+    x, y = defender_set
+    config = dataclasses.replace(TINY_CONFIG, unlearn_rounds=3)
+    result = neural_cleanse(backdoored.model, x, y, 10, config)
+    norms = torch.full((10,), others_norm)
+    norms[0] = 0.0
+    calls = []
+    unlearn(backdoored.model, dataclasses.replace(result, flagged=[0], mask_norms=norms), x, y, config,
+            lambda *call: calls.append(call))
+    labels = {info.split(":")[0] for _, _, info in calls} - {"unlearning done"}
+    assert labels == {f"round {k}" for k in range(1, rounds + 1)}
+    assert calls[-1][0] == calls[-1][1]
 
 
 def test_unlearning_removes_the_backdoor(trained_pair, defender_set, small_mnist, cleansed):

@@ -185,14 +185,15 @@ def test_compression_study_on_the_backdoored_model(small_mnist, trained_pair):
     scenario, backdoored, _ = trained_pair
     model = backdoored.model
     before = snapshot(model)
-    x, y = small_mnist.x_test.clone(), small_mnist.y_test.clone()
+    # the held-out half, where training measured the model's own figures
+    x, y = (t.clone() for t in small_mnist.held_out)
     calls = []
     config = CompressionConfig(sparsities=(0.5, 0.99))
     result = compression_study(
         model, x, y, scenario.trigger, scenario.target, config, lambda d, t, i: calls.append((d, t, i))
     )
     assert same_state(before, model.state_dict())
-    assert torch.equal(x, small_mnist.x_test) and torch.equal(y, small_mnist.y_test)
+    assert torch.equal(x, small_mnist.held_out[0]) and torch.equal(y, small_mnist.held_out[1])
     assert [r.setting for r in result.rows] == ["original", "int8 weights", "pruned 50%", "pruned 99%"]
     original, int8, half, nearly_all = result.rows
     assert original.clean_acc == pytest.approx(backdoored.final.clean_acc)

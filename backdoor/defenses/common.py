@@ -1,7 +1,10 @@
 """What every defense shares: copying models safely, features, scoring, evaluation.
 
 A defense never mutates the model or data it is given: it works on ``private_copy``
-and returns new objects. Progress goes through ``on_progress(done, total, info)``.
+and returns new objects. Nor does it read or change the global random state: every
+random choice comes from a generator seeded by the defense's config, so its result
+depends only on its inputs (and, through float sums, on the number of CPU threads).
+Progress goes through ``on_progress(done, total, info)``.
 """
 
 from __future__ import annotations
@@ -92,14 +95,20 @@ def fine_tune(
     augment: bool = False,
 ) -> nn.Module:
     """A fine-tuned private copy of ``model`` (the one training loop, plain cross-entropy;
-    ``augment`` shifts each image by up to 2 pixels every time it is seen)."""
+    ``augment`` shifts each image by up to 2 pixels every time it is seen).
+
+    ``train`` seeds the global generator (for dropout); the caller's global random state is
+    restored afterwards, so fine-tuning inside a defense changes nothing for the code after it."""
     from backdoor.train import TrainConfig, train
 
     tuned = private_copy(model)
+    device = model_device(model)
     config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
                          augment=augment)
     report = None
     if on_progress is not None:
         report = lambda done, total, info: on_progress(done, total, f"fine-tuning, epoch {info.epoch}")  # noqa: E731
-    train(tuned, x, y, config, device=model_device(model), on_progress=report)
+    cuda = [torch.cuda.current_device() if device.index is None else device.index] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):
+        train(tuned, x, y, config, device=device, on_progress=report)
     return tuned.eval()

@@ -10,11 +10,27 @@ index: distance from the median in median absolute deviations) picks out. Unlear
 stamps the reversed trigger on some clean images, keeps their true labels and fine-tunes,
 so the model learns that the patch means nothing.
 
-One addition to the paper: a reversed trigger is minimal, often only part of the real one
-(on the default BadNets scenario about 5 pixels where the checkerboard has 8 white ones), and fine-tuning
-on it alone leaves the rest of the trigger working. So ``unlearn`` repeats: it reverses the
-suspect class again on the patched model, adds that trigger to the mix and fine-tunes
-again, until reaching the class takes as large a change as reaching a typical class.
+Two departures from the paper, both in ``unlearn`` (the search and the outlier test are
+the paper's):
+
+- Rounds. A reversed trigger is minimal, often only part of the real one (on the default
+  BadNets scenario about 5 pixels where the checkerboard has 8 white ones), and fine-tuning
+  on it alone leaves the rest of the trigger working (67-100% ASR after one round here). So
+  ``unlearn`` repeats, at most ``unlearn_rounds`` times: it reverses the suspect class again
+  on the patched model, adds that trigger to the mix and fine-tunes again. Once reaching
+  the class takes as large a change as reaching a typical class, the shortcut is gone and
+  one last round, with that trigger too, wipes out what is left (stopping right at that
+  check left up to 3.8% ASR over lab seeds and search seeds 0-2; the last round, at most 1.4%).
+- Shifts. The paper fine-tunes on the mix as it is; the defender here has only 500 clean
+  images, which plain fine-tuning memorises (1.0-2.0 points of clean accuracy lost on lab
+  seeds 0-2). Each image, stamped or not, is shifted by up to 2 pixels whenever it is seen
+  (``unlearn_augment``, as Fine-Pruning's fine-tuning does): 0.4-1.0 points
+  (benchmarks/RESULTS.md).
+
+Every result depends only on the inputs and the config: the random starts, batches and
+picks come from generators seeded by ``config.seed``, and the global random state is
+neither read nor changed. Float sums depend on the number of CPU threads, so the
+figures are bitwise repeatable for one thread count, not across thread counts.
 """
 
 from __future__ import annotations
@@ -46,11 +62,14 @@ class NeuralCleanseConfig:
         clean_samples: how many of the clean images to optimise on (default 500).
         threshold: anomaly index above which a small-norm class is flagged (default 2.0).
         seed: fixes the starting masks and the batches.
-        unlearn_epochs: fine-tuning passes per unlearning round (default 3).
+        unlearn_epochs: fine-tuning passes per unlearning round (default 3; the paper
+            fine-tunes once, for one epoch, on far more clean data).
         unlearn_fraction: share of clean images stamped with the reversed trigger, labels
             kept true (default 0.2, as in the paper).
         unlearn_learning_rate: Adam's peak step size when unlearning (default 0.0015).
-        unlearn_rounds: at most this many rounds of fine-tune, then re-reverse (default 3).
+        unlearn_rounds: at most this many rounds of fine-tune, then re-reverse (default 4).
+        unlearn_augment: shift every image by up to 2 pixels whenever the unlearning
+            sees it (default True; the paper does not, see the module docstring).
     """
 
     steps: int = 300
@@ -63,7 +82,8 @@ class NeuralCleanseConfig:
     unlearn_epochs: int = 3
     unlearn_fraction: float = 0.2
     unlearn_learning_rate: float = 1.5e-3
-    unlearn_rounds: int = 3
+    unlearn_rounds: int = 4
+    unlearn_augment: bool = True
     # The paper's schedule: a trigger "works" above this success rate; lambda is adapted
     # after every `patience` steps by these factors.
     success_target: float = 0.99
@@ -133,6 +153,13 @@ def _squash(raw: torch.Tensor) -> torch.Tensor:
     return torch.tanh(raw) / 2 + 0.5
 
 
+def _frozen(model: nn.Module) -> nn.Module:
+    # A private copy that never trains. Channels-last (as STRIP uses) runs the search's
+    # convolutions faster on the CPU; its float sums differ from the default layout's, and
+    # are as repeatable.
+    return private_copy(model).requires_grad_(False).to(memory_format=torch.channels_last)
+
+
 def _clean_subset(x: torch.Tensor, y: torch.Tensor, count: int, gen: torch.Generator):
     if count >= len(x):
         return x, y
@@ -190,7 +217,7 @@ def _reverse_triggers(
         mask, pattern = _squash(raw_mask), _squash(raw_pattern)
         # x'_t = (1 - m_t) * x + m_t * p_t for every candidate t at once: (T, B, C, H, W)
         stamped = (1 - mask[:, None]) * xb[None] + mask[:, None] * pattern[:, None]
-        logits = model(stamped.flatten(0, 1)).view(count, len(xb), -1)
+        logits = model(stamped.flatten(0, 1).contiguous(memory_format=torch.channels_last)).view(count, len(xb), -1)
         # Images already of the target class say nothing about a trigger for it.
         counts = (yb[None] != targets[:, None]).float()
         seen = counts.sum(dim=1).clamp_min(1)
@@ -247,7 +274,7 @@ def neural_cleanse(
         result.flagged  # e.g. [0]
     """
     start = time.perf_counter()
-    model = private_copy(model).requires_grad_(False)
+    model = _frozen(model)
     device = model_device(model)
     gen = torch.Generator().manual_seed(config.seed)
     x, y = _clean_subset(x_clean, y_clean, config.clean_samples, gen)
@@ -288,9 +315,10 @@ def unlearn(
     The suspects are the flagged classes (or, when none is flagged, the smallest-norm
     class). Each round a seeded ``unlearn_fraction`` of the clean images is stamped with
     the suspects' reversed triggers (round-robin), keeps its true labels, and the model is
-    fine-tuned on the mix. Then the suspects are reversed again on the patched model; once
-    each needs a mask at least as large as the median of the other classes' masks, the
-    backdoor is gone, otherwise the new triggers join the mix for another round.
+    fine-tuned on the mix (each image shifted by up to 2 pixels when ``unlearn_augment``).
+    Then the suspects are reversed again on the patched model and the new triggers join the
+    mix for another round. Once each suspect needs a mask at least as large as the median
+    of the other classes' masks the backdoor is gone, and that round is the last.
 
     Example::
 
@@ -308,7 +336,7 @@ def unlearn(
     per_round = fine_tune_steps + config.steps
     total = config.unlearn_rounds * per_round
 
-    current = model
+    current, gone = model, False
     for round_index in range(config.unlearn_rounds):
         offset = round_index * per_round
         chosen = torch.randperm(len(x_clean), generator=gen)[:stamped_count]
@@ -326,17 +354,18 @@ def unlearn(
 
         current = fine_tune(
             current, x_mix, y_clean, config.unlearn_epochs, config.unlearn_learning_rate,
-            config.seed + round_index, report,
+            config.seed + round_index, report, augment=config.unlearn_augment,
         )
-        if round_index + 1 == config.unlearn_rounds:
+        if gone or round_index + 1 == config.unlearn_rounds:
             break
-        frozen = private_copy(current).requires_grad_(False)
+        frozen = _frozen(current)
         device = model_device(frozen)
         masks, patterns = _reverse_triggers(
             frozen, x_check.to(device), y_check.to(device), torch.tensor(suspects, device=device), config, gen, check
         )
-        if bool((masks.flatten(1).sum(dim=1) >= typical_norm).all()):
-            break
+        # Reaching every suspect now takes as large a change as reaching a typical class: the
+        # shortcut is gone. One last round with these triggers too wipes out what is left of it.
+        gone = bool((masks.flatten(1).sum(dim=1) >= typical_norm).all())
         triggers += list(zip(masks, patterns))
     on_progress(total, total, "unlearning done")
     return current
