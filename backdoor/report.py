@@ -19,17 +19,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
+from backdoor.attacks import ATTACKS  # noqa: E402
+from backdoor.data import DATASETS  # noqa: E402
 from backdoor.metrics import Evaluation  # noqa: E402
+from backdoor.outcomes import Outcome, detection_sentence, reading  # noqa: E402
 from backdoor.scenario import Scenario  # noqa: E402
 from backdoor.train import EpochRecord  # noqa: E402
-
-
-@dataclass(frozen=True)
-class DefenseRow:
-    title: str
-    after: Evaluation
-    seconds: float
-    note: str
+from models import MODELS  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -37,13 +33,14 @@ class SessionReport:
     dataset: str
     classes: tuple[str, ...]
     scenario: Scenario
-    backdoored: Evaluation  # on the test set
+    backdoored: Evaluation  # on the held-out test images, like every figure in the lab
     baseline: Evaluation
     histories: dict[str, list[EpochRecord]]  # model name -> per-epoch records
     examples: torch.Tensor  # (N, C, H, W) clean test images
     triggered: torch.Tensor  # the same with the trigger
     predictions: list[tuple[str, str]]  # (backdoored model on clean, on triggered), per example
-    defenses: list[DefenseRow] = field(default_factory=list)
+    defenses: list[Outcome] = field(default_factory=list)  # every defense run on the backdoored model
+    held_out: int = 0  # how many held-out test images the figures are measured on
 
 
 def _png(fig) -> str:
@@ -65,7 +62,10 @@ def _curves(histories: dict[str, list[EpochRecord]]) -> str:
     for ax, title in zip(axes, ("training loss", "clean test accuracy (%)", "attack success rate (%)")):
         ax.set_title(title)
         ax.set_xlabel("epoch")
+    for ax in axes[1:]:  # percentages on a full 0-100 scale: a zoomed axis makes 0.2 points look like a cliff
+        ax.set_ylim(0, 102)
     axes[0].legend()
+    fig.tight_layout()
     return _png(fig)
 
 
@@ -83,58 +83,72 @@ def _examples(report: SessionReport) -> str:
 
 
 def _defense_chart(report: SessionReport) -> str:
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    points = [("no defense", report.backdoored)] + [(d.title, d.after) for d in report.defenses]
-    for name, ev in points:
-        ax.scatter(100 * ev.asr, 100 * ev.clean_acc, s=50)
-        ax.annotate(name, (100 * ev.asr, 100 * ev.clean_acc), fontsize=8, xytext=(4, 4), textcoords="offset points")
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    points = [("no defense", report.backdoored)] + [(d.title, d.after) for d in report.defenses if d.repaired]
+    for (name, ev), marker in zip(points, "osD^vP*Xph"):
+        ax.scatter(100 * ev.asr, 100 * ev.clean_acc, s=60, marker=marker, label=name)
     ax.set_xlabel("attack success rate (%)")
     ax.set_ylabel("clean accuracy (%)")
     ax.set_xlim(-5, 105)
+    low = min(100 * ev.clean_acc for _, ev in points)
+    ax.set_ylim(max(0.0, low - 5), 101)  # never zoomed to a fraction of a point
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))  # a legend, so labels never collide
     return _png(fig)
 
 
 def conclusion(report: SessionReport) -> str:
     """The session in plain words, from its own numbers."""
     bd, base = report.backdoored, report.baseline
-    gap = 100 * abs(base.clean_acc - bd.clean_acc)
-    words = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points from a model "
-             f"trained on clean data ({base.clean_acc:.1%}): an accuracy check would have passed it. With the trigger, "
-             f"it did what the attacker wanted for {bd.asr:.1%} of the images it was aimed at (the clean model: "
-             f"{base.asr:.1%}).")
-    if report.defenses:
-        best = min(report.defenses, key=lambda d: (d.after.asr, -d.after.clean_acc))
-        words += (f" Of the {len(report.defenses)} defense(s) tried, {best.title} did best: attack success "
-                  f"{best.after.asr:.1%} at {best.after.clean_acc:.1%} clean accuracy.")
-        if best.after.asr > 0.1:
-            words += " None brought the attack below 10%: the model should not be trusted."
+    gap = abs(round(100 * base.clean_acc, 1) - round(100 * bd.clean_acc, 1))
+    if gap <= 1.0:
+        accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points from a "
+                    f"model trained on clean data ({base.clean_acc:.1%}): an accuracy check would have passed it.")
     else:
-        words += " No defense was run in this session."
-    return words
+        accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points "
+                    f"{'below' if bd.clean_acc < base.clean_acc else 'above'} a model trained on clean data "
+                    f"({base.clean_acc:.1%}).")
+    if report.scenario.poison.rate == 0:
+        trigger = (f" Nothing was poisoned, so there is no backdoor to find: with the trigger it gave the attacker's "
+                   f"answer for {bd.asr:.1%} of the images (the clean model: {base.asr:.1%}).")
+    else:
+        trigger = (f" With the trigger, it did what the attacker wanted for {bd.asr:.1%} of the images it was aimed at "
+                   f"(the clean model: {base.asr:.1%}).")
+    defenses = " " + reading(bd, report.defenses) if report.defenses else " No defense was run in this session."
+    return accuracy + trigger + defenses
 
 
 def render(report: SessionReport) -> str:
     """The report as one HTML document."""
     s = report.scenario
     target = s.target_phrase(report.classes)
-    config = [("data set", report.dataset), ("model", s.model), ("attack", s.attack), ("trigger", repr(s.trigger)),
-              ("poison rate", f"{s.poison.rate:.1%}"), ("target", target), ("epochs", str(s.train.epochs)),
-              ("batch size", str(s.train.batch_size)), ("learning rate", str(s.train.learning_rate)),
-              ("augmentation", "on" if s.train.augment else "off"), ("mixup alpha", str(s.train.mixup)),
-              ("seed", str(s.data_seed))]
+    title = DATASETS[report.dataset].title if report.dataset in DATASETS else report.dataset
+    config = [("data set", title), ("model", MODELS[s.model].title), ("attack", ATTACKS[s.attack].title),
+              ("trigger", repr(s.trigger)), ("poison rate", f"{s.poison.rate:.1%}"), ("target", target),
+              ("epochs", str(s.train.epochs)), ("batch size", str(s.train.batch_size)),
+              ("learning rate", str(s.train.learning_rate)), ("augmentation", "on" if s.train.augment else "off"),
+              ("mixup alpha", str(s.train.mixup)), ("seed", str(s.data_seed))]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in config)
     metrics = "".join(
         f"<tr><td>{name}</td><td>{ev.clean_acc:.1%}</td><td>{ev.asr:.1%}</td></tr>"
         for name, ev in (("backdoored model", report.backdoored), ("clean baseline", report.baseline))
     )
+    where = f"on the {report.held_out:,} held-out test images" if report.held_out else "on held-out test images"
     defense_html = "<p>No defense was run in this session.</p>"
     if report.defenses:
+        before = report.backdoored
         body = "".join(
             f"<tr><td>{html.escape(d.title)}</td><td>{d.after.clean_acc:.1%}</td><td>{d.after.asr:.1%}</td>"
-            f"<td>{d.seconds:.1f}</td><td>{html.escape(d.note)}</td></tr>" for d in report.defenses)
-        defense_html = ("<table><tr><th>defense</th><th>clean accuracy after</th><th>attack success after</th>"
-                        f"<th>seconds</th><th>measured</th></tr>{body}</table>"
-                        f'<img alt="defenses" src="{_defense_chart(report)}">')
+            f"<td>{d.cost(before):.1f}</td><td>{d.refused:.1%}</td><td>{d.seconds:.1f}</td><td>{html.escape(d.note)}</td></tr>"
+            if d.repaired else
+            f"<tr><td>{html.escape(d.title)}</td><td>unchanged</td><td>unchanged</td><td></td><td>0.0%</td>"
+            f"<td>{d.seconds:.1f}</td><td>{html.escape(detection_sentence(d))} Not acted on.</td></tr>"
+            for d in report.defenses)
+        chart = f'<img alt="defenses" src="{_defense_chart(report)}">' if any(d.repaired for d in report.defenses) else ""
+        defense_html = (f"<p>Every figure {where}. Points lost: positive means worse than the backdoored model "
+                        "before the defense.</p>"
+                        "<table><tr><th>defense</th><th>clean accuracy after</th><th>attack success after</th>"
+                        "<th>clean accuracy lost (points)</th><th>honest requests refused</th>"
+                        f"<th>seconds</th><th>measured</th></tr>{body}</table>{chart}")
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Backdoor Lab report</title>
@@ -143,7 +157,8 @@ th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}img{{max-width:100
 <h1>Backdoor Lab: session report</h1><p>Generated {when}. Every figure was measured by the lab.</p>
 <h2>Conclusion</h2><p>{html.escape(conclusion(report))}</p>
 <h2>Configuration</h2><table>{rows}</table>
-<h2>Metrics</h2><table><tr><th>model</th><th>clean accuracy</th><th>attack success</th></tr>{metrics}</table>
+<h2>Metrics</h2><p>Measured {where}, the same images as every page of the lab.</p>
+<table><tr><th>model</th><th>clean accuracy</th><th>attack success</th></tr>{metrics}</table>
 <h2>Training</h2><img alt="training curves" src="{_curves(report.histories)}">
 <h2>The trigger at work</h2><p>Test images without and with the trigger, and what the backdoored model answered.</p>
 <img alt="examples" src="{_examples(report)}">

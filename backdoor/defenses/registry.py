@@ -18,6 +18,9 @@ class DefenseSpec:
     looks_at: str
     fails_when: str
     needs_training_data: bool = False  # inspects the (poisoned) training set, so it cannot audit a model file
+    # What its "after" figures measure, in words; None when it repairs nothing (it only
+    # studies the model), so it is never listed or ranked among the repairs.
+    after: str | None = None
 
 
 DEFENSES: dict[str, DefenseSpec] = {
@@ -30,7 +33,7 @@ DEFENSES: dict[str, DefenseSpec] = {
             "form their own tight group inside the target class.",
             "the poison blends in with its class (clean-label attacks), or the attacker spreads it thinly over "
             "many classes so no class shows a separate group.",
-            needs_training_data=True,
+            needs_training_data=True, after="after removing the flagged samples and retraining",
         ),
         DefenseSpec(
             "spectral_signatures", "Spectral Signatures", "before the model is trusted (inspects the training data)",
@@ -39,7 +42,7 @@ DEFENSES: dict[str, DefenseSpec] = {
             "direction towards itself, so the images far along it are removed.",
             "the poisoned images' representations are not separable from clean ones (adaptive attacks), or the "
             "defender's guess of the poisoned fraction is far off.",
-            needs_training_data=True,
+            needs_training_data=True, after="after removing the flagged samples and retraining",
         ),
         DefenseSpec(
             "neural_cleanse", "Neural Cleanse", "after training (inspects the model)",
@@ -48,6 +51,7 @@ DEFENSES: dict[str, DefenseSpec] = {
             "needs a suspiciously small one: the real trigger.",
             "the trigger is not a small patch (blended or warping triggers cover the whole image), or several "
             "classes are backdoored at once, which breaks the 'one outlier' statistics.",
+            after="after unlearning the reversed trigger",
         ),
         DefenseSpec(
             "fine_pruning", "Fine-Pruning", "after training (repairs the model)",
@@ -57,6 +61,7 @@ DEFENSES: dict[str, DefenseSpec] = {
             "the backdoor shares its channels with the real task, so the cut alone barely touches it (as here: "
             "the trigger still works after pruning, and it is the fine-tuning that wipes it out), or the attacker "
             "trained the backdoor to survive pruning and fine-tuning.",
+            after="after pruning and fine-tuning",
         ),
         DefenseSpec(
             "strip", "STRIP", "at serving time (screens each input)",
@@ -65,6 +70,7 @@ DEFENSES: dict[str, DefenseSpec] = {
             "image keeps its answer whatever is mixed in, so its predictions have unusually low entropy.",
             "the trigger is fragile to blending (faint or warping triggers), or the attacker makes the backdoor "
             "depend on the input so blended copies stop firing it.",
+            after="served through the monitor (a refused honest request counts as not answered correctly)",
         ),
         DefenseSpec(
             "compression", "Pruning and quantization", "when the model is compressed for deployment",

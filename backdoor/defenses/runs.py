@@ -41,15 +41,15 @@ class Lab:
 
     @property
     def half(self) -> int:
-        return len(self.dataset.y_test) // 2
+        return self.dataset.defender_size
 
     @property
     def clean(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.dataset.x_test[: self.half], self.dataset.y_test[: self.half]
+        return self.dataset.defender_set
 
     @property
     def held_out(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.dataset.x_test[self.half :], self.dataset.y_test[self.half :]
+        return self.dataset.held_out
 
     def evaluate(self, model: nn.Module) -> Evaluation:
         return evaluate(model, *self.held_out, self.scenario.trigger, self.scenario.target)
@@ -154,3 +154,20 @@ def retrain_without(lab: Lab, flags: torch.Tensor, on_progress=None):
     device = next(lab.model.parameters()).device
     result = train_model(lab.dataset, lab.scenario, device, on_progress, training_set=cleaned)
     return result.model, lab.evaluate(result.model)
+
+
+def outcome(lab: Lab, name: str, result, after: Evaluation | None, seconds: float):
+    """One run of defense ``name`` as an :class:`~backdoor.outcomes.Outcome` (what it found and,
+    when it repaired, the figures after), or None for a study that repairs nothing (compression)."""
+    from backdoor.defenses.registry import DEFENSES
+    from backdoor.outcomes import Outcome
+
+    spec = DEFENSES[name]
+    if spec.after is None:
+        return None
+    found = {}
+    if spec.needs_training_data:  # a data inspection: what it flagged, scored against the known poison
+        score = result.score(lab.poisoned.poisoned_mask)
+        found = dict(flagged=score.flagged, caught=score.true_positives, poisoned=lab.poisoned.num_poisoned)
+    refused = float(getattr(result, "frr", 0.0))  # a serving-time monitor reports the clean inputs it rejects
+    return Outcome(spec.title, seconds, spec.after, after, refused, **found)
