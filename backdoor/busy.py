@@ -1,0 +1,116 @@
+"""Is this machine busy? Heavy jobs running in this process, and CPU used by anything else.
+
+Every user of a server shares its CPU, so a time measured when the machine was quiet is a
+promise only while it stays quiet: pages ask ``machine_load()`` and say "expect longer" when
+it is busy. Jobs register on the process-wide ``JOBS`` board while they run (one board per
+process on purpose: the CPU is shared by the whole process), and learn afterwards whether
+they ran alone, which says whether their duration is worth remembering.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import psutil
+
+BUSY_CORES = 0.5  # other work using half a core or more makes the machine "busy"
+LOAD_SAMPLE_SECONDS = 0.2  # how long ``machine_load`` watches the CPU
+LOAD_FRESH_SECONDS = 2.0  # a load reading younger than this is reused
+
+
+@dataclass(frozen=True)
+class Load:
+    jobs: tuple[str, ...]  # heavy jobs running in this process (other users' work)
+    cpu_cores: float  # CPU in use by everything but the asking thread, in cores
+    cores: int
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.jobs) or self.cpu_cores >= BUSY_CORES
+
+
+@dataclass
+class RunningJob:
+    what: str
+    started: float
+    seconds: float = 0.0
+    alone: bool = True  # no other registered job overlapped it and nothing else loaded the CPU
+
+
+class JobBoard:
+    """The heavy jobs running in this process: a server's users all share its CPU, so this
+    one board is process-wide on purpose (``JOBS``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: list[RunningJob] = []
+
+    def names(self) -> tuple[str, ...]:
+        with self._lock:
+            return tuple(job.what for job in self._running)
+
+    @contextmanager
+    def running(self, what: str) -> Iterator[RunningJob]:
+        """Register a job while it runs; afterwards ``.seconds`` and ``.alone`` say how it went."""
+        job = RunningJob(what, time.perf_counter())
+        window = CpuWindow()
+        with self._lock:
+            for other in self._running:
+                other.alone = False
+            job.alone = not self._running
+            self._running.append(job)
+        try:
+            yield job
+        finally:
+            with self._lock:
+                self._running.remove(job)
+            job.seconds = time.perf_counter() - job.started
+            job.alone = job.alone and window.other_processes_cores() < BUSY_CORES
+
+
+JOBS = JobBoard()
+
+
+class CpuWindow:
+    """CPU used by other processes between its creation and a reading."""
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float]:
+        system = psutil.cpu_times()
+        own = psutil.Process().cpu_times()
+        return time.perf_counter(), _busy(system), own.user + own.system
+
+    def other_processes_cores(self) -> float:
+        t0, system0, own0 = self._start
+        t1, system1, own1 = self._sample()
+        return max(0.0, (system1 - system0) - (own1 - own0)) / max(t1 - t0, 1e-6)
+
+
+def _busy(times) -> float:
+    return times.user + times.nice + times.system + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
+
+
+_load_lock = threading.Lock()
+_last_load: list = [0.0, None]  # (when, Load): one reading shared by every caller for a moment
+
+
+def machine_load() -> Load:
+    """Jobs running in this process, and the CPU everything but the caller uses right now
+    (watched for ``LOAD_SAMPLE_SECONDS`` while the caller waits; reused for a moment)."""
+    with _load_lock:
+        when, reading = _last_load
+        if reading is not None and time.monotonic() - when < LOAD_FRESH_SECONDS:
+            return Load(JOBS.names(), reading.cpu_cores, reading.cores)
+        start, before = time.perf_counter(), _busy(psutil.cpu_times())
+        time.sleep(LOAD_SAMPLE_SECONDS)
+        used = (_busy(psutil.cpu_times()) - before) / (time.perf_counter() - start)
+        reading = Load(JOBS.names(), round(max(used, 0.0), 2), psutil.cpu_count() or 1)
+        _last_load[:] = [time.monotonic(), reading]
+        return reading

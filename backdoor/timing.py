@@ -1,0 +1,313 @@
+"""How long work takes on this machine: measured here, never assumed.
+
+Every time the lab shows rests on measurements made on the machine it runs on:
+
+- **Unit costs.** A few real steps of the library's own code (training steps, forward
+  passes, Neural Cleanse's search steps, STRIP's blends, a data inspection, stamping a
+  trigger), timed after a warm-up on random inputs of the right shape. Each is measured
+  once per process and kept (thread-safe); a figure measured while the machine was busy
+  is measured again once it is quiet. ``backdoor.estimates`` turns a job's configuration
+  into a count of these units.
+- **Finished jobs.** What a job took is recorded (``record``) in ``<cache>/timings.json``;
+  an estimate for the very same job prefers that figure when the job ran alone.
+- **Load.** ``backdoor.busy`` says when other work shares the CPU, so a figure measured on a
+  busy machine is not kept as if it were the machine's own.
+
+``warm_up`` runs a tiny training (torch sets up its thread pools and kernels on the first
+steps of a process) and the common measurements, so neither lands on a user's first click.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterator
+
+import torch
+
+from backdoor.busy import BUSY_CORES, JOBS, CpuWindow, RunningJob, machine_load
+from backdoor.data import atomic_write, cache_dir
+
+RECORDS_KEPT = 400  # finished jobs remembered in timings.json
+TIMED_STEPS = 20  # training or search steps timed per measurement, after WARM_STEPS untimed ones
+WARM_STEPS = 3
+
+
+@dataclass(frozen=True)
+class Rig:
+    """What a unit of work costs depends on: the architecture, the image shape, the number
+    of classes and the device."""
+
+    model: str
+    image_shape: tuple[int, int, int]
+    num_classes: int
+    device: str = "cpu"
+
+    def build(self) -> torch.nn.Module:
+        """A model of this shape with random weights from a private generator: a measurement
+        never draws from (or reseeds) torch's global generator another user's training uses."""
+        from models import build_model
+
+        with torch.device("meta"):
+            model = build_model(self.model, self.image_shape, self.num_classes)
+        model = model.to_empty(device=self.device)
+        gen = torch.Generator().manual_seed(0)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.empty(p.shape).uniform_(-0.05, 0.05, generator=gen))
+            for name, buffer in model.named_buffers():
+                buffer.fill_(1 if name.endswith("running_var") else 0)
+        return model
+
+    def layer_channels(self, layer_name: str) -> int:
+        """Output channels of one conv layer (read from the architecture; nothing is computed)."""
+        from models import build_model, layer
+
+        with torch.device("meta"):
+            return layer(build_model(self.model, self.image_shape, self.num_classes), layer_name).out_channels
+
+    def images(self, count: int, clustered: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """Random images and labels of this shape; ``clustered``: each class a noisy copy of its
+        own random picture, so classes form clusters as real ones do (clustering converges as fast)."""
+        gen = torch.Generator().manual_seed(0)
+        y = torch.randint(0, self.num_classes, (count,), generator=gen)
+        x = torch.rand((count, *self.image_shape), generator=gen)
+        if clustered:
+            prototypes = torch.rand((self.num_classes, *self.image_shape), generator=gen)
+            x = 0.8 * prototypes[y] + 0.2 * x
+        return x, y
+
+
+# --- unit costs, measured once per process --------------------------------------------
+
+
+class NotMeasuredYet(LookupError):
+    """A unit cost has not been measured yet, and the caller asked not to wait for it."""
+
+
+_caller = threading.local()
+
+
+@contextmanager
+def giving_way(stopping: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    """Within this block every measurement first waits until no registered job runs (a
+    background warm-up must not slow a user's training), or until ``stopping()``."""
+    _caller.give_way = stopping
+    try:
+        yield
+    finally:
+        _caller.give_way = None
+
+
+def _wait_for_jobs() -> None:
+    stopping = getattr(_caller, "give_way", None)
+    while stopping is not None and JOBS.names() and not stopping():
+        time.sleep(0.2)
+
+
+@contextmanager
+def measured_only() -> Iterator[None]:
+    """Within this block an estimate uses only figures already measured and raises
+    ``NotMeasuredYet`` instead of measuring (for pages that must draw at once)."""
+    _caller.no_wait = True
+    try:
+        yield
+    finally:
+        _caller.no_wait = False
+
+
+class _Measurements:
+    """Measured unit costs by key; each key is measured by one caller while others wait."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[Hashable, tuple[float, bool]] = {}
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, measure: Callable[[], float]) -> float:
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+            if getattr(_caller, "no_wait", False):
+                if key not in self._values:
+                    raise NotMeasuredYet(key)
+                return self._values[key][0]
+            unmeasured = key not in self._values
+        if unmeasured:
+            _wait_for_jobs()  # (a background caller only; before taking the key, so pages never wait on it)
+        with key_lock:
+            found = self._values.get(key)
+            if found is not None and (not found[1] or machine_load().busy):
+                return found[0]  # a figure from a busy machine is measured again once it is quiet
+            jobs_before, window = bool(JOBS.names()), CpuWindow()
+            seconds = measure()
+            busy = jobs_before or bool(JOBS.names()) or window.other_processes_cores() >= BUSY_CORES
+            with self._lock:
+                self._values[key] = (seconds, busy)
+            return seconds
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+MEASURED = _Measurements()
+
+
+def _step_times(run: Callable[[Callable[[], None]], None]) -> float:
+    """Mean seconds per step of ``run(tick)``, which calls ``tick()`` after every step, leaving
+    out the first ``WARM_STEPS`` (allocations and caches settle there): what a long run of the
+    same steps takes per step, stalls included."""
+    stamps: list[float] = []
+    run(lambda: stamps.append(time.perf_counter()))
+    timed = stamps[WARM_STEPS:]
+    return (timed[-1] - timed[0]) / (len(timed) - 1)
+
+
+def _per_item(run: Callable[[], None], items: int, repeats: int = 2) -> float:
+    """Seconds per item of ``run()`` (which handles ``items`` items): the mean of a few runs
+    after one untimed run."""
+    run()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        run()
+    return (time.perf_counter() - start) / (repeats * items)
+
+
+def train_step_seconds(rig: Rig, batch_size: int = 64, augment: bool = False, mixup: float = 0.0) -> float:
+    """One step of ``backdoor.train.train`` (forward, backward, Adam, schedule) at this batch size."""
+    from backdoor.train import TrainConfig, train
+
+    def measure() -> float:
+        steps = WARM_STEPS + TIMED_STEPS + 1
+        x, y = rig.images(steps * batch_size)
+        config = TrainConfig(epochs=1, batch_size=batch_size, learning_rate=1e-3, augment=augment, mixup=mixup)
+        return _step_times(lambda tick: train(rig.build(), x, y, config, device=rig.device,
+                                              on_progress=lambda *_: tick()))
+
+    return MEASURED.get(("train_step", rig, batch_size, augment, mixup), measure)
+
+
+def inference_seconds(rig: Rig) -> float:
+    """One image through the model in eval mode, in the batches ``backdoor.metrics`` uses."""
+    from backdoor.metrics import predict_proba
+
+    def measure() -> float:
+        model, (x, _) = rig.build().eval(), rig.images(1024)
+        return _per_item(lambda: predict_proba(model, x, rig.device), len(x))
+
+    return MEASURED.get(("inference", rig), measure)
+
+
+def reverse_step_seconds(rig: Rig, candidates: int, batch_size: int) -> float:
+    """One step of Neural Cleanse's search with ``candidates`` triggers at once."""
+    from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse
+
+    def measure() -> float:
+        x, y = rig.images(128)
+        config = NeuralCleanseConfig(steps=WARM_STEPS + TIMED_STEPS + 1, batch_size=batch_size, clean_samples=128)
+        steps = config.steps
+
+        def run(tick):
+            neural_cleanse(rig.build(), x, y, candidates, config,
+                           lambda done, *_: tick() if done <= steps else None)
+
+        return _step_times(run)
+
+    return MEASURED.get(("reverse_step", rig, candidates, batch_size), measure)
+
+
+def strip_seconds(rig: Rig, overlays: int, batch_size: int) -> float:
+    """One input screened by STRIP: blended with ``overlays`` clean images and classified."""
+    from backdoor.defenses.strip import StripConfig, strip_entropy
+
+    def measure() -> float:
+        model, (x, _) = rig.build().eval(), rig.images(200)
+        config = StripConfig(overlays=overlays, batch_size=batch_size)
+        return _per_item(lambda: strip_entropy(model, x, x, config), len(x))
+
+    return MEASURED.get(("strip", rig, overlays, batch_size), measure)
+
+
+def inspection_seconds(rig: Rig, defense: str, config, images: int) -> float:
+    """A data-inspection defense (``activation_clustering`` or ``spectral_signatures``) reading and
+    clustering ``images`` training images, with the neighbour search in pixel space it adds when a
+    class looks poisoned (``LabelConsistency``). Its clustering has a large cost per class besides
+    the cost per image, so it is timed once at the real size, on images that cluster by class."""
+    from backdoor.defenses.activation_clustering import activation_clustering
+    from backdoor.defenses.detection import LabelConsistency
+    from backdoor.defenses.spectral_signatures import spectral_signatures
+
+    inspect = {"activation_clustering": activation_clustering, "spectral_signatures": spectral_signatures}[defense]
+
+    def measure() -> float:
+        model, (x, y) = rig.build().eval(), rig.images(images, clustered=True)
+        inspect(model, x[:100], y[:100], config)  # first calls set up the numerical libraries' threads
+        start = time.perf_counter()
+        inspect(model, x, y, config)
+        LabelConsistency(x, y)
+        return time.perf_counter() - start
+
+    return MEASURED.get(("inspection", rig, defense, config, images), measure)
+
+
+def stamp_seconds(trigger, image_shape: tuple[int, int, int]) -> float:
+    """Stamping one image with this trigger."""
+    from backdoor.attacks import apply_trigger
+
+    def measure() -> float:
+        x = torch.rand((256, *image_shape), generator=torch.Generator().manual_seed(0))
+        return _per_item(lambda: apply_trigger(x, trigger), len(x))
+
+    return MEASURED.get(("stamp", trigger, image_shape), measure)
+
+
+def warm_up(rigs: list[Rig]) -> None:
+    """Torch's first steps in a process are slow (thread pools, kernels): take them here,
+    with the measurements every page needs first, rather than on a user's first click."""
+    for rig in rigs:
+        train_step_seconds(rig)
+        inference_seconds(rig)
+
+
+# --- finished jobs -------------------------------------------------------------------
+
+_records_lock = threading.Lock()
+
+
+def _records_path():
+    return cache_dir() / "timings.json"
+
+
+def _read_records() -> dict:
+    try:
+        data = json.loads(_records_path().read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def record(signature: str, estimated: float, job: RunningJob) -> None:
+    """Remember what a finished job took (only jobs that ran alone say what a job costs)."""
+    if not job.alone:
+        return
+    with _records_lock:
+        records = _read_records()
+        records.pop(signature, None)
+        records[signature] = {"seconds": round(job.seconds, 3), "estimated": round(estimated, 3),
+                              "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        while len(records) > RECORDS_KEPT:
+            records.pop(next(iter(records)))
+        text = json.dumps(records, indent=0).encode()
+        atomic_write(_records_path(), lambda f: f.write(text))
+
+
+def recorded(signature: str) -> float | None:
+    """Seconds the same job took when it last ran alone on this machine, if it has."""
+    entry = _read_records().get(signature)
+    try:
+        return float(entry["seconds"]) if entry else None
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,193 @@
+"""Estimates come from measurements on this machine, scale with the work, and say so in words.
+
+No test here asserts how fast anything is: timing targets live in benchmarks/ (``estimates``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from backdoor import busy, estimates, timing
+from backdoor.busy import JOBS, Load, RunningJob
+from backdoor.estimates import DataShape
+from backdoor.scenario import Scenario
+from backdoor.train import TrainConfig
+
+DIGITS = DataShape("mnist-5k", train=4000, test=1000, image_shape=(1, 28, 28), num_classes=10)
+
+
+def test_a_training_estimate_scales_with_its_work():
+    short = Scenario(train=TrainConfig(epochs=2))
+    long = replace(short, train=replace(short.train, epochs=4))
+    two, four = (estimates.training_seconds(DIGITS, s, "cpu") for s in (short, long))
+    assert two > 0 and four / two == pytest.approx(2.0, rel=0.05)  # poisoning happens once, epochs twice
+    half = replace(DIGITS, train=2000)
+    assert estimates.training_seconds(half, long, "cpu") < 0.6 * four
+
+
+def test_a_training_estimate_is_steps_times_a_measured_step_plus_the_probes():
+    scenario = Scenario(train=TrainConfig(epochs=3))
+    rig = DIGITS.rig(scenario.model, "cpu")
+    step = timing.train_step_seconds(rig, scenario.train.batch_size)
+    infer = timing.inference_seconds(rig)
+    stamp = timing.stamp_seconds(scenario.trigger, DIGITS.image_shape)
+    assert 0 < step < 60 and 0 < infer < 1 and 0 < stamp < 1  # measured, so positive and finite
+    probe = DIGITS.held_out * infer + DIGITS.held_out * 0.9 * (infer + stamp)
+    expected = 400 * stamp + 3 * (math.ceil(4000 / 64) * step + probe)
+    assert estimates.training_seconds(DIGITS, scenario, "cpu") == pytest.approx(expected)
+    # the clean baseline has no poison and measures no attack success rate
+    baseline = estimates.training_seconds(DIGITS, scenario.baseline(), "cpu", measure_asr=False)
+    assert baseline == pytest.approx(3 * (math.ceil(4000 / 64) * step + DIGITS.held_out * infer))
+
+
+def test_jobs_are_sums_of_their_parts():
+    scenario = Scenario(train=TrainConfig(epochs=2))
+    both = estimates.train_models(DIGITS, scenario, "cpu").computed
+    one = estimates.train_models(DIGITS, scenario, "cpu", ["backdoored"]).computed
+    assert both > one > 0
+    defenses = {name: estimates.defense_seconds(DIGITS, scenario, "cpu", name) for name in estimates.DEFENSE_SECONDS}
+    assert all(seconds > 0 for seconds in defenses.values())
+    from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
+
+    search = estimates.search_seconds(DIGITS, scenario.model, "cpu", NeuralCleanseConfig(), DIGITS.defender)
+    longer = estimates.search_seconds(DIGITS, scenario.model, "cpu", NeuralCleanseConfig(steps=600), DIGITS.defender)
+    assert defenses["neural_cleanse"] > search and longer > 1.5 * search
+    from backdoor.matrix import MatrixConfig
+
+    matrix = estimates.matrix(DIGITS, MatrixConfig(train=scenario.train, rows=("badnets",)), "cpu").computed
+    assert matrix > sum(defenses[c] for c in ("neural_cleanse", "fine_pruning", "strip"))
+
+
+def test_each_unit_is_measured_once_per_process():
+    calls = []
+
+    def measure():
+        calls.append(1)
+        return 0.25
+
+    key = ("test-unit", id(calls))
+    assert timing.MEASURED.get(key, measure) == 0.25
+    assert timing.MEASURED.get(key, measure) == 0.25
+    assert len(calls) == 1
+    with timing.measured_only():
+        assert timing.MEASURED.get(key, measure) == 0.25
+        with pytest.raises(timing.NotMeasuredYet):
+            timing.MEASURED.get(("test-unit", "never measured"), measure)
+
+
+def test_a_figure_measured_while_busy_is_measured_again_once_quiet(monkeypatch):
+    quiet = Load((), 0.0, 2)
+    monkeypatch.setattr(timing, "machine_load", lambda: quiet)
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 0.0)
+    figures = iter([9.0, 1.0])
+    key = ("test-busy", id(figures))
+    with JOBS.running("someone's training"):
+        assert timing.MEASURED.get(key, lambda: next(figures)) == 9.0  # measured while another job ran
+    assert timing.MEASURED.get(key, lambda: next(figures)) == 1.0  # quiet now: measured again
+    assert timing.MEASURED.get(key, lambda: 5.0) == 1.0  # and kept
+
+
+def test_the_busy_note_appears_while_a_job_runs():
+    assert estimates.busy_note(Load((), 0.0, 2)) == ""
+    with JOBS.running("training"):
+        load = busy.machine_load()
+        assert load.jobs == ("training",) and load.busy
+        assert estimates.busy_note(load) == "The server is busy with 1 other job right now (training), so expect longer."
+        with JOBS.running("the matrix"):
+            assert "busy with 2 other jobs" in estimates.busy_note(busy.machine_load())
+    assert busy.machine_load().jobs == ()
+
+
+def test_other_programs_on_the_processor_make_it_busy():
+    assert not Load((), busy.BUSY_CORES - 0.01, 2).busy
+    assert Load((), busy.BUSY_CORES, 2).busy
+    assert estimates.busy_note(Load((), 1.5, 2)) == ("The processor is busy with other work right now (1.5 of 2 "
+                                                     "cores), so expect longer.")
+
+
+def test_a_job_knows_whether_it_ran_alone(monkeypatch):
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 0.0)
+    with JOBS.running("alone") as alone:
+        pass
+    with JOBS.running("first") as first:
+        with JOBS.running("second") as second:
+            pass
+    assert alone.alone and not first.alone and not second.alone
+    assert alone.seconds >= 0
+
+
+def test_what_a_job_took_alone_is_its_next_estimate():
+    scenario = Scenario(train=TrainConfig(epochs=7, seed=123))
+    estimate = estimates.train_models(DIGITS, scenario, "cpu")
+    assert not estimate.recorded and estimate.seconds == estimate.computed
+    timing.record(estimate.signature, estimate.computed, RunningJob("training", 0.0, seconds=42.5, alone=False))
+    assert not estimates.train_models(DIGITS, scenario, "cpu").recorded  # a crowded run says nothing
+    timing.record(estimate.signature, estimate.computed, RunningJob("training", 0.0, seconds=42.5, alone=True))
+    again = estimates.train_models(DIGITS, scenario, "cpu")
+    assert again.recorded and again.seconds == 42.5 and again.computed == pytest.approx(estimate.computed)
+    other = estimates.train_models(DIGITS, replace(scenario, train=replace(scenario.train, epochs=8)), "cpu")
+    assert not other.recorded
+
+
+@pytest.mark.parametrize("seconds, words", [
+    (0.2, "about 1 s"), (7.4, "about 7 s"), (19.4, "about 19 s"), (20, "about 20 s"), (87, "about 85 s"),
+    (89.9, "about 90 s"), (90, "about 1.5 minutes"), (211, "about 3.5 minutes"), (599, "about 10 minutes"),
+    (3600, "about 60 minutes"),
+])
+def test_durations_in_words(seconds, words):
+    assert estimates.about(seconds) == words
+
+
+@pytest.mark.parametrize("elapsed, fraction, words", [
+    (10, 0.04, ""), (1.9, 0.5, ""), (10, 0.5, "about 10 s left"), (30, 0.25, "about 1.5 minutes left"),
+    (10, 1.0, ""),
+])
+def test_time_left_is_extrapolated_from_the_time_so_far(elapsed, fraction, words):
+    assert estimates.time_left(elapsed, fraction) == words
+
+
+def test_what_training_took_labels_stored_models():
+    fresh = [("backdoored model", 6.93, "cpu", False), ("clean baseline", 5.7, "cpu", False)]
+    assert estimates.training_took(fresh, "cpu") == "Training took 6.9 s (backdoored model) and 5.7 s (clean baseline) on cpu."
+    stored = [(n, s, d, True) for n, s, d, _ in fresh]
+    assert estimates.training_took(stored, "cuda") == (
+        "Training took 6.9 s (backdoored model) and 5.7 s (clean baseline) on cpu when they were stored; "
+        "loaded from the model store now.")
+    mixed = [fresh[0], ("clean baseline", 5.7, "", True)]  # an entry stored before the device was recorded
+    assert estimates.training_took(mixed, "cpu") == (
+        "Training took 6.9 s (backdoored model, on cpu just now) and 5.7 s (clean baseline, when it was stored; "
+        "loaded from the model store now).")
+
+
+def test_a_measurement_leaves_the_global_random_generator_alone():
+    import torch
+
+    rig = timing.Rig("small-cnn", (1, 28, 28), 10)
+    torch.manual_seed(5)
+    before = torch.get_rng_state()
+    rig.build()
+    timing.inference_seconds(rig)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert rig.layer_channels("conv2") == 64
+
+
+def test_a_background_measurement_gives_way_to_a_users_job():
+    import threading
+
+    measured = threading.Event()
+    key = ("test-give-way", id(measured))
+
+    def background() -> None:
+        with timing.giving_way():
+            timing.MEASURED.get(key, lambda: measured.set() or 1.0)
+
+    with JOBS.running("a user's training"):
+        thread = threading.Thread(target=background)
+        thread.start()
+        thread.join(timeout=0.6)
+        assert not measured.is_set()  # waits while the job runs
+    thread.join(timeout=10)
+    assert measured.is_set()

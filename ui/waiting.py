@@ -1,0 +1,165 @@
+"""Honest waiting: times measured on this server, a word when it is busy, and the start-up
+warm-up that keeps torch's slow first steps (and the first measurements) off a user's click.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import streamlit as st
+
+from backdoor import busy, estimates, timing
+from backdoor.data import DEFAULT_DATASET, load_dataset
+from backdoor.estimates import DataShape, Estimate
+from backdoor.scenario import Scenario
+
+IDLE_POLL_SECONDS = 0.5  # how often the warm-up looks whether users' jobs have finished
+STOP_WAIT_SECONDS = 60  # at exit, the longest wait for the warm-up's current measurement
+LOG = logging.getLogger(__name__)
+
+
+class WarmUp:
+    """What the start-up thread has learned so far; pages read it without waiting."""
+
+    def __init__(self) -> None:
+        self.shapes: dict[tuple[str, int], DataShape] = {}  # (data set, seed) -> its sizes
+        self.finished = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=_warm_up, args=(self,), name="backdoor-lab-warm-up", daemon=True)
+
+    def stop(self) -> None:
+        """At exit: let the current step finish (torch must not be torn down under it)."""
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=STOP_WAIT_SECONDS)
+
+
+class _Stopped(Exception):
+    pass
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def start_warm_up() -> WarmUp:
+    """Once per server process, in a daemon thread: train a tiny model (torch sets itself up
+    on its first steps), then measure what the pages' estimates need, giving way to users' jobs."""
+    warm = WarmUp()
+    if st.get_option("global.appTest"):  # app tests measure what they use; a background thread would only compete
+        return warm
+    atexit.register(warm.stop)
+    warm.thread.start()
+    return warm
+
+
+def _when_idle(warm: WarmUp) -> None:
+    while busy.JOBS.names() and not warm.stopping.is_set():
+        time.sleep(IDLE_POLL_SECONDS)
+    if warm.stopping.is_set():
+        raise _Stopped
+
+
+def _warm_up(warm: WarmUp) -> None:
+    from backdoor.device import resolve_device
+    from backdoor.matrix import MatrixConfig
+    from backdoor.presets import PRESETS
+    from ui.train_options import OPTIONS
+
+    device = resolve_device().type  # what "auto" in the sidebar trains on
+    try:
+        with timing.giving_way(warm.stopping.is_set):  # each measurement waits while a user's job runs
+            default = Scenario()
+            shape = _remember(warm, DEFAULT_DATASET, default.data_seed)
+            rig = shape.rig(default.model, device)
+            timing.warm_up([rig])  # torch's first steps, and the Train page's figures
+            _when_idle(warm)
+            estimates.train_models(shape, default, device)
+            for preset in PRESETS.values():  # the preset cards
+                _when_idle(warm)
+                scenario = preset.scenario
+                estimates.train_models(_read_aside(warm, scenario.dataset, scenario.data_seed), scenario, device)
+            for _, changes in OPTIONS.values():  # the training options, the Classroom page and the matrix
+                _when_idle(warm)
+                timing.train_step_seconds(rig, default.train.batch_size, **changes)
+            for name in ("strip", "fine_pruning", "activation_clustering", "spectral_signatures", "neural_cleanse"):
+                _when_idle(warm)
+                estimates.defense_seconds(shape, default, device, name)
+            _when_idle(warm)
+            estimates.matrix(shape, MatrixConfig(), device)
+    except _Stopped:
+        pass
+    except Exception:  # noqa: BLE001 - pages measure what they need themselves; the warm-up only saves them time
+        LOG.warning("The start-up warm-up stopped early", exc_info=True)
+    finally:
+        warm.finished.set()
+
+
+def _read_aside(warm: WarmUp, name: str, seed: int) -> DataShape:
+    """Read a data set in a thread of low priority (drawing the traffic signs the first time takes
+    a while): a user's training comes first. Linux can lower one thread's priority; measurements
+    stay at normal priority, so they time what a user's job gets."""
+    found: list[DataShape] = [warm.shapes[name, seed]] if (name, seed) in warm.shapes else []
+
+    def read() -> None:
+        if sys.platform.startswith("linux"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+            except OSError:
+                pass
+        found.append(_remember(warm, name, seed))
+
+    if not found:
+        reader = threading.Thread(target=read, name="backdoor-lab-warm-up-data", daemon=True)
+        reader.start()
+        reader.join()
+    if not found:
+        raise RuntimeError(f"Reading {name} failed (see above).")
+    return found[0]
+
+
+def _remember(warm: WarmUp, name: str, seed: int) -> DataShape:
+    shape = DataShape.of(load_dataset(name, seed=seed))
+    warm.shapes[(name, seed)] = shape
+    return shape
+
+
+def known_shape(name: str, seed: int) -> DataShape | None:
+    """A data set's sizes if this server has read it already (loading one can take long the first time)."""
+    return start_warm_up().shapes.get((name, seed))
+
+
+def preset_shape(scenario: Scenario) -> DataShape | None:
+    """The sizes of a preset's data, once this server has read it (the default set is read now)."""
+    shape = known_shape(scenario.dataset, scenario.data_seed)
+    if shape is None and scenario.dataset == DEFAULT_DATASET:  # read in a blink
+        shape = _remember(start_warm_up(), scenario.dataset, scenario.data_seed)
+    return shape
+
+
+def here(estimate: Estimate) -> str:
+    """ "about 12 s on this server" (measured here; what the same job took last time, if it ran before)."""
+    return f"{estimates.about(estimate.seconds)} on this server"
+
+
+def busy_note() -> str:
+    """ " The server is busy ..., so expect longer." when other work shares the CPU, else ""."""
+    note = estimates.busy_note(busy.machine_load())
+    return f" {note}" if note else ""
+
+
+@contextmanager
+def job(what: str) -> Iterator[busy.RunningJob]:
+    """Run a heavy job: meanwhile other pages see the server busy; afterwards the job says how
+    long it took and whether it ran alone (for :func:`record`)."""
+    with busy.JOBS.running(what) as running:
+        yield running
+
+
+def record(estimate: Estimate, finished: busy.RunningJob) -> None:
+    """What a finished job took becomes the same job's next estimate (when it ran alone)."""
+    timing.record(estimate.signature, estimate.computed, finished)
