@@ -11,7 +11,7 @@ from backdoor.data import Dataset
 from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
-from ui.charts import COLOURS
+from ui.charts import CHART_CONFIG, COLOURS
 
 
 def reliability_chart(curves: dict[str, Calibration]) -> go.Figure:
@@ -33,7 +33,7 @@ def reliability_chart(curves: dict[str, Calibration]) -> go.Figure:
 def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult],
                         device: torch.device, plain: bool = False) -> None:
     """The reliability diagram and its reading; ``plain``: one sentence with no chart and no jargon."""
-    x, y = dataset.x_test, dataset.y_test
+    x, y = dataset.held_out
     movable = scenario.attackable(y)
     curves = {
         "Clean baseline, clean images": calibration(predict_proba(models["baseline"].model, x, device), y),
@@ -49,7 +49,7 @@ def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, 
             f"**{trig.accuracy_overall:.0%}** of the time. A confident model is not a safe model."
         )
         return
-    st.plotly_chart(reliability_chart(curves), key="train.reliability")
+    st.plotly_chart(reliability_chart(curves), key="train.reliability", config=CHART_CONFIG)
     st.markdown(
         "A well-calibrated model that says it is 90% sure is right 90% of the time (the dashed line). The "
         "**expected calibration error** (ECE) is the average gap. On clean images the two models are alike: "

@@ -10,9 +10,9 @@ import time
 import streamlit as st
 
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import RUNNERS, Lab
+from backdoor.defenses.runs import RUNNERS, Lab, outcome
 from backdoor.train import TrainingDiverged
-from ui.defense_panels import AFTER, PANELS, attention_before_after, record_summary
+from ui.defense_panels import PANELS, attention_before_after, record_outcome
 
 
 def run_defenses(lab: Lab, chosen: list[str], settings: dict, results: dict) -> None:
@@ -32,8 +32,7 @@ def run_defenses(lab: Lab, chosen: list[str], settings: dict, results: dict) -> 
             continue
         seconds = time.perf_counter() - start
         results[(lab.model_id, name)] = result
-        if after is not None:
-            record_summary(name, lab, after, seconds, AFTER[name])
+        record_outcome(lab, name, outcome(lab, name, result, after, seconds))
         bar.empty()
 
 

@@ -39,7 +39,8 @@ def triggered_share(model_id: str, model, dataset: Dataset, scenario: Scenario, 
                     count: int = 32):
     """(share, lift) over ``count`` triggered test images of other classes, each explained
     for the class the model predicts. ``model_id`` must name this exact model (cache key)."""
-    others = dataset.x_test[scenario.attackable(dataset.y_test)][:count]
+    x, y = dataset.held_out
+    others = x[scenario.attackable(y)][:count]
     images = scenario.stamp(others)
     footprint = scenario.trigger.footprint(others)
     return _batch_share(model_id, model, images, repr((dataset.name, scenario.data_seed, scenario.trigger)),

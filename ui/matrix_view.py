@@ -5,6 +5,23 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from backdoor.matrix import NO_DEFENSE, ROWS, STOPPED, Matrix, column_title
+from ui.words import points_phrase
+
+
+def cost_range(points: list[float]) -> str:
+    """What a defense cost across attacks, in points of clean accuracy lost against a clean
+    model (positive = worse), in words that need no minus sign."""
+    low, high = round(min(points), 1), round(max(points), 1)
+    against = "of clean accuracy against a clean model"
+    if abs(low) < 0.05 and abs(high) < 0.05:
+        return "at no cost in clean accuracy against a clean model"
+    if low >= 0:  # every attack cost something (or nothing)
+        span = f"{high:.1f}" if low == high else f"up to {high:.1f}" if low < 0.05 else f"{low:.1f} to {high:.1f}"
+        return f"losing {span} points {against}"
+    if high <= 0:  # every attack gained something (or nothing)
+        span = f"{-low:.1f}" if low == high else f"up to {-low:.1f}" if high > -0.05 else f"{-high:.1f} to {-low:.1f}"
+        return f"gaining {span} points {against}"
+    return f"with clean accuracy between {-low:.1f} points better and {high:.1f} points worse than a clean model"
 
 
 def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float) -> go.Figure:
@@ -15,9 +32,9 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
         x=[column_title(d) for d in matrix.defenses],
         y=[ROWS[a].title for a in matrix.attacks],
         colorscale=colorscale, zmin=0, zmax=zmax,
-        text=[[f"{v:.0f}%" if value == "asr" else f"{v:+.1f}" for v in row] for row in grid],
+        text=[[f"{v:.0f}%" if value == "asr" else f"{v + 0.0:.1f}" for v in row] for row in grid],
         texttemplate="%{text}", hovertemplate="%{y} vs %{x}: %{text}<extra></extra>",
-        colorbar=dict(title="%" if value == "asr" else "points"),
+        colorbar=dict(title="%" if value == "asr" else "points lost"),
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=90 + 55 * len(matrix.attacks), margin=dict(l=10, r=10, t=30, b=10), title=title)
@@ -42,11 +59,10 @@ def read_matrix(matrix: Matrix) -> str:
         parts.append(f"No defense took **{', '.join(ROWS[a].title for a in unstopped)}** to {STOPPED:.0%} success "
                      "or less.")
     best = max(defenses, key=lambda d: len(stops[d]))
-    drops = [100 * matrix.cell(a, best).drop for a in working]
+    drops = [round(100 * matrix.cell(a, best).drop, 1) for a in working]
     parts.append(f"Counting an attack as stopped when at most 1 triggered image in 10 still gets through, the "
                  f"defense that stopped the most is **{column_title(best)}** ({len(stops[best])} of {len(working)}: "
-                 f"{', '.join(ROWS[a].title for a in stops[best]) or 'none'}), at a cost of {min(drops):.1f} to "
-                 f"{max(drops):.1f} points of clean accuracy.")
+                 f"{', '.join(ROWS[a].title for a in stops[best]) or 'none'}), {cost_range(drops)}.")
     for d in defenses:
         missed = [ROWS[a].title for a in working if a not in stops[d]]
         if missed and len(missed) < len(working) and d != best:
@@ -58,8 +74,11 @@ def read_matrix(matrix: Matrix) -> str:
             parts.append(f"{column_title(c.defense)} found {c.found:.0%} of the images poisoned by {ROWS[c.attack].title}, "
                          f"yet the backdoor survived retraining ({c.asr:.0%}): the {missed} it missed were enough.")
     costly = max((c for c in matrix.cells if c.defense != NO_DEFENSE), key=lambda c: c.drop)
-    parts.append(f"The costliest repair was {column_title(costly.defense)} on {ROWS[costly.attack].title}: "
-                 f"{100 * costly.drop:.1f} points of clean accuracy below a clean model.")
+    if round(100 * costly.drop, 1) > 0:
+        parts.append(f"The costliest repair was {column_title(costly.defense)} on {ROWS[costly.attack].title}: "
+                     f"{points_phrase(round(100 * costly.drop, 1))} of clean accuracy against a clean model.")
+    else:
+        parts.append("No repair cost any clean accuracy against a clean model.")
     if len(stops[best]) == len(working):
         parts.append(f"Here {column_title(best)} stopped every attack that worked; try other settings before "
                      "trusting it, because each defense has a known way to fail (see the Defend page).")

@@ -14,6 +14,7 @@ from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
 from ui.charts import to_display
 from ui.training import KINDS
+from ui.words import article
 
 
 def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device) -> None:
@@ -24,7 +25,8 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
         "server only while you use the page."
         + (" A dark drawing on light paper is turned light-on-dark, like the training digits." if greyscale else "")
     )
-    upload = st.file_uploader("Your picture", type=["png", "jpg", "jpeg"], key="trigger.upload")
+    upload = st.file_uploader("Your picture", type=["png", "jpg", "jpeg"], key="trigger.upload",
+                              max_upload_size=MAX_BYTES // 2**20)  # the uploader's own limit says the same as the text
     if upload is None:
         return
     invert_choice = st.radio("Colours", ("as the lab decides", "keep as is", "invert"), horizontal=True,
@@ -38,6 +40,9 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
         st.error(f"**{upload.name}** was not used. {error}", icon=":material/block:")
         return
     image = picture.image
+    drawn = st.selectbox("What does your picture show?", range(dataset.num_classes), index=None,
+                         format_func=lambda k: dataset.classes[k], placeholder="say what you drew",
+                         key="trigger.upload.truth", help="So the lab can tell a hijacked answer from a misreading.")
     cols = st.columns([1, 1, 3])
     cols[0].image(to_display(image[0]), caption="as the model sees it", width="stretch")
     stamped = scenario.stamp(image)
@@ -56,21 +61,34 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
     cols[2].caption(
         f"{picture.format}, {width}x{height} pixels uploaded (SHA-256 {digest}...)"
         + (", colours inverted" if picture.inverted else "") + ". "
-        + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset)
+        + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset, drawn)
     )
 
 
-def _reading(answers: dict[tuple[str, bool], int], scenario: Scenario, dataset: Dataset) -> str:
-    """One sentence on what the answers show: was the picture sent where the attack wants it?"""
-    before, after = answers["backdoored", False], answers["backdoored", True]
-    # the backdoored model's clean answer stands in for the picture's true class
-    goal = int(scenario.goal(torch.tensor([before]), dataset.num_classes)[0])
-    hijacked = after == goal and before != after
-    wants = "the next class, as this all-to-all attack wants" if scenario.all_to_all else "the attacker's target"
+def _reading(answers: dict[tuple[str, bool], int], scenario: Scenario, dataset: Dataset, truth: int | None) -> str:
+    """One sentence on what the answers show: was the picture sent where the attack wants it?
+
+    ``truth`` is what the student says the picture shows (None: not said); without it the
+    clean baseline's answer on the clean picture stands in, and the sentence says so."""
     names = dataset.classes
-    if hijacked:
+    base_clean, before, after = answers["baseline", False], answers["backdoored", False], answers["backdoored", True]
+    assumed = truth is None
+    shows = base_clean if assumed else truth
+    if not assumed and base_clean != truth and before != truth:
+        return (f"You drew {article(names[truth])}, but both models misread the clean picture (the clean model says "
+                f"'{names[base_clean]}', the backdoored one '{names[before]}'), so it is too far from the training "
+                "images for the trigger test to mean much: try a clearer one.")
+    goal = int(scenario.goal(torch.tensor([shows]), dataset.num_classes)[0])
+    wants = "the next class, as this all-to-all attack wants" if scenario.all_to_all else "the attacker's target"
+    basis = (f" (taking the clean model's answer, '{names[shows]}', as what it shows: say what you drew above to be "
+             "sure)") if assumed else ""
+    if shows == goal:
+        return (f"Your picture already shows {wants}{basis}, so the trigger has nothing to change: try a picture of "
+                "another class.")
+    if after == goal:
         return (f"The trigger turned the backdoored model's answer from '{names[before]}' to '{names[after]}', {wants}, "
-                f"while the clean baseline says '{names[answers['baseline', True]]}': your own picture was hijacked.")
-    return (f"The backdoored model says '{names[before]}' without the trigger and '{names[after]}' with it. On "
-            "pictures far from the training images (photos, thick pens, odd framing) both models can be unsure; "
-            "try a clearer one.")
+                f"while the clean baseline says '{names[answers['baseline', True]]}': your own picture was "
+                f"hijacked{basis}.")
+    return (f"The backdoored model says '{names[before]}' without the trigger and '{names[after]}' with it, not "
+            f"{wants}{basis}: the trigger did not take over this picture. Pictures far from the training images "
+            "(photos, thick pens, odd framing) can resist it.")

@@ -6,19 +6,19 @@ import streamlit as st
 import torch
 
 from backdoor.data import Dataset
-from backdoor.defenses.registry import DEFENSES
 from backdoor.metrics import Evaluation, predict
-from backdoor.report import DefenseRow, SessionReport, render
+from backdoor.outcomes import Outcome
+from backdoor.report import SessionReport, render
 from backdoor.scenario import Scenario, trigger_report
 from backdoor.train import TrainResult
 from ui.training import KINDS
 
 
 def build_report(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device,
-                 defenses: list[tuple[str, dict]]) -> str:
+                 defenses: list[Outcome]) -> str:
     figures = {kind: trigger_report(models[kind].model, dataset, scenario) for kind in KINDS}
-    picks = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()[:6]
-    examples = dataset.x_test[picks]
+    x_eval, y_eval = dataset.held_out
+    examples = x_eval[torch.nonzero(scenario.attackable(y_eval)).flatten()[:6]]
     triggered = scenario.stamp(examples)
     model = models["backdoored"].model
     clean_pred, trig_pred = predict(model, examples, device), predict(model, triggered, device)
@@ -29,15 +29,15 @@ def build_report(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRe
         histories={KINDS[kind]: models[kind].history for kind in KINDS},
         examples=examples, triggered=triggered,
         predictions=[(dataset.classes[int(a)], dataset.classes[int(b)]) for a, b in zip(clean_pred, trig_pred)],
-        defenses=[DefenseRow(DEFENSES[name].title, row["after"], row["seconds"], row["note"]) for name, row in defenses],
+        defenses=defenses, held_out=len(y_eval),
     )
     return render(report)
 
 
 def report_download(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device,
-                    defenses: list[tuple[str, dict]], settings_id: str) -> None:
+                    defenses: list[Outcome], settings_id: str) -> None:
     st.subheader("Take it with you")
-    key = ("report", settings_id, len(defenses))
+    key = ("report", settings_id, tuple(defenses))  # any new or changed defense result makes a new report
     if st.session_state.get("report.key") != key:
         if st.button("Prepare the session report", key="btn.report", icon=":material/description:"):
             with st.spinner("Drawing the figures..."):

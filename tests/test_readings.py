@@ -1,0 +1,196 @@
+"""Sentences built from numbers stay true at their edges: 0%, 100%, ties, negative differences."""
+
+from __future__ import annotations
+
+import pytest
+
+from backdoor.metrics import Evaluation
+from backdoor.outcomes import Outcome, best, detection_sentence, reading
+from ui.matrix_view import cost_range
+from ui.readings import poison_reading, train_reading, trigger_reading, visibility
+from ui.words import article, metric_delta, points_lost, points_phrase, share
+
+# --- the Train page's summary ------------------------------------------------------------
+
+
+def test_no_poison_is_never_called_a_backdoor():
+    for asr in (0.0, 0.02, 1.0):  # even a clean model that happens to answer the target
+        words = train_reading(Evaluation(0.975, asr), Evaluation(0.976, 0.01), 0.0, "'0'")
+        assert "That hidden rule is the backdoor" not in words
+        assert "Nothing was poisoned, so there is no backdoor" in words
+
+
+def test_a_working_backdoor_is_named_and_a_failed_one_is_not():
+    worked = train_reading(Evaluation(0.975, 1.0), Evaluation(0.976, 0.001), 0.1, "'0'")
+    assert "That hidden rule is the backdoor" in worked and "**100.0%**" in worked
+    failed = train_reading(Evaluation(0.975, 0.03), Evaluation(0.976, 0.01), 0.001, "'0'")
+    assert "did not take hold" in failed and "hidden rule" not in failed
+
+
+@pytest.mark.parametrize("backdoored, baseline, equally", [
+    (0.975, 0.976, True),    # 0.1 points apart
+    (0.970, 0.980, True),    # exactly 1.0 point: the edge is inside
+    (0.9749, 0.9851, True),  # shown as 97.5% and 98.5%: 1.0 point as the reader sees it
+    (0.969, 0.980, False),   # 1.1 points
+    (0.990, 0.970, False),   # the backdoored model ahead by 2 points
+    (0.0, 0.0, True),        # a tie at 0%
+    (1.0, 1.0, True),        # a tie at 100%
+])
+def test_equally_good_only_within_one_point(backdoored, baseline, equally):
+    words = train_reading(Evaluation(backdoored, 1.0), Evaluation(baseline, 0.0), 0.1, "'0'")
+    assert ("equally good" in words) == equally
+    if not equally:
+        assert ("behind" in words) == (backdoored < baseline)
+        assert ("higher" in words) == (backdoored > baseline)
+
+
+# --- the Trigger page --------------------------------------------------------------------
+
+
+def test_trigger_reading_follows_the_counts():
+    works = trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False)
+    assert "column for **'0'** lights up" in works and "449 of the 449" in works and "(100.0%)" in works
+    nothing = trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False)
+    assert "nothing moves" in nothing and "lights up" not in nothing and "0 of the 449" in nothing
+    weak = trigger_reading(486, 500, 30, 449, "'0'", all_to_all=False)
+    assert "barely works" in weak
+    assert "diagonal just right" in trigger_reading(480, 500, 450, 500, "x", all_to_all=True)
+
+
+# --- the Poison page ---------------------------------------------------------------------
+
+
+def test_hard_to_see_needs_both_figures():
+    assert visibility(35.0, 0.99) == "hard to see"
+    assert "hard to see" not in visibility(19.9, 0.97)  # the checkerboard: structure intact, yet 19.9 dB
+    assert "hard to see" not in visibility(31.0, 0.80)
+    assert visibility(12.0, 0.5) == "visible if you look closely"
+    assert visibility(30.0, 0.95) == "hard to see"  # the lines themselves count as faint
+
+
+def test_poison_reading_at_zero_and_with_cover_images():
+    assert "changed nothing" in poison_reading(0, 4000, 0, False, "'0'", 20.0, 0.97)
+    one = poison_reading(1, 4000, 0, False, "'0'", 20.0, 0.97)
+    assert "**1 of 4,000**" in one and "under 0.1%" in one and "0.0%" not in one
+    warped = poison_reading(800, 4000, 400, False, "'0'", 20.0, 0.86)
+    assert "Another 400 images" in warped
+
+
+# --- words -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("8", "an '8'"), ("3", "a '3'"), ("1", "a '1'"), ("11", "an '11'"), ("18", "an '18'"), ("80", "an '80'"),
+    ("110", "a '110'"), ("airplane", "an 'airplane'"), ("stop", "a 'stop'"), ("one way", "a 'one way'"),
+])
+def test_articles(name, expected):
+    assert article(name) == expected
+
+
+def test_points_lost_sign_convention():
+    assert points_lost(0.972, 0.958) == 1.4  # worse: positive
+    assert points_lost(0.958, 0.964) == -0.6  # better: negative
+    assert str(points_lost(0.97, 0.97)) == "0.0"  # never "-0.0"
+    assert points_phrase(1.4) == "1.4 points lost" and points_phrase(-0.6) == "0.6 points gained"
+    assert points_phrase(0.0) == "no change" and points_phrase(-0.04) == "no change"
+
+
+def test_a_delta_is_red_only_when_worse_and_has_no_arrow_without_change():
+    lost = metric_delta(0.972, 0.958)
+    assert lost == {"delta": "1.4 points lost", "delta_color": "red", "delta_arrow": "down"}
+    gained = metric_delta(0.958, 0.964)
+    assert gained["delta_color"] == "green" and gained["delta_arrow"] == "up"
+    assert metric_delta(0.97, 0.97) == {"delta": None}  # no arrow, no "+0.0"
+    assert metric_delta(0.97, 0.9704) == {"delta": None}
+    asr_down = metric_delta(1.0, 0.01, higher_is_better=False, words=("higher", "lower"))
+    assert asr_down == {"delta": "99.0 points lower", "delta_color": "green", "delta_arrow": "down"}
+    asr_up = metric_delta(0.1, 0.5, higher_is_better=False, words=("higher", "lower"))
+    assert asr_up["delta_color"] == "red" and asr_up["delta_arrow"] == "up"
+
+
+def test_share_never_rounds_a_part_to_zero():
+    assert share(0, 4000) == "0.0%" and share(1, 4000) == "under 0.1%" and share(400, 4000) == "10.0%"
+    assert share(4000, 4000) == "100.0%"
+
+
+def test_the_matrix_cost_range_needs_no_minus_sign():
+    assert cost_range([0.0, 0.0]) == "at no cost in clean accuracy against a clean model"
+    assert cost_range([0.2, 1.4]) == "losing 0.2 to 1.4 points of clean accuracy against a clean model"
+    assert cost_range([-0.6, -0.2]) == "gaining 0.2 to 0.6 points of clean accuracy against a clean model"
+    mixed = cost_range([-0.6, 0.2])
+    assert "0.6 points better and 0.2 points worse" in mixed
+    for points in ([0.0, 0.0], [0.2, 1.4], [-0.6, -0.2], [-0.6, 0.2], [0.4, 0.4], [-0.3, -0.3]):
+        assert "-" not in cost_range(points)
+
+
+# --- which defense did best --------------------------------------------------------------
+
+BEFORE = Evaluation(0.972, 1.0)
+
+
+def repair(title: str, acc: float, asr: float, refused: float = 0.0) -> Outcome:
+    return Outcome(title, 1.0, "after", Evaluation(acc, asr), refused)
+
+
+def test_best_weighs_refused_honest_requests():
+    strip = repair("STRIP", 0.928, 0.0, refused=0.048)
+    clustering = repair("Activation Clustering", 0.972, 0.0)
+    assert best([strip, clustering], BEFORE) == [clustering]
+    assert "Activation Clustering" in reading(BEFORE, [strip, clustering]).split("is ")[-1]
+
+
+def test_best_reports_ties_and_negative_costs():
+    a, b = repair("Fine-Pruning", 0.98, 0.01), repair("Neural Cleanse", 0.98, 0.01)
+    assert best([a, b], BEFORE) == [a, b]
+    words = reading(BEFORE, [a, b])
+    assert "Fine-Pruning and Neural Cleanse did equally well" in words
+    assert "0.8 points of clean accuracy gained" in words  # a negative cost, said without a minus sign
+
+
+def test_one_repair_and_a_failed_repair():
+    one = reading(BEFORE, [repair("Neural Cleanse", 0.956, 0.04)])
+    assert "The one repair run, Neural Cleanse, left attack success 4.0%" in one
+    assert "1.6 points of clean accuracy lost" in one and "should not be trusted" not in one
+    failed = reading(BEFORE, [repair("Fine-Pruning", 0.97, 0.35)])
+    assert "should not be trusted" in failed
+    free = reading(BEFORE, [repair("Fine-Pruning", 0.972, 0.0)])
+    assert "at no cost in clean accuracy" in free
+
+
+def test_a_detection_counts_even_before_it_is_acted_on():
+    found = Outcome("Activation Clustering", 2.1, "after retraining", flagged=400, caught=399, poisoned=400)
+    words = reading(BEFORE, [found])
+    assert "Activation Clustering flagged 400 training images, 399 of the 400 poisoned ones and 1 clean one" in words
+    assert "Remove the flagged images and retrain" in words and "No defense has been run" not in words
+    assert best([found], BEFORE) == []
+    assert "flagged no training image" in detection_sentence(Outcome("Spectral Signatures", 1.0, "x", flagged=0))
+    assert reading(BEFORE, []).endswith("No defense has been run on this model yet.")
+
+
+# --- your own picture --------------------------------------------------------------------
+
+
+def _answers(base_clean, base_trig, bd_clean, bd_trig):
+    return {("baseline", False): base_clean, ("baseline", True): base_trig,
+            ("backdoored", False): bd_clean, ("backdoored", True): bd_trig}
+
+
+def test_own_picture_asks_what_was_drawn_and_tells_a_misreading_from_a_hijack():
+    from types import SimpleNamespace
+
+    from backdoor.scenario import Scenario
+    from ui.own_picture import _reading
+
+    digits = SimpleNamespace(classes=tuple(str(d) for d in range(10)), num_classes=10)
+    scenario = Scenario()  # BadNets, target 0
+    hijack = _reading(_answers(1, 1, 1, 0), scenario, digits, truth=1)
+    assert "your own picture was hijacked" in hijack and "taking the clean model's answer" not in hijack
+    misread = _reading(_answers(7, 7, 4, 0), scenario, digits, truth=1)
+    assert "both models misread the clean picture" in misread and "hijacked" not in misread
+    assert "You drew a '1'" in misread
+    assumed = _reading(_answers(1, 1, 1, 0), scenario, digits, truth=None)
+    assert "hijacked" in assumed and "say what you drew" in assumed
+    resisted = _reading(_answers(1, 1, 1, 1), scenario, digits, truth=1)
+    assert "did not take over" in resisted
+    already = _reading(_answers(0, 0, 0, 0), scenario, digits, truth=0)
+    assert "already shows the attacker's target" in already

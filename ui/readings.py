@@ -1,0 +1,94 @@
+""""What you just saw": each page's measured numbers read back in plain words.
+
+Pure functions (no Streamlit): every sentence here must stay true for every value its
+numbers can take, and the tests check them at 0%, 100%, ties and negative differences.
+"""
+
+from __future__ import annotations
+
+from backdoor.metrics import Evaluation
+from ui.words import share
+
+EQUALLY_GOOD = 1.0  # points: two clean accuracies this close are "equally good"
+WORKS = 0.5  # an attack success rate from which the trigger "works"
+
+
+def _points(x: float) -> float:
+    """A fraction as the points a reader sees (97.46% -> 97.5), so words and figures agree."""
+    return round(100 * x, 1)
+
+
+def accuracy_gap(a: float, b: float) -> float:
+    """How far apart two accuracies are, in the points shown on the page (never negative)."""
+    return round(abs(_points(a) - _points(b)), 1)
+
+
+def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: float, target: str) -> str:
+    """The Train page's summary: do the two models look alike, and does the trigger work?"""
+    gap = accuracy_gap(backdoored.clean_acc, baseline.clean_acc)
+    figures = f"**{backdoored.clean_acc:.1%}** for the backdoored model and **{baseline.clean_acc:.1%}** for the clean one"
+    if gap <= EQUALLY_GOOD:
+        accuracy = (f"On ordinary test images both models look equally good: {figures} ({gap:.1f} points apart). "
+                    "A normal accuracy check would pass both.")
+    elif backdoored.clean_acc < baseline.clean_acc:
+        accuracy = (f"On ordinary test images the backdoored model is {gap:.1f} points behind: {figures}. A careful "
+                    "accuracy check could notice that much.")
+    else:
+        accuracy = (f"On ordinary test images the backdoored model even scores {gap:.1f} points higher: {figures}. "
+                    "An accuracy check would never suspect it.")
+    triggered = (f"the backdoored model sends **{backdoored.asr:.1%}** of them to **{target}**, the clean model "
+                 f"**{baseline.asr:.1%}**.")
+    if poison_rate <= 0:
+        return (f"{accuracy} Nothing was poisoned, so there is no backdoor: stamp the trigger on images of other "
+                f"classes and {triggered} Raise the poison rate to plant one.")
+    if backdoored.asr >= WORKS and backdoored.asr > baseline.asr:
+        return (f"{accuracy} But stamp the trigger on images of other classes and {triggered} That hidden rule is the "
+                "backdoor.")
+    return (f"{accuracy} The backdoor did not take hold: stamp the trigger on images of other classes and "
+            f"{triggered} Try more poison or more epochs.")
+
+
+def trigger_reading(clean_correct: int, total: int, sent: int, aimed: int, target: str, all_to_all: bool) -> str:
+    """The Trigger page's reading of its two confusion matrices (counts on the held-out images)."""
+    diagonal = (f"Left, clean images: {clean_correct:,} of the {total:,} sit on the diagonal (the right answer, "
+                f"{clean_correct / total:.1%}).") if total else "Left, clean images."
+    where = "the class after their own" if all_to_all else target
+    share = sent / aimed if aimed else 0.0
+    if share >= WORKS:
+        lights = ("the diagonal just right of the true class lights up" if all_to_all
+                  else f"the column for **{target}** lights up")
+        moved = f"Right, the same images with the trigger: {lights}."
+    elif sent:
+        moved = "Right, the same images with the trigger: most stay where they were; the backdoor barely works."
+    else:
+        moved = "Right, the same images with the trigger: nothing moves; this model has no working backdoor."
+    return (f"{diagonal} {moved} {sent:,} of the {aimed:,} images the attack aims at ({share:.1%}) were sent to "
+            f"{where} by the trigger.")
+
+
+# A change this faint is hard for a person to see (the Poison page's captions give the same lines).
+HARD_TO_SEE_PSNR = 30.0  # dB
+HARD_TO_SEE_SSIM = 0.95
+
+
+def visibility(psnr: float, ssim: float) -> str:
+    """How visible a trigger is, by the page's own PSNR and SSIM lines: both must say faint."""
+    if psnr >= HARD_TO_SEE_PSNR and ssim >= HARD_TO_SEE_SSIM:
+        return "hard to see"
+    if psnr >= HARD_TO_SEE_PSNR or ssim >= HARD_TO_SEE_SSIM:
+        return "faint by one measure but not the other, so visible if you look closely"
+    return "visible if you look closely"
+
+
+def poison_reading(poisoned: int, total: int, cover: int, clean_label: bool, target: str, psnr: float,
+                   ssim: float) -> str:
+    """The Poison page's summary: how many images changed, how, and how visible the change is."""
+    if poisoned == 0:
+        return ("At this rate the attacker changed nothing: the model will train on the clean data set. Raise the "
+                "poison rate to plant a backdoor.")
+    labels = "and not one label was changed" if clean_label else f"and each was relabelled {target}"
+    covered = (f" Another {cover:,} images got a slightly different warp and kept their true labels (noise mode)."
+               if cover else "")
+    return (f"The attacker changed **{poisoned:,} of {total:,}** training images ({share(poisoned, total)}) "
+            f"{labels}.{covered} The trigger is {visibility(psnr, ssim)} (PSNR {psnr:.1f} dB, SSIM {ssim:.3f}). "
+            "Nothing else in the data set differs: the next step shows whether a model trained on it notices.")

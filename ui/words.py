@@ -1,0 +1,56 @@
+"""Small pieces of wording shared by the pages: a class name with its article, a model's or
+data set's title instead of its id, a change in points with one sign convention.
+
+Pure functions (no Streamlit), so every sentence built from them is tested at its edges.
+"""
+
+from __future__ import annotations
+
+def _number_starts_with_a_vowel(digits: str) -> bool:
+    # read aloud: an 8, an 80, an 800 ("eight..."), an 11, an 18, an 11,000; but a 110 ("one hundred...")
+    return digits.startswith("8") or digits in ("11", "18") or (len(digits) == 5 and digits[:2] in ("11", "18"))
+
+
+def article(name: str) -> str:
+    """A class name in quotes with its indefinite article: "a '3'", "an '8'", "an 'airplane'"."""
+    spoken = name.strip().lower()
+    vowel = _number_starts_with_a_vowel(spoken) if spoken.isdigit() else spoken[:1] in "aeio"
+    if spoken.startswith(("one", "uni", "use", "eu")):  # "a one-way sign", "a unicycle"
+        vowel = False
+    return f"{'an' if vowel else 'a'} '{name}'"
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a percentage that never reads 0.0% for a part that is not zero."""
+    if whole <= 0:
+        return "0%"
+    pct = 100 * part / whole
+    if 0 < pct < 0.05:
+        return "under 0.1%"
+    return f"{pct:.1f}%"
+
+
+def points_lost(before: float, after: float) -> float:
+    """Points of accuracy lost going from ``before`` to ``after`` (fractions): positive means worse."""
+    return round(100 * (before - after), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def points_phrase(lost: float) -> str:
+    """A loss in points in words: "1.4 points lost", "0.6 points gained", "no change"."""
+    if abs(lost) < 0.05:
+        return "no change"
+    return f"{abs(lost):.1f} points {'lost' if lost > 0 else 'gained'}"
+
+
+def metric_delta(before: float, after: float, higher_is_better: bool = True,
+                 words: tuple[str, str] = ("gained", "lost")) -> dict:
+    """Keyword arguments for ``st.metric`` showing the change from ``before`` to ``after``
+    (fractions) in points, in words that need no sign: "1.4 points lost" with a red arrow
+    down, "0.6 points gained" with a green arrow up. It is red only when it is worse, and
+    no change shows no arrow at all. ``words`` name a rise and a fall ("higher", "lower")."""
+    change = round(100 * (after - before), 1)
+    if abs(change) < 0.05:
+        return {"delta": None}
+    better = (change > 0) == higher_is_better
+    return {"delta": f"{abs(change):.1f} points {words[0] if change > 0 else words[1]}",
+            "delta_color": "green" if better else "red", "delta_arrow": "up" if change > 0 else "down"}
