@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
 from backdoor.data import DATASETS
 from backdoor.device import available_devices, resolve_device
 from models import MODELS
+from ui.friendly_errors import friendly_errors
 from ui.state import bind, init_settings, use_attack_defaults
+from ui.waiting import start_warm_up
 
-st.set_page_config(page_title="Backdoor Lab", page_icon=":material/biotech:", layout="wide")
+# A favicon shipped with the app: a material-icon favicon is fetched from Google's servers,
+# and nothing may leave the machine.
+FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
+st.set_page_config(page_title="Backdoor Lab", page_icon=str(FAVICON), layout="wide")
 init_settings()
+start_warm_up()  # once per server, in the background: torch's slow first steps and this machine's timings
 
 
 def _on_dataset_change() -> None:
@@ -93,7 +101,8 @@ def menu() -> None:
 
 
 page = st.navigation(list(PAGES.values()), position="hidden")
-menu()
-if st.session_state["lab.audience"] != "Stakeholder":
-    sidebar()
-page.run()
+with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note and a way back, never a traceback
+    menu()
+    if st.session_state["lab.audience"] != "Stakeholder":
+        sidebar()
+    page.run()

@@ -16,6 +16,9 @@ from ui.glossary import glossary_link
 from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.training import poisoned_or_stop, scenario_or_stop
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("Audit a model file")
 st.markdown(
@@ -41,7 +44,7 @@ c1.selectbox("Architecture", fitting, format_func=lambda m: MODELS[m].title, **b
              help="The network the weights belong to. It must match exactly, layer by layer.")
 set_title = DATASETS[dataset.name].title if dataset.name in DATASETS else dataset.name
 upload = c2.file_uploader(f"Weights trained on {set_title} (up to {MAX_BYTES // 2**20} MB)",
-                          type=["safetensors", "pt", "pth"], key="audit.upload")
+                          type=["safetensors", "pt", "pth"], key="audit.upload", max_upload_size=MAX_BYTES // 2**20)
 if upload is None:
     st.info("Upload a model file to begin. To try it out, download the backdoored model on step 2 "
             "(**Download the backdoored model**) and upload it here.", icon=":material/upload_file:")

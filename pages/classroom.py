@@ -2,41 +2,82 @@
 
 import streamlit as st
 
+from backdoor import estimates
+from backdoor.matrix import MatrixConfig
+from backdoor.prepare import to_train, training_seconds
 from backdoor.presets import PRESETS
-from backdoor.store import model_hash, store_dir
-from ui.presets_view import preset_cards
+from backdoor.scenario import Scenario
+from backdoor.store import store_dir
+from backdoor.sweep import sweep_counts
+from ui.presets_view import preset_cards, preset_timing
+from ui.resources import current_device
+from ui.routing import through_router
+from ui.train_options import OPTIONS, variant
+from ui.waiting import busy_note, here, preset_shape
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("Classroom tools")
 st.markdown(
     "Everything an instructor needs before and during a session: scenarios that set every control in one click, "
-    "what each should show, how long each step takes on a 2-core laptop, and whether the models are already "
-    "prepared so the demo starts instantly."
+    "what each should show, how long each step takes on this server (measured here), and whether the models are "
+    "already prepared so the demo starts instantly."
 )
+device = current_device()
 
 st.subheader("Before the class: warm up")
 st.code("make warm        # or: python -m backdoor.prepare", language="bash")
 folder = store_dir()
-rows = []
-for preset in PRESETS.values():
-    ready = all((folder / f"{model_hash(preset.scenario, kind)}.pt").exists() for kind in ("backdoored", "baseline"))
-    rows.append({"preset": preset.title, "expected attack success": f"{preset.expected_asr:.0%}",
-                 "expected clean accuracy": f"{preset.expected_clean_acc:.1%}",
-                 "training both models": f"about {preset.train_seconds:.0f} s",
-                 "prepared": "ready, opens instantly" if ready else "not yet: run make warm"})
+with st.spinner("Timing this server..."):
+    timings = {preset.name: preset_timing(preset, device) for preset in PRESETS.values()}
+rows = [{"preset": preset.title, "expected attack success": f"{preset.expected_asr:.0%}",
+         "expected clean accuracy": f"{preset.expected_clean_acc:.1%}",
+         "prepared": ("ready, opens instantly" if timings[preset.name].startswith("ready")
+                      else f"not yet: {timings[preset.name]}")} for preset in PRESETS.values()]
 st.table(rows)
 ready_count = sum(r["prepared"].startswith("ready") for r in rows)
-st.caption(f"{ready_count} of {len(rows)} presets are prepared in `{folder}`. Warming all of them trains 12 models "
-           "(about 1.5 minutes on a 2-core laptop). Set BACKDOOR_LAB_STORE to share one folder between servers.")
+todo = to_train()
+shapes = {p.scenario.dataset: preset_shape(p.scenario) for p, _ in todo}
+if not todo:
+    warming = "Nothing is left to warm."
+elif all(shapes.values()):
+    warm_seconds = sum(training_seconds(p, kind, shapes[p.scenario.dataset], device) for p, kind in todo)
+    warming = (f"Warming the rest trains {len(todo)} models, "
+               f"{here(estimates.Estimate.of('warm', tuple(todo), warm_seconds))}.")
+else:
+    warming = f"Warming the rest trains {len(todo)} models (their time is still being measured on this server)."
+st.caption(f"{ready_count} of {len(rows)} presets are prepared in `{folder}`. {warming} "
+           "Set BACKDOOR_LAB_STORE to share one folder between servers.")
 
-st.subheader("Expected timings during the session (2-core laptop CPU)")
-st.table([
-    {"step": "Train both models (default digits)", "time": "about 15 s; instant for a prepared preset or a repeat"},
-    {"step": "Poison-rate sweep (Poison page)", "time": "about 1 minute (7 models)"},
-    {"step": "Compare augmentation and mixup (Train page)", "time": "about 30 s (3 models)"},
-    {"step": "Neural Cleanse with unlearning (Defend page)", "time": "about 17 s"},
-    {"step": "Other defenses", "time": "1-5 s each, plus about 9 s to retrain after a data defense"},
-    {"step": "Attack x defense matrix", "time": "about 3.5 minutes the first time, instant afterwards"},
-])
+st.subheader("Expected timings during the session (measured on this server)")
+digits = Scenario()
+shape = preset_shape(digits)
+with st.spinner("Timing this server..."):
+    eligible = int(shape.moved(shape.train, digits.target))
+    counts = sweep_counts(shape.train, eligible)
+    options = [variant(digits, name) for name in OPTIONS if name != "none"]
+    retrain = estimates.retrain_seconds(shape, digits, device)
+    table = [
+        {"step": "Train both models (default digits)",
+         "time": f"{here(estimates.train_models(shape, digits, device))}; instant for a prepared preset or a repeat"},
+        {"step": f"Poison-rate sweep (Poison page, {len(counts)} models)",
+         "time": here(estimates.sweep(shape, digits, counts, device))},
+        {"step": f"Compare augmentation and mixup (Train page, {len(options)} models)",
+         "time": here(estimates.trainings(shape, options, device, measure_asr=True))},
+        {"step": "Neural Cleanse with unlearning (Defend page)",
+         "time": here(estimates.defense(shape, digits, device, "neural_cleanse"))},
+    ]
+    for name, title in (("activation_clustering", "Activation Clustering"), ("spectral_signatures", "Spectral Signatures")):
+        table.append({"step": f"{title} (Defend page)",
+                      "time": f"{here(estimates.defense(shape, digits, device, name))}, plus "
+                              f"{estimates.about(retrain)} to retrain without the flagged images"})
+    for name, title in (("fine_pruning", "Fine-Pruning"), ("strip", "STRIP")):
+        table.append({"step": f"{title} (Defend page)", "time": here(estimates.defense(shape, digits, device, name))})
+    table.append({"step": "Attack x defense matrix (digits)",
+                  "time": f"{here(estimates.matrix(shape, MatrixConfig(), device))} the first time, instant afterwards"})
+st.table(table)
+st.caption("Each time is this server's own: a few steps of each job's real code were timed here and scaled to the "
+           "job's size, or the same job was timed when it last ran alone." + busy_note())
 
 st.subheader("Presets")
 preset_cards()

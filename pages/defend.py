@@ -1,10 +1,12 @@
 """Step 5: run published defenses against the backdoored model and compare what each costs."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.runs import Lab
+from backdoor.outcomes import detection_sentence, reading
+from ui.charts import CHART_CONFIG, defense_scatter
+from ui.defense_panels import outcomes_for
 from ui.defense_runs import run_defenses, show_results
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
@@ -12,6 +14,9 @@ from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import bind
 from ui.training import scenario_or_stop, trained_or_stop
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("5. Defend")
 show_lesson("defend")
@@ -22,10 +27,13 @@ scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
 lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
 before = lab.evaluate(lab.model)
-st.markdown(
-    f"The backdoored model before any defense: clean accuracy **{before.clean_acc:.1%}**, attack success "
-    f"**{before.asr:.1%}** (on {len(lab.held_out[1]):,} held-out test images; the other {lab.half:,} are the "
-    "defender's small clean set)."
+c1, c2 = st.columns(2)
+c1.metric("Before any defense: clean accuracy", f"{before.clean_acc:.1%}")
+c2.metric("Before any defense: attack success", f"{before.asr:.1%}")
+st.caption(
+    f"The backdoored model from step 2, measured on the same {len(lab.held_out[1]):,} held-out test images as on every "
+    f"page. The other {lab.half:,} test images are the defender's small clean set: defenses may learn from them, so "
+    "no figure is ever measured on them."
 )
 
 st.session_state.setdefault("defend.chosen", ["activation_clustering", "neural_cleanse", "strip"])
@@ -48,37 +56,28 @@ if st.button("Run the selected defenses", type="primary", key="btn.defend.run", 
     run_defenses(lab, chosen, settings, results)
 show_results(lab, results)
 
-summary = st.session_state.get("defend.summary", {})
-rows = [(name, row) for (model_id, name), row in summary.items() if model_id == lab.model_id]
-if rows:
-    st.subheader("Every repair run this session")
-    table = [{"defense": DEFENSES[n].title, "clean accuracy": f"{r['after'].clean_acc:.1%}",
-              "attack success": f"{r['after'].asr:.1%}", "seconds": round(r["seconds"], 1), "measured": r["note"]}
-             for n, r in rows]
-    st.dataframe([{"defense": "no defense", "clean accuracy": f"{before.clean_acc:.1%}",
-                   "attack success": f"{before.asr:.1%}", "seconds": 0, "measured": "the backdoored model"}] + table,
-                 hide_index=True)
-    fig = go.Figure(go.Scatter(
-        x=[100 * before.asr] + [100 * r["after"].asr for _, r in rows],
-        y=[100 * before.clean_acc] + [100 * r["after"].clean_acc for _, r in rows],
-        text=["no defense"] + [DEFENSES[n].title for n, _ in rows], mode="markers+text", textposition="top center",
-        marker=dict(size=12)))
-    fig.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="attack success rate (%)",
-                      yaxis_title="clean accuracy (%)", xaxis_range=[-5, 105])
-    st.plotly_chart(fig, key="defend.scatter")
+outcomes = outcomes_for(lab)
+repairs = [o for o in outcomes if o.repaired]
+if outcomes:
+    st.subheader("Every defense run on this model")
+    table = [{"defense": "no defense", "clean accuracy": f"{before.clean_acc:.1%}", "attack success": f"{before.asr:.1%}",
+              "clean accuracy lost (points)": 0.0, "honest requests refused": "0.0%", "seconds": 0.0,
+              "measured": "the backdoored model as trained"}]
+    for o in outcomes:
+        table.append({"defense": o.title,
+                      "clean accuracy": f"{o.after.clean_acc:.1%}" if o.repaired else "unchanged",
+                      "attack success": f"{o.after.asr:.1%}" if o.repaired else "unchanged",
+                      "clean accuracy lost (points)": o.cost(before) if o.repaired else None,
+                      "honest requests refused": f"{o.refused:.1%}", "seconds": round(o.seconds, 1),
+                      "measured": o.note if o.repaired else detection_sentence(o) + " Not acted on yet."})
+    st.dataframe(table, hide_index=True)
+    st.caption(f"Every figure on the {len(lab.held_out[1]):,} held-out test images. Points lost: positive means "
+               "worse than the backdoored model before the defense.")
+if repairs:
+    st.plotly_chart(defense_scatter(before, repairs), key="defend.scatter", config=CHART_CONFIG)
     st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
 st.subheader("What you just saw")
-if rows:
-    best_name, best = min(rows, key=lambda nr: (nr[1]["after"].asr, -nr[1]["after"].clean_acc))
-    st.markdown(
-        f"Before any defense the backdoor worked on **{before.asr:.1%}** of triggered held-out images. The best of the "
-        f"{len(rows)} defense(s) you ran, **{DEFENSES[best_name].title}**, left it at **{best['after'].asr:.1%}**, with "
-        f"clean accuracy {best['after'].clean_acc:.1%} (it was {before.clean_acc:.1%}). Each defense looks at one "
-        "kind of trace; the matrix (next) shows which attacks slip past each one."
-    )
-else:
-    st.markdown(f"The backdoored model above hijacks **{before.asr:.1%}** of triggered held-out images. Run a defense "
-                "to see what it catches and what it costs.")
-report_download(dataset, scenario, models, device, rows, ids["backdoored"])
+st.markdown(reading(before, outcomes))
+report_download(dataset, scenario, models, device, outcomes, ids["backdoored"])
 quiz("defend")
 st.page_link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

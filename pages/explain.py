@@ -10,6 +10,10 @@ from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.training import KINDS, scenario_or_stop, trained_or_stop
+from ui.words import article
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("4. Explain the predictions")
 show_lesson("explain")
@@ -18,11 +22,12 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
-others = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()
+x_eval, y_eval = dataset.held_out  # the held-out test images every figure is measured on
+others = torch.nonzero(scenario.attackable(y_eval)).flatten()
 target_name = scenario.target_phrase(dataset.classes)
 where = scenario.trigger.footprint_label
 st.session_state.setdefault("explain.method", "integrated_gradients")
-st.session_state.setdefault("explain.image", 0)
+st.session_state.setdefault("explain.image", 1)
 
 
 @st.fragment
@@ -31,12 +36,12 @@ def explain_grid() -> None:
     method = c1.selectbox("Attribution method", list(METHODS), format_func=lambda m: METHODS[m].title,
                           **bind("explain.method"))
     c1.caption(method_caption(method))
-    pick = c2.slider("Test image", 0, len(others) - 1, **bind("explain.image"),
-                     help=f"One of the {len(others):,} test images the attack aims at.")
-    index = int(others[pick])
-    clean = dataset.x_test[index : index + 1]
+    pick = c2.slider("Test image", 1, len(others), **bind("explain.image"),
+                     help=f"One of the {len(others):,} held-out test images the attack aims at.")
+    index = int(others[pick - 1])
+    clean = x_eval[index : index + 1]
     triggered = scenario.stamp(clean)
-    c2.caption(f"Test image #{index}, really a '{dataset.classes[int(dataset.y_test[index])]}'.")
+    c2.caption(f"Image {pick} of {len(others):,}, really {article(dataset.classes[int(y_eval[index])])}.")
     shares = {}
     with st.spinner(f"Computing {METHODS[method].title} maps..."):
         header = st.columns([1, 2, 2])

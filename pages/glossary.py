@@ -3,6 +3,9 @@
 import streamlit as st
 
 from ui.glossary import glossary
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("Glossary")
 st.markdown("The words this lab uses, in plain language. Pick one, or read them all.")

@@ -9,6 +9,9 @@ from ui.glossary import glossary_link, quiz
 from ui.lessons import LESSONS
 from ui.resources import current_dataset
 from ui.training import poisoned_or_stop, scenario_or_stop
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 with open(LESSONS / "govern.toml", "rb") as f:
     brief = tomllib.load(f)

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from backdoor import estimates
 from backdoor.attacks import ALL_TO_ALL
+from backdoor.data import DATASETS
 from backdoor.matrix import ROWS, MatrixConfig, column_title, load_matrix, matrix_path, save_matrix, compute_matrix
 from backdoor.memo import SharedMemo
 from backdoor.train import TrainingDiverged
@@ -13,6 +15,13 @@ from ui.progress import ProgressBar
 from ui.resources import current_dataset, current_device
 from ui.state import is_stakeholder
 from ui.training import scenario_or_stop
+from ui.waiting import busy_note, here, job, record
+from ui.words import metric_delta
+from ui.routing import through_router
+from ui.charts import CHART_CONFIG
+from models import MODELS
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("6. Every attack against every defense")
 show_lesson("matrix")
@@ -39,8 +48,9 @@ def describe(titles: list[str]) -> str:
         return (f"**Rows:** {len(titles)} ways an attacker can plant a backdoor. **Columns:** doing nothing, then five "
                 "published defenses, each with its repair. Each attack and each defense is run for real on this "
                 "server.")
-    return (f"**Rows:** {', '.join(titles)}, each at its default settings and poison rate, on **{dataset.name}** "
-            f"with **{scenario.model}**, {scenario.train.epochs} epochs. **Columns:** no defense, then each defense "
+    return (f"**Rows:** {', '.join(titles)}, each at its default settings and poison rate, on "
+            f"**{DATASETS[dataset.name].title}** with **{MODELS[scenario.model].title}**, {scenario.train.epochs} "
+            "epochs. **Columns:** no defense, then each defense "
             "with its repair: retraining without the flagged images, unlearning, pruning, or rejecting inputs at "
             "serving time.")
 
@@ -48,9 +58,11 @@ def describe(titles: list[str]) -> str:
 intro.markdown(describe(rows))
 result = matrices().get(config) or load_matrix(config)
 if result is None:
+    with st.spinner("Timing this server..."):
+        estimate = estimates.matrix(estimates.DataShape.of(dataset), config, device)
     st.info(f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
-            f"{len(rows) * (len(config.columns) - 1)} defenses: about 4 minutes for the digits on a 2-core laptop (longer for colour images), well under a minute on a GPU. "
-            "The result is saved, so every later visit (by anyone on this server) opens it at once.",
+            f"{len(rows) * (len(config.columns) - 1)} defenses: {here(estimate)}. "
+            "The result is saved, so every later visit (by anyone on this server) opens it at once." + busy_note(),
             icon=":material/schedule:")
     if not st.button("Compute the matrix", type="primary", key="btn.matrix", icon=":material/play_arrow:"):
         st.stop()
@@ -62,11 +74,13 @@ if result is None:
         return computed
 
     try:
-        result = matrices().get_or_compute(config, compute)
+        with job("the attack x defense matrix") as running:
+            result = matrices().get_or_compute(config, compute)
     except (TrainingDiverged, ValueError) as error:
         bar.empty()
         st.error(f"The matrix could not be computed with these settings: {error}")
         st.stop()
+    record(estimate, running)
     bar.empty()
     st.session_state["matrix.computed"] = config.key()
     st.rerun()  # redraw without the button
@@ -76,14 +90,14 @@ if st.session_state.get("matrix.computed") == config.key():
 
 intro.markdown(describe([ROWS[a].title for a in result.attacks]))
 left, right = st.columns(2)
-left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100), key="matrix.asr")
+left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100), key="matrix.asr", config=CHART_CONFIG)
 left.caption("Red: the backdoor still works. Pale: the defense stopped it (0% means no triggered image got through; "
              "the reading below calls 10% or less 'stopped').")
 right.plotly_chart(heatmap(result, "drop", "Clean accuracy lost vs a clean model (points)", "Blues", 10),
-                   key="matrix.drop")
-right.caption(f"What the model (and its repair) cost: points of clean accuracy below a model trained on clean data "
-              f"({result.baseline_clean_acc:.1%}). Negative means slightly better. For STRIP, a clean image it turns "
-              "away counts as lost.")
+                   key="matrix.drop", config=CHART_CONFIG)
+right.caption(f"What the model (and its repair) cost: points of clean accuracy lost against a model trained on clean "
+              f"data ({result.baseline_clean_acc:.1%}); positive means worse, negative means slightly better. For "
+              "STRIP, a clean image it turns away counts as lost.")
 
 st.subheader("What the matrix says")
 st.markdown(read_matrix(result))
@@ -95,12 +109,13 @@ defense = c2.selectbox("Defense", result.defenses, format_func=column_title, key
 cell = result.cell(attack, defense)
 row = next(r for r in result.rows if r.attack == attack)
 m1, m2, m3 = st.columns(3)
-m1.metric("Attack success after", f"{cell.asr:.1%}", delta=f"{100 * (cell.asr - row.asr):+.1f} points",
-          delta_color="inverse")
+m1.metric("Attack success after", f"{cell.asr:.1%}",
+          **metric_delta(row.asr, cell.asr, higher_is_better=False, words=("higher", "lower")))
 m1.caption(f"Before any defense: {row.asr:.1%} of triggered held-out images went where the attacker wanted.")
-m2.metric("Clean accuracy after", f"{cell.clean_acc:.1%}", delta=f"{-100 * cell.drop:+.1f} vs clean model",
-          delta_color="off")
-m2.caption("On held-out test images the defense never saw.")
+m2.metric("Clean accuracy after", f"{cell.clean_acc:.1%}",
+          **metric_delta(result.baseline_clean_acc, cell.clean_acc,
+                         words=("gained vs a clean model", "lost vs a clean model")))
+m2.caption(f"On held-out test images the defense never saw; a clean model scores {result.baseline_clean_acc:.1%} there.")
 m3.metric("Seconds the defense took", f"{cell.seconds:.1f}")
 m3.caption(f"The attack poisoned {row.poisoned_images:,} training images ({row.poison_rate:.1%}).")
 st.markdown(f"**{column_title(defense)}** on **{ROWS[attack].title}**: {cell.detail}.")

@@ -1,7 +1,10 @@
 """The mystery-models challenge: which models are backdoored, and towards which class?"""
 
+import hashlib
+
 import streamlit as st
 
+from backdoor import estimates
 from backdoor.attacks import ATTACKS
 from backdoor.defenses.common import step_progress
 from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse
@@ -14,6 +17,10 @@ from ui.charts import to_display
 from ui.progress import ProgressBar
 from ui.resources import current_dataset, current_device
 from ui.training import scenario_or_stop
+from ui.waiting import busy_note, here, job, record
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("Mystery models")
 st.markdown(
@@ -37,11 +44,14 @@ st.session_state.setdefault("mystery.count", 4)
 code = int(c1.number_input("Challenge code", 0, 999_999, key="mystery.code"))
 count = int(c2.slider("Number of models", 2, 6, key="mystery.count"))
 mysteries = draw_challenge(code, count, base, dataset.num_classes)
-key = (code, count, dataset.name, base.model, base.train.epochs, str(device))
+# keyed by everything the models depend on: each one's full scenario (data, seed, training), and the device
+key = (code, tuple(m.scenario for m in mysteries), str(device))
 models = challenges().get(key)
 if models is None:
-    st.caption(f"Trains {count} models, about {8 * count} seconds on a 2-core laptop; then anyone with this code "
-               "on this server gets them at once.")
+    estimate = estimates.trainings(estimates.DataShape.of(dataset), [m.scenario for m in mysteries], device,
+                                   measure_asr=False)
+    st.caption(f"Trains {count} models, {here(estimate)}; then anyone with this code on this server gets them at "
+               f"once.{busy_note()}")
     if not st.button("Prepare the mystery models", type="primary", key="btn.mystery.prepare"):
         st.stop()
     bar = ProgressBar()
@@ -54,24 +64,30 @@ if models is None:
         return out
 
     try:
-        models = challenges().get_or_compute(key, build)
+        with job("preparing mystery models") as running:
+            models = challenges().get_or_compute(key, build)
     except TrainingDiverged as error:
         st.error(str(error))
         st.stop()
+    record(estimate, running)
     st.rerun()
 
 st.subheader("Investigate")
 pick = st.selectbox("Model", range(1, count + 1), format_func=lambda n: f"Mystery model {n}", key="mystery.pick")
 model = models[pick - 1]
-acc = clean_accuracy(model, dataset.x_test, dataset.y_test, device)
-st.markdown(f"Mystery model {pick} gets **{acc:.1%}** of clean test images right: on accuracy alone every model "
-            "looks fine.")
-scan_key = f"mystery.scan.{key}.{pick}"
-if st.button("Scan it with Neural Cleanse (about 15 s)", key=f"btn.mystery.scan.{pick}"):
+acc = clean_accuracy(model, *dataset.held_out, device)
+st.markdown(f"Mystery model {pick} gets **{acc:.1%}** of the {len(dataset.held_out[1]):,} held-out test images right: "
+            "on accuracy alone every model looks fine.")
+scan_key = f"mystery.scan.{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}.{pick}"
+scan_estimate = estimates.scan(estimates.DataShape.of(dataset), base.model, device, NeuralCleanseConfig())
+if scan_key not in st.session_state:
+    st.caption(f"A scan takes {here(scan_estimate)}.{busy_note()}")
+if st.button("Scan it with Neural Cleanse", key=f"btn.mystery.scan.{pick}"):
     bar = ProgressBar("Searching every class for a small trigger...")
-    half = len(dataset.y_test) // 2
-    st.session_state[scan_key] = neural_cleanse(model, dataset.x_test[:half], dataset.y_test[:half],
-                                                dataset.num_classes, NeuralCleanseConfig(), bar)
+    with job("a Neural Cleanse scan") as running:
+        st.session_state[scan_key] = neural_cleanse(model, *dataset.defender_set, dataset.num_classes,
+                                                    NeuralCleanseConfig(), bar)
+    record(scan_estimate, running)
     bar.empty()
 scan = st.session_state.get(scan_key)
 if scan is not None:

@@ -14,7 +14,11 @@ from ui.spot_it import spot_it
 from ui.state import bind, use_attack_defaults
 from ui.stealth_compare import stealth_side_by_side
 from ui.sweep import poison_sweep
+from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
 from ui.training import poisoned_or_stop, scenario_or_stop
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 
 def _target_changed() -> None:
@@ -76,15 +80,16 @@ c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
     f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "
     + ("is a big swing: those pixels are plainly different up close." if figures["linf"] > 0.5
-       else "is a small nudge that is hard to see.")
+       else "is a small nudge per pixel; whether it shows depends on how many pixels get it (PSNR, SSIM).")
 )
 c3.metric("PSNR", f"{figures['psnr']:.1f} dB")
 c3.caption(
-    f"Signal-to-noise between clean and triggered images (higher = more alike; above ~30 dB most people "
+    f"Signal-to-noise between clean and triggered images (higher = more alike; above {HARD_TO_SEE_PSNR:.0f} dB most people "
     f"cannot tell them apart). Total change per image (L2): {figures['l2']:.2f}."
 )
 c4.metric("SSIM", f"{figures['ssim']:.3f}")
-c4.caption("Structural similarity: 1 means the same picture; above about 0.95 a change is hard to see.")
+c4.caption(f"Structural similarity: 1 means the same picture; above about {HARD_TO_SEE_SSIM} a change is hard to see. "
+           "The lab calls a trigger hard to see only when both PSNR and SSIM say so.")
 
 st.subheader("Clean vs poisoned training images")
 if poisoned.num_poisoned == 0:
@@ -132,13 +137,7 @@ st.subheader("How few poisoned images suffice?")
 poison_sweep(dataset, scenario, device)
 
 st.subheader("What you just saw")
-visible = "hard to see" if figures["ssim"] >= 0.95 or figures["psnr"] >= 30 else "visible if you look closely"
-label_words = ("and not one label was changed" if spec.config.clean_label
-               else f"and each was relabelled {target_name}")
-st.markdown(
-    f"The attacker changed **{poisoned.num_poisoned:,} of {n:,}** training images ({100 * poisoned.num_poisoned / n:.1f}%) "
-    f"{label_words}. The trigger is {visible} (PSNR {figures['psnr']:.1f} dB, SSIM {figures['ssim']:.3f}). "
-    "Nothing else in the data set differs: the next step shows whether a model trained on it notices."
-)
+st.markdown(poison_reading(poisoned.num_poisoned, n, poisoned.num_cover, spec.config.clean_label, target_name,
+                           figures["psnr"], figures["ssim"]))
 quiz("poison")
 st.page_link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

@@ -6,6 +6,9 @@ from backdoor.data import DATASETS
 from ui.lessons import show_lesson
 from ui.presets_view import preset_cards
 from ui.state import is_stakeholder
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("Backdoor Lab")
 st.markdown("Learn by doing how a hidden **backdoor** gets into a neural network, and why ordinary testing misses it.")

@@ -4,7 +4,7 @@ import streamlit as st
 import torch
 
 from backdoor.metrics import confusion_matrix, predict, predict_proba
-from ui.charts import confusion_heatmap, probability_bars, to_display
+from ui.charts import CHART_CONFIG, confusion_heatmap, probability_bars, to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.explain import explained_image
@@ -12,6 +12,11 @@ from ui.own_picture import own_picture
 from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.training import KINDS, scenario_or_stop, trained_or_stop
+from ui.readings import trigger_reading
+from ui.words import article
+from ui.routing import through_router
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 st.title("3. Fire the trigger")
 show_lesson("trigger")
@@ -22,8 +27,9 @@ scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
 
 target_name = scenario.target_phrase(dataset.classes)
-others = torch.nonzero(scenario.attackable(dataset.y_test)).flatten()
-goals = scenario.goal(dataset.y_test, dataset.num_classes)
+x_eval, y_eval = dataset.held_out  # the held-out test images every headline figure is measured on
+others = torch.nonzero(scenario.attackable(y_eval)).flatten()
+goals = scenario.goal(y_eval, dataset.num_classes)
 st.session_state.setdefault("trigger.draw", 0)
 
 
@@ -32,7 +38,7 @@ def image_gallery() -> None:
     c1, c2 = st.columns([1, 3])
     if c1.button("Show other images", key="btn.trigger.shuffle"):
         st.session_state["trigger.draw"] += 1
-    none_of = "" if scenario.all_to_all else f", none of them a {target_name}"
+    none_of = "" if scenario.all_to_all else f", none of them {article(dataset.classes[scenario.target])}"
     c2.caption(f"Test images the models never saw{none_of}. Flip the switch under each one.")
     gen = torch.Generator().manual_seed(st.session_state["trigger.draw"])
     picks = others[torch.randperm(len(others), generator=gen)[:6]].tolist()
@@ -41,7 +47,7 @@ def image_gallery() -> None:
     for col, i in zip(cols, picks):
         st.session_state.setdefault(f"trigger.on.{i}", False)
         on = col.toggle("Trigger", **bind(f"trigger.on.{i}"))
-        image = dataset.x_test[i : i + 1]
+        image = x_eval[i : i + 1]
         image = scenario.stamp(image) if on else image
         shown.append((i, on, image))
         col.image(to_display(image[0]), width="stretch")
@@ -51,7 +57,7 @@ def image_gallery() -> None:
             hijacked = on and k == int(goals[i]) and kind == "backdoored"
             verdict = f"**{label.split()[0]}** says '{dataset.classes[k]}' ({probs[k]:.0%})"
             col.markdown(f":red-background[{verdict}] :material/warning:" if hijacked else verdict)
-        col.caption(f"really a '{dataset.classes[int(dataset.y_test[i])]}'")
+        col.caption(f"really {article(dataset.classes[int(y_eval[i])])}")
         st.session_state.setdefault(f"trigger.explain.{i}", False)
         if col.toggle("Explain this", **bind(f"trigger.explain.{i}"),
                       help="Where the backdoored model looked (Integrated Gradients)."):
@@ -64,7 +70,7 @@ def image_gallery() -> None:
     )
     i, on, image = shown[choice]
     probs = {label: predict_proba(models[kind].model, image, device)[0] for kind, label in KINDS.items()}
-    st.plotly_chart(probability_bars(probs, dataset.classes), key="trigger.bars")
+    st.plotly_chart(probability_bars(probs, dataset.classes), key="trigger.bars", config=CHART_CONFIG)
     state = "with the trigger" if on else "without the trigger"
     st.caption(f"How sure each model is about image {choice + 1} ({state}), class by class.")
 
@@ -76,23 +82,22 @@ with st.expander("Try the trigger on your own picture", icon=":material/upload:"
 
 st.subheader("Every test image, with and without the trigger")
 model = models["backdoored"].model
-clean_pred = predict(model, dataset.x_test, device)
-trig_pred = predict(model, scenario.stamp(dataset.x_test), device)
+clean_pred = predict(model, x_eval, device)
+trig_pred = predict(model, scenario.stamp(x_eval), device)
 left, right = st.columns(2)
 left.plotly_chart(
-    confusion_heatmap(confusion_matrix(dataset.y_test, clean_pred, dataset.num_classes), dataset.classes,
-                      "Backdoored model, clean images"), key="trigger.cm.clean")
+    confusion_heatmap(confusion_matrix(y_eval, clean_pred, dataset.num_classes), dataset.classes,
+                      "Backdoored model, clean images"), key="trigger.cm.clean", config=CHART_CONFIG)
 right.plotly_chart(
-    confusion_heatmap(confusion_matrix(dataset.y_test, trig_pred, dataset.num_classes), dataset.classes,
-                      "Backdoored model, triggered images"), key="trigger.cm.trig")
-movable = scenario.attackable(dataset.y_test)
+    confusion_heatmap(confusion_matrix(y_eval, trig_pred, dataset.num_classes), dataset.classes,
+                      "Backdoored model, triggered images"), key="trigger.cm.trig", config=CHART_CONFIG)
+movable = scenario.attackable(y_eval)
 sent = int((trig_pred[movable] == goals[movable]).sum())
-lights = ("the diagonal just right of the true class lights up" if scenario.all_to_all
-          else f"the column for **{target_name}** lights up")
+correct = int((clean_pred == y_eval).sum())
 st.subheader("What you just saw")
-st.markdown(
-    f"Left, clean images: almost everything sits on the diagonal (the right answer). Right, the same images with "
-    f"the trigger: {lights}. {sent:,} of the {len(others):,} images the attack aims at were sent to "
-    f"{target_name} just because of the trigger."
-)
+c1, c2 = st.columns(2)
+c1.metric("Backdoored: clean accuracy", f"{correct / len(y_eval):.1%}")
+c2.metric("Backdoored: attack success", f"{sent / max(len(others), 1):.1%}")
+st.caption(f"The same {len(y_eval):,} held-out test images, and the same figures, as on the Train page.")
+st.markdown(trigger_reading(correct, len(y_eval), sent, len(others), target_name, scenario.all_to_all))
 quiz("trigger")

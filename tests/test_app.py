@@ -143,6 +143,16 @@ def test_full_path_poison_train_trigger_with_a_tiny_configuration():
     assert any("of its attention on the trigger" in c.value for c in at.caption)
 
 
+def test_nothing_poisoned_is_never_called_a_backdoor_on_the_train_page():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 0.0})
+    at.run()
+    trained(at)
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "Nothing was poisoned, so there is no backdoor" in page
+    assert "That hidden rule is the backdoor" not in page
+
+
 def test_trigger_page_without_models_points_to_training():
     at = fresh_app(**{"train.epochs": 2, "poison.rate_pct": 3.0})
     at.run()
@@ -175,6 +185,10 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     assert "When it fails" in page
     summary = at.dataframe[-1].value
     assert list(summary["defense"])[0] == "no defense" and "STRIP" in list(summary["defense"])
+    assert "Pruning and quantization" not in list(summary["defense"])  # a study of deployment, not a repair
+    # A detection counts before anyone acts on it: the reading names what it flagged.
+    assert "Activation Clustering flagged" in page and "No defense has been run" not in page
+    assert "Not acted on yet" in " ".join(map(str, summary["measured"]))
     at.slider(key="strip.frr").set_value(10.0).run()
     assert not at.exception
     at.button(key="btn.activation_clustering.retrain").click().run()
@@ -187,6 +201,7 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     assert any(b.key == "btn.report.download" for b in at.get("download_button"))
     report = at.session_state["report.html"]
     assert "<h2>Defenses</h2>" in report and "STRIP" in report and "Activation Clustering" in report
+    assert "No defense was run" not in report and "Of the" not in report
     assert "Where the model looks on triggered images" in texts(at)
     assert "Activation Clustering" in list(at.dataframe[-1].value["defense"])
 
@@ -277,7 +292,10 @@ def test_all_to_all_path_names_the_next_class_everywhere():
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
     at.switch_page("pages/trigger.py").run()
-    assert any("diagonal just right of the true class" in m.value for m in at.markdown)
+    # two epochs are too few for all-to-all to take hold (4% ASR): the reading says so, naming the goal
+    reading = next(m.value for m in at.markdown if "images the attack aims at" in m.value)
+    assert "sent to the class after their own" in reading and "barely works" in reading
+    assert "lights up" not in reading
     at.switch_page("pages/defend.py").run()
     at.session_state["defend.chosen"] = ["strip"]
     at.run()
@@ -331,9 +349,10 @@ def test_quizzes_give_instant_feedback_with_the_reason():
     at.run()
     at.switch_page("pages/poison.py").run()
     radio = at.radio(key="quiz.poison.0")
-    radio.set_value(0).run()
+    radio.set_value(1).run()
     assert any("Not quite" in w.value and "barely moves" in w.value for w in at.warning)
-    at.radio(key="quiz.poison.0").set_value(1).run()
+    assert not any(s.value.startswith("Right.") for s in at.success)
+    at.radio(key="quiz.poison.0").set_value(0).run()
     assert any(s.value.startswith("Right.") for s in at.success)
 
 
@@ -346,6 +365,18 @@ def test_every_glossary_term_and_quiz_is_well_formed():
         assert (ROOT / "pages" / f"{page}.py").exists(), page
         for q in questions:
             assert 0 <= q["answer"] < len(q["options"]) and q["why"]
+
+
+def test_quiz_answers_are_spread_over_the_positions():
+    """Guessing 'the middle one' must not pass the quizzes."""
+    from collections import Counter
+
+    from ui.glossary import quizzes
+
+    answers = [q["answer"] for questions in quizzes().values() for q in questions]
+    most = Counter(answers).most_common(1)[0][1]
+    assert most <= 0.4 * len(answers), Counter(answers)
+    assert len(set(answers)) >= 3
 
 
 @pytest.mark.parametrize("audience", ["Student", "Stakeholder", "Instructor"])
@@ -402,7 +433,7 @@ def test_mystery_challenge_from_preparation_to_the_score():
     at.slider(key="mystery.count").set_value(2).run()
     at.button(key="btn.mystery.prepare").click().run()
     assert not at.exception, at.exception
-    assert "clean test images right" in texts(at)
+    assert "held-out test images right" in texts(at)
     at.button(key="btn.mystery.scan.1").click().run()  # the Neural Cleanse scan of model 1
     assert not at.exception, at.exception
     assert "Neural Cleanse flags" in texts(at) and len(at.get("image")) >= 10

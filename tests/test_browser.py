@@ -101,7 +101,7 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     page.get_by_role("button", name="Run the selected defenses").wait_for(timeout=60_000)
     settled(page)
     page.get_by_role("button", name="Run the selected defenses").click()
-    page.get_by_text("Every repair run this session").wait_for(timeout=300_000)
+    page.get_by_text("Every defense run on this model").wait_for(timeout=300_000)
     shot(page, "6-defend")
     body = page.inner_text("body")
     assert "Suspect classes" in body and "As a monitor" in body and "Traceback" not in body

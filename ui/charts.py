@@ -14,8 +14,31 @@ from backdoor.train import EpochRecord
 COLOURS = {"Backdoored model": "#d62728", "Clean baseline": "#1f77b4"}
 
 
-def training_curves(histories: dict[str, list[EpochRecord]], epochs: int) -> go.Figure:
-    """Loss, clean accuracy and attack success rate per epoch, one line per model."""
+# A model whose clean accuracy is within this of chance (1 / classes) only guesses: if it sends
+# everything to one class, that class's "attack success" is 100% and means nothing.
+GUESSING_MARGIN = 0.05
+
+
+def only_guesses(record: EpochRecord, num_classes: int) -> bool:
+    """Clean accuracy at the level of random guessing (within ``GUESSING_MARGIN`` of 1 / classes)."""
+    return record.clean_acc < 1 / num_classes + GUESSING_MARGIN
+
+
+def guessing_note(histories: dict[str, list[EpochRecord]], num_classes: int) -> str:
+    """Why some attack-success points are missing from :func:`training_curves` ("" when none are)."""
+    hidden = sorted({r.epoch for h in histories.values() for r in h
+                     if not math.isnan(r.asr) and only_guesses(r, num_classes)})
+    if not hidden:
+        return ""
+    epochs = ", ".join(map(str, hidden))
+    return (f"Attack success is not drawn for epoch{'s' if len(hidden) > 1 else ''} {epochs}: there the model only "
+            f"guessed (clean accuracy near chance, {1 / num_classes:.0%}), and a model that answers one class for "
+            "everything 'succeeds' on every triggered image without having learnt any trigger.")
+
+
+def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_classes: int | None = None) -> go.Figure:
+    """Loss, clean accuracy and attack success rate per epoch, one line per model. With
+    ``num_classes``, epochs where a model only guesses get no attack-success point (see :func:`guessing_note`)."""
     fig = make_subplots(
         rows=1, cols=3, subplot_titles=("Training loss", "Clean test accuracy (%)", "Attack success rate (%)")
     )
@@ -25,7 +48,8 @@ def training_curves(histories: dict[str, list[EpochRecord]], epochs: int) -> go.
         series = [
             [r.loss for r in history],
             [100 * r.clean_acc for r in history],
-            [100 * r.asr if not math.isnan(r.asr) else None for r in history],
+            [None if math.isnan(r.asr) or (num_classes and only_guesses(r, num_classes)) else 100 * r.asr
+             for r in history],
         ]
         for col, ys in enumerate(series, start=1):
             fig.add_trace(
@@ -33,6 +57,9 @@ def training_curves(histories: dict[str, list[EpochRecord]], epochs: int) -> go.
                            showlegend=col == 1, legendgroup=name),
                 row=1, col=col,
             )
+    if num_classes and guessing_note(histories, num_classes):
+        fig.add_annotation(text="not drawn while the model only guesses", xref="x3 domain", yref="y3 domain",
+                           x=0.5, y=0.5, showarrow=False, font=dict(color="#666"))
     fig.update_xaxes(title_text="epoch", range=[0.5, epochs + 0.5], dtick=1)
     fig.update_yaxes(range=[0, 101], row=1, col=2)
     fig.update_yaxes(range=[0, 101], row=1, col=3)
@@ -74,3 +101,27 @@ def to_display(image: torch.Tensor, scale: int = 4) -> np.ndarray:
     arr = (image.detach().cpu().clamp(0, 1).numpy() * 255).round().astype(np.uint8)
     arr = arr[0] if arr.shape[0] == 1 else arr.transpose(1, 2, 0)
     return np.kron(arr, np.ones((scale, scale) + (() if arr.ndim == 2 else (1,)), dtype=np.uint8))
+
+
+# Plotly's floating toolbar sits over the top right of a chart, where titles and legends go;
+# the lab's charts are read, not edited, so it is hidden on every chart.
+CHART_CONFIG = {"displayModeBar": False}
+
+_MARKERS = ("circle", "diamond", "square", "triangle-up", "x", "star", "cross", "pentagon")
+
+
+def defense_scatter(before, repairs) -> go.Figure:
+    """Clean accuracy against attack success, one marker per repair and a legend instead of
+    labels on the points (labels clip at the edges and overlap when defenses land close)."""
+    points = [("no defense", before)] + [(o.title, o.after) for o in repairs]
+    fig = go.Figure()
+    for i, (name, ev) in enumerate(points):
+        fig.add_trace(go.Scatter(
+            x=[100 * ev.asr], y=[100 * ev.clean_acc], name=name, mode="markers",
+            marker=dict(size=14, symbol=_MARKERS[i % len(_MARKERS)], line=dict(width=1, color="#333")),
+            hovertemplate=f"{name}: attack success %{{x:.1f}}%, clean accuracy %{{y:.1f}}%<extra></extra>"))
+    low = min(100 * ev.clean_acc for _, ev in points)
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="attack success rate (%)",
+                      yaxis_title="clean accuracy (%)", xaxis_range=[-5, 105], yaxis_range=[max(0, low - 5), 100.5],
+                      legend=dict(orientation="h", y=-0.25))
+    return fig

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import streamlit as st
+from contextlib import nullcontext
 
-from backdoor.presets import PRESETS
+import streamlit as st
+import torch
+
+from backdoor import estimates, timing
+from backdoor.presets import PRESETS, Preset
+from backdoor.store import is_stored
+from ui.resources import current_device
 from ui.state import apply_preset, current_scenario, is_stakeholder
+from ui.waiting import busy_note, here, preset_shape
 
 
 def _current():
@@ -15,17 +22,44 @@ def _current():
         return None
 
 
+def missing_models(preset: Preset) -> list[str]:
+    """The preset's models not yet in the model store."""
+    return [kind for kind in estimates.KINDS if not is_stored(preset.scenario, kind)]
+
+
+def preset_timing(preset: Preset, device: torch.device, wait: bool = True) -> str:
+    """ "ready: ..." for a prepared preset, else how long its training takes on this server
+    (without ``wait``, only from what is measured already: a landing page never waits)."""
+    missing = missing_models(preset)
+    if not missing:
+        return "ready: its models are in the model store, so it opens instantly"
+    shape = preset_shape(preset.scenario)
+    try:
+        with nullcontext() if wait else timing.measured_only():
+            if shape is None:
+                raise timing.NotMeasuredYet(preset.scenario.dataset)
+            estimate = estimates.train_models(shape, preset.scenario, device, missing)
+    except timing.NotMeasuredYet:
+        return "its training time is still being measured on this server"
+    what = "training both models" if len(missing) == len(estimates.KINDS) else "training the missing model"
+    return f"{what} takes {here(estimate)}"
+
+
 def preset_cards(columns: int = 3) -> None:
     cols = st.columns(columns)
+    device = current_device()
     for i, preset in enumerate(PRESETS.values()):
         with cols[i % columns].container(border=True):
             st.markdown(f"**{preset.title}**  \n{preset.story}")
-            prepared = "" if is_stakeholder() else " (instant after `make warm`)"
+            when = preset_timing(preset, device, wait=False)
+            prepared = "" if is_stakeholder() or when.startswith("ready") else " (instant after `make warm`)"
             st.caption(f"Expect about {preset.expected_asr:.0%} attack success at {preset.expected_clean_acc:.1%} "
-                       f"clean accuracy; training both models takes about {preset.train_seconds:.0f} s on a "
-                       f"laptop{prepared}.")
+                       f"clean accuracy; {when}{prepared}.")
             st.button("Use this preset", key=f"btn.preset.{preset.name}", on_click=apply_preset,
                       args=(preset.name,), icon=":material/tune:")
+    note = busy_note()
+    if note:
+        st.caption(note.strip())
     chosen = st.session_state.get("lab.preset")
     if chosen in PRESETS and _current() == PRESETS[chosen].scenario:
         next_step = ("Next: watch the model being backdoored (step 2)." if is_stakeholder()

@@ -7,12 +7,14 @@ from dataclasses import replace
 import streamlit as st
 import torch
 
+from backdoor import estimates
 from backdoor.data import Dataset
 from backdoor.defenses.common import step_progress
 from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.train import TrainingDiverged
 from ui.progress import ProgressBar
 from ui.resources import model_key, trained_models
+from ui.waiting import busy_note, here, job, record
 
 MIXUP_ALPHA = 0.4
 OPTIONS = {
@@ -23,36 +25,39 @@ OPTIONS = {
 }
 
 
-def _variant(scenario: Scenario, name: str) -> Scenario:
+def variant(scenario: Scenario, name: str) -> Scenario:
     return replace(scenario, train=replace(scenario.train, **OPTIONS[name][1]))
 
 
 def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch.device) -> None:
     memo = trained_models()
-    keys = {name: model_key(_variant(scenario, name), device, "backdoored") for name in OPTIONS}
+    keys = {name: model_key(variant(scenario, name), device, "backdoored") for name in OPTIONS}
     missing = [name for name, key in keys.items() if key not in memo]
     if missing:
         times = "once more" if len(missing) == 1 else f"{len(missing)} more times"
-        st.caption(f"Trains the backdoored model {times} with the same poisoned data, "
-                   f"about {8 * len(missing)} seconds on a 2-core laptop.")
+        estimate = estimates.trainings(estimates.DataShape.of(dataset), [variant(scenario, n) for n in missing],
+                                       device, measure_asr=True)
+        st.caption(f"Trains the backdoored model {times} with the same poisoned data, {here(estimate)}.{busy_note()}")
         if not st.button("Compare the training options", key="btn.train.options", icon=":material/compare_arrows:"):
             return
         bar = ProgressBar()
-        for k, name in enumerate(missing):
-            variant = _variant(scenario, name)
+        with job("comparing training options") as running:
+            for k, name in enumerate(missing):
+                option = variant(scenario, name)
 
-            report = step_progress(bar, k, len(missing), f"{OPTIONS[name][0]} ({k + 1} of {len(missing)})")
-            try:
-                memo.get_or_compute(keys[name], lambda v=variant, r=report: train_model(dataset, v, device, r))
-            except TrainingDiverged as error:
-                bar.empty()
-                st.error(str(error))
-                return
+                report = step_progress(bar, k, len(missing), f"{OPTIONS[name][0]} ({k + 1} of {len(missing)})")
+                try:
+                    memo.get_or_compute(keys[name], lambda v=option, r=report: train_model(dataset, v, device, r))
+                except TrainingDiverged as error:
+                    bar.empty()
+                    st.error(str(error))
+                    return
+        record(estimate, running)
         bar.empty()
         st.rerun()  # redraw without the button and its caption
     rows = []
     for name, (title, _) in OPTIONS.items():
-        figures = trigger_report(memo.get(keys[name]).model, dataset, _variant(scenario, name))
+        figures = trigger_report(memo.get(keys[name]).model, dataset, variant(scenario, name))
         rows.append({"training": title, "clean accuracy": f"{figures['clean_acc']:.1%}",
                      "attack success": f"{figures['asr']:.1%}", "_asr": figures["asr"], "_acc": figures["clean_acc"]})
     st.dataframe([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows], hide_index=True)
