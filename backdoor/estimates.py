@@ -5,7 +5,9 @@ A training run is its poisoning, then ``epochs x batches`` steps and, after ever
 the held-out test images through the model plus (for the backdoored model) their triggered
 copies. A defense, the sweep, the mystery models and the matrix are sums of such parts,
 counted from their configs. When the very same job ran alone on this machine before, what
-it took then is the estimate (``timing.recorded``).
+it took then is the estimate (``timing.recorded``); otherwise the count is corrected by how
+much longer the last jobs of its kind took here than their counts said
+(``timing.recorded_factor``: the app's own overheads around a job, learnt, never assumed).
 """
 
 from __future__ import annotations
@@ -62,17 +64,17 @@ class Estimate:
 
     seconds: float
     signature: str  # the job's name in the finished-jobs records
-    computed: float  # the figure from unit costs (equal to ``seconds`` unless the job was timed before)
-
-    @property
-    def recorded(self) -> bool:
-        return self.seconds != self.computed
+    computed: float  # the figure from unit costs alone
+    recorded: bool = False  # ``seconds`` is what the very same job took here before
 
     @classmethod
     def of(cls, kind: str, config, seconds: float) -> "Estimate":
         signature = repr((kind, config))
         before = timing.recorded(signature)
-        return cls(before if before is not None else seconds, signature, seconds)
+        if before is not None:
+            return cls(before, signature, seconds, recorded=True)
+        factor = timing.recorded_factor(kind)
+        return cls(seconds * (factor or 1.0), signature, seconds)
 
 
 # --- the parts -------------------------------------------------------------------------

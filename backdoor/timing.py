@@ -20,6 +20,7 @@ steps of a process) and the common measurements, so neither lands on a user's fi
 from __future__ import annotations
 
 import json
+import statistics
 import threading
 import time
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from backdoor.busy import BUSY_CORES, JOBS, CpuWindow, RunningJob, machine_load
 from backdoor.data import atomic_write, cache_dir
 
 RECORDS_KEPT = 400  # finished jobs remembered in timings.json
+FACTOR_JOBS = 5  # the latest finished jobs of a kind that correct its new estimates
 TIMED_STEPS = 20  # training or search steps timed per measurement, after WARM_STEPS untimed ones
 WARM_STEPS = 3
 
@@ -108,6 +110,19 @@ def _wait_for_jobs() -> None:
         time.sleep(0.2)
 
 
+class _GaveWay(Exception):
+    """A background measurement stopped part-way because a user's job started."""
+
+
+def _give_way_now() -> None:
+    """Called between a measurement's steps: a background caller drops the measurement as
+    soon as a user's job starts (it is taken again afterwards), so at most one step of it
+    ever runs beside the user's job."""
+    stopping = getattr(_caller, "give_way", None)
+    if stopping is not None and JOBS.names() and not stopping():
+        raise _GaveWay
+
+
 @contextmanager
 def measured_only() -> Iterator[None]:
     """Within this block an estimate uses only figures already measured and raises
@@ -128,25 +143,31 @@ class _Measurements:
         self._key_locks: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, measure: Callable[[], float]) -> float:
-        with self._lock:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-            if getattr(_caller, "no_wait", False):
-                if key not in self._values:
-                    raise NotMeasuredYet(key)
-                return self._values[key][0]
-            unmeasured = key not in self._values
-        if unmeasured:
-            _wait_for_jobs()  # (a background caller only; before taking the key, so pages never wait on it)
-        with key_lock:
-            found = self._values.get(key)
-            if found is not None and (not found[1] or machine_load().busy):
-                return found[0]  # a figure from a busy machine is measured again once it is quiet
-            jobs_before, window = bool(JOBS.names()), CpuWindow()
-            seconds = measure()
-            busy = jobs_before or bool(JOBS.names()) or window.other_processes_cores() >= BUSY_CORES
+        gave_way = False
+        while True:
             with self._lock:
-                self._values[key] = (seconds, busy)
-            return seconds
+                key_lock = self._key_locks.setdefault(key, threading.Lock())
+                if getattr(_caller, "no_wait", False):
+                    if key not in self._values:
+                        raise NotMeasuredYet(key)
+                    return self._values[key][0]
+                unmeasured = key not in self._values
+            if unmeasured or gave_way:
+                _wait_for_jobs()  # (a background caller only; before taking the key, so pages never wait on it)
+            with key_lock:
+                found = self._values.get(key)
+                if found is not None and (not found[1] or machine_load().busy):
+                    return found[0]  # a figure from a busy machine is measured again once it is quiet
+                jobs_before, window = bool(JOBS.names()), CpuWindow()
+                try:
+                    seconds = measure()
+                except _GaveWay:
+                    gave_way = True
+                    continue  # (the key's lock is let go first, so a user's job never waits on it)
+                busy = jobs_before or bool(JOBS.names()) or window.other_processes_cores() >= BUSY_CORES
+                with self._lock:
+                    self._values[key] = (seconds, busy)
+                return seconds
 
     def clear(self) -> None:
         with self._lock:
@@ -161,7 +182,12 @@ def _step_times(run: Callable[[Callable[[], None]], None]) -> float:
     out the first ``WARM_STEPS`` (allocations and caches settle there): what a long run of the
     same steps takes per step, stalls included."""
     stamps: list[float] = []
-    run(lambda: stamps.append(time.perf_counter()))
+
+    def tick() -> None:
+        _give_way_now()
+        stamps.append(time.perf_counter())
+
+    run(tick)
     timed = stamps[WARM_STEPS:]
     return (timed[-1] - timed[0]) / (len(timed) - 1)
 
@@ -170,9 +196,11 @@ def _per_item(run: Callable[[], None], items: int, repeats: int = 2) -> float:
     """Seconds per item of ``run()`` (which handles ``items`` items): the mean of a few runs
     after one untimed run."""
     run()
+    _give_way_now()
     start = time.perf_counter()
     for _ in range(repeats):
         run()
+    _give_way_now()  # a user's job started during the timed runs: they would read too slow
     return (time.perf_counter() - start) / (repeats * items)
 
 
@@ -302,6 +330,25 @@ def record(signature: str, estimated: float, job: RunningJob) -> None:
             records.pop(next(iter(records)))
         text = json.dumps(records, indent=0).encode()
         atomic_write(_records_path(), lambda f: f.write(text))
+
+
+def recorded_factor(kind: str) -> float | None:
+    """How much longer (above 1) or shorter the last few jobs of this kind took, when they ran
+    alone here, than their count of measured unit costs said: what the app adds around a job
+    (drawing its progress, the page around it), learnt on this machine. None before any job
+    of the kind has finished alone."""
+    prefix = f"({kind!r}, "
+    ratios: list[float] = []
+    for signature, entry in reversed(list(_read_records().items())):
+        if not signature.startswith(prefix):
+            continue
+        try:
+            ratios.append(float(entry["seconds"]) / float(entry["estimated"]))
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            continue
+        if len(ratios) == FACTOR_JOBS:
+            break
+    return statistics.median(ratios) if ratios else None
 
 
 def recorded(signature: str) -> float | None:

@@ -122,7 +122,7 @@ def test_a_job_knows_whether_it_ran_alone(monkeypatch):
 def test_what_a_job_took_alone_is_its_next_estimate():
     scenario = Scenario(train=TrainConfig(epochs=7, seed=123))
     estimate = estimates.train_models(DIGITS, scenario, "cpu")
-    assert not estimate.recorded and estimate.seconds == estimate.computed
+    assert not estimate.recorded
     timing.record(estimate.signature, estimate.computed, RunningJob("training", 0.0, seconds=42.5, alone=False))
     assert not estimates.train_models(DIGITS, scenario, "cpu").recorded  # a crowded run says nothing
     timing.record(estimate.signature, estimate.computed, RunningJob("training", 0.0, seconds=42.5, alone=True))
@@ -191,3 +191,50 @@ def test_a_background_measurement_gives_way_to_a_users_job():
         assert not measured.is_set()  # waits while the job runs
     thread.join(timeout=10)
     assert measured.is_set()
+
+
+def test_a_background_measurement_under_way_stops_when_a_users_job_starts():
+    import threading
+
+    started, job_started, release = threading.Event(), threading.Event(), threading.Event()
+    steps_beside_the_job: list[int] = []
+    key = ("test-give-way-midway", id(started))
+
+    def measure() -> float:
+        def run(tick) -> None:
+            for _ in range(200):
+                started.set()
+                job_started.wait(timeout=5)
+                steps_beside_the_job.append(1) if JOBS.names() else None
+                tick()
+
+        return timing._step_times(run)
+
+    def background() -> None:
+        with timing.giving_way():
+            timing.MEASURED.get(key, measure)
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    assert started.wait(timeout=5)
+    with JOBS.running("a user's training"):
+        job_started.set()
+        thread.join(timeout=0.6)
+        assert thread.is_alive()  # dropped its measurement and waits for the job to end
+        assert len(steps_beside_the_job) == 1  # at most one step ran beside the job
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert timing.MEASURED.get(key, lambda: -1.0) > 0  # measured again once the job ended, and kept
+
+
+def test_new_jobs_of_a_kind_are_corrected_by_what_the_last_ones_took(monkeypatch, tmp_path):
+    monkeypatch.setattr(timing, "_records_path", lambda: tmp_path / "timings.json")
+    first = estimates.train_models(DIGITS, Scenario(train=TrainConfig(epochs=3, seed=7)), "cpu")
+    assert timing.recorded_factor("train") is None and first.seconds == first.computed  # nothing learnt yet
+    for took in (1.5, 1.2, 9.0):  # three finished alone, taking 1.5, 1.2 and 9 times their counts
+        job = RunningJob("training", 0.0, seconds=took * first.computed, alone=True)
+        timing.record(f"{first.signature}-{took}", first.computed, job)
+    timing.record("('defense:strip', 1)", 1.0, RunningJob("strip", 0.0, seconds=100.0, alone=True))  # another kind
+    assert timing.recorded_factor("train") == pytest.approx(1.5, rel=1e-3)  # the median: one odd run moves nothing
+    other = estimates.train_models(DIGITS, Scenario(train=TrainConfig(epochs=4, seed=7)), "cpu")
+    assert not other.recorded and other.seconds == pytest.approx(1.5 * other.computed, rel=1e-3)
