@@ -61,13 +61,13 @@ repairs = [o for o in outcomes if o.repaired]
 if outcomes:
     st.subheader("Every defense run on this model")
     table = [{"defense": "no defense", "clean accuracy": f"{before.clean_acc:.1%}", "attack success": f"{before.asr:.1%}",
-              "clean accuracy lost (points)": 0.0, "honest requests refused": "0.0%", "seconds": 0.0,
+              "clean accuracy lost (points)": "0.0", "honest requests refused": "0.0%", "seconds": 0.0,
               "measured": "the backdoored model as trained"}]
     for o in outcomes:
         table.append({"defense": o.title,
                       "clean accuracy": f"{o.after.clean_acc:.1%}" if o.repaired else "unchanged",
                       "attack success": f"{o.after.asr:.1%}" if o.repaired else "unchanged",
-                      "clean accuracy lost (points)": o.cost(before) if o.repaired else None,
+                      "clean accuracy lost (points)": f"{o.cost(before):.1f}" if o.repaired else "unchanged",
                       "honest requests refused": f"{o.refused:.1%}", "seconds": round(o.seconds, 1),
                       "measured": o.note if o.repaired else detection_sentence(o) + " Not acted on yet."})
     st.dataframe(table, hide_index=True)
