@@ -12,7 +12,7 @@ from backdoor.sweep import sweep_counts
 from ui.presets_view import preset_cards, preset_timing
 from ui.resources import current_device
 from ui.routing import through_router
-from ui.train_options import OPTIONS, variant
+from backdoor.train_options import OPTIONS, variant
 from ui.waiting import busy_note, here, preset_shape
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 import torch
 
@@ -12,21 +10,10 @@ from backdoor.data import Dataset
 from backdoor.defenses.common import step_progress
 from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.train import TrainingDiverged
+from backdoor.train_options import OPTIONS, variant
 from ui.progress import ProgressBar
 from ui.resources import model_key, trained_models
 from ui.waiting import busy_note, here, job, record
-
-MIXUP_ALPHA = 0.4
-OPTIONS = {
-    "none": ("Plain training", dict(augment=False, mixup=0.0)),
-    "augment": ("Random shifts (augmentation)", dict(augment=True, mixup=0.0)),
-    "mixup": (f"mixup (alpha {MIXUP_ALPHA})", dict(augment=False, mixup=MIXUP_ALPHA)),
-    "both": ("Shifts and mixup", dict(augment=True, mixup=MIXUP_ALPHA)),
-}
-
-
-def variant(scenario: Scenario, name: str) -> Scenario:
-    return replace(scenario, train=replace(scenario.train, **OPTIONS[name][1]))
 
 
 def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch.device) -> None:

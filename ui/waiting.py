@@ -68,7 +68,7 @@ def _warm_up(warm: WarmUp) -> None:
     from backdoor.device import resolve_device
     from backdoor.matrix import MatrixConfig
     from backdoor.presets import PRESETS
-    from ui.train_options import OPTIONS
+    from backdoor.train_options import OPTIONS
 
     device = resolve_device().type  # what "auto" in the sidebar trains on
     try:
