@@ -238,7 +238,7 @@ def test_a_stakeholders_walk(browser, server):
     body = tab.inner_text("body")
     assert "tampered with" in body and "Epochs" not in body and "ECE" not in body
 
-    fire_the_trigger(tab, "just because of the trigger", "15-stakeholder-trigger")
+    fire_the_trigger(tab, "images the attack aims at", "15-stakeholder-trigger")
     tab.get_by_role("link", name="6. Attack x defense matrix").first.click()
     tab.get_by_role("heading", name="6. Every attack against every defense").wait_for(timeout=60_000)
     tab.get_by_role("button", name="Compute the matrix").or_(tab.get_by_text("What the matrix says")).first.wait_for(
