@@ -7,13 +7,13 @@ import streamlit as st
 from backdoor import estimates
 from backdoor.attacks import ATTACKS
 from backdoor.defenses.common import step_progress
-from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse
+from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse, signed_anomaly_index
 from backdoor.memo import SharedMemo
 from backdoor.metrics import clean_accuracy
 from backdoor.mystery import Verdict, draw_challenge, score
 from backdoor.scenario import train_model
 from backdoor.train import TrainingDiverged
-from ui.charts import to_display
+from ui.charts import image_strip
 from ui.progress import ProgressBar
 from ui.resources import current_dataset, current_device
 from ui.training import scenario_or_stop
@@ -93,12 +93,14 @@ scan = st.session_state.get(scan_key)
 if scan is not None:
     flagged = ", ".join(f"'{dataset.classes[c]}'" for c in scan.flagged) or "no class"
     smallest = int(scan.mask_norms.argmin())
-    st.markdown(f"Neural Cleanse flags {flagged} (anomaly index above 2). The smallest reverse-engineered trigger "
-                f"belongs to '{dataset.classes[smallest]}' ({float(scan.mask_norms[smallest]):.0f} pixels; anomaly "
-                f"index {float(scan.anomaly_index[smallest]):.1f}). Remember: it misses whole-image triggers.")
-    cols = st.columns(dataset.num_classes)
-    for k, col in enumerate(cols):
-        col.image(to_display(scan.masks[k][None] * scan.patterns[k]), caption=dataset.classes[k], width="stretch")
+    threshold = NeuralCleanseConfig().threshold
+    signed = float(signed_anomaly_index(scan.mask_norms)[smallest])
+    st.markdown(f"Neural Cleanse flags {flagged} (anomaly index -{threshold:g} or below: a trigger far smaller than "
+                f"usual). The smallest reverse-engineered trigger belongs to '{dataset.classes[smallest]}' "
+                f"({float(scan.mask_norms[smallest]):.0f} pixels; anomaly index {signed:+.1f}). Remember: it misses "
+                "whole-image triggers.")
+    image_strip([scan.masks[k][None] * scan.patterns[k] for k in range(dataset.num_classes)],
+                [f"'{c}'" for c in dataset.classes])
 
 st.subheader("Your verdicts")
 verdicts = {}

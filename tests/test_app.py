@@ -436,7 +436,8 @@ def test_mystery_challenge_from_preparation_to_the_score():
     assert "held-out test images right" in texts(at)
     at.button(key="btn.mystery.scan.1").click().run()  # the Neural Cleanse scan of model 1
     assert not at.exception, at.exception
-    assert "Neural Cleanse flags" in texts(at) and len(at.get("image")) >= 10
+    assert "Neural Cleanse flags" in texts(at)
+    assert sum(len(strip.proto.imgs) for strip in at.get("image")) >= 10  # a reversed trigger per class
     truth = draw_challenge(1234, 2, Scenario(train=TrainConfig(epochs=1)), 10)
     for m in truth:  # answer everything right
         at.radio(key=f"mystery.verdict.1234.{m.number}").set_value("backdoored" if m.backdoored else "clean").run()

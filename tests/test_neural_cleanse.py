@@ -17,6 +17,7 @@ from backdoor.defenses.neural_cleanse import (
     anomaly_index,
     flag_classes,
     neural_cleanse,
+    signed_anomaly_index,
     stamp_reversed,
     unlearn,
 )
@@ -76,6 +77,18 @@ def test_only_small_outliers_are_flagged():
     norms = torch.tensor([10.0, 11.0, 12.0, 13.0, 100.0])
     assert anomaly_index(norms)[4] > 2
     assert flag_classes(norms, threshold=2.0) == []
+
+
+def test_the_signed_index_puts_small_triggers_below_zero_where_the_flag_line_is():
+    norms = torch.tensor([1.0, 10.0, 11.0, 12.0, 13.0, 14.0])  # the hand-worked case above
+    mad = 1.4826 * 1.5
+    expected = torch.tensor([-10.5, -1.5, -0.5, 0.5, 1.5, 2.5], dtype=torch.float64) / mad
+    assert torch.allclose(signed_anomaly_index(norms), expected, rtol=1e-12, atol=0)
+    # flagged exactly where the signed index is at -threshold or below; a large outlier never is
+    wide = torch.tensor([10.0, 11.0, 12.0, 13.0, 100.0])
+    assert signed_anomaly_index(wide)[4] > 2 and flag_classes(wide, threshold=2.0) == []
+    signed = signed_anomaly_index(norms)
+    assert flag_classes(norms, threshold=2.0) == [k for k in range(6) if signed[k] < -2.0]
 
 
 def test_anomaly_index_with_zero_spread():

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
@@ -101,6 +102,15 @@ def to_display(image: torch.Tensor, scale: int = 4) -> np.ndarray:
     arr = (image.detach().cpu().clamp(0, 1).numpy() * 255).round().astype(np.uint8)
     arr = arr[0] if arr.shape[0] == 1 else arr.transpose(1, 2, 0)
     return np.kron(arr, np.ones((scale, scale) + (() if arr.ndim == 2 else (1,)), dtype=np.uint8))
+
+
+STRIP_WIDTH = 80  # pixels per picture in an image strip
+
+
+def image_strip(images: list[torch.Tensor], captions: list[str], width: int = STRIP_WIDTH) -> None:
+    """Small pictures side by side that wrap onto the next line on a narrow screen (columns
+    would stack them one per screen on a phone)."""
+    st.image([to_display(image) for image in images], caption=captions, width=width)
 
 
 # Plotly's floating toolbar sits over the top right of a chart, where titles and legends go;

@@ -10,9 +10,10 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from backdoor.defenses.neural_cleanse import signed_anomaly_index
 from backdoor.defenses.runs import DEFAULT_CONFIGS, Lab, outcome, retrain_without
 from backdoor.outcomes import Outcome
-from ui.charts import CHART_CONFIG, to_display
+from ui.charts import CHART_CONFIG, image_strip
 from ui.words import metric_delta, points_lost, points_phrase
 
 
@@ -44,10 +45,8 @@ def detection_panel(lab: Lab, result, key: str) -> None:
                + (" Silhouette: the paper's cluster-quality score, from -1 to 1." if has_silhouette else ""))
     flagged = torch.nonzero(result.flags).flatten()[:10].tolist()
     if flagged:
-        cols = st.columns(len(flagged))
-        for col, i in zip(cols, flagged):
-            really = "poisoned" if lab.poisoned.poisoned_mask[i] else "clean (false alarm)"
-            col.image(to_display(lab.poisoned.x[i]), caption=really, width="stretch")
+        image_strip([lab.poisoned.x[i] for i in flagged],
+                    ["poisoned" if lab.poisoned.poisoned_mask[i] else "clean (false alarm)" for i in flagged])
     retrained = st.session_state.get(_retrained_key(lab, key))
     if st.button("Remove the flagged samples and retrain", key=f"btn.{key}.retrain", disabled=not flagged):
         bar = st.progress(0.0, text="Retraining without the flagged samples...")
@@ -71,8 +70,7 @@ def neural_cleanse_panel(lab: Lab, result, key: str) -> None:
     flagged = ", ".join(f"'{classes[c]}'" for c in detection.flagged) or "none"
     # The rule as the library applies it: a class is flagged when its trigger is smaller than the
     # median by more than `threshold` MADs, so the chart signs each class's anomaly index by side.
-    norms = detection.mask_norms.double()
-    signed = (torch.sign(norms - norms.quantile(0.5)) * detection.anomaly_index.double()).tolist()
+    signed = signed_anomaly_index(detection.mask_norms).tolist()
     fig = go.Figure(go.Bar(x=list(classes), y=signed,
                            marker_color=["#d62728" if i in detection.flagged else "#7f7f7f" for i in range(len(classes))]))
     fig.add_hline(y=-threshold, line_dash="dash", annotation_text=f"flagged below -{threshold:g}",
@@ -97,12 +95,9 @@ def neural_cleanse_panel(lab: Lab, result, key: str) -> None:
     beside = "the real one" if lab.attack_known else "the lab's current trigger, for comparison"
     st.markdown(f"**Reverse-engineered trigger for every class** (mask x pattern), beside {beside}:")
     real = lab.scenario.stamp(torch.zeros(1, *lab.dataset.image_shape))[0]
-    cols = st.columns(len(classes) + 1)
-    cols[0].image(to_display(real), caption="real trigger" if lab.attack_known else "the lab's trigger",
-                  width="stretch")
-    for k, col in enumerate(cols[1:]):
-        picture = detection.masks[k][None] * detection.patterns[k]
-        col.image(to_display(picture), caption=f"'{classes[k]}': {float(detection.mask_norms[k]):.0f} px", width="stretch")
+    image_strip([real] + [detection.masks[k][None] * detection.patterns[k] for k in range(len(classes))],
+                ["real trigger" if lab.attack_known else "the lab's trigger"]
+                + [f"'{classes[k]}': {float(detection.mask_norms[k]):.0f} px" for k in range(len(classes))])
     st.caption("Each picture is the smallest change the search found that turns clean images into that class; "
                "the number is its size in pixels (mask L1 norm).")
     unlearning_panel(lab, result, detection.flagged or [int(detection.mask_norms.argmin())])

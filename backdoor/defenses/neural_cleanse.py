@@ -134,6 +134,14 @@ def anomaly_index(norms: torch.Tensor) -> torch.Tensor:
     return deviation / mad
 
 
+def signed_anomaly_index(norms: torch.Tensor) -> torch.Tensor:
+    """The anomaly index with the side as its sign: negative for a trigger smaller than the
+    median (the side a backdoor is on, flagged at ``-threshold`` or below), positive for a
+    larger one (never flagged). How the pages show the rule the library applies."""
+    norms = norms.double()
+    return torch.sign(norms - norms.quantile(0.5)) * anomaly_index(norms)
+
+
 def flag_classes(norms: torch.Tensor, threshold: float) -> list[int]:
     """Classes whose norm is an outlier on the small side (a large norm is no backdoor)."""
     index = anomaly_index(norms)
