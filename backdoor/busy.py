@@ -25,7 +25,7 @@ LOAD_FRESH_SECONDS = 2.0  # a load reading younger than this is reused
 @dataclass(frozen=True)
 class Load:
     jobs: tuple[str, ...]  # heavy jobs running in this process (other users' work)
-    cpu_cores: float  # CPU in use by everything but the asking thread, in cores
+    cpu_cores: float  # CPU in use by other programs, in cores
     cores: int
 
     @property
@@ -102,15 +102,16 @@ _last_load: list = [0.0, None]  # (when, Load): one reading shared by every call
 
 
 def machine_load() -> Load:
-    """Jobs running in this process, and the CPU everything but the caller uses right now
-    (watched for ``LOAD_SAMPLE_SECONDS`` while the caller waits; reused for a moment)."""
+    """Jobs running in this process, and the CPU other programs use right now (watched for
+    ``LOAD_SAMPLE_SECONDS`` while the caller waits; reused for a moment). This process's own
+    CPU outside jobs is left out: page drawing is brief, and the start-up warm-up gives way
+    to every job (``backdoor.timing.giving_way``), so neither slows a user's job for long."""
     with _load_lock:
         when, reading = _last_load
         if reading is not None and time.monotonic() - when < LOAD_FRESH_SECONDS:
             return Load(JOBS.names(), reading.cpu_cores, reading.cores)
-        start, before = time.perf_counter(), _busy(psutil.cpu_times())
+        window = CpuWindow()
         time.sleep(LOAD_SAMPLE_SECONDS)
-        used = (_busy(psutil.cpu_times()) - before) / (time.perf_counter() - start)
-        reading = Load(JOBS.names(), round(max(used, 0.0), 2), psutil.cpu_count() or 1)
+        reading = Load(JOBS.names(), round(window.other_processes_cores(), 2), psutil.cpu_count() or 1)
         _last_load[:] = [time.monotonic(), reading]
         return reading

@@ -267,7 +267,7 @@ def busy_note(load: Load) -> str:
         return (f"The server is busy with {count} other job{'s' if count != 1 else ''} right now "
                 f"({', '.join(sorted(set(load.jobs)))}), so expect longer.")
     if load.busy:
-        return (f"The processor is busy with other work right now ({load.cpu_cores:.1f} of {load.cores} cores), "
+        return (f"The processor is busy with other programs right now ({load.cpu_cores:.1f} of {load.cores} cores), "
                 "so expect longer.")
     return ""
 

@@ -104,7 +104,7 @@ def test_the_busy_note_appears_while_a_job_runs():
 def test_other_programs_on_the_processor_make_it_busy():
     assert not Load((), busy.BUSY_CORES - 0.01, 2).busy
     assert Load((), busy.BUSY_CORES, 2).busy
-    assert estimates.busy_note(Load((), 1.5, 2)) == ("The processor is busy with other work right now (1.5 of 2 "
+    assert estimates.busy_note(Load((), 1.5, 2)) == ("The processor is busy with other programs right now (1.5 of 2 "
                                                      "cores), so expect longer.")
 
 
@@ -238,3 +238,32 @@ def test_new_jobs_of_a_kind_are_corrected_by_what_the_last_ones_took(monkeypatch
     assert timing.recorded_factor("train") == pytest.approx(1.5, rel=1e-3)  # the median: one odd run moves nothing
     other = estimates.train_models(DIGITS, Scenario(train=TrainConfig(epochs=4, seed=7)), "cpu")
     assert not other.recorded and other.seconds == pytest.approx(1.5 * other.computed, rel=1e-3)
+
+
+def test_only_jobs_and_other_programs_make_the_server_look_busy():
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    def fresh_reading() -> float:
+        busy._last_load[:] = [0.0, None]
+        return busy.machine_load().cpu_cores
+
+    stop = threading.Event()
+    spinner = threading.Thread(target=lambda: [sum(i * i for i in range(2_000)) for _ in iter(stop.is_set, True)])
+    spinner.start()  # this process's own work outside jobs (page drawing, the start-up warm-up)
+    try:
+        time.sleep(0.2)
+        own = fresh_reading()
+    finally:
+        stop.set()
+        spinner.join()
+    other = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # another program on the CPU
+    try:
+        time.sleep(0.3)
+        elsewhere = fresh_reading()
+    finally:
+        other.kill()
+        other.wait()
+    assert own < busy.BUSY_CORES <= elsewhere, (own, elsewhere)
