@@ -20,6 +20,7 @@ import psutil
 BUSY_CORES = 0.5  # other work using half a core or more makes the machine "busy"
 LOAD_SAMPLE_SECONDS = 0.2  # how long ``machine_load`` watches the CPU
 LOAD_FRESH_SECONDS = 2.0  # a load reading younger than this is reused
+COUNTER_SLACK_SECONDS = 0.02  # two ticks of the kernel's CPU-time counters
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,9 @@ class CpuWindow:
     def other_processes_cores(self) -> float:
         t0, system0, own0 = self._start
         t1, system1, own1 = self._sample()
-        return max(0.0, (system1 - system0) - (own1 - own0)) / max(t1 - t0, 1e-6)
+        # CPU counters move in ticks (10 ms on Linux): over a short window one stray tick would
+        # read as whole cores of other work, so two ticks of difference count as none.
+        return max(0.0, (system1 - system0) - (own1 - own0) - COUNTER_SLACK_SECONDS) / max(t1 - t0, 1e-6)
 
 
 def _busy(times) -> float:
