@@ -70,10 +70,11 @@ class Estimate:
     @classmethod
     def of(cls, kind: str, config, seconds: float) -> "Estimate":
         signature = repr((kind, config))
-        before = timing.recorded(signature)
+        records = timing.read_records()  # one read of the file for both questions
+        before = timing.recorded(signature, records)
         if before is not None:
             return cls(before, signature, seconds, recorded=True)
-        factor = timing.recorded_factor(kind)
+        factor = timing.recorded_factor(kind, records)
         return cls(seconds * (factor or 1.0), signature, seconds)
 
 

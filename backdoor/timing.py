@@ -309,7 +309,8 @@ def _records_path():
     return cache_dir() / "timings.json"
 
 
-def _read_records() -> dict:
+def read_records() -> dict:
+    """The finished jobs remembered on this machine (``timings.json``), oldest first."""
     try:
         data = json.loads(_records_path().read_text())
         return data if isinstance(data, dict) else {}
@@ -322,7 +323,7 @@ def record(signature: str, estimated: float, job: RunningJob) -> None:
     if not job.alone:
         return
     with _records_lock:
-        records = _read_records()
+        records = read_records()
         records.pop(signature, None)
         records[signature] = {"seconds": round(job.seconds, 3), "estimated": round(estimated, 3),
                               "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
@@ -332,14 +333,14 @@ def record(signature: str, estimated: float, job: RunningJob) -> None:
         atomic_write(_records_path(), lambda f: f.write(text))
 
 
-def recorded_factor(kind: str) -> float | None:
+def recorded_factor(kind: str, records: dict | None = None) -> float | None:
     """How much longer (above 1) or shorter the last few jobs of this kind took, when they ran
     alone here, than their count of measured unit costs said: what the app adds around a job
     (drawing its progress, the page around it), learnt on this machine. None before any job
     of the kind has finished alone."""
     prefix = f"({kind!r}, "
     ratios: list[float] = []
-    for signature, entry in reversed(list(_read_records().items())):
+    for signature, entry in reversed(list((read_records() if records is None else records).items())):
         if not signature.startswith(prefix):
             continue
         try:
@@ -351,9 +352,9 @@ def recorded_factor(kind: str) -> float | None:
     return statistics.median(ratios) if ratios else None
 
 
-def recorded(signature: str) -> float | None:
+def recorded(signature: str, records: dict | None = None) -> float | None:
     """Seconds the same job took when it last ran alone on this machine, if it has."""
-    entry = _read_records().get(signature)
+    entry = (read_records() if records is None else records).get(signature)
     try:
         return float(entry["seconds"]) if entry else None
     except (KeyError, TypeError, ValueError):

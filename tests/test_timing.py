@@ -246,24 +246,22 @@ def test_only_jobs_and_other_programs_make_the_server_look_busy():
     import threading
     import time
 
-    def fresh_reading() -> float:
-        busy._last_load[:] = [0.0, None]
-        return busy.machine_load().cpu_cores
+    def reading_while(start, stop) -> float:
+        """A fresh machine_load reading while some work runs."""
+        start()
+        try:
+            time.sleep(0.3)
+            busy._last_load[:] = [0.0, None]
+            return busy.machine_load().cpu_cores
+        finally:
+            stop()
 
-    stop = threading.Event()
-    spinner = threading.Thread(target=lambda: [sum(i * i for i in range(2_000)) for _ in iter(stop.is_set, True)])
-    spinner.start()  # this process's own work outside jobs (page drawing, the start-up warm-up)
-    try:
-        time.sleep(0.2)
-        own = fresh_reading()
-    finally:
-        stop.set()
-        spinner.join()
-    other = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # another program on the CPU
-    try:
-        time.sleep(0.3)
-        elsewhere = fresh_reading()
-    finally:
-        other.kill()
-        other.wait()
+    done = threading.Event()
+    spinner = threading.Thread(target=lambda: [sum(i * i for i in range(2_000)) for _ in iter(done.is_set, True)])
+    # this process's own work outside jobs (page drawing, the start-up warm-up)
+    own = reading_while(spinner.start, lambda: (done.set(), spinner.join()))
+    programs = []  # another program on the CPU
+    elsewhere = reading_while(
+        lambda: programs.append(subprocess.Popen([sys.executable, "-c", "while True: pass"])),
+        lambda: (programs[0].kill(), programs[0].wait()))
     assert own < busy.BUSY_CORES <= elsewhere, (own, elsewhere)
