@@ -3,8 +3,8 @@ by what it measurably costs on this machine (``backdoor.timing``). Never a const
 
 A training run is its poisoning, then ``epochs x batches`` steps and, after every epoch,
 the held-out test images through the model plus (for the backdoored model) their triggered
-copies. A defense, the sweep, the mystery models and the matrix are sums of such parts,
-counted from their configs. When the very same job ran alone on this machine before, what
+copies. A defense (its own ``estimate``, in its file), the sweep, the mystery models and the
+matrix (``backdoor.matrix.estimate``) are sums of such parts, counted from their configs. When the very same job ran alone on this machine before, what
 it took then is the estimate (``timing.recorded``); otherwise the count is corrected by how
 much longer the last jobs of its kind took here than their counts said
 (``timing.recorded_factor``: the app's own overheads around a job, learnt, never assumed).
@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Iterable
 
 from backdoor import timing
 from backdoor.attacks import ALL_TO_ALL, MAX_RATE, poison_count
 from backdoor.scenario import Scenario
 from backdoor.busy import Load
+from backdoor.defenses.common import FINE_TUNE_BATCH
+from backdoor.defenses.trigger_search import reverse_step_seconds
 from backdoor.timing import Rig
 
-FINE_TUNE_BATCH = 64  # backdoor.defenses.common.fine_tune's batch size
 KINDS = ("backdoored", "baseline")
 
 
@@ -103,7 +104,7 @@ def training_seconds(shape: DataShape, scenario: Scenario, device, measure_asr: 
     return poisoning + config.epochs * (math.ceil(shape.train / config.batch_size) * step + probe)
 
 
-def _fine_tune_seconds(rig: Rig, images: int, epochs: int, augment: bool = False) -> float:
+def fine_tune_seconds(rig: Rig, images: int, epochs: int, augment: bool = False) -> float:
     return epochs * math.ceil(images / FINE_TUNE_BATCH) * timing.train_step_seconds(rig, FINE_TUNE_BATCH, augment)
 
 
@@ -112,74 +113,12 @@ def search_seconds(shape: DataShape, model: str, device, config, clean: int) -> 
     rig = shape.rig(model, device)
     used = min(config.clean_samples, clean)
     flips = used * (shape.num_classes - 1) * timing.inference_seconds(rig)
-    return config.steps * timing.reverse_step_seconds(rig, shape.num_classes, config.batch_size) + flips
-
-
-def _neural_cleanse(shape: DataShape, scenario: Scenario, device, config) -> float:
-    rig = shape.rig(scenario.model, device)
-    recheck = config.steps * timing.reverse_step_seconds(rig, 1, config.batch_size)
-    # at most ``unlearn_rounds`` rounds of fine-tuning, the suspect class searched again between two rounds
-    unlearn = (config.unlearn_rounds * _fine_tune_seconds(rig, shape.defender, config.unlearn_epochs)
-               + (config.unlearn_rounds - 1) * recheck)
-    return (search_seconds(shape, scenario.model, device, config, shape.defender) + unlearn
-            + evaluation_seconds(shape, scenario, device, shape.held_out))
-
-
-def _fine_pruning(shape: DataShape, scenario: Scenario, device, config) -> float:
-    from models import MODELS
-
-    rig = shape.rig(scenario.model, device)
-    channels = rig.layer_channels(MODELS[scenario.model].gradcam_layer)
-    step = max(1, int(round(config.step * channels)))
-    tried = int(config.max_fraction * channels) // step  # pruning stops earlier once the budget is spent
-    on_clean = evaluation_seconds(shape, scenario, device, shape.defender)
-    on_held_out = evaluation_seconds(shape, scenario, device, shape.held_out)
-    activity = shape.defender * timing.inference_seconds(rig)
-    return (activity + (1 + tried) * on_clean + 2 * on_held_out
-            + _fine_tune_seconds(rig, shape.defender, config.fine_tune_epochs, config.augment))
-
-
-def _strip(shape: DataShape, scenario: Scenario, device, config) -> float:
-    rig = shape.rig(scenario.model, device)
-    triggered = shape.moved(shape.held_out, scenario.target)
-    screened = (shape.defender + shape.held_out + triggered) * timing.strip_seconds(rig, config.overlays,
-                                                                                    config.batch_size)
-    return screened + evaluation_seconds(shape, scenario, device, shape.held_out)
-
-
-def _inspection(name: str) -> Callable:
-    def seconds(shape: DataShape, scenario: Scenario, device, config) -> float:
-        rig = shape.rig(scenario.model, device)
-        return timing.inspection_seconds(rig, name, config, shape.train)
-
-    return seconds
-
-
-def _compression(shape: DataShape, scenario: Scenario, device, config) -> float:
-    models = 1 + int(config.quantize_int8) + len(config.sparsities)
-    return models * evaluation_seconds(shape, scenario, device, shape.held_out)
-
-
-DEFENSE_SECONDS: dict[str, Callable] = {  # one per defense runner (backdoor.defenses.runs.RUNNERS)
-    "activation_clustering": _inspection("activation_clustering"),
-    "spectral_signatures": _inspection("spectral_signatures"),
-    "neural_cleanse": _neural_cleanse,
-    "fine_pruning": _fine_pruning,
-    "strip": _strip,
-    "compression": _compression,
-}
+    return config.steps * reverse_step_seconds(rig, shape.num_classes, config.batch_size) + flips
 
 
 def retrain_seconds(shape: DataShape, scenario: Scenario, device) -> float:
     """The action after a data inspection: train afresh without the flagged images, then measure."""
     return training_seconds(shape, scenario, device) + evaluation_seconds(shape, scenario, device, shape.held_out)
-
-
-def defense_seconds(shape: DataShape, scenario: Scenario, device, name: str, settings: dict | None = None) -> float:
-    """One defense as ``backdoor.defenses.runs`` runs it (without the retraining after an inspection)."""
-    from backdoor.defenses.runs import configured
-
-    return DEFENSE_SECONDS[name](shape, scenario, device, configured(name, settings or {}))
 
 
 # --- whole jobs --------------------------------------------------------------------------
@@ -211,39 +150,10 @@ def sweep(shape: DataShape, scenario: Scenario, counts: Iterable[int], device) -
     return Estimate.of("sweep", (shape, scenario, counts, str(device)), seconds)
 
 
-def defense(shape: DataShape, scenario: Scenario, device, name: str, settings: dict | None = None) -> Estimate:
-    seconds = defense_seconds(shape, scenario, device, name, settings)
-    return Estimate.of(f"defense:{name}", (shape, scenario, sorted((settings or {}).items()), str(device)), seconds)
-
-
 def scan(shape: DataShape, model: str, device, config) -> Estimate:
     """Neural Cleanse's search alone (the mystery models' scan), on half the test set."""
     seconds = search_seconds(shape, model, device, config, shape.defender)
     return Estimate.of("scan", (shape, model, config, str(device)), seconds)
-
-
-def matrix(shape: DataShape, config, device) -> Estimate:
-    """``backdoor.matrix.compute_matrix``: a clean model, then per attack its training, every
-    defense, and one retraining after the data inspections (when one flags anything). Models
-    already in the model store are read, not trained."""
-    from backdoor.matrix import INSPECTS_DATA, NO_DEFENSE, ROWS
-    from backdoor.store import is_stored
-
-    base = config.base()
-    seconds = evaluation_seconds(shape, base, device, shape.held_out, asr=False)
-    if not is_stored(base, "baseline"):
-        seconds += training_seconds(shape, base.baseline(), device, measure_asr=False)
-    for row in (r for r in config.rows if ROWS[r].fits(shape.name)):
-        scenario = config.scenario(row)
-        settings = {"expected_fraction": scenario.poison.rate}
-        seconds += evaluation_seconds(shape, scenario, device, shape.held_out)
-        if not is_stored(scenario, "backdoored"):
-            seconds += training_seconds(shape, scenario, device)
-        seconds += sum(defense_seconds(shape, scenario, device, c, settings) for c in config.columns
-                       if c != NO_DEFENSE)
-        if any(c in INSPECTS_DATA for c in config.columns):
-            seconds += retrain_seconds(shape, scenario, device)
-    return Estimate.of("matrix", (shape, config, str(device)), seconds)
 
 
 # --- in words ------------------------------------------------------------------------------

@@ -23,15 +23,16 @@ from pathlib import Path
 
 import torch
 
+from backdoor import estimates
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
 from backdoor.data import Dataset, atomic_write, cache_dir
 from backdoor.defenses.common import Evaluation, ProgressFn, no_progress, step_progress
+from backdoor.defenses.lab import Lab, retrain_without
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import DEFAULT_CONFIGS, RUNNERS, Lab, retrain_without
 from backdoor.metrics import clean_accuracy
-from backdoor.outcomes import STOPPED
+from backdoor.outcomes import STOPPED, Outcome
 from backdoor.scenario import Scenario, poisoned_training_set
-from backdoor.store import load_or_train
+from backdoor.store import is_stored, load_or_train
 from backdoor.train import TrainConfig
 
 VERSION = 3  # bump when a change to the code would change the figures
@@ -57,24 +58,27 @@ class Row:
                        poison=replace(base.poison, rate=rate, target=target))
 
 
-ROWS: dict[str, Row] = {
-    row.name: row
-    for row in [
-        Row("badnets", "BadNets", "badnets"),
-        Row("badnets-all-to-all", "BadNets all-to-all", "badnets", all_to_all=True),
-        Row("blended", "Blended", "blended"),
-        Row("wanet", "WaNet", "wanet"),
-        Row("sig", "SIG (clean-label)", "sig"),
-        Row("sticker", "Physical sticker", "sticker"),
-    ]
-}
+def matrix_rows() -> dict[str, Row]:
+    """Every registered attack as a row (and all-to-all as a second row where its spec asks for one)."""
+    found: dict[str, Row] = {}
+    for spec in ATTACKS.values():
+        found[spec.name] = Row(spec.name, spec.row_title, spec.name)
+        if spec.all_to_all_row:
+            found[f"{spec.name}-all-to-all"] = Row(f"{spec.name}-all-to-all", f"{spec.row_title} all-to-all",
+                                                   spec.name, all_to_all=True)
+    return found
+
 
 NO_DEFENSE = "none"
-COLUMNS: tuple[str, ...] = (NO_DEFENSE, "activation_clustering", "spectral_signatures", "neural_cleanse",
-                            "fine_pruning", "strip")
 
 
-INSPECTS_DATA = ("activation_clustering", "spectral_signatures")  # flag training images; repaired by retraining
+def matrix_columns() -> tuple[str, ...]:
+    """No defense, then every registered defense that repairs (a study such as compression is no column)."""
+    return (NO_DEFENSE, *(name for name, d in DEFENSES.items() if d.repairs))
+
+
+def row_title(name: str) -> str:
+    return matrix_rows()[name].title
 
 
 def column_title(name: str) -> str:
@@ -91,11 +95,11 @@ class MatrixConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     target: int = 0
     data_seed: int = 0
-    rows: tuple[str, ...] = ("badnets", "badnets-all-to-all", "blended", "wanet", "sig")
-    columns: tuple[str, ...] = COLUMNS
+    rows: tuple[str, ...] = field(default_factory=lambda: tuple(matrix_rows()))  # those that fit the data set are filled
+    columns: tuple[str, ...] = field(default_factory=matrix_columns)
 
     def __post_init__(self) -> None:
-        unknown = [r for r in self.rows if r not in ROWS] + [c for c in self.columns if c not in COLUMNS]
+        unknown = [r for r in self.rows if r not in matrix_rows()] + [c for c in self.columns if c not in matrix_columns()]
         if unknown:
             raise ValueError(f"Unknown matrix rows or columns: {unknown}")
 
@@ -106,12 +110,13 @@ class MatrixConfig:
                         poison=PoisonConfig(target=self.target, seed=self.data_seed))
 
     def scenario(self, row: str) -> Scenario:
-        return ROWS[row].scenario(self.base())
+        return matrix_rows()[row].scenario(self.base())
 
     def key(self) -> str:
         """A stable name for this configuration, the attacks' and defenses' own defaults
         included (so a changed default never reads an old matrix), and this version of the code."""
-        text = repr((VERSION, self, [self.scenario(r) for r in self.rows], DEFAULT_CONFIGS))
+        defaults = [DEFENSES[c].config for c in self.columns if c != NO_DEFENSE]
+        text = repr((VERSION, self, [self.scenario(r) for r in self.rows], defaults))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -193,25 +198,18 @@ class Matrix:
         )
 
 
-def _detail(defense: str, result, lab: Lab) -> str:
+def _detail(outcome: Outcome | None) -> str:
     """What the defense found, in a sentence."""
-    if defense in INSPECTS_DATA:
-        score = result.score(lab.poisoned.poisoned_mask)
-        if not score.flagged:
-            return "flagged no training image, so the model stays as it was"
-        return (f"flagged {score.flagged} training images, {score.true_positives} of them poisoned "
-                f"(precision {score.precision:.0%}, recall {score.recall:.0%}); retrained without them")
-    if defense == "neural_cleanse":
-        flagged = result["detection"].flagged
-        if flagged:
-            return f"flagged class{'es' if len(flagged) != 1 else ''} {', '.join(map(str, flagged))}; unlearned"
-        return ("flagged no class; as the repair step it unlearned the most suspicious class "
-                f"({int(result['detection'].mask_norms.argmin())}) anyway")
-    if defense == "fine_pruning":
-        return f"pruned {result.pruned_fraction:.0%} of the last conv layer, then fine-tuned"
-    if defense == "strip":
-        return f"rejects {1 - result.far:.0%} of triggered inputs and {result.frr:.0%} of clean ones"
-    return "the backdoored model as trained"
+    if outcome is None:
+        return "the backdoored model as trained"
+    if outcome.flags is None:
+        return outcome.detail
+    if not outcome.flagged:
+        return "flagged no training image, so the model stays as it was"
+    precision = outcome.caught / outcome.flagged
+    recall = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
+    return (f"flagged {outcome.flagged} training images, {outcome.caught} of them poisoned "
+            f"(precision {precision:.0%}, recall {recall:.0%}); retrained without them")
 
 
 def _retrained(lab: Lab, flags: torch.Tensor, before: Evaluation, done: dict[bytes, Evaluation],
@@ -237,8 +235,9 @@ def compute_matrix(
     Progress is reported in hundredths of a step, with a label naming the step.
     """
     start = time.perf_counter()
-    rows = [r for r in config.rows if ROWS[r].fits(dataset.name)]
-    total = 1 + len(rows) * len(config.columns)
+    table = matrix_rows()
+    rows_here = [r for r in config.rows if table[r].fits(dataset.name)]
+    total = 1 + len(rows_here) * len(config.columns)
     step = 0
     base = config.base()
     baseline = load_or_train(dataset, base, "baseline", device,
@@ -246,10 +245,10 @@ def compute_matrix(
     attack_rows: list[AttackRow] = []
     cells: list[Cell] = []
     baseline_acc = clean_accuracy(baseline, *dataset.held_out, device)  # the images every cell is measured on
-    for row in rows:
+    for row in rows_here:
         scenario = config.scenario(row)
         step += 1
-        title = ROWS[row].title
+        title = table[row].title
         tick = time.perf_counter()
         poisoned = poisoned_training_set(dataset, scenario)
         model = load_or_train(dataset, scenario, "backdoored", device,
@@ -262,18 +261,19 @@ def compute_matrix(
         for defense in config.columns:
             if defense == NO_DEFENSE:
                 cells.append(Cell(row, defense, before.clean_acc, before.asr, baseline_acc - before.clean_acc,
-                                  0.0, _detail(defense, None, lab)))
+                                  0.0, _detail(None)))
                 continue
             step += 1
             label = f"{title}: {column_title(defense)}"
             report = step_progress(on_progress, step, total, label)
             tick = time.perf_counter()
-            result, after = RUNNERS[defense](lab, {"expected_fraction": scenario.poison.rate}, report)
-            if after is None:  # data inspection: its action is retraining without the flagged samples
-                after = _retrained(lab, result.flags, before, retrained, report)
-            found = result.score(poisoned.poisoned_mask).recall if defense in INSPECTS_DATA else None
+            outcome = DEFENSES[defense].apply(lab, {"expected_fraction": scenario.poison.rate}, report)
+            after, found = outcome.after, None
+            if outcome.flags is not None:  # data inspection: its action is retraining without the flagged samples
+                after = _retrained(lab, outcome.flags, before, retrained, report)
+                found = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
             cells.append(Cell(row, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc,
-                              time.perf_counter() - tick, _detail(defense, result, lab), found))
+                              time.perf_counter() - tick, _detail(outcome), found))
         on_progress(step * 100 + 99, total * 100, f"{title}: done")
     on_progress(total * 100, total * 100, "done")
     return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start)
@@ -308,3 +308,24 @@ def matrix(dataset: Dataset, config: MatrixConfig = MatrixConfig(), device="cpu"
     result = compute_matrix(dataset, config, device, on_progress)
     save_matrix(config, result)
     return result
+
+
+def estimate(shape: estimates.DataShape, config: MatrixConfig, device) -> estimates.Estimate:
+    """``compute_matrix``'s time: a clean model, then per attack its training, every defense, and one
+    retraining after the data inspections (when one flags anything). Stored models are read, not trained."""
+    base = config.base()
+    seconds = estimates.evaluation_seconds(shape, base, device, shape.held_out, asr=False)
+    if not is_stored(base, "baseline"):
+        seconds += estimates.training_seconds(shape, base.baseline(), device, measure_asr=False)
+    table = matrix_rows()
+    defenses = [DEFENSES[c] for c in config.columns if c != NO_DEFENSE]
+    for row in (r for r in config.rows if table[r].fits(shape.name)):
+        scenario = config.scenario(row)
+        settings = {"expected_fraction": scenario.poison.rate}
+        seconds += estimates.evaluation_seconds(shape, scenario, device, shape.held_out)
+        if not is_stored(scenario, "backdoored"):
+            seconds += estimates.training_seconds(shape, scenario, device)
+        seconds += sum(d.seconds(shape, scenario, device, settings) for d in defenses)
+        if any(d.needs_training_data for d in defenses):
+            seconds += estimates.retrain_seconds(shape, scenario, device)
+    return estimates.Estimate.of("matrix", (shape, config, str(device)), seconds)

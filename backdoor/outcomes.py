@@ -13,8 +13,8 @@ reported for what it found, and never called "no defense".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 from backdoor.metrics import Evaluation
 
@@ -25,16 +25,24 @@ STOPPED = 0.1
 
 @dataclass(frozen=True)
 class Outcome:
-    """One defense run on one model, for the summary table, the reading and the report."""
+    """One defense run on one model: what it found, the model after its repair, and the figures
+    for the summary table, the reading and the report (``Defense.apply`` fills in title, seconds
+    and note)."""
 
-    title: str
-    seconds: float
-    note: str  # what the "after" figures measure, e.g. "after unlearning the reversed trigger"
+    title: str = ""
+    seconds: float = 0.0
+    note: Optional[str] = None  # what the "after" figures measure; None: a study, never ranked as a repair
     after: Optional[Evaluation] = None  # None: it only inspected (flags, classes), nothing repaired yet
     refused: float = 0.0  # share of honest (clean) requests turned away, for a serving-time monitor
     flagged: Optional[int] = None  # training images it flagged (data inspection)
     caught: Optional[int] = None  # how many of them were really poisoned
     poisoned: Optional[int] = None  # how many poisoned images there were
+    result: Any = field(default=None, compare=False, repr=False)  # the method's own result object
+    model: Any = field(default=None, compare=False, repr=False)  # the repaired model (None: nothing repaired)
+    flags: Any = field(default=None, compare=False, repr=False)  # bool (N,) training images flagged
+    detail: str = ""  # what it found, in a sentence
+    run_id: str = ""  # unique per run: the cache key of what is computed on its repaired model
+    figures: dict = field(default_factory=dict, compare=False)  # extra measured figures, for the benchmarks
 
     @property
     def repaired(self) -> bool:

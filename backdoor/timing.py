@@ -177,7 +177,7 @@ class _Measurements:
 MEASURED = _Measurements()
 
 
-def _step_times(run: Callable[[Callable[[], None]], None]) -> float:
+def step_times(run: Callable[[Callable[[], None]], None]) -> float:
     """Mean seconds per step of ``run(tick)``, which calls ``tick()`` after every step, leaving
     out the first ``WARM_STEPS`` (allocations and caches settle there): what a long run of the
     same steps takes per step, stalls included."""
@@ -192,7 +192,7 @@ def _step_times(run: Callable[[Callable[[], None]], None]) -> float:
     return (timed[-1] - timed[0]) / (len(timed) - 1)
 
 
-def _per_item(run: Callable[[], None], items: int, repeats: int = 2) -> float:
+def per_item(run: Callable[[], None], items: int, repeats: int = 2) -> float:
     """Seconds per item of ``run()`` (which handles ``items`` items): the mean of a few runs
     after one untimed run."""
     run()
@@ -212,7 +212,7 @@ def train_step_seconds(rig: Rig, batch_size: int = 64, augment: bool = False, mi
         steps = WARM_STEPS + TIMED_STEPS + 1
         x, y = rig.images(steps * batch_size)
         config = TrainConfig(epochs=1, batch_size=batch_size, learning_rate=1e-3, augment=augment, mixup=mixup)
-        return _step_times(lambda tick: train(rig.build(), x, y, config, device=rig.device,
+        return step_times(lambda tick: train(rig.build(), x, y, config, device=rig.device,
                                               on_progress=lambda *_: tick()))
 
     return MEASURED.get(("train_step", rig, batch_size, augment, mixup), measure)
@@ -224,61 +224,9 @@ def inference_seconds(rig: Rig) -> float:
 
     def measure() -> float:
         model, (x, _) = rig.build().eval(), rig.images(1024)
-        return _per_item(lambda: predict_proba(model, x, rig.device), len(x))
+        return per_item(lambda: predict_proba(model, x, rig.device), len(x))
 
     return MEASURED.get(("inference", rig), measure)
-
-
-def reverse_step_seconds(rig: Rig, candidates: int, batch_size: int) -> float:
-    """One step of Neural Cleanse's search with ``candidates`` triggers at once."""
-    from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse
-
-    def measure() -> float:
-        x, y = rig.images(128)
-        config = NeuralCleanseConfig(steps=WARM_STEPS + TIMED_STEPS + 1, batch_size=batch_size, clean_samples=128)
-        steps = config.steps
-
-        def run(tick):
-            neural_cleanse(rig.build(), x, y, candidates, config,
-                           lambda done, *_: tick() if done <= steps else None)
-
-        return _step_times(run)
-
-    return MEASURED.get(("reverse_step", rig, candidates, batch_size), measure)
-
-
-def strip_seconds(rig: Rig, overlays: int, batch_size: int) -> float:
-    """One input screened by STRIP: blended with ``overlays`` clean images and classified."""
-    from backdoor.defenses.strip import StripConfig, strip_entropy
-
-    def measure() -> float:
-        model, (x, _) = rig.build().eval(), rig.images(200)
-        config = StripConfig(overlays=overlays, batch_size=batch_size)
-        return _per_item(lambda: strip_entropy(model, x, x, config), len(x))
-
-    return MEASURED.get(("strip", rig, overlays, batch_size), measure)
-
-
-def inspection_seconds(rig: Rig, defense: str, config, images: int) -> float:
-    """A data-inspection defense (``activation_clustering`` or ``spectral_signatures``) reading and
-    clustering ``images`` training images, with the neighbour search in pixel space it adds when a
-    class looks poisoned (``LabelConsistency``). Its clustering has a large cost per class besides
-    the cost per image, so it is timed once at the real size, on images that cluster by class."""
-    from backdoor.defenses.activation_clustering import activation_clustering
-    from backdoor.defenses.detection import LabelConsistency
-    from backdoor.defenses.spectral_signatures import spectral_signatures
-
-    inspect = {"activation_clustering": activation_clustering, "spectral_signatures": spectral_signatures}[defense]
-
-    def measure() -> float:
-        model, (x, y) = rig.build().eval(), rig.images(images, clustered=True)
-        inspect(model, x[:100], y[:100], config)  # first calls set up the numerical libraries' threads
-        start = time.perf_counter()
-        inspect(model, x, y, config)
-        LabelConsistency(x, y)
-        return time.perf_counter() - start
-
-    return MEASURED.get(("inspection", rig, defense, config, images), measure)
 
 
 def stamp_seconds(trigger, image_shape: tuple[int, int, int]) -> float:
@@ -287,7 +235,7 @@ def stamp_seconds(trigger, image_shape: tuple[int, int, int]) -> float:
 
     def measure() -> float:
         x = torch.rand((256, *image_shape), generator=torch.Generator().manual_seed(0))
-        return _per_item(lambda: apply_trigger(x, trigger), len(x))
+        return per_item(lambda: apply_trigger(x, trigger), len(x))
 
     return MEASURED.get(("stamp", trigger, image_shape), measure)
 

@@ -117,41 +117,44 @@ def attribution() -> dict:
     return figures
 
 
+def defense_figures(lab, name: str, settings: dict) -> dict:
+    """One registered defense on ``lab``: its seconds, what it caught (a data inspection, then its
+    retraining), its own extra figures, and the figures after its repair."""
+    from backdoor.defenses.common import detection_score
+    from backdoor.defenses.lab import retrain_without
+    from backdoor.defenses.registry import DEFENSES
+
+    defense = DEFENSES[name]
+    outcome = defense.apply(lab, settings)
+    figures = {f"{name}_seconds": round(outcome.seconds, 2)}
+    after = outcome.after
+    if outcome.flags is not None:  # a data inspection: scored against the known poison, then acted on
+        score = detection_score(outcome.flags, lab.poisoned.poisoned_mask)
+        figures.update({f"{name}_precision": round(score.precision, 4), f"{name}_recall": round(score.recall, 4),
+                        f"{name}_f1": round(score.f1, 4)})
+        suspects = getattr(outcome.result, "suspect_classes", None)
+        if suspects is not None:
+            figures[f"{name}_suspect_classes"] = suspects
+        _, after = retrain_without(lab, outcome.flags)
+    figures.update({f"{name}_{key}": value for key, value in outcome.figures.items()})
+    if defense.repairs and after is not None:
+        figures[f"{name}_after_clean_acc"] = round(after.clean_acc, 4)
+        figures[f"{name}_after_asr"] = round(after.asr, 4)
+    return figures
+
+
 def defenses(seed: int = 0) -> dict:
     """Every defense on the default scenario at the lab's ``seed``: seconds and quality (see RESULTS.md)."""
-    from backdoor.defenses.runs import RUNNERS, Lab, retrain_without
+    from backdoor.defenses.lab import Lab
+    from backdoor.defenses.registry import DEFENSES
 
     dataset, scenario, poisoned, backdoored, *_ = trained_default(seed)
     lab = Lab(dataset, scenario, backdoored.model, "benchmark", poisoned)
     before = lab.evaluate(lab.model)
     figures = {"seed": seed, "before_clean_acc": round(before.clean_acc, 4), "before_asr": round(before.asr, 4)}
-    settings = {"expected_fraction": scenario.poison.rate}
-    for name, runner in RUNNERS.items():
+    for name in DEFENSES:
         print(f"  {name}...", flush=True)
-        start = time.perf_counter()
-        result, after = runner(lab, settings, lambda *_: None)
-        figures[f"{name}_seconds"] = round(time.perf_counter() - start, 2)
-        if name in ("activation_clustering", "spectral_signatures"):
-            score = result.score(poisoned.poisoned_mask)
-            figures.update({f"{name}_precision": round(score.precision, 4), f"{name}_recall": round(score.recall, 4),
-                            f"{name}_f1": round(score.f1, 4), f"{name}_suspect_classes": result.suspect_classes})
-            _, after = retrain_without(lab, result.flags)
-        if name == "neural_cleanse":
-            detection = result["detection"]
-            figures.update({"neural_cleanse_search_seconds": round(detection.seconds, 2),
-                            "neural_cleanse_target_anomaly_index": round(float(detection.anomaly_index[scenario.target]), 2),
-                            "neural_cleanse_flagged": detection.flagged})
-        if name == "strip":
-            figures.update({"strip_tpr_at_1pct_frr": round(result.tpr_at_frr(0.01), 4),
-                            "strip_tpr_at_5pct_frr": round(result.tpr_at_frr(0.05), 4)})
-        if name == "compression":
-            for row in result.rows:
-                tag = row.setting.replace(" ", "_").replace("%", "pct")
-                figures[f"compression_{tag}_clean_acc"] = round(row.clean_acc, 4)
-                figures[f"compression_{tag}_asr"] = round(row.asr, 4)
-        elif after is not None:
-            figures[f"{name}_after_clean_acc"] = round(after.clean_acc, 4)
-            figures[f"{name}_after_asr"] = round(after.asr, 4)
+        figures.update(defense_figures(lab, name, {"expected_fraction": scenario.poison.rate}))
     return figures
 
 
@@ -165,7 +168,8 @@ REPAIR_SEEDS = (0, 1, 2)
 def defenses_seeds() -> dict:
     """Neural Cleanse + unlearning and Fine-Pruning on the default scenario at the lab's seeds
     0, 1 and 2, each against its target (TARGET_ASR, TARGET_DROP_POINTS)."""
-    from backdoor.defenses.runs import RUNNERS, Lab
+    from backdoor.defenses.lab import Lab
+    from backdoor.defenses.registry import DEFENSES
 
     figures: dict = {}
     for seed in REPAIR_SEEDS:
@@ -176,9 +180,8 @@ def defenses_seeds() -> dict:
         figures[f"seed{seed}.before_asr"] = round(before.asr, 4)
         for name in ("neural_cleanse", "fine_pruning"):
             print(f"  seed {seed}: {name}...", flush=True)
-            start = time.perf_counter()
-            _, after = RUNNERS[name](lab, {"expected_fraction": scenario.poison.rate}, lambda *_: None)
-            seconds = time.perf_counter() - start
+            outcome = DEFENSES[name].apply(lab, {"expected_fraction": scenario.poison.rate})
+            after, seconds = outcome.after, outcome.seconds
             # drop = clean accuracy before - after, in points (positive = worse)
             drop = round(100 * before.clean_acc - 100 * after.clean_acc, 1)
             met = after.asr <= TARGET_ASR and drop <= TARGET_DROP_POINTS
@@ -292,7 +295,8 @@ def _estimates_against_actual(clock: str) -> dict:
     from backdoor import estimates as E, timing
     from backdoor.attacks import poisonable
     from backdoor.data import load_dataset
-    from backdoor.defenses.runs import RUNNERS, Lab
+    from backdoor.defenses.lab import Lab
+    from backdoor.defenses.registry import DEFENSES
     from backdoor.presets import PRESETS
     from backdoor.scenario import Scenario, poisoned_training_set, train_model
     from backdoor.sweep import poison_rate_sweep, sweep_counts
@@ -328,8 +332,8 @@ def _estimates_against_actual(clock: str) -> dict:
             lab = Lab(dataset, scenario, backdoored.model, "benchmark", poisoned_training_set(dataset, scenario))
             settings = {"expected_fraction": scenario.poison.rate}
             for name in ("neural_cleanse", "fine_pruning", "strip", "activation_clustering", "spectral_signatures"):
-                compare(name, E.defense(shape, scenario, "cpu", name, settings).computed,
-                        lambda name=name: RUNNERS[name](lab, settings, lambda *_: None))
+                compare(name, DEFENSES[name].estimate_job(shape, scenario, "cpu", settings).computed,
+                        lambda name=name: DEFENSES[name].apply(lab, settings))
             counts = sweep_counts(len(dataset.y_train),
                                   int(poisonable(dataset.y_train, scenario.trigger, scenario.target).sum()))
             compare("sweep", E.sweep(shape, scenario, counts, "cpu").computed,

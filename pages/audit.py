@@ -8,7 +8,7 @@ import streamlit as st
 from backdoor.attacks import ATTACKS
 from backdoor.data import DATASETS
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import Lab
+from backdoor.defenses.lab import Lab
 from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, read_weights
 from models import MODELS, compatible_models
 from ui.defense_runs import run_defenses, show_results

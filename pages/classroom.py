@@ -3,7 +3,9 @@
 import streamlit as st
 
 from backdoor import estimates
+from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import MatrixConfig
+from backdoor.matrix import estimate as matrix_estimate
 from backdoor.prepare import to_train, training_seconds
 from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
@@ -65,16 +67,17 @@ with st.spinner("Timing this server..."):
         {"step": f"Compare augmentation and mixup (Train page, {len(options)} models)",
          "time": here(estimates.trainings(shape, options, device, measure_asr=True))},
         {"step": "Neural Cleanse with unlearning (Defend page)",
-         "time": here(estimates.defense(shape, digits, device, "neural_cleanse"))},
+         "time": here(DEFENSES["neural_cleanse"].estimate_job(shape, digits, device))},
     ]
-    for name, title in (("activation_clustering", "Activation Clustering"), ("spectral_signatures", "Spectral Signatures")):
-        table.append({"step": f"{title} (Defend page)",
-                      "time": f"{here(estimates.defense(shape, digits, device, name))}, plus "
-                              f"{estimates.about(retrain)} to retrain without the flagged images"})
-    for name, title in (("fine_pruning", "Fine-Pruning"), ("strip", "STRIP")):
-        table.append({"step": f"{title} (Defend page)", "time": here(estimates.defense(shape, digits, device, name))})
+    for name, defense in DEFENSES.items():
+        if name == "neural_cleanse" or not defense.repairs:
+            continue
+        retraining = (f", plus {estimates.about(retrain)} to retrain without the flagged images"
+                      if defense.needs_training_data else "")
+        table.append({"step": f"{defense.title} (Defend page)",
+                      "time": here(defense.estimate_job(shape, digits, device)) + retraining})
     table.append({"step": "Attack x defense matrix (digits)",
-                  "time": f"{here(estimates.matrix(shape, MatrixConfig(), device))} the first time, instant afterwards"})
+                  "time": f"{here(matrix_estimate(shape, MatrixConfig(), device))} the first time, instant afterwards"})
 st.table(table)
 st.caption("Each time is this server's own: a few steps of each job's real code were timed here and scaled to the "
            "job's size, or the same job was timed when it last ran alone." + busy_note())

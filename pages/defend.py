@@ -3,10 +3,10 @@
 import streamlit as st
 
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import Lab
+from backdoor.defenses.lab import Lab
 from backdoor.outcomes import detection_sentence, reading
 from ui.charts import CHART_CONFIG, defense_scatter
-from ui.defense_panels import outcomes_for
+from ui.defense_session import outcomes_for
 from ui.defense_runs import run_defenses, show_results
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson

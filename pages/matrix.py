@@ -5,7 +5,8 @@ import streamlit as st
 from backdoor import estimates
 from backdoor.attacks import ALL_TO_ALL
 from backdoor.data import DATASETS
-from backdoor.matrix import ROWS, MatrixConfig, column_title, load_matrix, matrix_path, save_matrix, compute_matrix
+from backdoor.matrix import (MatrixConfig, column_title, compute_matrix, estimate, load_matrix, matrix_path, matrix_rows,
+                             row_title, save_matrix)
 from backdoor.memo import SharedMemo
 from backdoor.train import TrainingDiverged
 from ui.glossary import glossary_link, quiz
@@ -39,7 +40,7 @@ def matrices() -> SharedMemo:
 
 config = MatrixConfig(dataset=dataset.name, model=scenario.model, train=scenario.train,
                       target=0 if scenario.target == ALL_TO_ALL else scenario.target, data_seed=scenario.data_seed)
-rows = [ROWS[r].title for r in config.rows if ROWS[r].fits(dataset.name)]
+rows = [row.title for name, row in matrix_rows().items() if name in config.rows and row.fits(dataset.name)]
 intro = st.empty()
 
 
@@ -59,9 +60,9 @@ intro.markdown(describe(rows))
 result = matrices().get(config) or load_matrix(config)
 if result is None:
     with st.spinner("Timing this server..."):
-        estimate = estimates.matrix(estimates.DataShape.of(dataset), config, device)
+        expected = estimate(estimates.DataShape.of(dataset), config, device)
     st.info(f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
-            f"{len(rows) * (len(config.columns) - 1)} defenses: {here(estimate)}. "
+            f"{len(rows) * (len(config.columns) - 1)} defenses: {here(expected)}. "
             "The result is saved, so every later visit (by anyone on this server) opens it at once." + busy_note(),
             icon=":material/schedule:")
     if not st.button("Compute the matrix", type="primary", key="btn.matrix", icon=":material/play_arrow:"):
@@ -80,7 +81,7 @@ if result is None:
         bar.empty()
         st.error(f"The matrix could not be computed with these settings: {error}")
         st.stop()
-    record(estimate, running)
+    record(expected, running)
     bar.empty()
     st.session_state["matrix.computed"] = config.key()
     st.rerun()  # redraw without the button
@@ -88,7 +89,7 @@ if st.session_state.get("matrix.computed") == config.key():
     st.success(f"Computed in {result.seconds / 60:.1f} minutes and saved to `{matrix_path(config).name}`: "
                "the next visit opens it at once.", icon=":material/check_circle:")
 
-intro.markdown(describe([ROWS[a].title for a in result.attacks]))
+intro.markdown(describe([row_title(a) for a in result.attacks]))
 left, right = st.columns(2)
 left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100), key="matrix.asr", config=CHART_CONFIG)
 left.caption("Red: the backdoor still works. Pale: the defense stopped it (0% means no triggered image got through; "
@@ -104,7 +105,7 @@ st.markdown(read_matrix(result))
 
 st.subheader("One cell in detail")
 c1, c2 = st.columns(2)
-attack = c1.selectbox("Attack", result.attacks, format_func=lambda a: ROWS[a].title, key="matrix.attack")
+attack = c1.selectbox("Attack", result.attacks, format_func=lambda a: row_title(a), key="matrix.attack")
 defense = c2.selectbox("Defense", result.defenses, format_func=column_title, key="matrix.defense")
 cell = result.cell(attack, defense)
 row = next(r for r in result.rows if r.attack == attack)
@@ -118,7 +119,7 @@ m2.metric("Clean accuracy after", f"{cell.clean_acc:.1%}",
 m2.caption(f"On held-out test images the defense never saw; a clean model scores {result.baseline_clean_acc:.1%} there.")
 m3.metric("Seconds the defense took", f"{cell.seconds:.1f}")
 m3.caption(f"The attack poisoned {row.poisoned_images:,} training images ({row.poison_rate:.1%}).")
-st.markdown(f"**{column_title(defense)}** on **{ROWS[attack].title}**: {cell.detail}.")
+st.markdown(f"**{column_title(defense)}** on **{row_title(attack)}**: {cell.detail}.")
 
 st.download_button("Download the matrix (CSV)", result.to_csv(), file_name=f"backdoor-matrix-{dataset.name}.csv",
                    mime="text/csv", icon=":material/download:")

@@ -7,7 +7,7 @@ import streamlit as st
 from backdoor import estimates
 from backdoor.attacks import ATTACKS
 from backdoor.defenses.common import step_progress
-from backdoor.defenses.neural_cleanse import NeuralCleanseConfig, neural_cleanse, signed_anomaly_index
+from backdoor.defenses.trigger_search import NeuralCleanseConfig, neural_cleanse, signed_anomaly_index
 from backdoor.memo import SharedMemo
 from backdoor.metrics import clean_accuracy
 from backdoor.mystery import Verdict, draw_challenge, score

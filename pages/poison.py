@@ -4,7 +4,7 @@ import streamlit as st
 import torch
 
 from backdoor.attacks import ALL_TO_ALL, ATTACKS, apply_trigger, stealth
-from ui.attack_forms import ATTACK_FORMS
+from ui.attack_forms import attack_form
 from ui.charts import to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
@@ -43,7 +43,7 @@ with left:
                  help="Choosing an attack also sets the poison rate it needs (you can change it).")
     spec = ATTACKS[st.session_state["poison.attack"]]
     st.caption(f"{spec.summary} [Read the paper]({spec.paper}).")
-    ATTACK_FORMS[spec.name](dataset.image_shape)
+    attack_form(spec.name, dataset.image_shape)
 with right:
     st.slider("Poison rate (% of the training set)", 0.0, 50.0, step=0.5, **bind("poison.rate_pct"),
               help="How many training images the attacker gets to tamper with.")

@@ -115,11 +115,12 @@ def test_matrix_is_read_back_from_disk_without_recomputing(tiny_matrix, small_mn
 
 
 def test_matrix_refuses_unknown_rows_and_skips_unfitting_attacks():
-    from backdoor.matrix import ROWS, MatrixConfig
+    from backdoor.matrix import MatrixConfig, matrix_rows
 
     with pytest.raises(ValueError):
         MatrixConfig(rows=("nope",))
-    assert not ROWS["sticker"].fits("mnist-5k") and ROWS["sticker"].fits("traffic-signs")
+    rows = matrix_rows()
+    assert not rows["sticker"].fits("mnist-5k") and rows["sticker"].fits("traffic-signs")
     assert MatrixConfig().key() == MatrixConfig().key() != MatrixConfig(target=3).key()
 
 

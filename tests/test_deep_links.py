@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
 from benchmarks.load import CHROMIUM, FLAGS, IDLE, serve
 
@@ -34,6 +34,7 @@ new MutationObserver(() => {
 }).observe(document, {childList: true, subtree: true, attributes: true});
 """
 CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+SIDEBAR_MS = 30_000
 LOAD_MS = 180_000  # the first run imports torch and builds the data set; the test machine may be busy
 
 
@@ -41,7 +42,14 @@ def check_page(tab, title: str) -> None:
     """The page's own title, drawn by the router (audience menu in the sidebar), and never an error."""
     tab.locator("h1").filter(has_text=title).first.wait_for(timeout=LOAD_MS)
     tab.locator(IDLE).wait_for(timeout=LOAD_MS)  # the run that drew it has finished
-    assert tab.locator('[data-testid="stSidebar"]').get_by_text("Who is using the lab?").is_visible()
+    menu = tab.locator('[data-testid="stSidebar"]').get_by_text("Who is using the lab?")
+    try:  # drawn in the same run as the title, but the browser may paint the sidebar a moment later
+        menu.wait_for(state="visible", timeout=SIDEBAR_MS)
+    except PlaywrightTimeout:
+        sidebar = tab.evaluate("""() => { const s = document.querySelector('[data-testid="stSidebar"]');
+            return s && {expanded: s.getAttribute('aria-expanded'), box: s.getBoundingClientRect().toJSON(),
+                         text: s.innerText.slice(0, 200)}; }""")
+        pytest.fail(f"no audience menu in the sidebar of {tab.url}: sidebar {sidebar}")
     body = tab.inner_text("body")
     for text in ("Traceback", "KeyError", "session_state has no key"):
         assert text not in body, f"{text!r} on {tab.url}"

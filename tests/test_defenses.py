@@ -17,7 +17,7 @@ from backdoor.defenses.detection import fisher_separation, robust_z
 from backdoor.defenses.fine_pruning import FinePruningConfig, channel_activity, fine_pruning, prune_channels
 from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import DEFAULT_CONFIGS, RUNNERS, Lab
+from backdoor.defenses.lab import Lab
 from backdoor.defenses.spectral_signatures import SpectralSignaturesConfig, spectral_signatures
 from backdoor.scenario import poisoned_training_set
 
@@ -118,10 +118,12 @@ def test_fine_pruning_with_its_fine_tuning_removes_the_backdoor(trained_pair, sm
     assert again.after_fine_tuning == result.after_fine_tuning  # seeded, shifts included
 
 
-def test_every_registered_defense_has_a_runner_and_words():
-    assert set(DEFENSES) == set(RUNNERS) == set(DEFAULT_CONFIGS)
-    for spec in DEFENSES.values():
+def test_every_registered_defense_has_its_settings_run_cost_and_words():
+    for name, spec in DEFENSES.items():
+        assert spec.name == name and dataclasses.is_dataclass(spec.config) and callable(spec.run)
         assert spec.paper.startswith("https://") and spec.looks_at and spec.fails_when and spec.stage
+        for key, field in spec.settings.items():  # a page's setting really sets one of its config's fields
+            assert field in {f.name for f in dataclasses.fields(spec.config)}, (name, key)
 
 
 # --- every defense: same inputs and config, bitwise the same result ------------------------
@@ -148,9 +150,9 @@ def fingerprint(value):
         return fingerprint(value.state_dict())
     if dataclasses.is_dataclass(value):
         return tuple((f.name, fingerprint(getattr(value, f.name))) for f in dataclasses.fields(value)
-                     if f.name != "seconds")
+                     if f.name not in ("seconds", "run_id"))
     if isinstance(value, dict):
-        return tuple((key, fingerprint(item)) for key, item in value.items())
+        return tuple((key, fingerprint(item)) for key, item in value.items() if not str(key).endswith("seconds"))
     if isinstance(value, (list, tuple)):
         return tuple(fingerprint(item) for item in value)
     if isinstance(value, float):
@@ -164,17 +166,17 @@ def small_lab(small_mnist, trained_pair, poisoned):
     return Lab(small_mnist, scenario, backdoored.model, "test", poisoned)
 
 
-@pytest.mark.parametrize("name", list(RUNNERS))
+@pytest.mark.parametrize("name", list(DEFENSES))
 def test_a_defense_depends_only_on_its_inputs_and_config(name, small_lab, monkeypatch):
     """Run twice, the second time with the global generators stirred (as earlier work in the
     process leaves them): bitwise the same result and "after" figures, and the global random
     state left as the defense found it (so it cannot shift whatever runs next either)."""
     if name in QUICK_CONFIGS:
-        monkeypatch.setitem(DEFAULT_CONFIGS, name, QUICK_CONFIGS[name])
+        monkeypatch.setitem(DEFENSES, name, dataclasses.replace(DEFENSES[name], config=QUICK_CONFIGS[name]))
     settings = {"expected_fraction": 0.1}
-    first = RUNNERS[name](small_lab, settings, no_progress)
+    first = DEFENSES[name].apply(small_lab, settings, no_progress)
     stir_global_random_state()
     before = global_random_state()
-    again = RUNNERS[name](small_lab, settings, no_progress)
+    again = DEFENSES[name].apply(small_lab, settings, no_progress)
     assert fingerprint(global_random_state()) == fingerprint(before)
     assert fingerprint(again) == fingerprint(first)

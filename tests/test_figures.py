@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 from backdoor.attacks import PoisonConfig
-from backdoor.defenses.runs import Lab
+from backdoor.defenses.lab import Lab
 from backdoor.matrix import MatrixConfig, compute_matrix
 from backdoor.scenario import Scenario, poisoned_training_set, trigger_report
 from backdoor.store import load_or_train

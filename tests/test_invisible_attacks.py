@@ -135,10 +135,10 @@ def test_ssim_is_one_for_identical_and_falls_with_damage():
     assert set(stealth(x, x)) >= {"linf", "l2", "psnr", "ssim"}
 
 
-def test_every_attack_registered_with_paper_and_form():
-    from ui.attack_forms import ATTACK_FORMS
+def test_every_attack_registered_with_paper_and_settings():
+    from backdoor.attacks import widgets
 
-    assert set(ATTACKS) == set(ATTACK_FORMS)
     for spec in ATTACKS.values():
+        assert widgets(spec.config), f"{spec.name} has no setting a student can change"
         assert spec.paper.startswith("https://") and 0 < spec.default_rate <= 0.5
         assert spec.config.__doc__ and spec.paper in spec.config.__doc__

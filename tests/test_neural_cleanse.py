@@ -11,7 +11,8 @@ import torch
 from conftest import stir_global_random_state
 
 from backdoor.defenses.common import evaluate
-from backdoor.defenses.neural_cleanse import (
+from backdoor.defenses.neural_cleanse import unlearn
+from backdoor.defenses.trigger_search import (
     CONSISTENCY_CONSTANT,
     NeuralCleanseConfig,
     anomaly_index,
@@ -19,7 +20,6 @@ from backdoor.defenses.neural_cleanse import (
     neural_cleanse,
     signed_anomaly_index,
     stamp_reversed,
-    unlearn,
 )
 
 # Fewer steps than the default for speed. The 1,000-digit, 3-epoch model of `trained_pair`

@@ -48,16 +48,18 @@ def test_jobs_are_sums_of_their_parts():
     both = estimates.train_models(DIGITS, scenario, "cpu").computed
     one = estimates.train_models(DIGITS, scenario, "cpu", ["backdoored"]).computed
     assert both > one > 0
-    defenses = {name: estimates.defense_seconds(DIGITS, scenario, "cpu", name) for name in estimates.DEFENSE_SECONDS}
+    from backdoor.defenses.registry import DEFENSES
+
+    defenses = {name: defense.seconds(DIGITS, scenario, "cpu") for name, defense in DEFENSES.items()}
     assert all(seconds > 0 for seconds in defenses.values())
     from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
 
     search = estimates.search_seconds(DIGITS, scenario.model, "cpu", NeuralCleanseConfig(), DIGITS.defender)
     longer = estimates.search_seconds(DIGITS, scenario.model, "cpu", NeuralCleanseConfig(steps=600), DIGITS.defender)
     assert defenses["neural_cleanse"] > search and longer > 1.5 * search
-    from backdoor.matrix import MatrixConfig
+    from backdoor.matrix import MatrixConfig, estimate
 
-    matrix = estimates.matrix(DIGITS, MatrixConfig(train=scenario.train, rows=("badnets",)), "cpu").computed
+    matrix = estimate(DIGITS, MatrixConfig(train=scenario.train, rows=("badnets",)), "cpu").computed
     assert matrix > sum(defenses[c] for c in ("neural_cleanse", "fine_pruning", "strip"))
 
 
@@ -208,7 +210,7 @@ def test_a_background_measurement_under_way_stops_when_a_users_job_starts():
                 steps_beside_the_job.append(1) if JOBS.names() else None
                 tick()
 
-        return timing._step_times(run)
+        return timing.step_times(run)
 
     def background() -> None:
         with timing.giving_way():

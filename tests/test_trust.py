@@ -11,7 +11,7 @@ import torch
 from backdoor.attacks import ATTACKS, PoisonConfig
 from backdoor.data import Dataset
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import RUNNERS, Lab, retrain_without
+from backdoor.defenses.lab import Lab, retrain_without
 from backdoor.scenario import Scenario, poisoned_training_set, train_model, trigger_report
 from backdoor.train import TrainConfig, TrainingDiverged
 
@@ -31,8 +31,8 @@ def test_every_defense_leaves_the_shared_model_and_data_bitwise_unchanged(small_
     data_before = {name: getattr(small_mnist, name).clone() for name in ("x_train", "y_train", "x_test", "y_test")}
     poison_before = (poisoned.x.clone(), poisoned.y.clone(), poisoned.poisoned_mask.clone())
     ran = []
-    for name, runner in RUNNERS.items():
-        result, _ = runner(lab, {}, lambda *_: None)
+    for name, defense in DEFENSES.items():
+        defense.apply(lab)
         ran.append(name)
         assert _fingerprint(model) == model_before, f"{name} changed the shared model"
     retrain_without(lab, torch.zeros(len(poisoned.y), dtype=torch.bool))
@@ -91,9 +91,10 @@ def test_a_tiny_data_set_with_a_missing_class_runs_end_to_end_or_says_why(small_
     report = trigger_report(backdoored.model, tiny, scenario)
     assert 0.0 <= report["clean_acc"] <= 1.0 and 0.0 <= report["asr"] <= 1.0
     lab = Lab(tiny, scenario, backdoored.model, "tiny", poisoned_training_set(tiny, scenario))
-    for name, runner in RUNNERS.items():
+    for name, defense in DEFENSES.items():
         try:
-            result, after = runner(lab, {}, lambda *_: None)
+            outcome = defense.apply(lab)
+            result, after = outcome.result, outcome.after
         except ValueError as error:  # allowed: a sentence a user can act on, never a bare crash
             assert len(str(error)) > 20 and "Traceback" not in str(error), name
             continue

@@ -5,48 +5,62 @@ The Defend page (the lab's own model) and the Audit page (an uploaded model) sha
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
+from backdoor.defenses.lab import Lab
 from backdoor.defenses.registry import DEFENSES
-from backdoor.defenses.runs import RUNNERS, Lab, outcome
+from backdoor.outcomes import Outcome
 from backdoor.train import TrainingDiverged
-from ui.defense_panels import PANELS, attention_before_after, record_outcome
+from ui import panels
+from ui.defense_session import record_outcome, repaired_run
+from ui.explain import ATTRIBUTION_IMAGES, triggered_share
 
 
 def run_defenses(lab: Lab, chosen: list[str], settings: dict, results: dict) -> None:
-    """Run each chosen defense with a progress bar; store its result in ``results``."""
+    """Run each chosen defense with a progress bar; store its outcome in ``results``."""
     for name in chosen:
-        bar = st.progress(0.0, text=f"{DEFENSES[name].title}: starting...")
+        defense = DEFENSES[name]
+        bar = st.progress(0.0, text=f"{defense.title}: starting...")
 
-        def report(done, total, info, name=name, bar=bar):
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{DEFENSES[name].title}: {info}")
+        def report(done, total, info, title=defense.title, bar=bar):
+            bar.progress(min(done / max(total, 1), 1.0), text=f"{title}: {info}")
 
-        start = time.perf_counter()
         try:
-            result, after = RUNNERS[name](lab, settings, report)
+            outcome = defense.apply(lab, settings, report)
         except (ValueError, TrainingDiverged) as error:
             bar.empty()
-            st.error(f"{DEFENSES[name].title} could not run: {error}")
+            st.error(f"{defense.title} could not run: {error}")
             continue
-        seconds = time.perf_counter() - start
-        results[(lab.model_id, name)] = result
-        record_outcome(lab, name, outcome(lab, name, result, after, seconds))
+        results[(lab.model_id, name)] = outcome
+        record_outcome(lab, name, outcome)
         bar.empty()
+
+
+def attention_before_after(lab: Lab, name: str, outcome: Outcome) -> None:
+    """Trigger share and lift (Integrated Gradients) of the model before and after the repair."""
+    repaired = repaired_run(lab, name, outcome)
+    if repaired is None:
+        return
+    share, lift = triggered_share(lab.model_id, lab.model, lab.dataset, lab.scenario)
+    # The repaired model is new and private to this session: its run's id names it in the cache.
+    after_share, after_lift = triggered_share(repaired.run_id, repaired.model, lab.dataset, lab.scenario)
+    st.markdown(
+        f"**Where the model looks on triggered images** (Integrated Gradients, {ATTRIBUTION_IMAGES} images): before "
+        f"the repair {share:.0%} of its attribution was on the trigger ({lift:.0f}x its area); after, "
+        f"**{after_share:.0%}** ({after_lift:.1f}x)."
+    )
 
 
 def show_results(lab: Lab, results: dict) -> None:
     """Each defense's panel, for every defense run on this model, in registry order."""
-    for name in DEFENSES:
-        result = results.get((lab.model_id, name))
-        if result is None:
+    for name, defense in DEFENSES.items():
+        outcome = results.get((lab.model_id, name))
+        if outcome is None:
             continue
-        spec = DEFENSES[name]
         with st.container(border=True):
-            st.subheader(spec.title)
-            st.caption(f"Runs {spec.stage}. [Paper]({spec.paper})")
-            st.markdown(f"**What it looks at:** {spec.looks_at}")
-            PANELS[name](lab, result, name)
-            attention_before_after(lab, name, result)
-            st.markdown(f"**When it fails:** {spec.fails_when}")
+            st.subheader(defense.title)
+            st.caption(f"Runs {defense.stage}. [Paper]({defense.paper})")
+            st.markdown(f"**What it looks at:** {defense.looks_at}")
+            panels.draw(lab, outcome, name)
+            attention_before_after(lab, name, outcome)
+            st.markdown(f"**When it fails:** {defense.fails_when}")

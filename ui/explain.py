@@ -12,6 +12,8 @@ from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from models import MODELS
 
+ATTRIBUTION_IMAGES = 32  # triggered images whose attributions are averaged for a model's trigger share
+
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _map(model_id: str, _model: torch.nn.Module, image_id: str, _image: torch.Tensor, target: int,
@@ -36,7 +38,7 @@ def _batch_share(model_id: str, _model, _images: torch.Tensor, trigger_id: str, 
 
 
 def triggered_share(model_id: str, model, dataset: Dataset, scenario: Scenario, method: str = DEFAULT_METHOD,
-                    count: int = 32):
+                    count: int = ATTRIBUTION_IMAGES):
     """(share, lift) over ``count`` triggered test images of other classes, each explained
     for the class the model predicts. ``model_id`` must name this exact model (cache key)."""
     x, y = dataset.held_out

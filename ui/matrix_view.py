@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from backdoor.matrix import NO_DEFENSE, ROWS, STOPPED, Matrix, column_title
+from backdoor.matrix import NO_DEFENSE, STOPPED, Matrix, column_title, row_title
 from ui.words import points_phrase
 
 
@@ -30,7 +30,7 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
     fig = go.Figure(go.Heatmap(
         z=grid,
         x=[column_title(d) for d in matrix.defenses],
-        y=[ROWS[a].title for a in matrix.attacks],
+        y=[row_title(a) for a in matrix.attacks],
         colorscale=colorscale, zmin=0, zmax=zmax,
         text=[[f"{v:.0f}%" if value == "asr" else f"{v + 0.0:.1f}" for v in row] for row in grid],
         texttemplate="%{text}", hovertemplate="%{y} vs %{x}: %{text}<extra></extra>",
@@ -49,33 +49,33 @@ def read_matrix(matrix: Matrix) -> str:
              f"at least 90% of triggered images, while a clean model scores {matrix.baseline_clean_acc:.1%} on the "
              "same clean images."]
     if len(working) < len(matrix.rows):
-        weak = ", ".join(ROWS[r.attack].title for r in matrix.rows if r.attack not in working)
+        weak = ", ".join(row_title(r.attack) for r in matrix.rows if r.attack not in working)
         parts.append(f"{weak} did not take hold in training (under 50% success), so its row says little.")
     if not working or not defenses:
         return " ".join(parts)
     stops = {d: [a for a in working if matrix.stopped(a, d)] for d in defenses}
     unstopped = [a for a in working if not any(a in s for s in stops.values())]
     if unstopped:
-        parts.append(f"No defense took **{', '.join(ROWS[a].title for a in unstopped)}** to {STOPPED:.0%} success "
+        parts.append(f"No defense took **{', '.join(row_title(a) for a in unstopped)}** to {STOPPED:.0%} success "
                      "or less.")
     best = max(defenses, key=lambda d: len(stops[d]))
     drops = [round(100 * matrix.cell(a, best).drop, 1) for a in working]
     parts.append(f"Counting an attack as stopped when at most 1 triggered image in 10 still gets through, the "
                  f"defense that stopped the most is **{column_title(best)}** ({len(stops[best])} of {len(working)}: "
-                 f"{', '.join(ROWS[a].title for a in stops[best]) or 'none'}), {cost_range(drops)}.")
+                 f"{', '.join(row_title(a) for a in stops[best]) or 'none'}), {cost_range(drops)}.")
     for d in defenses:
-        missed = [ROWS[a].title for a in working if a not in stops[d]]
+        missed = [row_title(a) for a in working if a not in stops[d]]
         if missed and len(missed) < len(working) and d != best:
             parts.append(f"{column_title(d)} missed {', '.join(missed)}.")
     for c in matrix.cells:
         row = next(r for r in matrix.rows if r.attack == c.attack)
         if c.found is not None and c.found >= 0.8 and c.attack in working and not c.low:
             missed = round(row.poisoned_images * (1 - c.found))
-            parts.append(f"{column_title(c.defense)} found {c.found:.0%} of the images poisoned by {ROWS[c.attack].title}, "
+            parts.append(f"{column_title(c.defense)} found {c.found:.0%} of the images poisoned by {row_title(c.attack)}, "
                          f"yet the backdoor survived retraining ({c.asr:.0%}): the {missed} it missed were enough.")
     costly = max((c for c in matrix.cells if c.defense != NO_DEFENSE), key=lambda c: c.drop)
     if round(100 * costly.drop, 1) > 0:
-        parts.append(f"The costliest repair was {column_title(costly.defense)} on {ROWS[costly.attack].title}: "
+        parts.append(f"The costliest repair was {column_title(costly.defense)} on {row_title(costly.attack)}: "
                      f"{points_phrase(round(100 * costly.drop, 1))} of clean accuracy against a clean model.")
     else:
         parts.append("No repair cost any clean accuracy against a clean model.")

@@ -66,7 +66,9 @@ def _when_idle(warm: WarmUp) -> None:
 
 def _warm_up(warm: WarmUp) -> None:
     from backdoor.device import resolve_device
+    from backdoor.defenses.registry import DEFENSES
     from backdoor.matrix import MatrixConfig
+    from backdoor.matrix import estimate as matrix_estimate
     from backdoor.presets import PRESETS
     from backdoor.train_options import OPTIONS
 
@@ -86,11 +88,11 @@ def _warm_up(warm: WarmUp) -> None:
             for _, changes in OPTIONS.values():  # the training options, the Classroom page and the matrix
                 _when_idle(warm)
                 timing.train_step_seconds(rig, default.train.batch_size, **changes)
-            for name in ("strip", "fine_pruning", "activation_clustering", "spectral_signatures", "neural_cleanse"):
+            for defense in DEFENSES.values():
                 _when_idle(warm)
-                estimates.defense_seconds(shape, default, device, name)
+                defense.seconds(shape, default, device)
             _when_idle(warm)
-            estimates.matrix(shape, MatrixConfig(), device)
+            matrix_estimate(shape, MatrixConfig(), device)
     except _Stopped:
         pass
     except Exception:  # noqa: BLE001 - pages measure what they need themselves; the warm-up only saves them time

@@ -29,9 +29,10 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from torch import nn
 
+from backdoor.defenses.base import Defense
 from backdoor.defenses.common import ProgressFn, embeddings, no_progress
 from backdoor.defenses.detection import (
-    ClassVerdict, DetectionResult, LabelConsistency, fisher_separation, is_anomalous, poisoned_side,
+    ClassVerdict, DetectionResult, LabelConsistency, fisher_separation, inspection, is_anomalous, poisoned_side,
 )
 
 
@@ -93,3 +94,17 @@ def _reduce(values: np.ndarray, config: ActivationClusteringConfig) -> np.ndarra
     if components < 1:
         return values
     return PCA(components, random_state=config.seed).fit_transform(values)
+
+
+run, estimate = inspection("activation_clustering", activation_clustering)
+
+DEFENSE = Defense(
+    "activation_clustering", "Activation Clustering", "before the model is trusted (inspects the training data)",
+    "https://arxiv.org/abs/1811.03728",
+    "How the model's last hidden layer reacts to each training image, class by class: poisoned images "
+    "form their own tight group inside the target class.",
+    "the poison blends in with its class (clean-label attacks), or the attacker spreads it thinly over "
+    "many classes so no class shows a separate group.",
+    ActivationClusteringConfig(), run, estimate,
+    needs_training_data=True, after="after removing the flagged samples and retraining",
+)

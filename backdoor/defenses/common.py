@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 ProgressFn = Callable[[int, int, str], None]
+FINE_TUNE_BATCH = 64  # images per step when a defense fine-tunes a model
 
 
 def no_progress(done: int, total: int, info: str) -> None:
@@ -91,7 +92,7 @@ def fine_tune(
     learning_rate: float,
     seed: int,
     on_progress: Optional[ProgressFn] = None,
-    batch_size: int = 64,
+    batch_size: int = FINE_TUNE_BATCH,
     augment: bool = False,
 ) -> nn.Module:
     """A fine-tuned private copy of ``model`` (the one training loop, plain cross-entropy;

@@ -33,6 +33,10 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from backdoor.defenses.base import Defense
+from backdoor.defenses.lab import Lab
+from backdoor.estimates import evaluation_seconds
+from backdoor.outcomes import Outcome
 from backdoor.attacks import Trigger
 from backdoor.defenses.common import ProgressFn, evaluate, no_progress, private_copy
 
@@ -170,3 +174,31 @@ def compression_study(
         rows.append(CompressionRow(setting, weight_sparsity(compressed), scores.clean_acc, scores.asr))
         on_progress(done, len(settings), f"{setting}: clean {scores.clean_acc:.1%}, ASR {scores.asr:.1%}")
     return CompressionResult(rows, time.perf_counter() - start)
+
+
+def run(lab: Lab, config: CompressionConfig, on_progress: ProgressFn) -> Outcome:
+    """A study, not a repair: every compressed copy measured on the held-out images."""
+    result = compression_study(lab.model, *lab.held_out, lab.scenario.trigger, lab.scenario.target, config, on_progress)
+    figures = {}
+    for row in result.rows:
+        tag = row.setting.replace(" ", "_").replace("%", "pct")
+        figures.update({f"{tag}_clean_acc": round(row.clean_acc, 4), f"{tag}_asr": round(row.asr, 4)})
+    survived = sum(r.asr > 0.5 for r in result.rows[1:])
+    return Outcome(result=result, detail=f"the backdoor survived {survived} of {len(result.rows) - 1} compressed copies",
+                   figures=figures)
+
+
+def estimate(shape, scenario, device, config: CompressionConfig) -> float:
+    models = 1 + int(config.quantize_int8) + len(config.sparsities)
+    return models * evaluation_seconds(shape, scenario, device, shape.held_out)
+
+
+DEFENSE = Defense(
+    "compression", "Pruning and quantization", "when the model is compressed for deployment",
+    "https://arxiv.org/abs/1510.00149",
+    "Whether the backdoor survives what deployment does anyway: 8-bit weights and removing the "
+    "smallest weights.",
+    "almost always: compression keeps what matters for clean accuracy, and the backdoor rides along. "
+    "It is not a defense, and this shows why.",
+    CompressionConfig(), run, estimate,
+)

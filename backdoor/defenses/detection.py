@@ -21,7 +21,12 @@ import torch
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 
+import time
+from typing import Callable
+
+from backdoor import timing
 from backdoor.defenses.common import DetectionScore, detection_score
+from backdoor.outcomes import Outcome
 
 
 @dataclass(frozen=True)
@@ -119,3 +124,35 @@ __all__ = [
     "ClassVerdict", "DetectionResult", "DetectionScore", "LabelConsistency", "fisher_separation",
     "is_anomalous", "poisoned_side", "robust_z",
 ]
+
+
+def inspection_seconds(rig: timing.Rig, name: str, inspect: Callable, config, images: int) -> float:
+    """A data inspection ``inspect(model, x, y, config)`` reading and clustering ``images`` training
+    images, with the neighbour search in pixel space it adds when a class looks poisoned
+    (``LabelConsistency``). Its clustering has a large cost per class besides the cost per image,
+    so it is timed once at the real size, on images that cluster by class."""
+
+    def measure() -> float:
+        model, (x, y) = rig.build().eval(), rig.images(images, clustered=True)
+        inspect(model, x[:100], y[:100], config)  # first calls set up the numerical libraries' threads
+        start = time.perf_counter()
+        inspect(model, x, y, config)
+        LabelConsistency(x, y)
+        return time.perf_counter() - start
+
+    return timing.MEASURED.get(("inspection", rig, name, config, images), measure)
+
+
+def inspection(name: str, method: Callable):
+    """``run`` and ``estimate`` of a data inspection ``method(model, x, y, config, on_progress)``: it
+    reads the lab's poisoned training set, and its "after" comes from the retraining that acts on
+    the flags."""
+
+    def run(lab, config, on_progress) -> Outcome:
+        result = method(lab.model, lab.poisoned.x, lab.poisoned.y, config, on_progress)
+        return Outcome(result=result, flags=result.flags)
+
+    def estimate(shape, scenario, device, config) -> float:
+        return inspection_seconds(shape.rig(scenario.model, device), name, method, config, shape.train)
+
+    return run, estimate

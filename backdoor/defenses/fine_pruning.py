@@ -23,6 +23,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from backdoor import timing
+from backdoor.defenses.base import Defense
+from backdoor.defenses.lab import Lab
+from backdoor.estimates import evaluation_seconds, fine_tune_seconds
+from backdoor.outcomes import Outcome
 from backdoor.attacks import Trigger
 from backdoor.defenses.common import (
     Evaluation, ProgressFn, evaluate, fine_tune, model_device, no_progress, private_copy,
@@ -169,3 +174,39 @@ def fine_pruning(
         after_fine_tuning=evaluate(repaired, x_eval, y_eval, trigger, target),
         seconds=time.perf_counter() - start,
     )
+
+
+def run(lab: Lab, config: FinePruningConfig, on_progress: ProgressFn) -> Outcome:
+    """Pruned and fine-tuned on the defender's clean images, measured on the held-out ones."""
+    x, y = lab.clean
+    result = fine_pruning(lab.model, lab.gradcam_layer, x, y, *lab.held_out, lab.scenario.trigger,
+                          lab.scenario.target, config, on_progress)
+    return Outcome(result=result, model=result.model, after=result.after_fine_tuning,
+                   detail=f"pruned {result.pruned_fraction:.0%} of the last conv layer, then fine-tuned")
+
+
+def estimate(shape, scenario, device, config: FinePruningConfig) -> float:
+    from models import MODELS
+
+    rig = shape.rig(scenario.model, device)
+    channels = rig.layer_channels(MODELS[scenario.model].gradcam_layer)
+    step = max(1, int(round(config.step * channels)))
+    tried = int(config.max_fraction * channels) // step  # pruning stops earlier once the budget is spent
+    on_clean = evaluation_seconds(shape, scenario, device, shape.defender)
+    on_held_out = evaluation_seconds(shape, scenario, device, shape.held_out)
+    activity = shape.defender * timing.inference_seconds(rig)
+    return (activity + (1 + tried) * on_clean + 2 * on_held_out
+            + fine_tune_seconds(rig, shape.defender, config.fine_tune_epochs, config.augment))
+
+
+DEFENSE = Defense(
+    "fine_pruning", "Fine-Pruning", "after training (repairs the model)",
+    "https://arxiv.org/abs/1805.12185",
+    "Which channels of the last convolution layer stay quiet on clean images; those are cut, then the "
+    "model is fine-tuned on a little clean data (each image shifted slightly every time it is seen).",
+    "the backdoor shares its channels with the real task, so the cut alone barely touches it (as here: "
+    "the trigger still works after pruning, and it is the fine-tuning that wipes it out), or the attacker "
+    "trained the backdoor to survive pruning and fine-tuning.",
+    FinePruningConfig(), run, estimate, after="after pruning and fine-tuning",
+    settings={"budget": "accuracy_budget"},
+)

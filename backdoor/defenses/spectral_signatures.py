@@ -26,9 +26,10 @@ import torch
 from sklearn.cluster import KMeans
 from torch import nn
 
+from backdoor.defenses.base import Defense
 from backdoor.defenses.common import ProgressFn, embeddings, no_progress
 from backdoor.defenses.detection import (
-    ClassVerdict, DetectionResult, LabelConsistency, fisher_separation, is_anomalous, poisoned_side,
+    ClassVerdict, DetectionResult, LabelConsistency, fisher_separation, inspection, is_anomalous, poisoned_side,
 )
 
 
@@ -93,3 +94,18 @@ def spectral_signatures(
                                      bool(poisoned), len(removed)))
     on_progress(len(classes) + 1, len(classes) + 1, "done")
     return DetectionResult("spectral_signatures", flags, verdicts, time.perf_counter() - start)
+
+
+run, estimate = inspection("spectral_signatures", spectral_signatures)
+
+DEFENSE = Defense(
+    "spectral_signatures", "Spectral Signatures", "before the model is trusted (inspects the training data)",
+    "https://arxiv.org/abs/1811.00636",
+    "The one direction along which each class's hidden representations vary most: poison pulls that "
+    "direction towards itself, so the images far along it are removed.",
+    "the poisoned images' representations are not separable from clean ones (adaptive attacks), or the "
+    "defender's guess of the poisoned fraction is far off.",
+    SpectralSignaturesConfig(), run, estimate,
+    needs_training_data=True, after="after removing the flagged samples and retraining",
+    settings={"expected_fraction": "expected_poison_fraction"},
+)

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from backdoor.defenses.common import ProgressFn, model_device, no_progress, private_copy
+from backdoor import timing
+from backdoor.attacks import attack_labels, attackable
+from backdoor.defenses.base import Defense
+from backdoor.defenses.lab import Lab
+from backdoor.estimates import evaluation_seconds
+from backdoor.metrics import predict
+from backdoor.outcomes import Outcome
+from backdoor.defenses.common import Evaluation, ProgressFn, model_device, no_progress, private_copy
 
 BLENDS = ("add", "average")
 
@@ -201,3 +208,61 @@ def strip(
     frr = _fraction_rejected(clean, threshold)
     far = 1.0 - _fraction_rejected(triggered, threshold)
     return StripResult(holdout, clean, triggered, threshold, frr, far)
+
+
+REFERENCE_IMAGES = 2000  # the defender's clean training images that STRIP blends inputs with
+
+
+def run(lab: Lab, config: StripConfig, on_progress: ProgressFn) -> Outcome:
+    """STRIP as a monitor in front of the model: a rejected input gets no answer, so it counts as
+    neither correct (clean) nor hijacked (triggered)."""
+    x, _ = lab.clean
+    x_eval, y_eval = lab.held_out
+    target = lab.scenario.target
+    movable = attackable(y_eval, target)
+    pool = lab.dataset.x_train[~lab.poisoned.poisoned_mask][:REFERENCE_IMAGES]  # the defender's clean references
+    triggered = lab.scenario.stamp(x_eval[movable])
+    result = strip(lab.model, pool, x, x_eval, triggered, config, on_progress)
+    device = model_device(lab.model)
+    served_clean = result.clean_entropy >= result.threshold
+    served_triggered = result.triggered_entropy >= result.threshold
+    clean_ok = (predict(lab.model, x_eval, device) == y_eval) & served_clean
+    goal = attack_labels(y_eval[movable], target, lab.dataset.num_classes)
+    hijacked = (predict(lab.model, triggered, device) == goal) & served_triggered
+    return Outcome(result=result, after=Evaluation(float(clean_ok.float().mean()), float(hijacked.float().mean())),
+                   refused=result.frr,
+                   detail=f"rejects {1 - result.far:.0%} of triggered inputs and {result.frr:.0%} of clean ones",
+                   figures={"tpr_at_1pct_frr": round(result.tpr_at_frr(0.01), 4),
+                            "tpr_at_5pct_frr": round(result.tpr_at_frr(0.05), 4)})
+
+
+def screening_seconds(rig: timing.Rig, overlays: int, batch_size: int) -> float:
+    """One input screened: blended with ``overlays`` clean images and classified, measured on this machine."""
+
+    def measure() -> float:
+        model, (x, _) = rig.build().eval(), rig.images(200)
+        config = StripConfig(overlays=overlays, batch_size=batch_size)
+        return timing.per_item(lambda: strip_entropy(model, x, x, config), len(x))
+
+    return timing.MEASURED.get(("strip", rig, overlays, batch_size), measure)
+
+
+def estimate(shape, scenario, device, config: StripConfig) -> float:
+    rig = shape.rig(scenario.model, device)
+    triggered = shape.moved(shape.held_out, scenario.target)
+    screened = (shape.defender + shape.held_out + triggered) * screening_seconds(rig, config.overlays,
+                                                                                 config.batch_size)
+    return screened + evaluation_seconds(shape, scenario, device, shape.held_out)
+
+
+DEFENSE = Defense(
+    "strip", "STRIP", "at serving time (screens each input)",
+    "https://arxiv.org/abs/1902.06531",
+    "How sure the model stays when each incoming image is blended with random clean images: a triggered "
+    "image keeps its answer whatever is mixed in, so its predictions have unusually low entropy.",
+    "the trigger is fragile to blending (faint or warping triggers), or the attacker makes the backdoor "
+    "depend on the input so blended copies stop firing it.",
+    StripConfig(), run, estimate,
+    after="served through the monitor (a refused honest request counts as not answered correctly)",
+    settings={"frr": "frr"},
+)
