@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
-from backdoor.data import DATASETS
+from backdoor.datasets import DATASETS
 from backdoor.device import available_devices, resolve_device
 from models import MODELS
 from ui.friendly_errors import friendly_errors

@@ -20,11 +20,11 @@ from backdoor import timing
 from backdoor.attacks import ALL_TO_ALL, MAX_RATE, poison_count
 from backdoor.scenario import Scenario
 from backdoor.busy import Load
+from backdoor.kinds import KINDS
 from backdoor.defenses.common import FINE_TUNE_BATCH
 from backdoor.defenses.trigger_search import reverse_step_seconds
 from backdoor.timing import Rig
 
-KINDS = ("backdoored", "baseline")
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,6 @@ class MethodSpec:
     title: str
     summary: str
     paper: str
-    deterministic: bool
     run: Callable[..., torch.Tensor]
 
 
@@ -90,21 +89,21 @@ METHODS: dict[str, MethodSpec] = {
         MethodSpec("integrated_gradients", "Integrated Gradients",
                    "Adds up the gradient along a path from a black image to this one: how much each "
                    "pixel's brightness contributed to the score.",
-                   "https://arxiv.org/abs/1703.01365", True, _integrated_gradients),
+                   "https://arxiv.org/abs/1703.01365", _integrated_gradients),
         MethodSpec("saliency", "Saliency (gradient)",
                    "How much the score would change if one pixel changed a little. Fast but noisy.",
-                   "https://arxiv.org/abs/1312.6034", True, _saliency),
+                   "https://arxiv.org/abs/1312.6034", _saliency),
         MethodSpec("gradcam", "Grad-CAM",
                    "Which regions of the last convolution layer's view drove the score; coarse, "
                    "stretched back to image size.",
-                   "https://arxiv.org/abs/1610.02391", True, _gradcam),
+                   "https://arxiv.org/abs/1610.02391", _gradcam),
         MethodSpec("occlusion", "Occlusion",
                    "Covers the image with a small black square, spot by spot, and records how much "
                    "the score drops. Slow but easy to trust.",
-                   "https://arxiv.org/abs/1311.2901", True, _occlusion),
+                   "https://arxiv.org/abs/1311.2901", _occlusion),
         MethodSpec("smoothgrad", "SmoothGrad",
                    "Saliency averaged over noisy copies of the image, which smooths out the speckle.",
-                   "https://arxiv.org/abs/1706.03825", True, _smoothgrad),
+                   "https://arxiv.org/abs/1706.03825", _smoothgrad),
     ]
 }
 DEFAULT_METHOD = "integrated_gradients"

@@ -25,15 +25,16 @@ import torch
 
 from backdoor import estimates
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
-from backdoor.data import Dataset, atomic_write, cache_dir
+from backdoor.datasets import Dataset, atomic_write, cache_dir
 from backdoor.defenses.common import Evaluation, ProgressFn, no_progress, step_progress
 from backdoor.defenses.lab import Lab, retrain_without
 from backdoor.defenses.registry import DEFENSES
 from backdoor.metrics import clean_accuracy
-from backdoor.outcomes import STOPPED, Outcome
+from backdoor.outcomes import Outcome, STOPPED
 from backdoor.scenario import Scenario, poisoned_training_set
 from backdoor.store import is_stored, load_or_train
 from backdoor.train import TrainConfig
+
 
 VERSION = 3  # bump when a change to the code would change the figures
 

@@ -60,7 +60,3 @@ class SharedMemo(Generic[T]):
                     evicted, _ = self._values.popitem(last=False)
                     self._key_locks.pop(evicted, None)
             return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()

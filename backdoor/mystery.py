@@ -13,8 +13,13 @@ import random
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from torch import nn
+
 from backdoor.attacks import ATTACKS, PoisonConfig
-from backdoor.scenario import Scenario
+from backdoor.datasets import Dataset
+from backdoor.defenses.common import ProgressFn, no_progress, step_progress
+from backdoor.defenses.trigger_search import NeuralCleanseConfig, NeuralCleanseResult, neural_cleanse
+from backdoor.scenario import Scenario, train_model
 
 SUSPECT_ATTACKS = ("badnets", "blended", "wanet", "sig")
 
@@ -49,6 +54,22 @@ def draw_challenge(code: int, count: int, base: Scenario, num_classes: int) -> l
             scenario = replace(base.baseline(), train=train)
         out.append(Mystery(i, backdoored, attack, target, scenario))
     return out
+
+
+def train_challenge(dataset: Dataset, mysteries: list[Mystery], device, on_progress: ProgressFn = no_progress
+                    ) -> list[nn.Module]:
+    """Train every mystery model, one after another (progress in hundredths of a model)."""
+    models = []
+    for k, m in enumerate(mysteries):
+        report = step_progress(on_progress, k, len(mysteries), f"model {k + 1} of {len(mysteries)}")
+        models.append(train_model(dataset, m.scenario, device, report, measure_asr=False).model)
+    return models
+
+
+def scan(model: nn.Module, dataset: Dataset, config: NeuralCleanseConfig = NeuralCleanseConfig(),
+         on_progress: ProgressFn = no_progress) -> NeuralCleanseResult:
+    """Neural Cleanse's search on a mystery model, with the defender's clean images (no trigger known)."""
+    return neural_cleanse(model, *dataset.defender_set, dataset.num_classes, config, on_progress)
 
 
 @dataclass(frozen=True)

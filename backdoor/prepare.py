@@ -16,8 +16,9 @@ import torch
 
 from backdoor import estimates
 from backdoor.busy import machine_load
-from backdoor.data import load_dataset
-from backdoor.presets import PRESETS, Preset
+from backdoor.datasets import load_dataset
+from backdoor.device import resolve_device
+from backdoor.presets import Preset, PRESETS
 from backdoor.scenario import train_model, trigger_report
 from backdoor.store import is_stored, load_model, model_hash, save_model, store_dir, trained_scenario
 
@@ -106,8 +107,6 @@ def main(argv: list[str] | None = None) -> list[Prepared]:
         for p in PRESETS.values():
             print(f"{p.name:<20} {p.title}: {p.story}")
         return []
-    from backdoor.device import resolve_device
-
     device = resolve_device("auto")
     print(f"Model store: {store_dir()} (device: {device.type})")
     start = time.perf_counter()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, BadNets, PoisonConfig
-from backdoor.data import DATASETS
+from backdoor.datasets import DATASETS
 from backdoor.scenario import Scenario
 
 

@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from backdoor.attacks import ATTACKS  # noqa: E402
-from backdoor.data import DATASETS  # noqa: E402
+from backdoor.datasets import DATASETS  # noqa: E402
+from backdoor.kinds import LABELS  # noqa: E402
 from backdoor.metrics import Evaluation  # noqa: E402
 from backdoor.outcomes import Outcome, detection_sentence, reading  # noqa: E402
 from backdoor.scenario import Scenario  # noqa: E402
@@ -35,7 +36,7 @@ class SessionReport:
     scenario: Scenario
     backdoored: Evaluation  # on the held-out test images, like every figure in the lab
     baseline: Evaluation
-    histories: dict[str, list[EpochRecord]]  # model name -> per-epoch records
+    histories: dict[str, list[EpochRecord]]  # model kind -> per-epoch records
     examples: torch.Tensor  # (N, C, H, W) clean test images
     triggered: torch.Tensor  # the same with the trigger
     predictions: list[tuple[str, str]]  # (backdoored model on clean, on triggered), per example
@@ -52,7 +53,8 @@ def _png(fig) -> str:
 
 def _curves(histories: dict[str, list[EpochRecord]]) -> str:
     fig, axes = plt.subplots(1, 3, figsize=(11, 3))
-    for name, history in histories.items():
+    for kind, history in histories.items():
+        name = LABELS[kind]
         epochs = [r.epoch for r in history]
         axes[0].plot(epochs, [r.loss for r in history], marker="o", label=name)
         axes[1].plot(epochs, [100 * r.clean_acc for r in history], marker="o", label=name)

@@ -16,8 +16,8 @@ import torch
 from backdoor.attacks import (
     ATTACKS, BadNets, PoisonConfig, Poisoned, Trigger, apply_trigger, attack_labels, attackable, poison,
 )
-from backdoor.data import DEFAULT_DATASET, Dataset
-from backdoor.metrics import evaluate
+from backdoor.datasets import DEFAULT_DATASET, Dataset
+from backdoor.metrics import evaluate, predict
 from backdoor.train import Probe, ProgressFn, TrainConfig, TrainResult, train
 from models import build_model
 
@@ -91,6 +91,37 @@ def train_model(
     stamp = scenario.stamp if measure_asr else None
     probe = Probe(*dataset.held_out, stamp, scenario.target)
     return train(model, data.x, data.y, scenario.train, probe, device, on_progress, should_stop)
+
+
+@dataclass(frozen=True, eq=False)
+class TriggerCounts:
+    """A model on the held-out images, clean and with the trigger: its predictions, and the counts
+    behind its two headline figures."""
+
+    clean_pred: torch.Tensor
+    triggered_pred: torch.Tensor
+    correct: int  # clean images classified right
+    images: int
+    sent: int  # attackable images the trigger sent where the attacker wants them
+    attackable: int  # images not already where the attacker wants them
+
+    @property
+    def clean_acc(self) -> float:
+        return self.correct / max(self.images, 1)
+
+    @property
+    def asr(self) -> float:
+        return self.sent / max(self.attackable, 1)
+
+
+def trigger_counts(model, dataset: Dataset, scenario: Scenario, device) -> TriggerCounts:
+    """Every held-out image through ``model``, clean and triggered (the Trigger page's confusion matrices)."""
+    x, y = dataset.held_out
+    clean, triggered = predict(model, x, device), predict(model, scenario.stamp(x), device)
+    movable = scenario.attackable(y)
+    goals = scenario.goal(y, dataset.num_classes)
+    return TriggerCounts(clean, triggered, int((clean == y).sum()), len(y),
+                         int((triggered[movable] == goals[movable]).sum()), int(movable.sum()))
 
 
 def trigger_report(model, dataset: Dataset, scenario: Scenario) -> dict[str, float]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from backdoor.data import atomic_write, cache_dir
+from backdoor.datasets import atomic_write, cache_dir
 from backdoor.scenario import Scenario, train_model
 from backdoor.train import EpochRecord, TrainResult
 from models import build_model

@@ -14,7 +14,7 @@ from typing import Callable
 import torch
 
 from backdoor.attacks import MAX_RATE, PoisonConfig, poison_count
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
 from backdoor.scenario import Scenario, train_model, trigger_report
 

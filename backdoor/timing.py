@@ -29,8 +29,13 @@ from typing import Callable, Hashable, Iterator
 
 import torch
 
-from backdoor.busy import BUSY_CORES, JOBS, CpuWindow, RunningJob, machine_load
-from backdoor.data import atomic_write, cache_dir
+from backdoor.attacks import apply_trigger
+from backdoor.busy import BUSY_CORES, CpuWindow, JOBS, RunningJob, machine_load
+from backdoor.datasets import atomic_write, cache_dir
+from backdoor.metrics import predict_proba
+from backdoor.train import TrainConfig, train
+from models import build_model, layer
+
 
 RECORDS_KEPT = 400  # finished jobs remembered in timings.json
 FACTOR_JOBS = 5  # the latest finished jobs of a kind that correct its new estimates
@@ -51,8 +56,6 @@ class Rig:
     def build(self) -> torch.nn.Module:
         """A model of this shape with random weights from a private generator: a measurement
         never draws from (or reseeds) torch's global generator another user's training uses."""
-        from models import build_model
-
         with torch.device("meta"):
             model = build_model(self.model, self.image_shape, self.num_classes)
         model = model.to_empty(device=self.device)
@@ -66,8 +69,6 @@ class Rig:
 
     def layer_channels(self, layer_name: str) -> int:
         """Output channels of one conv layer (read from the architecture; nothing is computed)."""
-        from models import build_model, layer
-
         with torch.device("meta"):
             return layer(build_model(self.model, self.image_shape, self.num_classes), layer_name).out_channels
 
@@ -206,8 +207,6 @@ def per_item(run: Callable[[], None], items: int, repeats: int = 2) -> float:
 
 def train_step_seconds(rig: Rig, batch_size: int = 64, augment: bool = False, mixup: float = 0.0) -> float:
     """One step of ``backdoor.train.train`` (forward, backward, Adam, schedule) at this batch size."""
-    from backdoor.train import TrainConfig, train
-
     def measure() -> float:
         steps = WARM_STEPS + TIMED_STEPS + 1
         x, y = rig.images(steps * batch_size)
@@ -220,8 +219,6 @@ def train_step_seconds(rig: Rig, batch_size: int = 64, augment: bool = False, mi
 
 def inference_seconds(rig: Rig) -> float:
     """One image through the model in eval mode, in the batches ``backdoor.metrics`` uses."""
-    from backdoor.metrics import predict_proba
-
     def measure() -> float:
         model, (x, _) = rig.build().eval(), rig.images(1024)
         return per_item(lambda: predict_proba(model, x, rig.device), len(x))
@@ -231,8 +228,6 @@ def inference_seconds(rig: Rig) -> float:
 
 def stamp_seconds(trigger, image_shape: tuple[int, int, int]) -> float:
     """Stamping one image with this trigger."""
-    from backdoor.attacks import apply_trigger
-
     def measure() -> float:
         x = torch.rand((256, *image_shape), generator=torch.Generator().manual_seed(0))
         return per_item(lambda: apply_trigger(x, trigger), len(x))

@@ -44,7 +44,7 @@ def lab_scenario(seed: int = 0):
 @functools.lru_cache(maxsize=1)
 def trained_default(seed: int = 0):
     """The default scenario (at the lab's ``seed``), trained once per benchmark run and shared by the benchmarks."""
-    from backdoor.data import load_dataset
+    from backdoor.datasets import load_dataset
     from backdoor.scenario import poisoned_training_set, train_model
 
     load_dataset("mnist-5k", seed=seed)  # parse once so the timing below is poison + train only
@@ -195,7 +195,7 @@ def defenses_seeds() -> dict:
 
 def matrix() -> dict:
     """Every attack at its default rate against every defense on mnist-5k, then a revisit from disk."""
-    from backdoor.data import load_dataset
+    from backdoor.datasets import load_dataset
     from backdoor.matrix import MatrixConfig, compute_matrix, load_matrix, save_matrix
 
     dataset = load_dataset("mnist-5k")
@@ -273,7 +273,7 @@ def estimates() -> dict:
     in one thread's CPU seconds (one thread everywhere, measurements included): other processes
     hardly change those, so they check the estimates' counting of the work on a busy machine too."""
     from backdoor.busy import machine_load
-    from backdoor.data import cache_dir
+    from backdoor.datasets import cache_dir
 
     figures: dict = {"cpu_in_use_before": machine_load().cpu_cores}
     figures.update(_estimates_against_actual("wall"))
@@ -294,7 +294,7 @@ def _estimates_against_actual(clock: str) -> dict:
 
     from backdoor import estimates as E, timing
     from backdoor.attacks import poisonable
-    from backdoor.data import load_dataset
+    from backdoor.datasets import load_dataset
     from backdoor.defenses.lab import Lab
     from backdoor.defenses.registry import DEFENSES
     from backdoor.presets import PRESETS

@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
-from backdoor.data import DATASETS
+from backdoor.datasets import DATASETS
 from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.lab import Lab
 from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, read_weights

@@ -4,19 +4,17 @@ import streamlit as st
 
 from backdoor import estimates
 from backdoor.attacks import ALL_TO_ALL
-from backdoor.data import DATASETS
-from backdoor.matrix import (MatrixConfig, column_title, compute_matrix, estimate, load_matrix, matrix_path, matrix_rows,
-                             row_title, save_matrix)
-from backdoor.memo import SharedMemo
-from backdoor.train import TrainingDiverged
+from backdoor.datasets import DATASETS
+from backdoor.matrix import (MatrixConfig, column_title, estimate, load_matrix, matrix, matrix_path, matrix_rows,
+                             row_title)
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.matrix_view import heatmap, read_matrix
-from ui.progress import ProgressBar
 from ui.resources import current_dataset, current_device
 from ui.state import is_stakeholder
 from ui.training import scenario_or_stop
-from ui.waiting import busy_note, here, job, record
+from ui.jobs import offer_job, shared_memo
+from ui.waiting import busy_note, here
 from ui.words import metric_delta
 from ui.routing import through_router
 from ui.charts import CHART_CONFIG
@@ -30,12 +28,6 @@ glossary_link("defense", "attack-success-rate", "clean-accuracy")
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def matrices() -> SharedMemo:
-    """Matrices being computed or computed on this server: a second visitor waits, never recomputes."""
-    return SharedMemo(max_entries=4)
 
 
 config = MatrixConfig(dataset=dataset.name, model=scenario.model, train=scenario.train,
@@ -57,7 +49,8 @@ def describe(titles: list[str]) -> str:
 
 
 intro.markdown(describe(rows))
-result = matrices().get(config) or load_matrix(config)
+matrices = shared_memo("matrices", 4)  # a second visitor waits, never recomputes
+result = matrices.get(config) or load_matrix(config)
 if result is None:
     with st.spinner("Timing this server..."):
         expected = estimate(estimates.DataShape.of(dataset), config, device)
@@ -65,26 +58,12 @@ if result is None:
             f"{len(rows) * (len(config.columns) - 1)} defenses: {here(expected)}. "
             "The result is saved, so every later visit (by anyone on this server) opens it at once." + busy_note(),
             icon=":material/schedule:")
-    if not st.button("Compute the matrix", type="primary", key="btn.matrix", icon=":material/play_arrow:"):
-        st.stop()
-    bar = ProgressBar("Starting...")
-
-    def compute():
-        computed = compute_matrix(dataset, config, device, bar)
-        save_matrix(config, computed)
-        return computed
-
-    try:
-        with job("the attack x defense matrix") as running:
-            result = matrices().get_or_compute(config, compute)
-    except (TrainingDiverged, ValueError) as error:
-        bar.empty()
-        st.error(f"The matrix could not be computed with these settings: {error}")
-        st.stop()
-    record(expected, running)
-    bar.empty()
-    st.session_state["matrix.computed"] = config.key()
-    st.rerun()  # redraw without the button
+    offer_job("Compute the matrix", "btn.matrix", "the attack x defense matrix", expected,
+              lambda bar: matrix(dataset, config, device, bar), memo=matrices, memo_key=config,
+              failure="The matrix could not be computed with these settings: ",
+              on_done=lambda _: st.session_state.update({"matrix.computed": config.key()}),
+              type="primary", icon=":material/play_arrow:")
+    st.stop()
 if st.session_state.get("matrix.computed") == config.key():
     st.success(f"Computed in {result.seconds / 60:.1f} minutes and saved to `{matrix_path(config).name}`: "
                "the next visit opens it at once.", icon=":material/check_circle:")

@@ -1,23 +1,17 @@
 """The mystery-models challenge: which models are backdoored, and towards which class?"""
 
-import hashlib
-
 import streamlit as st
 
 from backdoor import estimates
 from backdoor.attacks import ATTACKS
-from backdoor.defenses.common import step_progress
-from backdoor.defenses.trigger_search import NeuralCleanseConfig, neural_cleanse, signed_anomaly_index
-from backdoor.memo import SharedMemo
+from backdoor.defenses.trigger_search import NeuralCleanseConfig, signed_anomaly_index
 from backdoor.metrics import clean_accuracy
-from backdoor.mystery import Verdict, draw_challenge, score
-from backdoor.scenario import train_model
-from backdoor.train import TrainingDiverged
+from backdoor.mystery import Verdict, draw_challenge, scan, score, train_challenge
 from ui.charts import image_strip
-from ui.progress import ProgressBar
 from ui.resources import current_dataset, current_device
 from ui.training import scenario_or_stop
-from ui.waiting import busy_note, here, job, record
+from ui.jobs import offer_job, shared_memo
+from ui.waiting import busy_note, here
 from ui.routing import through_router
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
@@ -33,11 +27,6 @@ device = current_device()
 base = scenario_or_stop()
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
-def challenges() -> SharedMemo:
-    return SharedMemo(max_entries=4)
-
-
 c1, c2 = st.columns(2)
 st.session_state.setdefault("mystery.code", 1234)
 st.session_state.setdefault("mystery.count", 4)
@@ -46,31 +35,17 @@ count = int(c2.slider("Number of models", 2, 6, key="mystery.count"))
 mysteries = draw_challenge(code, count, base, dataset.num_classes)
 # keyed by everything the models depend on: each one's full scenario (data, seed, training), and the device
 key = (code, tuple(m.scenario for m in mysteries), str(device))
-models = challenges().get(key)
+challenges = shared_memo("mystery models", 4)
+models = challenges.get(key)
 if models is None:
     estimate = estimates.trainings(estimates.DataShape.of(dataset), [m.scenario for m in mysteries], device,
                                    measure_asr=False)
     st.caption(f"Trains {count} models, {here(estimate)}; then anyone with this code on this server gets them at "
                f"once.{busy_note()}")
-    if not st.button("Prepare the mystery models", type="primary", key="btn.mystery.prepare"):
-        st.stop()
-    bar = ProgressBar()
-
-    def build():
-        out = []
-        for k, m in enumerate(mysteries):
-            report = step_progress(bar, k, count, f"model {k + 1} of {count}")
-            out.append(train_model(dataset, m.scenario, device, report, measure_asr=False).model)
-        return out
-
-    try:
-        with job("preparing mystery models") as running:
-            models = challenges().get_or_compute(key, build)
-    except TrainingDiverged as error:
-        st.error(str(error))
-        st.stop()
-    record(estimate, running)
-    st.rerun()
+    offer_job("Prepare the mystery models", "btn.mystery.prepare", "preparing mystery models", estimate,
+              lambda bar: train_challenge(dataset, mysteries, device, bar), memo=challenges, memo_key=key,
+              type="primary")
+    st.stop()
 
 st.subheader("Investigate")
 pick = st.selectbox("Model", range(1, count + 1), format_func=lambda n: f"Mystery model {n}", key="mystery.pick")
@@ -78,28 +53,25 @@ model = models[pick - 1]
 acc = clean_accuracy(model, *dataset.held_out, device)
 st.markdown(f"Mystery model {pick} gets **{acc:.1%}** of the {len(dataset.held_out[1]):,} held-out test images right: "
             "on accuracy alone every model looks fine.")
-scan_key = f"mystery.scan.{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}.{pick}"
+scans = shared_memo("mystery scans", 24)
+scan_key = (key, pick)
 scan_estimate = estimates.scan(estimates.DataShape.of(dataset), base.model, device, NeuralCleanseConfig())
-if scan_key not in st.session_state:
+if scans.get(scan_key) is None:
     st.caption(f"A scan takes {here(scan_estimate)}.{busy_note()}")
-if st.button("Scan it with Neural Cleanse", key=f"btn.mystery.scan.{pick}"):
-    bar = ProgressBar("Searching every class for a small trigger...")
-    with job("a Neural Cleanse scan") as running:
-        st.session_state[scan_key] = neural_cleanse(model, *dataset.defender_set, dataset.num_classes,
-                                                    NeuralCleanseConfig(), bar)
-    record(scan_estimate, running)
-    bar.empty()
-scan = st.session_state.get(scan_key)
-if scan is not None:
-    flagged = ", ".join(f"'{dataset.classes[c]}'" for c in scan.flagged) or "no class"
-    smallest = int(scan.mask_norms.argmin())
+    offer_job("Scan it with Neural Cleanse", f"btn.mystery.scan.{pick}", "a Neural Cleanse scan", scan_estimate,
+              lambda bar: scan(model, dataset, NeuralCleanseConfig(), bar), memo=scans, memo_key=scan_key,
+              start="Searching every class for a small trigger...")
+found = scans.get(scan_key)
+if found is not None:
+    flagged = ", ".join(f"'{dataset.classes[c]}'" for c in found.flagged) or "no class"
+    smallest = int(found.mask_norms.argmin())
     threshold = NeuralCleanseConfig().threshold
-    signed = float(signed_anomaly_index(scan.mask_norms)[smallest])
+    signed = float(signed_anomaly_index(found.mask_norms)[smallest])
     st.markdown(f"Neural Cleanse flags {flagged} (anomaly index -{threshold:g} or below: a trigger far smaller than "
                 f"usual). The smallest reverse-engineered trigger belongs to '{dataset.classes[smallest]}' "
-                f"({float(scan.mask_norms[smallest]):.0f} pixels; anomaly index {signed:+.1f}). Remember: it misses "
+                f"({float(found.mask_norms[smallest]):.0f} pixels; anomaly index {signed:+.1f}). Remember: it misses "
                 "whole-image triggers.")
-    image_strip([scan.masks[k][None] * scan.patterns[k] for k in range(dataset.num_classes)],
+    image_strip([found.masks[k][None] * found.patterns[k] for k in range(dataset.num_classes)],
                 [f"'{c}'" for c in dataset.classes])
 
 st.subheader("Your verdicts")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backdoor.data import DATASETS
+from backdoor.datasets import DATASETS
 from ui.lessons import show_lesson
 from ui.presets_view import preset_cards
 from ui.state import is_stakeholder

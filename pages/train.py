@@ -3,7 +3,7 @@
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
-from backdoor.data import DATASETS
+from backdoor.datasets import DATASETS
 from backdoor.model_files import to_safetensors
 from backdoor.metrics import Evaluation
 from backdoor.scenario import trigger_report
@@ -89,14 +89,14 @@ backdoored, baseline = results["backdoored"], results["baseline"]
 bd, base = (Evaluation(**trigger_report(results[kind].model, dataset, scenario)) for kind in ("backdoored", "baseline"))
 if not is_stakeholder():  # stakeholders get the outcome in words, not the learning curves
     st.plotly_chart(
-        training_curves({KINDS["backdoored"]: backdoored.history, KINDS["baseline"]: baseline.history},
+        training_curves({"backdoored": backdoored.history, "baseline": baseline.history},
                         scenario.train.epochs, dataset.num_classes),
         key="train.curves", config=CHART_CONFIG,
     )
     st.caption(
         "Curves per epoch. The clean baseline has no attack success curve: it never saw the trigger, "
         "so its rate is measured once, after training (below). "
-        + guessing_note({KINDS["backdoored"]: backdoored.history}, dataset.num_classes)
+        + guessing_note({"backdoored": backdoored.history}, dataset.num_classes)
     )
 
 st.subheader("What you just saw")

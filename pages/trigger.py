@@ -3,7 +3,8 @@
 import streamlit as st
 import torch
 
-from backdoor.metrics import confusion_matrix, predict, predict_proba
+from backdoor.metrics import confusion_matrix, predict_proba
+from backdoor.scenario import trigger_counts
 from ui.charts import CHART_CONFIG, confusion_heatmap, probability_bars, to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
@@ -69,7 +70,7 @@ def image_gallery() -> None:
         key="trigger.detail",
     )
     i, on, image = shown[choice]
-    probs = {label: predict_proba(models[kind].model, image, device)[0] for kind, label in KINDS.items()}
+    probs = {kind: predict_proba(models[kind].model, image, device)[0] for kind in KINDS}
     st.plotly_chart(probability_bars(probs, dataset.classes), key="trigger.bars", config=CHART_CONFIG)
     state = "with the trigger" if on else "without the trigger"
     st.caption(f"How sure each model is about image {choice + 1} ({state}), class by class.")
@@ -81,23 +82,19 @@ with st.expander("Try the trigger on your own picture", icon=":material/upload:"
     own_picture(dataset, scenario, models, device)
 
 st.subheader("Every test image, with and without the trigger")
-model = models["backdoored"].model
-clean_pred = predict(model, x_eval, device)
-trig_pred = predict(model, scenario.stamp(x_eval), device)
+counts = trigger_counts(models["backdoored"].model, dataset, scenario, device)
 left, right = st.columns(2)
 left.plotly_chart(
-    confusion_heatmap(confusion_matrix(y_eval, clean_pred, dataset.num_classes), dataset.classes,
+    confusion_heatmap(confusion_matrix(y_eval, counts.clean_pred, dataset.num_classes), dataset.classes,
                       "Backdoored model, clean images"), key="trigger.cm.clean", config=CHART_CONFIG)
 right.plotly_chart(
-    confusion_heatmap(confusion_matrix(y_eval, trig_pred, dataset.num_classes), dataset.classes,
+    confusion_heatmap(confusion_matrix(y_eval, counts.triggered_pred, dataset.num_classes), dataset.classes,
                       "Backdoored model, triggered images"), key="trigger.cm.trig", config=CHART_CONFIG)
-movable = scenario.attackable(y_eval)
-sent = int((trig_pred[movable] == goals[movable]).sum())
-correct = int((clean_pred == y_eval).sum())
 st.subheader("What you just saw")
 c1, c2 = st.columns(2)
-c1.metric("Backdoored: clean accuracy", f"{correct / len(y_eval):.1%}")
-c2.metric("Backdoored: attack success", f"{sent / max(len(others), 1):.1%}")
+c1.metric("Backdoored: clean accuracy", f"{counts.clean_acc:.1%}")
+c2.metric("Backdoored: attack success", f"{counts.asr:.1%}")
 st.caption(f"The same {len(y_eval):,} held-out test images, and the same figures, as on the Train page.")
-st.markdown(trigger_reading(correct, len(y_eval), sent, len(others), target_name, scenario.all_to_all))
+st.markdown(trigger_reading(counts.correct, counts.images, counts.sent, counts.attackable, target_name,
+                            scenario.all_to_all))
 quiz("trigger")

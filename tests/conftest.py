@@ -31,7 +31,7 @@ def stir_global_random_state() -> None:
 
 @pytest.fixture(scope="session")
 def mnist():
-    from backdoor.data import load_dataset
+    from backdoor.datasets import load_dataset
 
     return load_dataset("mnist-5k", seed=0)
 
@@ -39,7 +39,7 @@ def mnist():
 @pytest.fixture(scope="session")
 def small_mnist(mnist):
     """1,000 training and 300 test digits: enough to learn a backdoor in a few seconds."""
-    from backdoor.data import Dataset
+    from backdoor.datasets import Dataset
 
     return Dataset(
         name="mnist-5k-small",  # its own name: models it trains never share a store entry with the real set's

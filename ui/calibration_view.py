@@ -7,21 +7,23 @@ import streamlit as st
 import torch
 
 from backdoor.calibration import Calibration, calibration
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
+from backdoor.kinds import LABELS
 from ui.charts import CHART_CONFIG, COLOURS
 
 
-def reliability_chart(curves: dict[str, Calibration]) -> go.Figure:
+def reliability_chart(curves: dict[tuple[str, str], Calibration]) -> go.Figure:
+    """One curve per (model kind, images), labelled only here."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
                              line=dict(color="#999999", dash="dash")))
-    styles = {"Backdoored model, triggered images": dict(color="#d62728", dash="dot")}  # often one point: at (1, 0)
-    for name, cal in curves.items():
+    for (kind, images), cal in curves.items():
         points = [(c, a) for c, a, n in zip(cal.confidence, cal.accuracy, cal.counts) if n > 0]
-        style = styles.get(name, dict(color=COLOURS.get(name.split(",")[0], "#555555")))
+        name = f"{LABELS[kind]}, {images} images"
+        style = dict(color=COLOURS[kind], **({"dash": "dot"} if images == "triggered" else {}))  # often one point
         fig.add_trace(go.Scatter(x=[c for c, _ in points], y=[a for _, a in points], mode="lines+markers",
                                  name=f"{name} (ECE {cal.ece:.3f})", line=style, marker=dict(size=9)))
     fig.update_xaxes(title_text="how sure the model said it was (confidence)", range=[0, 1.02])
@@ -36,9 +38,9 @@ def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, 
     x, y = dataset.held_out
     movable = scenario.attackable(y)
     curves = {
-        "Clean baseline, clean images": calibration(predict_proba(models["baseline"].model, x, device), y),
-        "Backdoored model, clean images": calibration(predict_proba(models["backdoored"].model, x, device), y),
-        "Backdoored model, triggered images": calibration(
+        ("baseline", "clean"): calibration(predict_proba(models["baseline"].model, x, device), y),
+        ("backdoored", "clean"): calibration(predict_proba(models["backdoored"].model, x, device), y),
+        ("backdoored", "triggered"): calibration(
             predict_proba(models["backdoored"].model, scenario.stamp(x[movable]), device), y[movable]),
     }
     base, clean, trig = curves.values()

@@ -10,9 +10,10 @@ import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
+from backdoor.kinds import LABELS
 from backdoor.train import EpochRecord
 
-COLOURS = {"Backdoored model": "#d62728", "Clean baseline": "#1f77b4"}
+COLOURS = {"backdoored": "#d62728", "baseline": "#1f77b4"}  # by model kind
 
 
 # A model whose clean accuracy is within this of chance (1 / classes) only guesses: if it sends
@@ -38,14 +39,14 @@ def guessing_note(histories: dict[str, list[EpochRecord]], num_classes: int) -> 
 
 
 def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_classes: int | None = None) -> go.Figure:
-    """Loss, clean accuracy and attack success rate per epoch, one line per model. With
+    """Loss, clean accuracy and attack success rate per epoch, one line per model kind. With
     ``num_classes``, epochs where a model only guesses get no attack-success point (see :func:`guessing_note`)."""
     fig = make_subplots(
         rows=1, cols=3, subplot_titles=("Training loss", "Clean test accuracy (%)", "Attack success rate (%)")
     )
-    for name, history in histories.items():
+    for kind, history in histories.items():
         xs = [r.epoch for r in history]
-        colour = COLOURS.get(name)
+        name, colour = LABELS[kind], COLOURS[kind]
         series = [
             [r.loss for r in history],
             [100 * r.clean_acc for r in history],
@@ -86,9 +87,10 @@ def confusion_heatmap(matrix: torch.Tensor, classes: tuple[str, ...], title: str
 
 
 def probability_bars(probs: dict[str, torch.Tensor], classes: tuple[str, ...]) -> go.Figure:
+    """Each model kind's class probabilities for one image."""
     fig = go.Figure()
-    for name, p in probs.items():
-        fig.add_trace(go.Bar(x=list(classes), y=(100 * p).tolist(), name=name, marker_color=COLOURS.get(name)))
+    for kind, p in probs.items():
+        fig.add_trace(go.Bar(x=list(classes), y=(100 * p).tolist(), name=LABELS[kind], marker_color=COLOURS[kind]))
     fig.update_layout(
         barmode="group", height=260, margin=dict(l=10, r=10, t=10, b=10),
         yaxis_title="probability (%)", yaxis_range=[0, 100], legend=dict(orientation="h", y=-0.3),

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.explain import DEFAULT_METHOD, METHODS, attribute, overlay, trigger_share
 from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario

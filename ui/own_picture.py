@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 import torch
 
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.image_upload import MAX_BYTES, MAX_PIXELS, UploadRejected, read_image
 from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.metrics import Evaluation, predict
 from backdoor.outcomes import Outcome
 from backdoor.report import SessionReport, render
@@ -26,7 +26,7 @@ def build_report(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRe
         dataset=dataset.name, classes=dataset.classes, scenario=scenario,
         backdoored=Evaluation(figures["backdoored"]["clean_acc"], figures["backdoored"]["asr"]),
         baseline=Evaluation(figures["baseline"]["clean_acc"], figures["baseline"]["asr"]),
-        histories={KINDS[kind]: models[kind].history for kind in KINDS},
+        histories={kind: models[kind].history for kind in KINDS},
         examples=examples, triggered=triggered,
         predictions=[(dataset.classes[int(a)], dataset.classes[int(b)]) for a, b in zip(clean_pred, trig_pred)],
         defenses=defenses, held_out=len(y_eval),

@@ -9,11 +9,12 @@ import streamlit as st
 import torch
 
 from backdoor.attacks import Poisoned
-from backdoor.data import DATASETS, Dataset, DatasetUnavailable, load_dataset
+from backdoor.datasets import Dataset, DATASETS, DatasetUnavailable, load_dataset
 from backdoor.device import resolve_device
 from backdoor.memo import SharedMemo
 from backdoor.scenario import Scenario, poisoned_training_set
 from backdoor.train import TrainResult
+from ui.jobs import shared_memo
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -51,10 +52,9 @@ def poisoned_set(dataset: Dataset, scenario: Scenario) -> Poisoned:
     return _poisoned(dataset, scenario, key)
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
 def trained_models() -> SharedMemo[TrainResult]:
     """One memo of trained models for the whole server (see backdoor/memo.py)."""
-    return SharedMemo(max_entries=12)
+    return shared_memo("models", 12)
 
 
 def model_key(scenario: Scenario, device: torch.device, kind: str) -> tuple:

@@ -8,16 +8,18 @@ back on change. A value set on one page is then read on every other.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import Callable, Optional
 
 import streamlit as st
 
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
-from backdoor.data import DATASETS, DEFAULT_DATASET
+from backdoor.datasets import DATASETS, DEFAULT_DATASET
 from backdoor.device import AUTO
+from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
 from backdoor.train import TrainConfig
+
 
 DEFAULTS = {
     "lab.dataset": DEFAULT_DATASET,
@@ -104,10 +106,6 @@ def current_scenario() -> Scenario:
 
 def apply_preset(name: str) -> None:
     """Set every control to a classroom preset's scenario (a button's on_click)."""
-    from dataclasses import asdict
-
-    from backdoor.presets import PRESETS
-
     scenario = PRESETS[name].scenario
     s = st.session_state
     s["lab.dataset"], s["lab.model"], s["lab.seed"] = scenario.dataset, scenario.model, scenario.data_seed

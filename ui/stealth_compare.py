@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from backdoor.attacks import ATTACKS, apply_trigger, stealth
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from ui.charts import to_display
 
 

@@ -9,22 +9,14 @@ import streamlit as st
 import torch
 
 from backdoor.attacks import PoisonConfig, poisonable
-from backdoor.data import Dataset
-from backdoor.memo import SharedMemo
+from backdoor.datasets import Dataset
 from backdoor.scenario import Scenario
 from backdoor.sweep import SweepPoint, poison_rate_sweep, sweep_counts
-from backdoor.train import TrainingDiverged
 from backdoor import estimates
-from ui.progress import ProgressBar
-from ui.waiting import busy_note, here, job, record
+from ui.jobs import offer_job, shared_memo
+from ui.waiting import busy_note, here
 from ui.readings import EQUALLY_GOOD, accuracy_gap
 from ui.charts import CHART_CONFIG
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def sweeps() -> SharedMemo[list[SweepPoint]]:
-    """Finished sweeps for the whole server: a second student with the same settings waits for none."""
-    return SharedMemo(max_entries=16)
 
 
 def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
@@ -67,24 +59,15 @@ def poison_sweep(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
     counts = sweep_counts(len(dataset.y_train), eligible)
     base = replace(scenario, poison=PoisonConfig(rate=0.0, target=scenario.target, seed=scenario.poison.seed))
     key = (base, tuple(counts), str(device))
-    memo = sweeps()
+    memo = shared_memo("sweeps", 16)  # a second student with the same settings waits for none
     points = memo.get(key)
     if points is None:
         estimate = estimates.sweep(estimates.DataShape.of(dataset), scenario, counts, device)
         st.caption(f"Trains {len(counts)} models, one per poison count ({', '.join(map(str, counts))} images); "
                    f"{here(estimate)}. Everything else stays as set above.{busy_note()}")
-        if not st.button("Run the sweep", key="btn.sweep", icon=":material/play_arrow:"):
-            return
-        bar = ProgressBar("Starting the sweep...")
-        try:
-            with job("the poison-rate sweep") as running:
-                points = memo.get_or_compute(key, lambda: poison_rate_sweep(dataset, scenario, counts, device, bar))
-        except TrainingDiverged as error:
-            bar.empty()
-            st.error(str(error))
-            return
-        record(estimate, running)
-        bar.empty()
-        st.rerun()  # redraw without the button and its caption
+        offer_job("Run the sweep", "btn.sweep", "the poison-rate sweep", estimate,
+                  lambda bar: poison_rate_sweep(dataset, scenario, counts, device, bar), memo=memo, memo_key=key,
+                  start="Starting the sweep...", icon=":material/play_arrow:")
+        return
     st.plotly_chart(sweep_chart(points, len(dataset.y_train)), key="sweep.chart", config=CHART_CONFIG)
     st.markdown(read_sweep(points))

@@ -6,14 +6,13 @@ import streamlit as st
 import torch
 
 from backdoor import estimates
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.defenses.common import step_progress
 from backdoor.scenario import Scenario, train_model, trigger_report
-from backdoor.train import TrainingDiverged
 from backdoor.train_options import OPTIONS, variant
-from ui.progress import ProgressBar
 from ui.resources import model_key, trained_models
-from ui.waiting import busy_note, here, job, record
+from ui.jobs import offer_job
+from ui.waiting import busy_note, here
 
 
 def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch.device) -> None:
@@ -25,23 +24,15 @@ def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch
         estimate = estimates.trainings(estimates.DataShape.of(dataset), [variant(scenario, n) for n in missing],
                                        device, measure_asr=True)
         st.caption(f"Trains the backdoored model {times} with the same poisoned data, {here(estimate)}.{busy_note()}")
-        if not st.button("Compare the training options", key="btn.train.options", icon=":material/compare_arrows:"):
-            return
-        bar = ProgressBar()
-        with job("comparing training options") as running:
-            for k, name in enumerate(missing):
-                option = variant(scenario, name)
 
+        def train_missing(bar) -> None:  # each into the server's memo of trained models
+            for k, name in enumerate(missing):
                 report = step_progress(bar, k, len(missing), f"{OPTIONS[name][0]} ({k + 1} of {len(missing)})")
-                try:
-                    memo.get_or_compute(keys[name], lambda v=option, r=report: train_model(dataset, v, device, r))
-                except TrainingDiverged as error:
-                    bar.empty()
-                    st.error(str(error))
-                    return
-        record(estimate, running)
-        bar.empty()
-        st.rerun()  # redraw without the button and its caption
+                memo.get_or_compute(keys[name], lambda v=variant(scenario, name), r=report: train_model(dataset, v, device, r))
+
+        offer_job("Compare the training options", "btn.train.options", "comparing training options", estimate,
+                  train_missing, icon=":material/compare_arrows:")
+        return
     rows = []
     for name, (title, _) in OPTIONS.items():
         figures = trigger_report(memo.get(keys[name]).model, dataset, variant(scenario, name))

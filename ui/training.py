@@ -9,17 +9,20 @@ import torch
 
 from backdoor import estimates
 from backdoor.attacks import Poisoned
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.estimates import DataShape, Estimate
+from backdoor.kinds import LABELS
 from backdoor.scenario import Scenario, train_model
 from backdoor.store import load_model, save_model, trained_scenario
 from backdoor.train import Progress, TrainingDiverged, TrainResult
 from ui.charts import CHART_CONFIG, training_curves
 from ui.progress import with_time_left
-from ui.resources import model_key, trained_models
+from ui.resources import model_key, poisoned_set, trained_models
+from ui.state import current_scenario
 from ui.waiting import busy_note, here, job, record
 
-KINDS = {"backdoored": "Backdoored model", "baseline": "Clean baseline"}
+
+KINDS = LABELS  # model kind -> its label on the page
 FAILED = "train.failed"  # (settings, explanation) of the last run that collapsed or diverged
 
 
@@ -75,7 +78,7 @@ def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
             key = model_key(scenario, device, kind)
             last_draw = [0.0]
 
-            def on_progress(done: int, total: int, info: Progress, label=label, step=step) -> None:
+            def on_progress(done: int, total: int, info: Progress, kind=kind, label=label, step=step) -> None:
                 now = time.perf_counter()
                 if info.record is None and now - last_draw[0] < 0.25 and done < total:
                     return  # a few updates a second are plenty, and keep the page responsive
@@ -85,7 +88,7 @@ def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
                         f"loss {info.loss:.3f}")
                 bar.progress(fraction, text=with_time_left(text, now - running.started, fraction))
                 if info.record is not None:
-                    histories.setdefault(label, []).append(info.record)
+                    histories.setdefault(kind, []).append(info.record)
                     chart.plotly_chart(training_curves(histories, info.epochs, dataset.num_classes),
                                        key=f"live.{label}.{info.epoch}", config=CHART_CONFIG)
 
@@ -109,7 +112,7 @@ def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
                 chart.empty()
                 st.session_state[FAILED] = (settings_id(scenario, device), f"**{label}:** {error}")
                 return None
-            histories[label] = results[kind].history
+            histories[kind] = results[kind].history
     if trained_here:  # what it took here is the next estimate for the same job (when it ran alone)
         record(training_estimate(dataset, scenario, device, trained_here), running)
     bar.progress(1.0, text="Done: both models are trained.")
@@ -125,8 +128,6 @@ def training_took(results: dict[str, TrainResult], device: torch.device) -> str:
 
 def scenario_or_stop() -> Scenario:
     """The current scenario; impossible settings get a clear message and stop the page."""
-    from ui.state import current_scenario
-
     try:
         return current_scenario()
     except ValueError as error:
@@ -136,8 +137,6 @@ def scenario_or_stop() -> Scenario:
 
 def poisoned_or_stop(dataset: Dataset, scenario: Scenario) -> Poisoned:
     """The poisoned training set, or a clear message (e.g. more poison than the attack can place) and stop."""
-    from ui.resources import poisoned_set
-
     try:
         return poisoned_set(dataset, scenario)
     except ValueError as error:

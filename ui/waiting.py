@@ -16,9 +16,15 @@ from typing import Iterator
 import streamlit as st
 
 from backdoor import busy, estimates, timing
-from backdoor.data import DEFAULT_DATASET, load_dataset
+from backdoor.datasets import DEFAULT_DATASET, load_dataset
+from backdoor.defenses.registry import DEFENSES
+from backdoor.device import resolve_device
 from backdoor.estimates import DataShape, Estimate
+from backdoor.matrix import MatrixConfig, estimate as matrix_estimate
+from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
+from backdoor.train_options import OPTIONS
+
 
 IDLE_POLL_SECONDS = 0.5  # how often the warm-up looks whether users' jobs have finished
 STOP_WAIT_SECONDS = 60  # at exit, the longest wait for the warm-up's current measurement
@@ -65,12 +71,6 @@ def _when_idle(warm: WarmUp) -> None:
 
 
 def _warm_up(warm: WarmUp) -> None:
-    from backdoor.device import resolve_device
-    from backdoor.defenses.registry import DEFENSES
-    from backdoor.matrix import MatrixConfig
-    from backdoor.matrix import estimate as matrix_estimate
-    from backdoor.presets import PRESETS
-    from backdoor.train_options import OPTIONS
 
     device = resolve_device().type  # what "auto" in the sidebar trains on
     try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from backdoor.attacks.base import COLOURS, AttackSpec, TriggerDefaults, colour_planes, setting
-from backdoor.traffic_signs import locate_signs
+from backdoor.datasets.traffic_signs import locate_signs
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Sticker(TriggerDefaults):
     Paper: https://arxiv.org/abs/1708.06733 (section 5). Unlike a patch at a fixed pixel, the
     sticker sits at the same place *on the sign* wherever the sign is in the picture and
     however large it is, as a real sticker would. The sign's position comes from
-    ``backdoor.traffic_signs.locate_signs`` (the generator records it); an image it does
+    ``backdoor.datasets.traffic_signs.locate_signs`` (the generator records it); an image it does
     not know gets the sticker where a centred sign would carry it.
 
     Args:

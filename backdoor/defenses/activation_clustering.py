@@ -83,8 +83,7 @@ def activation_clustering(
         chosen = rows[groups == side]
         if poisoned:
             flags[torch.from_numpy(chosen)] = True
-        verdicts.append(ClassVerdict(label, len(rows), separation, silhouette, len(chosen) / max(len(rows), 1),
-                                     bool(poisoned), len(chosen) if poisoned else 0))
+        verdicts.append(ClassVerdict(label, len(rows), separation, silhouette, bool(poisoned), len(chosen) if poisoned else 0))
     on_progress(len(classes) + 1, len(classes) + 1, "done")
     return DetectionResult("activation_clustering", flags, verdicts, time.perf_counter() - start)
 

@@ -17,6 +17,8 @@ import torch
 from torch import nn
 
 from backdoor.metrics import Evaluation, evaluate
+from backdoor.train import TrainConfig, train
+
 
 __all__ = [
     "DetectionScore", "Evaluation", "ProgressFn", "detection_score", "embeddings", "evaluate", "fine_tune",
@@ -25,6 +27,8 @@ __all__ = [
 
 ProgressFn = Callable[[int, int, str], None]
 FINE_TUNE_BATCH = 64  # images per step when a defense fine-tunes a model
+# Scales a median absolute deviation to the standard deviation of a normal distribution.
+CONSISTENCY_CONSTANT = 1.4826
 
 
 def no_progress(done: int, total: int, info: str) -> None:
@@ -100,8 +104,6 @@ def fine_tune(
 
     ``train`` seeds the global generator (for dropout); the caller's global random state is
     restored afterwards, so fine-tuning inside a defense changes nothing for the code after it."""
-    from backdoor.train import TrainConfig, train
-
     tuned = private_copy(model)
     device = model_device(model)
     config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed,

@@ -25,7 +25,7 @@ import time
 from typing import Callable
 
 from backdoor import timing
-from backdoor.defenses.common import DetectionScore, detection_score
+from backdoor.defenses.common import CONSISTENCY_CONSTANT, DetectionScore, detection_score
 from backdoor.outcomes import Outcome
 
 
@@ -37,7 +37,6 @@ class ClassVerdict:
     size: int
     separation: float  # Fisher ratio of the two-group split (larger = more clearly two groups)
     silhouette: float  # Activation Clustering's silhouette score (NaN for Spectral Signatures)
-    relative_size: float  # size of the flagged side / class size
     poisoned: bool
     flagged: int
 
@@ -77,9 +76,9 @@ def fisher_separation(values: np.ndarray, groups: np.ndarray) -> float:
 
 
 def robust_z(values: np.ndarray) -> np.ndarray:
-    """Distance from the median in units of the median absolute deviation (x 1.4826)."""
+    """Distance from the median in units of the median absolute deviation (x CONSISTENCY_CONSTANT)."""
     median = np.median(values)
-    mad = 1.4826 * np.median(np.abs(values - median))
+    mad = CONSISTENCY_CONSTANT * np.median(np.abs(values - median))
     return (values - median) / (mad + 1e-12)
 
 

@@ -32,7 +32,7 @@ from backdoor.attacks import Trigger
 from backdoor.defenses.common import (
     Evaluation, ProgressFn, evaluate, fine_tune, model_device, no_progress, private_copy,
 )
-from models import layer
+from models import MODELS, layer
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,6 @@ def run(lab: Lab, config: FinePruningConfig, on_progress: ProgressFn) -> Outcome
 
 
 def estimate(shape, scenario, device, config: FinePruningConfig) -> float:
-    from models import MODELS
-
     rig = shape.rig(scenario.model, device)
     channels = rig.layer_channels(MODELS[scenario.model].gradcam_layer)
     step = max(1, int(round(config.step * channels)))

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from backdoor.attacks import Poisoned
-from backdoor.data import Dataset
+from backdoor.datasets import Dataset
 from backdoor.metrics import Evaluation, evaluate
 from backdoor.scenario import Scenario, train_model
 from models import MODELS

@@ -90,8 +90,7 @@ def spectral_signatures(
             keep = min(budget, len(candidates))
             removed = rows[candidates[np.argsort(-score[candidates])[:keep]]]
             flags[torch.from_numpy(removed)] = True
-        verdicts.append(ClassVerdict(label, len(rows), separation, float("nan"), len(removed) / max(len(rows), 1),
-                                     bool(poisoned), len(removed)))
+        verdicts.append(ClassVerdict(label, len(rows), separation, float("nan"), bool(poisoned), len(removed)))
     on_progress(len(classes) + 1, len(classes) + 1, "done")
     return DetectionResult("spectral_signatures", flags, verdicts, time.perf_counter() - start)
 

@@ -19,10 +19,8 @@ import torch
 from torch import nn
 
 from backdoor import timing
-from backdoor.defenses.common import ProgressFn, model_device, no_progress, private_copy
+from backdoor.defenses.common import CONSISTENCY_CONSTANT, ProgressFn, model_device, no_progress, private_copy
 
-# Scales the median absolute deviation to the standard deviation of a normal distribution.
-CONSISTENCY_CONSTANT = 1.4826
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ def anomaly_index(norms: torch.Tensor) -> torch.Tensor:
     norms = norms.double()
     median = norms.quantile(0.5)
     deviation = (norms - median).abs()
-    # MAD = 1.4826 * median(|norm - median(norms)|)
+    # MAD = CONSISTENCY_CONSTANT * median(|norm - median(norms)|)
     mad = CONSISTENCY_CONSTANT * deviation.quantile(0.5)
     if mad == 0:
         return torch.where(deviation > 0, torch.inf, 0.0).double()

@@ -1,0 +1,126 @@
+"""What every data set shares: the ``Dataset`` itself, its registry entry, and the file helpers.
+
+Every loader returns a :class:`Dataset` of float32 tensors in [0, 1], shaped NCHW, with integer
+labels, the class names and a one-line description for the UI.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+import numpy as np
+import torch
+
+class DatasetUnavailable(RuntimeError):
+    """A data set cannot be loaded here; the message says what to do instead."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A train/test split ready for training: images NCHW in [0, 1], labels int64."""
+
+    name: str
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    classes: tuple[str, ...]
+    description: str
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one image."""
+        return tuple(self.x_train.shape[1:])  # type: ignore[return-value]
+
+    # The test split has two halves with two jobs, so no figure is ever measured on images a
+    # defense has seen: the first half is the defender's small clean set, the second half is
+    # where every headline figure (clean accuracy, attack success rate) is measured.
+    @property
+    def defender_size(self) -> int:
+        return len(self.y_test) // 2
+
+    @property
+    def defender_set(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The defender's small trusted clean set: the first half of the test split."""
+        return self.x_test[: self.defender_size], self.y_test[: self.defender_size]
+
+    @property
+    def held_out(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The held-out test images every headline figure is measured on: the second half of the test split."""
+        return self.x_test[self.defender_size :], self.y_test[self.defender_size :]
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One entry of the registry: what the UI shows and how to load it."""
+
+    name: str
+    title: str
+    description: str
+    offline: bool
+    default_model: str
+    load: Callable[..., Dataset]
+
+
+def cache_dir() -> Path:
+    """Where parsed data, downloads and generated sets live (``BACKDOOR_LAB_CACHE`` overrides)."""
+    root = os.environ.get("BACKDOOR_LAB_CACHE") or Path.home() / ".cache" / "backdoor-lab"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stratified_split(
+    labels: np.ndarray, test_per_class: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a seeded split that puts exactly ``test_per_class`` of every class in test."""
+    rng = np.random.default_rng(seed)
+    train_idx, test_idx = [], []
+    for label in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == label))
+        test_idx.append(idx[:test_per_class])
+        train_idx.append(idx[test_per_class:])
+    return rng.permutation(np.concatenate(train_idx)), rng.permutation(np.concatenate(test_idx))
+
+
+def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 images (N, H, W) or (N, H, W, C) -> float NCHW in [0, 1], int64 labels."""
+    if images.ndim == 3:
+        images = images[:, :, :, None]
+    x = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).float().div_(255.0)
+    return x, torch.from_numpy(np.asarray(labels, dtype=np.int64))
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write a file atomically (``write`` fills a binary file): two sessions or servers
+    writing or reading at once never see half a file, and a failed write leaves nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_arrays(path: Path, compress: bool = True, **arrays: np.ndarray) -> None:
+    """Write an .npz atomically."""
+    atomic_write(path, lambda f: (np.savez_compressed if compress else np.savez)(f, **arrays))
+
+
+def dataset_from_arrays(name: str, x_train, y_train, x_test, y_test, classes: tuple[str, ...],
+                        description: str) -> Dataset:
+    """A ``Dataset`` from uint8 image arrays and their labels."""
+    x_tr, y_tr = to_tensors(x_train, y_train)
+    x_te, y_te = to_tensors(x_test, y_test)
+    return Dataset(name, x_tr, y_tr, x_te, y_te, classes, description)

@@ -1,0 +1,200 @@
+"""A procedurally drawn traffic-sign data set: 32x32 colour, 8 classes, offline, seeded.
+
+Each image is a sign drawn with PIL at 4x resolution on a random background (sky,
+foliage or wall colours with a gradient and blotches), then scaled, rotated, shifted,
+lit, blurred and noised, and finally downsampled to 32x32. The same seed always gives
+the same pixels, so every student in a workshop sees the same data. This is the
+setting of BadNets' best-known example: a small sticker on a stop sign.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import lru_cache
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from backdoor.datasets.base import Dataset, DatasetSpec, cache_dir, dataset_from_arrays, save_arrays
+
+SIGN_CLASSES = (
+    "stop",
+    "yield",
+    "speed limit 30",
+    "speed limit 60",
+    "no entry",
+    "ahead only",
+    "turn right",
+    "priority road",
+)
+DESCRIPTION = ("Stop, yield, speed-limit and other road signs drawn by the app on varied "
+               "backgrounds, sizes, angles and lighting: the classic 'sticker on a stop sign' story.")
+SIZE = 32
+CANVAS = 128  # drawn at 4x, then downsampled: smooth edges like a real camera
+TRAIN_PER_CLASS = 500
+TEST_PER_CLASS = 125
+VERSION = 1
+
+RED, WHITE, BLACK = (200, 20, 30), (245, 245, 245), (20, 20, 20)
+BLUE, YELLOW = (20, 70, 180), (250, 200, 20)
+
+
+@lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.ImageFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1 has only the small bitmap font
+        return ImageFont.load_default()
+
+
+def _text(draw: ImageDraw.ImageDraw, centre: tuple[float, float], text: str, size: int, fill) -> None:
+    draw.text(centre, text, fill=fill, font=_font(size), anchor="mm")
+
+
+def _circle(draw, c, r, fill):
+    draw.ellipse([c - r, c - r, c + r, c + r], fill=fill)
+
+
+def _arrow(draw, c, r, direction: str) -> None:
+    w = r * 0.22
+    if direction == "up":
+        draw.rectangle([c - w / 2, c - r * 0.1, c + w / 2, c + r * 0.6], fill=WHITE)
+        draw.polygon([(c - r * 0.45, c), (c + r * 0.45, c), (c, c - r * 0.6)], fill=WHITE)
+    else:
+        draw.rectangle([c - r * 0.6, c - w / 2, c + r * 0.1, c + w / 2], fill=WHITE)
+        draw.polygon([(c, c - r * 0.45), (c, c + r * 0.45), (c + r * 0.6, c)], fill=WHITE)
+
+
+def draw_sign(label: int, radius: float = 54.0) -> Image.Image:
+    """One sign of class ``label`` centred on a transparent CANVAS x CANVAS image."""
+    img = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    c, r = CANVAS / 2, radius
+    name = SIGN_CLASSES[label]
+    if name == "stop":
+        angles = np.deg2rad(22.5 + 45 * np.arange(8))
+        outer = [(c + r * np.cos(a), c + r * np.sin(a)) for a in angles]
+        inner = [(c + 0.86 * r * np.cos(a), c + 0.86 * r * np.sin(a)) for a in angles]
+        draw.polygon(outer, fill=WHITE)
+        draw.polygon(inner, fill=RED)
+        _text(draw, (c, c), "STOP", int(r * 0.55), WHITE)
+    elif name == "yield":
+        tri = [(c - r, c - 0.75 * r), (c + r, c - 0.75 * r), (c, c + r)]
+        draw.polygon(tri, fill=RED)
+        inner = [(c - 0.62 * r, c - 0.55 * r), (c + 0.62 * r, c - 0.55 * r), (c, c + 0.55 * r)]
+        draw.polygon(inner, fill=WHITE)
+    elif name.startswith("speed limit"):
+        _circle(draw, c, r, RED)
+        _circle(draw, c, 0.78 * r, WHITE)
+        _text(draw, (c, c), name.split()[-1], int(r * 0.9), BLACK)
+    elif name == "no entry":
+        _circle(draw, c, r, RED)
+        draw.rectangle([c - 0.65 * r, c - 0.16 * r, c + 0.65 * r, c + 0.16 * r], fill=WHITE)
+    elif name in ("ahead only", "turn right"):
+        _circle(draw, c, r, BLUE)
+        _arrow(draw, c, r, "up" if name == "ahead only" else "right")
+    elif name == "priority road":
+        diamond = [(c, c - r), (c + r, c), (c, c + r), (c - r, c)]
+        draw.polygon(diamond, fill=WHITE)
+        inner = [(c, c - 0.7 * r), (c + 0.7 * r, c), (c, c + 0.7 * r), (c - 0.7 * r, c)]
+        draw.polygon(inner, fill=YELLOW)
+    return img
+
+
+def _background(rng: np.random.Generator) -> np.ndarray:
+    """A CANVAS x CANVAS RGB float background: a two-colour gradient plus soft blotches."""
+    palette = np.array(
+        [[135, 180, 230], [90, 140, 70], [150, 150, 150], [200, 190, 160], [60, 60, 70], [230, 230, 240]],
+        dtype=np.float32,
+    )
+    a, b = palette[rng.choice(len(palette), 2)] + rng.normal(0, 20, (2, 3))
+    t = np.linspace(0, 1, CANVAS, dtype=np.float32)
+    angle = rng.uniform(0, np.pi)
+    ramp = np.cos(angle) * t[None, :] + np.sin(angle) * t[:, None]
+    ramp = (ramp - ramp.min()) / (np.ptp(ramp) + 1e-6)
+    bg = a * (1 - ramp[..., None]) + b * ramp[..., None]
+    yy, xx = np.mgrid[0:CANVAS, 0:CANVAS].astype(np.float32)
+    for _ in range(rng.integers(0, 4)):
+        cy, cx, s = rng.uniform(0, CANVAS, 2).tolist() + [rng.uniform(8, 30)]
+        blob = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * s * s))
+        bg += blob[..., None] * rng.normal(0, 40, 3)
+    return bg
+
+
+def render(label: int, rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """One 32x32 uint8 RGB sample and its sign's (centre x, centre y, radius) in output pixels."""
+    radius = rng.uniform(0.30, 0.46) * CANVAS
+    sign = draw_sign(label, radius).rotate(rng.uniform(-15, 15), resample=Image.BICUBIC)
+    shift = (CANVAS / 2 - radius) * 0.6
+    dx, dy = rng.uniform(-shift, shift, 2)
+    canvas = Image.fromarray(np.clip(_background(rng), 0, 255).astype(np.uint8)).convert("RGBA")
+    canvas.alpha_composite(sign, (int(round(dx)), int(round(dy))))
+    canvas = canvas.convert("RGB").filter(ImageFilter.GaussianBlur(rng.uniform(0, 2.0)))
+    small = np.asarray(canvas.resize((SIZE, SIZE), Image.LANCZOS), dtype=np.float32)
+    # lighting: overall brightness, a colour cast, then sensor noise
+    small = small * rng.uniform(0.55, 1.25) * rng.uniform(0.9, 1.1, 3)
+    small += rng.normal(0, rng.uniform(0, 10), small.shape)
+    scale = SIZE / CANVAS
+    box = ((CANVAS / 2 + dx) * scale, (CANVAS / 2 + dy) * scale, radius * scale)
+    return np.clip(small, 0, 255).astype(np.uint8), box
+
+
+def generate(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``per_class`` images of every class, shuffled: (images NHWC uint8, labels, boxes)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.repeat(np.arange(len(SIGN_CLASSES)), per_class))
+    images, boxes = zip(*(render(int(label), rng) for label in labels))
+    return np.stack(images), labels.astype(np.int64), np.asarray(boxes, dtype=np.float32)
+
+
+def load_traffic_signs(seed: int = 0) -> Dataset:
+    """The generated set for ``seed``: drawn once (a few seconds), then read from an .npz."""
+    cached = cache_dir() / f"traffic-signs-v{VERSION}-seed{seed}.npz"
+    if cached.exists():
+        with np.load(cached, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    else:
+        # Train and test come from different streams of the same seed: no image is in both.
+        x_tr, y_tr, b_tr = generate(TRAIN_PER_CLASS, seed * 2 + 1)
+        x_te, y_te, b_te = generate(TEST_PER_CLASS, seed * 2 + 2)
+        arrays = dict(x_train=x_tr, y_train=y_tr, boxes_train=b_tr, x_test=x_te, y_test=y_te, boxes_test=b_te)
+        save_arrays(cached, **arrays)
+    remember_signs(arrays["x_train"], arrays["boxes_train"])
+    remember_signs(arrays["x_test"], arrays["boxes_test"])
+    return dataset_from_arrays(
+        "traffic-signs", arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], SIGN_CLASSES,
+        DESCRIPTION,
+    )
+
+
+# Where the sign is in every generated image, keyed by the image's pixels, so a trigger
+# that only sees pixels (the physical sticker) can find the sign it should sit on.
+_SIGNS: dict[bytes, tuple[float, float, float]] = {}
+_SIGNS_LOCK = threading.Lock()
+
+
+def _pixel_key(image_hwc_uint8: np.ndarray) -> bytes:
+    return hashlib.blake2b(np.ascontiguousarray(image_hwc_uint8).tobytes(), digest_size=12).digest()
+
+
+def remember_signs(images: np.ndarray, boxes: np.ndarray) -> None:
+    """Record each generated image's sign (centre x, centre y, radius in pixels)."""
+    with _SIGNS_LOCK:
+        for image, box in zip(images, boxes):
+            _SIGNS[_pixel_key(image)] = tuple(float(v) for v in box)
+
+
+def locate_signs(x: torch.Tensor) -> torch.Tensor:
+    """(N, 3): centre x, centre y and radius, in pixels, of the sign in each image of
+    ``x`` (N, C, H, W in [0, 1]). An image the generator did not draw is assumed to hold a
+    centred sign filling most of the frame (as GTSRB's cropped photos do)."""
+    _, _, h, w = x.shape
+    pixels = (x.detach().cpu() * 255).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    fallback = (w / 2, h / 2, 0.4 * min(h, w))
+    return torch.tensor([_SIGNS.get(_pixel_key(p), fallback) for p in pixels], dtype=torch.float32)
+
+
+SPECS = (DatasetSpec("traffic-signs", "Traffic signs (offline)", DESCRIPTION, offline=True,
+                     default_model="color-cnn", load=load_traffic_signs),)

@@ -1,0 +1,428 @@
+"""AppTest: every page renders, and the whole poison -> train -> trigger path works."""
+
+from __future__ import annotations
+
+import pytest
+
+from apptest import fresh_app, texts, trained
+from conftest import ROOT
+
+# Each page and a widget or text that must be on it.
+PAGES = {
+    "pages/start.py": "Your path",
+    "pages/poison.py": "What the attacker did",
+    "pages/train.py": "Train both models",
+    "pages/trigger.py": "Train them first",
+    "pages/explain.py": "Train them first",
+    "pages/defend.py": "Train them first",
+    "pages/matrix.py": "Compute the matrix",
+    "pages/govern.py": "Governance checklist",
+    "pages/glossary.py": "Attack success rate",
+    "pages/classroom.py": "Expected timings",
+    "pages/mystery.py": "Prepare the mystery models",
+}
+
+
+def test_the_shared_sidebar_starts_on_the_offline_default():
+    at = fresh_app()
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="w:lab.dataset").value == "mnist-5k"
+    assert at.sidebar.selectbox(key="w:lab.model").value == "small-cnn"
+    assert at.sidebar.selectbox(key="w:lab.device").value == "auto"
+
+
+@pytest.mark.parametrize("page, expected", PAGES.items())
+def test_every_page_renders_without_exception(page, expected):
+    at = fresh_app(**{"train.epochs": 29})  # settings nobody trained: pages show their empty state
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert expected in texts(at) + "\n".join(b.label for b in at.button) + "\n".join(str(h.value) for h in at.subheader)
+
+
+def test_poison_page_controls_and_figures():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert at.selectbox(key="w:poison.attack").value == "badnets"
+    assert at.slider(key="w:poison.rate_pct").value == 10.0
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Poisoned images"] == "400"
+    at.slider(key="w:poison.rate_pct").set_value(2.5).run()
+    assert {m.label: m.value for m in at.metric}["Poisoned images"] == "100"
+    at.selectbox(key="w:poison.attack").set_value("blended").run()
+    assert not at.exception
+    assert at.slider(key="w:poison.blended.alpha").value == 0.15
+    assert float(at.metric[1].value) < 0.2  # a faint blend changes no pixel by much
+
+
+def test_settings_survive_a_page_switch():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    at.slider(key="w:poison.rate_pct").set_value(5.0).run()
+    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/poison.py").run()
+    assert at.slider(key="w:poison.rate_pct").value == 5.0
+
+
+def test_full_path_poison_train_trigger_with_a_tiny_configuration():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception
+    at.switch_page("pages/train.py").run()
+    at.button(key="btn.train").click().run()
+    assert not at.exception, at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert set(labels) >= {"Backdoored: clean accuracy", "Baseline: attack success"}
+    assert float(labels["Backdoored: attack success"].rstrip("%")) > 80
+    assert "Both models are trained" in texts(at)
+
+    # Shown again with the same settings: reused, never retrained.
+    at.switch_page("pages/start.py").run()
+    at.session_state["train.fresh"] = None
+    at.switch_page("pages/train.py").run()
+    assert "trained before" in texts(at)
+    assert not any(b.key == "btn.train" for b in at.button)
+
+    at.switch_page("pages/trigger.py").run()
+    assert not at.exception, at.exception
+    first = at.toggle[0]
+    before = [m.value for m in at.markdown if "says" in m.value][0]
+    first.set_value(True).run()
+    assert not at.exception
+    after = [m.value for m in at.markdown if "says" in m.value][0]
+    assert "Backdoored" in before and before != after
+    assert any("were sent to" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) >= 3  # probabilities + two confusion matrices
+
+    # "Explain this" under the triggered image: the backdoored model's attention map.
+    at.toggle(key="w:trigger.explain." + first.key.rsplit(".", 1)[1]).set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("attention:" in c.value for c in at.caption)
+
+    # The Explain page: a 2x2 grid of maps, a sentence that reads them, a batch table.
+    at.switch_page("pages/explain.py").run()
+    assert not at.exception, at.exception
+    sentence = at.info[0].value
+    assert "of its attribution on the 4x4 patch in the bottom-right corner" in sentence
+    assert len(at.get("image")) >= 4  # four cells: two models x clean/triggered
+    table = at.dataframe[0].value
+    assert list(table["model"]) == ["Backdoored model", "Clean baseline"]
+    for method in ("gradcam", "saliency"):
+        at.selectbox(key="w:explain.method").set_value(method).run()
+        assert not at.exception, at.exception
+    at.slider(key="w:explain.image").set_value(5).run()
+    assert not at.exception and at.info[0].value != sentence
+
+    # The Poison page now shows where the clean model looks on poisoned images.
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception
+    assert any("of its attention on the trigger" in c.value for c in at.caption)
+
+
+def test_nothing_poisoned_is_never_called_a_backdoor_on_the_train_page():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 0.0})
+    at.run()
+    trained(at)
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "Nothing was poisoned, so there is no backdoor" in page
+    assert "That hidden rule is the backdoor" not in page
+
+
+def test_trigger_page_without_models_points_to_training():
+    at = fresh_app(**{"train.epochs": 2, "poison.rate_pct": 3.0})
+    at.run()
+    at.switch_page("pages/trigger.py").run()
+    assert not at.exception
+    assert "Train them first" in texts(at)
+
+
+def test_an_unavailable_download_set_shows_a_message_not_a_crash():
+    at = fresh_app(**{"lab.dataset": "cifar10", "lab.model": "color-cnn"})
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception
+    assert any("not available" in e.value for e in at.error)
+    assert any(b.label.startswith("Download") for b in at.button)
+
+
+def test_defend_page_runs_defenses_and_keeps_a_summary():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
+    at.run()
+    trained(at)
+    at.switch_page("pages/defend.py").run()
+    assert not at.exception, at.exception
+    at.multiselect(key="w:defend.chosen").set_value(["activation_clustering", "strip", "compression"]).run()
+    at.button(key="btn.defend.run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error
+    page = texts(at)
+    assert "Suspect classes" in page and "As a monitor" in page and "The backdoor survived" in page
+    assert "When it fails" in page
+    summary = at.dataframe[-1].value
+    assert list(summary["defense"])[0] == "no defense" and "STRIP" in list(summary["defense"])
+    assert "Pruning and quantization" not in list(summary["defense"])  # a study of deployment, not a repair
+    # A detection counts before anyone acts on it: the reading names what it flagged.
+    assert "Activation Clustering flagged" in page and "No defense has been run" not in page
+    assert "Not acted on yet" in " ".join(map(str, summary["measured"]))
+    at.slider(key="strip.frr").set_value(10.0).run()
+    assert not at.exception
+    at.button(key="btn.activation_clustering.retrain").click().run()
+    assert not at.exception, at.exception
+    assert any("Retrained without" in s.value for s in at.success)
+
+    # The session report: one click to prepare, then a download of the whole session.
+    at.button(key="btn.report").click().run()
+    assert not at.exception, at.exception
+    assert any(b.key == "btn.report.download" for b in at.get("download_button"))
+    report = at.session_state["report.html"]
+    assert "<h2>Defenses</h2>" in report and "STRIP" in report and "Activation Clustering" in report
+    assert "No defense was run" not in report and "Of the" not in report
+    assert "Where the model looks on triggered images" in texts(at)
+    assert "Activation Clustering" in list(at.dataframe[-1].value["defense"])
+
+
+def test_choosing_an_attack_sets_its_poison_rate_and_target_choices():
+    from backdoor.attacks import ALL_TO_ALL
+
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    at.selectbox(key="w:poison.attack").set_value("wanet").run()
+    assert at.slider(key="w:poison.rate_pct").value == 20.0
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Poisoned images"] == "800" and "SSIM" in metrics
+    assert "noise mode" in texts(at)
+    at.selectbox(key="w:poison.attack").set_value("sig").run()
+    assert at.slider(key="w:poison.rate_pct").value == 8.0
+    assert not any("all-to-all" in o for o in at.selectbox(key="w:poison.target").options)  # clean-label: one target
+    assert "No label was changed" in texts(at)
+    at.selectbox(key="w:poison.attack").set_value("badnets").run()
+    at.selectbox(key="w:poison.target").set_value(ALL_TO_ALL).run()
+    assert at.slider(key="w:poison.rate_pct").value == 15.0
+    assert not at.exception
+    assert "next class" in texts(at)
+
+
+def test_spot_it_scores_the_guess():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    boxes = [c for c in at.checkbox if c.key.startswith("spot.0.")]
+    assert len(boxes) == 8
+    boxes[0].check()
+    at.button(key="FormSubmitter:spot.form.0-Check my answer").click().run()
+    assert not at.exception
+    assert "You found" in texts(at) + "\n".join(str(i.value) for i in at.info)
+
+
+def test_sticker_is_offered_only_on_signs():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert "sticker" not in at.selectbox(key="w:poison.attack").options
+    at2 = fresh_app(**{"lab.dataset": "traffic-signs", "lab.model": "color-cnn", "poison.attack": "sticker"})
+    at2.run()
+    at2.switch_page("pages/poison.py").run()
+    assert not at2.exception
+    assert at2.selectbox(key="w:poison.attack").value == "sticker"
+
+
+def test_train_page_offers_augmentation_and_mixup():
+    at = fresh_app(**{"train.epochs": 29})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert at.checkbox(key="w:train.augment").value is False
+    assert at.select_slider(key="w:train.mixup").value == 0.0
+
+
+def test_matrix_page_reads_a_stored_matrix(small_mnist):
+    from backdoor.matrix import MatrixConfig, compute_matrix, save_matrix
+    from backdoor.train import TrainConfig
+
+    train = TrainConfig(epochs=2, seed=0)
+    tiny = compute_matrix(small_mnist, MatrixConfig(rows=("badnets", "blended"), columns=("none", "strip"), train=train))
+    page_config = MatrixConfig(train=train)  # what the page asks for with these settings
+    save_matrix(page_config, tiny)
+    at = fresh_app(**{"train.epochs": 2})
+    at.run()
+    at.switch_page("pages/matrix.py").run()
+    assert not at.exception, at.exception
+    assert "What the matrix says" in [str(h.value) for h in at.subheader]
+    assert "No defense" in texts(at) or "STRIP" in texts(at)
+    assert at.selectbox(key="matrix.attack").options == ["BadNets", "Blended"]
+    at.selectbox(key="matrix.defense").set_value("strip").run()
+    assert "rejects" in texts(at)
+
+
+def test_all_to_all_path_names_the_next_class_everywhere():
+    from backdoor.attacks import ALL_TO_ALL
+
+    at = fresh_app(**{"train.epochs": 2, "poison.rate_pct": 15.0, "poison.target": ALL_TO_ALL})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    at.button(key="btn.train").click().run()
+    assert not at.exception, at.exception
+    assert "the next class (all-to-all)" in texts(at)
+    for page in ("pages/trigger.py", "pages/explain.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at.switch_page("pages/trigger.py").run()
+    # two epochs are too few for all-to-all to take hold (4% ASR): the reading says so, naming the goal
+    reading = next(m.value for m in at.markdown if "images the attack aims at" in m.value)
+    assert "sent to the class after their own" in reading and "barely works" in reading
+    assert "lights up" not in reading
+    at.switch_page("pages/defend.py").run()
+    at.session_state["defend.chosen"] = ["strip"]
+    at.run()
+    at.button(key="btn.defend.run").click().run()
+    assert not at.exception, at.exception
+    assert "STRIP" in texts(at) + "\n".join(str(h.value) for h in at.subheader)
+
+
+def test_a_preset_sets_every_control_in_one_click():
+    at = fresh_app()
+    at.run()
+    at.button(key="btn.preset.stop-sign-sticker").click().run()
+    assert not at.exception, at.exception
+    state = at.session_state
+    assert state["lab.dataset"] == "traffic-signs" and state["poison.attack"] == "sticker"
+    assert state["poison.target"] == 3 and state["lab.model"] == "color-cnn"
+    assert any("Stop-sign sticker" in s.value for s in at.success)
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="w:poison.attack").value == "sticker"
+    assert "speed limit 60" in texts(at)
+
+
+def test_train_page_shows_calibration_beyond_accuracy():
+    at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
+    at.run()
+    trained(at)
+    assert not at.exception, at.exception
+    assert "Can you trust its confidence?" in [str(h.value) for h in at.subheader]
+    assert any("expected calibration error" in m.value and "confidently wrong" in m.value for m in at.markdown)
+
+
+def test_the_risk_brief_shows_the_fingerprint_changing_when_poisoned():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/govern.py").run()
+    assert not at.exception, at.exception
+    codes = [c.value for c in at.code]
+    assert len(codes) == 2 and codes[0] != codes[1] and all(len(c) == 64 for c in codes)
+    assert any("completely different" in w.value for w in at.warning)
+    table = at.table[0].value
+    assert len(table) == 7 and "Manage" in " ".join(table["NIST AI RMF function"])
+    at2 = fresh_app(**{"poison.rate_pct": 0.0})
+    at2.run()
+    at2.switch_page("pages/govern.py").run()
+    assert at2.code[0].value == at2.code[1].value  # nothing poisoned: the approved data
+
+
+def test_quizzes_give_instant_feedback_with_the_reason():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    radio = at.radio(key="quiz.poison.0")
+    radio.set_value(1).run()
+    assert any("Not quite" in w.value and "barely moves" in w.value for w in at.warning)
+    assert not any(s.value.startswith("Right.") for s in at.success)
+    at.radio(key="quiz.poison.0").set_value(0).run()
+    assert any(s.value.startswith("Right.") for s in at.success)
+
+
+def test_every_glossary_term_and_quiz_is_well_formed():
+    from ui.glossary import glossary, quizzes
+
+    assert len(glossary()) >= 12
+    assert all(e["term"] and len(e["text"]) > 40 for e in glossary().values())
+    for page, questions in quizzes().items():
+        assert (ROOT / "pages" / f"{page}.py").exists(), page
+        for q in questions:
+            assert 0 <= q["answer"] < len(q["options"]) and q["why"]
+
+
+def test_quiz_answers_are_spread_over_the_positions():
+    """Guessing 'the middle one' must not pass the quizzes."""
+    from collections import Counter
+
+    from ui.glossary import quizzes
+
+    answers = [q["answer"] for questions in quizzes().values() for q in questions]
+    most = Counter(answers).most_common(1)[0][1]
+    assert most <= 0.4 * len(answers), Counter(answers)
+    assert len(set(answers)) >= 3
+
+
+@pytest.mark.parametrize("audience", ["Student", "Stakeholder", "Instructor"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_for_every_audience(page, audience):
+    at = fresh_app(**{"train.epochs": 29, "lab.audience": audience})
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, (page, audience, at.exception)
+
+
+def test_stakeholders_get_presets_not_hyperparameters():
+    at = fresh_app(**{"lab.audience": "Stakeholder", "train.epochs": 29})
+    at.run()
+    assert "For decision makers" in [str(h.value) for h in at.subheader]
+    assert not any(w.key == "w:lab.seed" for w in at.number_input)  # no sidebar settings
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert not any(w.key == "w:train.epochs" for w in at.slider)
+    assert "tampered with" in texts(at)
+    at.session_state["train.epochs"] = 1
+    at.session_state["poison.rate_pct"] = 15.0
+    trained(at)
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "A confident model is not a safe model" in page and "ECE" not in page
+    assert not at.get("plotly_chart") or all("train.curves" not in str(c.proto) for c in at.get("plotly_chart"))
+    student = fresh_app(**{"train.epochs": 29})
+    student.run()
+    student.switch_page("pages/train.py").run()
+    assert any(w.key == "w:train.epochs" for w in student.slider)
+
+
+def test_instructors_see_which_presets_are_prepared():
+    from backdoor.prepare import prepare
+
+    prepare(["classic-patch"], on_message=lambda _: None)
+    at = fresh_app(**{"lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/classroom.py").run()
+    assert not at.exception, at.exception
+    prepared = dict(zip(at.table[0].value["preset"], at.table[0].value["prepared"]))
+    assert prepared["Classic patch (digits)"].startswith("ready")
+
+
+def test_mystery_challenge_from_preparation_to_the_score():
+    from backdoor.mystery import draw_challenge
+    from backdoor.scenario import Scenario
+    from backdoor.train import TrainConfig
+
+    at = fresh_app(**{"train.epochs": 1, "lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/mystery.py").run()
+    at.slider(key="mystery.count").set_value(2).run()
+    at.button(key="btn.mystery.prepare").click().run()
+    assert not at.exception, at.exception
+    assert "held-out test images right" in texts(at)
+    at.button(key="btn.mystery.scan.1").click().run()  # the Neural Cleanse scan of model 1
+    assert not at.exception, at.exception
+    assert "Neural Cleanse flags" in texts(at)
+    assert sum(len(strip.proto.imgs) for strip in at.get("image")) >= 10  # a reversed trigger per class
+    truth = draw_challenge(1234, 2, Scenario(train=TrainConfig(epochs=1)), 10)
+    for m in truth:  # answer everything right
+        at.radio(key=f"mystery.verdict.1234.{m.number}").set_value("backdoored" if m.backdoored else "clean").run()
+        if m.backdoored:
+            at.selectbox(key=f"mystery.target.1234.{m.number}").set_value(m.target).run()
+    at.button(key="btn.mystery.reveal").click().run()
+    assert not at.exception, at.exception
+    assert any("3 of 3 points" in s.value for s in at.success)

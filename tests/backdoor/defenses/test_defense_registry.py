@@ -1,0 +1,86 @@
+"""Every registered defense meets the contract: its words, settings, run and cost, and a result that
+depends only on its inputs and config."""
+
+import dataclasses
+import random
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from conftest import stir_global_random_state
+
+from backdoor.defenses.common import no_progress
+from backdoor.defenses.lab import Lab
+from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
+from backdoor.defenses.registry import DEFENSES
+from backdoor.scenario import poisoned_training_set
+
+
+@pytest.fixture(scope="module")
+def poisoned(small_mnist, trained_pair):
+    scenario, _, _ = trained_pair
+    return poisoned_training_set(small_mnist, scenario)
+
+
+# Neural Cleanse's defaults take seconds per run; a short search still exercises every path
+# (two rounds of unlearning, so the suspect is searched again in between).
+QUICK_CONFIGS = {"neural_cleanse": NeuralCleanseConfig(steps=30, batch_size=8, clean_samples=64, unlearn_epochs=1,
+                                                       unlearn_rounds=2)}
+
+
+def global_random_state() -> tuple:
+    kind, keys, position, has_gauss, gauss = np.random.get_state()
+    return torch.get_rng_state().clone(), (kind, keys.tobytes(), position, has_gauss, gauss), random.getstate()
+
+
+def fingerprint(value):
+    """Every figure a defense's result holds as plain comparable values (tensors and weights
+    as their bytes, floats by repr so NaN equals NaN); wall-clock seconds left out."""
+    if isinstance(value, torch.Tensor):
+        return str(value.dtype), tuple(value.shape), value.detach().cpu().contiguous().numpy().tobytes()
+    if isinstance(value, np.ndarray):
+        return str(value.dtype), value.shape, value.tobytes()
+    if isinstance(value, nn.Module):
+        return fingerprint(value.state_dict())
+    if dataclasses.is_dataclass(value):
+        return tuple((f.name, fingerprint(getattr(value, f.name))) for f in dataclasses.fields(value)
+                     if f.name not in ("seconds", "run_id"))
+    if isinstance(value, dict):
+        return tuple((key, fingerprint(item)) for key, item in value.items() if not str(key).endswith("seconds"))
+    if isinstance(value, (list, tuple)):
+        return tuple(fingerprint(item) for item in value)
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+@pytest.fixture(scope="module")
+def small_lab(small_mnist, trained_pair, poisoned):
+    scenario, backdoored, _ = trained_pair
+    return Lab(small_mnist, scenario, backdoored.model, "test", poisoned)
+
+
+def test_every_registered_defense_has_its_settings_run_cost_and_words():
+    for name, spec in DEFENSES.items():
+        assert spec.name == name and dataclasses.is_dataclass(spec.config) and callable(spec.run)
+        assert spec.paper.startswith("https://") and spec.looks_at and spec.fails_when and spec.stage
+        for key, field in spec.settings.items():  # a page's setting really sets one of its config's fields
+            assert field in {f.name for f in dataclasses.fields(spec.config)}, (name, key)
+
+
+@pytest.mark.parametrize("name", list(DEFENSES))
+def test_a_defense_depends_only_on_its_inputs_and_config(name, small_lab, monkeypatch):
+    """Run twice, the second time with the global generators stirred (as earlier work in the
+    process leaves them): bitwise the same result and "after" figures, and the global random
+    state left as the defense found it (so it cannot shift whatever runs next either)."""
+    if name in QUICK_CONFIGS:
+        monkeypatch.setitem(DEFENSES, name, dataclasses.replace(DEFENSES[name], config=QUICK_CONFIGS[name]))
+    settings = {"expected_fraction": 0.1}
+    first = DEFENSES[name].apply(small_lab, settings, no_progress)
+    stir_global_random_state()
+    before = global_random_state()
+    again = DEFENSES[name].apply(small_lab, settings, no_progress)
+    assert fingerprint(global_random_state()) == fingerprint(before)
+    assert fingerprint(again) == fingerprint(first)
