@@ -105,6 +105,9 @@ async def _walk(browser, url: str, number: int, shots: Path | None) -> SessionRu
     run = SessionRun(number)
     context = await browser.new_context(viewport={"width": 1400, "height": 3000})
     page = await context.new_page()
+    # Clicks too may wait: eight tabs share the server's 2 cores, and a starved tab can take more
+    # than Playwright's default 30 s to paint the link it is asked to click.
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     start = time.perf_counter()
 
     async def step(name: str, action, wait_text: str) -> None:

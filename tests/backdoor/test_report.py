@@ -18,7 +18,7 @@ def _report(small_mnist, trained_pair, defenses):
              for a, b in zip(predict(backdoored.model, examples), predict(backdoored.model, triggered))]
     return SessionReport("mnist-5k", small_mnist.classes, scenario, Evaluation(bd["clean_acc"], bd["asr"]),
                          Evaluation(base["clean_acc"], base["asr"]),
-                         {"Backdoored model": backdoored.history, "Clean baseline": baseline.history},
+                         {"backdoored": backdoored.history, "baseline": baseline.history},
                          examples, triggered, preds, defenses)
 
 
