@@ -6,9 +6,8 @@ the presets, the matrix rows and the report all read them from here.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from backdoor.attacks.base import AttackSpec
+from backdoor.registry import Registry
 
 MODULES = (
     "badnets",
@@ -18,14 +17,5 @@ MODULES = (
     "sticker",
 )
 
-ATTACKS: dict[str, AttackSpec] = {}
-
-
-def register(spec: AttackSpec) -> AttackSpec:
-    """Add an attack (a plug-in, or a test's toy attack) under its name."""
-    ATTACKS[spec.name] = spec
-    return spec
-
-
-for _module in MODULES:
-    register(import_module(f"backdoor.attacks.{_module}").SPEC)
+ATTACKS: Registry[AttackSpec] = Registry().load("backdoor.attacks", MODULES, "SPEC")
+register = ATTACKS.register

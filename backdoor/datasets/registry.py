@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from backdoor.datasets.base import Dataset, DatasetSpec, DatasetUnavailable
+from backdoor.registry import Registry
 
 DEFAULT_DATASET = "mnist-5k"
 MODULES = (
@@ -13,17 +12,8 @@ MODULES = (
     "torchvision_sets",
 )
 
-DATASETS: dict[str, DatasetSpec] = {}
-
-
-def register(spec: DatasetSpec) -> DatasetSpec:
-    DATASETS[spec.name] = spec
-    return spec
-
-
-for _module in MODULES:
-    for _spec in import_module(f"backdoor.datasets.{_module}").SPECS:
-        register(_spec)
+DATASETS: Registry[DatasetSpec] = Registry().load("backdoor.datasets", MODULES, "SPECS")
+register = DATASETS.register
 
 
 def load_dataset(name: str = DEFAULT_DATASET, seed: int = 0, **options) -> Dataset:

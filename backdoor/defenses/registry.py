@@ -7,9 +7,8 @@ and the benchmarks their figures.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from backdoor.defenses.base import Defense
+from backdoor.registry import Registry
 
 MODULES = (
     "activation_clustering",
@@ -20,14 +19,5 @@ MODULES = (
     "compression",
 )
 
-DEFENSES: dict[str, Defense] = {}
-
-
-def register(defense: Defense) -> Defense:
-    """Add a defense (a plug-in, or a test's toy defense) under its name."""
-    DEFENSES[defense.name] = defense
-    return defense
-
-
-for _module in MODULES:
-    register(import_module(f"backdoor.defenses.{_module}").DEFENSE)
+DEFENSES: Registry[Defense] = Registry().load("backdoor.defenses", MODULES, "DEFENSE")
+register = DEFENSES.register
