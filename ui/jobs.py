@@ -32,7 +32,9 @@ def shared_memo(kind: str, max_entries: int) -> SharedMemo:
     """This server's one memo of a kind of result ("models", "sweeps", "matrices", ...)."""
     memos = _memos()
     with _LOCK:
-        return memos.setdefault(kind, SharedMemo(max_entries))
+        if kind not in memos:
+            memos[kind] = SharedMemo(max_entries)
+        return memos[kind]
 
 
 def offer_job(label: str, key: str, what: str, estimate: Estimate, compute: Callable[[ProgressBar], T], *,

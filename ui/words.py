@@ -20,6 +20,11 @@ def article(name: str) -> str:
     return f"{'an' if vowel else 'a'} '{name}'"
 
 
+def percent(x: float) -> str:
+    """A fraction as the panels print it: 0.9721 -> "97.2%"."""
+    return f"{100 * x:.1f}%"
+
+
 def share(part: int, whole: int) -> str:
     """``part`` of ``whole`` as a percentage that never reads 0.0% for a part that is not zero."""
     if whole <= 0:

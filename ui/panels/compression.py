@@ -6,17 +6,14 @@ import streamlit as st
 
 from backdoor.defenses.lab import Lab
 from backdoor.outcomes import Outcome
-
-
-def _percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
+from ui.words import percent
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     """Every compressed copy's clean accuracy and attack success."""
     result = outcome.result
-    rows = [{"setting": r.setting, "weights zero": _percent(r.sparsity), "clean accuracy": _percent(r.clean_acc),
-             "attack success": _percent(r.asr)} for r in result.rows]
+    rows = [{"setting": r.setting, "weights zero": percent(r.sparsity), "clean accuracy": percent(r.clean_acc),
+             "attack success": percent(r.asr)} for r in result.rows]
     st.dataframe(rows, hide_index=True)
     survived = [r for r in result.rows if r.asr > 0.5 and r.setting != "original"]
     st.markdown(

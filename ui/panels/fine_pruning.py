@@ -8,10 +8,7 @@ import streamlit as st
 from backdoor.defenses.lab import Lab
 from backdoor.outcomes import Outcome
 from ui.charts import CHART_CONFIG
-
-
-def _percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
+from ui.words import percent
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -28,14 +25,14 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     start, before = result.curve[0], lab.evaluate(lab.model)
     st.caption(
         f"The curve is measured on the defender's {lab.half:,} clean images, the only ones pruning may look at: "
-        f"there the model starts at {_percent(start.clean_acc)} clean accuracy and {_percent(start.asr)} attack "
+        f"there the model starts at {percent(start.clean_acc)} clean accuracy and {percent(start.asr)} attack "
         f"success. On the {len(lab.held_out[1]):,} held-out images every page uses it starts at "
-        f"{_percent(before.clean_acc)} and {_percent(before.asr)}; the figures after pruning and fine-tuning below "
+        f"{percent(before.clean_acc)} and {percent(before.asr)}; the figures after pruning and fine-tuning below "
         "are on those held-out images."
     )
     st.markdown(
-        f"Pruned **{len(result.pruned_channels)}** quiet channels ({_percent(result.pruned_fraction)}) before clean "
-        f"accuracy fell beyond the budget. After pruning: clean {_percent(result.after_pruning.clean_acc)}, attack "
-        f"success {_percent(result.after_pruning.asr)}. After fine-tuning: clean "
-        f"{_percent(result.after_fine_tuning.clean_acc)}, attack success {_percent(result.after_fine_tuning.asr)}."
+        f"Pruned **{len(result.pruned_channels)}** quiet channels ({percent(result.pruned_fraction)}) before clean "
+        f"accuracy fell beyond the budget. After pruning: clean {percent(result.after_pruning.clean_acc)}, attack "
+        f"success {percent(result.after_pruning.asr)}. After fine-tuning: clean "
+        f"{percent(result.after_fine_tuning.clean_acc)}, attack success {percent(result.after_fine_tuning.asr)}."
     )

@@ -14,11 +14,7 @@ from backdoor.defenses.lab import Lab, retrain_without
 from backdoor.outcomes import Outcome
 from ui.charts import image_strip
 from ui.defense_session import keep_retrained, record_outcome, retrained_for
-from ui.words import points_lost, points_phrase
-
-
-def _percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
+from ui.words import percent, points_lost, points_phrase
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -28,13 +24,13 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     truth = lab.poisoned.num_poisoned
     c1, c2, c3 = st.columns(3)
     c1.metric("Flagged samples", f"{score.flagged:,}")
-    c2.metric("Precision", _percent(score.precision))
-    c3.metric("Recall", _percent(score.recall))
+    c2.metric("Precision", percent(score.precision))
+    c3.metric("Recall", percent(score.recall))
     suspects = ", ".join(f"'{lab.dataset.classes[c]}'" for c in result.suspect_classes) or "none"
     st.markdown(
         f"Suspect classes: **{suspects}**. Of the {score.flagged:,} flagged training images, "
-        f"**{score.true_positives:,}** really were poisoned (precision {_percent(score.precision)}); they catch "
-        f"{score.true_positives:,} of the {truth:,} poisoned images (recall {_percent(score.recall)}, "
+        f"**{score.true_positives:,}** really were poisoned (precision {percent(score.precision)}); they catch "
+        f"{score.true_positives:,} of the {truth:,} poisoned images (recall {percent(score.recall)}, "
         f"F1 {score.f1:.2f}). Took {result.seconds:.1f} s."
     )
     has_silhouette = any(v.silhouette == v.silhouette for v in result.classes)  # NaN: the method computes none
@@ -61,6 +57,6 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     if retrained:
         after = retrained.after
         before = lab.evaluate(lab.model)
-        st.success(f"Retrained without the {score.flagged:,} flagged images: clean accuracy {_percent(after.clean_acc)} "
+        st.success(f"Retrained without the {score.flagged:,} flagged images: clean accuracy {percent(after.clean_acc)} "
                    f"({points_phrase(points_lost(before.clean_acc, after.clean_acc))}), attack success "
-                   f"{_percent(after.asr)} (it was {_percent(before.asr)}).")
+                   f"{percent(after.asr)} (it was {percent(before.asr)}).")

@@ -11,11 +11,7 @@ from backdoor.defenses.neural_cleanse import DEFENSE
 from backdoor.defenses.trigger_search import signed_anomaly_index
 from backdoor.outcomes import Outcome
 from ui.charts import CHART_CONFIG, image_strip
-from ui.words import metric_delta, points_lost, points_phrase
-
-
-def _percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
+from ui.words import metric_delta, percent, points_lost, points_phrase
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -67,9 +63,9 @@ def unlearning_panel(lab: Lab, outcome: Outcome, suspects: list[int]) -> None:
     with st.container(border=True):
         st.markdown("**The repair: unlearning**")
         c1, c2 = st.columns(2)
-        c1.metric("Clean accuracy after unlearning", _percent(after.clean_acc),
+        c1.metric("Clean accuracy after unlearning", percent(after.clean_acc),
                   **metric_delta(before.clean_acc, after.clean_acc))
-        c2.metric("Attack success after unlearning", _percent(after.asr),
+        c2.metric("Attack success after unlearning", percent(after.asr),
                   **metric_delta(before.asr, after.asr, higher_is_better=False, words=("higher", "lower")))
         shifted = (" (each image moved by up to two pixels, so the model forgets the trigger wherever it sits)"
                    if config.unlearn_augment else "")
@@ -80,7 +76,7 @@ def unlearning_panel(lab: Lab, outcome: Outcome, suspects: list[int]) -> None:
             f"It stamped the reversed trigger of {names} on {config.unlearn_fraction:.0%} of the defender's {lab.half:,} "
             f"clean images, kept their true labels and fine-tuned{shifted}, then searched again, up to {config.unlearn_rounds} "
             f"rounds while a small trigger remained.{why} "
-            f"Measured on the {len(lab.held_out[1]):,} held-out test images: attack success {_percent(before.asr)} "
-            f"before, {_percent(after.asr)} after; clean accuracy "
+            f"Measured on the {len(lab.held_out[1]):,} held-out test images: attack success {percent(before.asr)} "
+            f"before, {percent(after.asr)} after; clean accuracy "
             f"{points_phrase(points_lost(before.clean_acc, after.clean_acc))}."
         )

@@ -9,10 +9,7 @@ from backdoor.defenses.lab import Lab
 from backdoor.defenses.strip import DEFENSE
 from backdoor.outcomes import Outcome
 from ui.charts import CHART_CONFIG
-
-
-def _percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
+from ui.words import percent
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -36,11 +33,11 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     st.caption(f"The threshold is set on the defender's {lab.half:,} clean images to reject the share you allow; "
                f"the rates below are measured on the {len(lab.held_out[1]):,} held-out images, which it never saw.")
     c1, c2 = st.columns(2)
-    c1.metric("Clean inputs wrongly rejected (FRR)", _percent(frr))
-    c2.metric("Triggered inputs let through (FAR)", _percent(far))
+    c1.metric("Clean inputs wrongly rejected (FRR)", percent(frr))
+    c2.metric("Triggered inputs let through (FAR)", percent(far))
     st.markdown(
-        f"As a monitor in front of the deployed model: at this threshold it turns away {_percent(frr)} of ordinary "
-        f"requests and lets through {_percent(far)} of the attacker's triggered ones (it catches {_percent(1 - far)}). "
+        f"As a monitor in front of the deployed model: at this threshold it turns away {percent(frr)} of ordinary "
+        f"requests and lets through {percent(far)} of the attacker's triggered ones (it catches {percent(1 - far)}). "
         "Triggered inputs pile up at the far left: whatever clean image is blended in, the model keeps "
         "answering the target class with near certainty."
     )
