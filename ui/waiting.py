@@ -17,6 +17,8 @@ import streamlit as st
 
 from backdoor import busy, estimates, timing
 from backdoor.datasets import DEFAULT_DATASET, load_dataset
+# Imported here, in the first page's own run, on purpose: importing the defenses (scikit-learn,
+# pandas) later from the warm-up thread raced a page's plotly, which then saw half-imported pandas.
 from backdoor.defenses.registry import DEFENSES
 from backdoor.device import resolve_device
 from backdoor.estimates import DataShape, Estimate

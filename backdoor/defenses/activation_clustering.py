@@ -24,6 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_score
 from torch import nn
 
 from backdoor.defenses.base import Defense
@@ -56,10 +59,6 @@ def activation_clustering(
     on_progress: ProgressFn = no_progress,
 ) -> DetectionResult:
     """Inspect a training set (x, y) through ``model``; returns the flagged samples."""
-    # scikit-learn takes about a second to import: only a run of this defense pays it, never the app's first page
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
-
     start = time.perf_counter()
     classes = sorted(int(c) for c in torch.unique(y))
     on_progress(0, len(classes) + 1, "reading the last hidden layer")
@@ -90,9 +89,6 @@ def activation_clustering(
 
 
 def _reduce(values: np.ndarray, config: ActivationClusteringConfig) -> np.ndarray:
-    # scikit-learn takes about a second to import: only a run of this defense pays it, never the app's first page
-    from sklearn.decomposition import PCA
-
     components = min(config.components, values.shape[0], values.shape[1])
     if components < 1:
         return values

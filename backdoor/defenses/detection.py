@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn.decomposition import PCA
+from sklearn.neighbors import NearestNeighbors
 
 import time
 from typing import Callable
@@ -96,10 +98,6 @@ class LabelConsistency:
     (after PCA) whose label differs from its own."""
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, neighbours: int = 10, components: int = 30, seed: int = 0):
-        # scikit-learn takes about a second to import: only a run of a defense pays it, never the app's first page
-        from sklearn.decomposition import PCA
-        from sklearn.neighbors import NearestNeighbors
-
         flat = x.flatten(1).numpy()
         components = min(components, flat.shape[0], flat.shape[1])
         self.points = PCA(components, random_state=seed).fit_transform(flat)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn.cluster import KMeans
 from torch import nn
 
 from backdoor.defenses.base import Defense
@@ -56,9 +57,6 @@ def spectral_signatures(
     on_progress: ProgressFn = no_progress,
 ) -> DetectionResult:
     """Score every training image of (x, y) through ``model`` and flag the outliers."""
-    # scikit-learn takes about a second to import: only a run of this defense pays it, never the app's first page
-    from sklearn.cluster import KMeans
-
     start = time.perf_counter()
     classes = sorted(int(c) for c in torch.unique(y))
     on_progress(0, len(classes) + 1, "reading the last hidden layer")
