@@ -53,7 +53,7 @@ def attack_success_rate(
     keep = attackable(y, target)
     if not keep.any():
         return float("nan")
-    proba = predict_proba(model, stamp(x[keep]), device)
+    proba = predict_proba(model, stamp(x)[keep], device)  # stamp(x): a placed trigger needs every row's object
     goal = attack_labels(y[keep], target, proba.shape[1])
     return float((proba.argmax(dim=1) == goal).float().mean())
 
@@ -72,10 +72,12 @@ class Evaluation:
     asr: float
 
 
-def evaluate(model: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor, trigger: Trigger, target: int) -> Evaluation:
-    """Clean accuracy and attack success rate, on the model's own device."""
+def evaluate(model: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor, trigger: Trigger, target: int,
+             objects: torch.Tensor | None = None) -> Evaluation:
+    """Clean accuracy and attack success rate, on the model's own device (``objects``: where each
+    image's object sits, for a trigger placed on it)."""
     device = next(model.parameters()).device
     return Evaluation(
         clean_accuracy(model, x_test, y_test, device),
-        attack_success_rate(model, x_test, y_test, lambda x: apply_trigger(x, trigger), target, device),
+        attack_success_rate(model, x_test, y_test, lambda x: apply_trigger(x, trigger, objects), target, device),
     )

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import torch
 
 from backdoor.attacks import (
-    ATTACKS, BadNets, PoisonConfig, Poisoned, Trigger, apply_trigger, attack_labels, attackable, poison,
+    ATTACKS, BadNets, PoisonConfig, Poisoned, Trigger, apply_trigger, attack_labels, attackable, placed, poison,
 )
 from backdoor.datasets import DEFAULT_DATASET, Dataset
 from backdoor.metrics import evaluate, predict
@@ -42,8 +42,13 @@ class Scenario:
     def target(self) -> int:
         return self.poison.target
 
-    def stamp(self, x: torch.Tensor) -> torch.Tensor:
-        return apply_trigger(x, self.trigger)
+    def stamp(self, x: torch.Tensor, objects: torch.Tensor | None = None) -> torch.Tensor:
+        """``x`` with the trigger on; ``objects``: where each image's object sits (``Dataset.test_objects``)."""
+        return apply_trigger(x, self.trigger, objects)
+
+    def footprint(self, x: torch.Tensor, objects: torch.Tensor | None = None) -> torch.Tensor:
+        """Boolean (H, W): where the trigger lives on the images ``x``."""
+        return self.trigger.footprint(x, **placed(self.trigger, objects))
 
     @property
     def all_to_all(self) -> bool:
@@ -70,7 +75,8 @@ class Scenario:
 
 
 def poisoned_training_set(dataset: Dataset, scenario: Scenario) -> Poisoned:
-    return poison(dataset.x_train, dataset.y_train, scenario.trigger, scenario.poison, dataset.num_classes)
+    return poison(dataset.x_train, dataset.y_train, scenario.trigger, scenario.poison, dataset.num_classes,
+                  dataset.objects_train)
 
 
 def train_model(
@@ -88,7 +94,7 @@ def train_model(
     data = training_set or poisoned_training_set(dataset, scenario)
     torch.manual_seed(scenario.train.seed)
     model = build_model(scenario.model, dataset.image_shape, dataset.num_classes)
-    stamp = scenario.stamp if measure_asr else None
+    stamp = (lambda x: scenario.stamp(x, dataset.held_out_objects)) if measure_asr else None
     probe = Probe(*dataset.held_out, stamp, scenario.target)
     return train(model, data.x, data.y, scenario.train, probe, device, on_progress, should_stop)
 
@@ -117,7 +123,7 @@ class TriggerCounts:
 def trigger_counts(model, dataset: Dataset, scenario: Scenario, device) -> TriggerCounts:
     """Every held-out image through ``model``, clean and triggered (the Trigger page's confusion matrices)."""
     x, y = dataset.held_out
-    clean, triggered = predict(model, x, device), predict(model, scenario.stamp(x), device)
+    clean, triggered = predict(model, x, device), predict(model, scenario.stamp(x, dataset.held_out_objects), device)
     movable = scenario.attackable(y)
     goals = scenario.goal(y, dataset.num_classes)
     return TriggerCounts(clean, triggered, int((clean == y).sum()), len(y),
@@ -126,5 +132,5 @@ def trigger_counts(model, dataset: Dataset, scenario: Scenario, device) -> Trigg
 
 def trigger_report(model, dataset: Dataset, scenario: Scenario) -> dict[str, float]:
     """Clean accuracy and ASR of any trained model under this scenario's trigger, on the held-out test images."""
-    result = evaluate(model, *dataset.held_out, scenario.trigger, scenario.target)
+    result = evaluate(model, *dataset.held_out, scenario.trigger, scenario.target, dataset.held_out_objects)
     return {"clean_acc": result.clean_acc, "asr": result.asr}

@@ -93,9 +93,10 @@ def attribution() -> dict:
 
     dataset, scenario, _, backdoored, baseline, *_ = trained_default()
     layer_name = MODELS[scenario.model].gradcam_layer
-    others = dataset.x_test[dataset.y_test != scenario.target][:64]
-    triggered = scenario.stamp(others)
-    footprint = scenario.trigger.footprint(others)
+    rows = torch.nonzero(dataset.y_test != scenario.target).flatten()[:64]
+    others, objects = dataset.x_test[rows], dataset.test_objects(rows)
+    triggered = scenario.stamp(others, objects)
+    footprint = scenario.footprint(others, objects)
     figures = {}
     for method in METHODS:
         for name, result in (("backdoored", backdoored), ("baseline", baseline)):

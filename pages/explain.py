@@ -3,6 +3,7 @@
 import streamlit as st
 import torch
 
+from backdoor.datasets import objects_at
 from backdoor.explain import METHODS
 from ui.explain import explained_image, method_caption, triggered_share
 from ui.glossary import glossary_link, quiz
@@ -39,8 +40,8 @@ def explain_grid() -> None:
     pick = c2.slider("Test image", 1, len(others), **bind("explain.image"),
                      help=f"One of the {len(others):,} held-out test images the attack aims at.")
     index = int(others[pick - 1])
-    clean = x_eval[index : index + 1]
-    triggered = scenario.stamp(clean)
+    clean, objects = x_eval[index : index + 1], objects_at(dataset.held_out_objects, slice(index, index + 1))
+    triggered = scenario.stamp(clean, objects)
     c2.caption(f"Image {pick} of {len(others):,}, really {article(dataset.classes[int(y_eval[index])])}.")
     shares = {}
     with st.spinner(f"Computing {METHODS[method].title} maps..."):
@@ -53,7 +54,7 @@ def explain_grid() -> None:
             for col, (variant, image) in zip(row[1:], (("clean", clean), ("triggered", triggered))):
                 seen = explained_image(col, ids[kind], models[kind].model, image,
                                        f"{dataset.name}:{index}:{variant}:{scenario.trigger!r}", scenario, device,
-                                       method, width=240)
+                                       method, width=240, objects=objects)
                 shares[(kind, variant)] = seen
                 col.markdown(f"says **'{dataset.classes[seen['label']]}'** ({seen['prob']:.0%}) · "
                              f"{seen['share']:.0%} of attention on the trigger area")

@@ -3,7 +3,8 @@
 import streamlit as st
 import torch
 
-from backdoor.attacks import ALL_TO_ALL, ATTACKS, apply_trigger, stealth
+from backdoor.attacks import ALL_TO_ALL, ATTACKS, stealth
+from backdoor.datasets import objects_at
 from ui.attack_forms import attack_form
 from ui.charts import to_display
 from ui.glossary import glossary_link, quiz
@@ -75,7 +76,7 @@ if poisoned.num_cover:
     c1.caption(f"Another {poisoned.num_cover:,} images got a slightly different warp and kept their true label "
                "(noise mode), so the model learns the exact warp.")
 clean_sample = dataset.x_test[:200]
-figures = stealth(clean_sample, apply_trigger(clean_sample, scenario.trigger))
+figures = stealth(clean_sample, scenario.stamp(clean_sample, dataset.test_objects(slice(None, 200))))
 c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
     f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "
@@ -117,7 +118,8 @@ else:
             cols = st.columns(4)
             for col, i in zip(cols, idx[:4].tolist()):
                 seen = explained_image(col, repr(baseline_key), clean_model.model, poisoned.x[i : i + 1],
-                                       f"{dataset.name}:train{i}:{scenario.trigger!r}", scenario, device)
+                                       f"{dataset.name}:train{i}:{scenario.trigger!r}", scenario, device,
+                                       objects=objects_at(dataset.objects_train, slice(i, i + 1)))
                 col.caption(f"says '{dataset.classes[seen['label']]}'; {seen['share']:.0%} of its attention on the trigger")
             st.caption(
                 "The clean model never learned the trigger: it reads the digit or sign and mostly ignores the "

@@ -3,6 +3,7 @@
 import streamlit as st
 import torch
 
+from backdoor.datasets import objects_at
 from backdoor.metrics import confusion_matrix, predict_proba
 from backdoor.scenario import trigger_counts
 from ui.charts import CHART_CONFIG, confusion_heatmap, probability_bars, to_display
@@ -48,8 +49,8 @@ def image_gallery() -> None:
     for col, i in zip(cols, picks):
         st.session_state.setdefault(f"trigger.on.{i}", False)
         on = col.toggle("Trigger", **bind(f"trigger.on.{i}"))
-        image = x_eval[i : i + 1]
-        image = scenario.stamp(image) if on else image
+        image, objects = x_eval[i : i + 1], objects_at(dataset.held_out_objects, slice(i, i + 1))
+        image = scenario.stamp(image, objects) if on else image
         shown.append((i, on, image))
         col.image(to_display(image[0]), width="stretch")
         for kind, label in KINDS.items():
@@ -63,7 +64,8 @@ def image_gallery() -> None:
         if col.toggle("Explain this", **bind(f"trigger.explain.{i}"),
                       help="Where the backdoored model looked (Integrated Gradients)."):
             seen = explained_image(col, ids["backdoored"], models["backdoored"].model, image,
-                                   f"{dataset.name}:{i}:{on}:{scenario.trigger!r}", scenario, device)
+                                   f"{dataset.name}:{i}:{on}:{scenario.trigger!r}", scenario, device,
+                                   objects=objects)
             col.caption(f"Backdoored model's attention: {seen['share']:.0%} on the trigger area.")
     choice = st.selectbox(
         "Class probabilities for image", range(len(shown)), format_func=lambda j: f"image {j + 1}",

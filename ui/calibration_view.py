@@ -41,7 +41,8 @@ def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, 
         ("baseline", "clean"): calibration(predict_proba(models["baseline"].model, x, device), y),
         ("backdoored", "clean"): calibration(predict_proba(models["backdoored"].model, x, device), y),
         ("backdoored", "triggered"): calibration(
-            predict_proba(models["backdoored"].model, scenario.stamp(x[movable]), device), y[movable]),
+            predict_proba(models["backdoored"].model, scenario.stamp(x, dataset.held_out_objects)[movable], device),
+            y[movable]),
     }
     base, clean, trig = curves.values()
     if plain:

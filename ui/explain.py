@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from backdoor.datasets import Dataset
+from backdoor.datasets import Dataset, objects_at
 from backdoor.explain import DEFAULT_METHOD, METHODS, attribute, overlay, trigger_share
 from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
@@ -42,9 +42,10 @@ def triggered_share(model_id: str, model, dataset: Dataset, scenario: Scenario, 
     """(share, lift) over ``count`` triggered test images of other classes, each explained
     for the class the model predicts. ``model_id`` must name this exact model (cache key)."""
     x, y = dataset.held_out
-    others = x[scenario.attackable(y)][:count]
-    images = scenario.stamp(others)
-    footprint = scenario.trigger.footprint(others)
+    rows = torch.nonzero(scenario.attackable(y)).flatten()[:count]
+    others, objects = x[rows], objects_at(dataset.held_out_objects, rows)
+    images = scenario.stamp(others, objects)
+    footprint = scenario.footprint(others, objects)
     return _batch_share(model_id, model, images, repr((dataset.name, scenario.data_seed, scenario.trigger)),
                         footprint, method, MODELS[scenario.model].gradcam_layer)
 
@@ -59,8 +60,10 @@ def method_caption(method: str) -> str:
 
 
 def explained_image(container, model_id: str, model: torch.nn.Module, image: torch.Tensor, image_id: str,
-                    scenario: Scenario, device, method: str = DEFAULT_METHOD, width="stretch") -> dict:
-    """Draw ``image`` (1, C, H, W) with the model's attribution map for the class it predicts.
+                    scenario: Scenario, device, method: str = DEFAULT_METHOD, width="stretch",
+                    objects: torch.Tensor | None = None) -> dict:
+    """Draw ``image`` (1, C, H, W) with the model's attribution map for the class it predicts
+    (``objects``: where its object sits, for a trigger placed on it).
 
     Returns what a caption needs: the predicted class, its probability, and the share and
     lift of attribution on the trigger's footprint.
@@ -68,6 +71,6 @@ def explained_image(container, model_id: str, model: torch.nn.Module, image: tor
     probs = predict_proba(model, image, device)[0]
     k = int(probs.argmax())
     heat = attribution_map(model_id, model, image_id, image, k, method, scenario)
-    share, lift = trigger_share(heat[None], scenario.trigger.footprint(image))
+    share, lift = trigger_share(heat[None], scenario.footprint(image, objects))
     container.image(picture(image[0], heat), width=width)
     return {"label": k, "prob": float(probs[k]), "share": share, "lift": lift}

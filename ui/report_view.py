@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from backdoor.datasets import Dataset
+from backdoor.datasets import Dataset, objects_at
 from backdoor.metrics import Evaluation, predict
 from backdoor.outcomes import Outcome
 from backdoor.report import SessionReport, render
@@ -18,8 +18,9 @@ def build_report(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRe
                  defenses: list[Outcome]) -> str:
     figures = {kind: trigger_report(models[kind].model, dataset, scenario) for kind in KINDS}
     x_eval, y_eval = dataset.held_out
-    examples = x_eval[torch.nonzero(scenario.attackable(y_eval)).flatten()[:6]]
-    triggered = scenario.stamp(examples)
+    rows = torch.nonzero(scenario.attackable(y_eval)).flatten()[:6]
+    examples = x_eval[rows]
+    triggered = scenario.stamp(examples, objects_at(dataset.held_out_objects, rows))
     model = models["backdoored"].model
     clean_pred, trig_pred = predict(model, examples, device), predict(model, triggered, device)
     report = SessionReport(

@@ -11,8 +11,8 @@ from ui.charts import to_display
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _figures(dataset_name: str, attack: str, _images: torch.Tensor) -> dict[str, float]:
-    return stealth(_images, apply_trigger(_images, ATTACKS[attack].config()))
+def _figures(dataset_name: str, attack: str, _images: torch.Tensor, _objects) -> dict[str, float]:
+    return stealth(_images, apply_trigger(_images, ATTACKS[attack].config(), _objects))
 
 
 def stealth_side_by_side(dataset: Dataset, index: int) -> None:
@@ -26,11 +26,11 @@ def stealth_side_by_side(dataset: Dataset, index: int) -> None:
     cols[0].caption("Below each attack: the change itself, magnified 5 times.")
     rows = []
     for col, name in zip(cols[1:], attacks):
-        triggered = apply_trigger(image, ATTACKS[name].config())
+        triggered = apply_trigger(image, ATTACKS[name].config(), dataset.test_objects(slice(index, index + 1)))
         col.image(to_display(triggered[0]), caption=ATTACKS[name].title.split(" (")[0], width="stretch")
         change = ((triggered - image).abs() * 5).clamp(0, 1)
         col.image(to_display(change[0]), width="stretch")
-        f = _figures(dataset.name, name, sample)
+        f = _figures(dataset.name, name, sample, dataset.test_objects(slice(None, 200)))
         rows.append({"attack": ATTACKS[name].title, "L∞ (largest pixel change)": round(f["linf"], 3),
                      "PSNR (dB)": round(f["psnr"], 1), "SSIM (1 = identical)": round(f["ssim"], 3)})
     st.dataframe(rows, hide_index=True, width="stretch")

@@ -5,7 +5,8 @@ widgets, and its ``SPEC``) and one line in ``registry.MODULES``; see CONTRIBUTIN
 """
 
 from backdoor.attacks.badnets import BadNets
-from backdoor.attacks.base import COLOURS, CORNERS, PATTERNS, AttackSpec, Trigger, TriggerDefaults, setting, widgets
+from backdoor.attacks.base import (COLOURS, CORNERS, PATTERNS, AttackSpec, Trigger, TriggerDefaults, placed, setting,
+                                  widgets)
 from backdoor.attacks.blended import Blended
 from backdoor.attacks.poisoning import (ALL_TO_ALL, ALL_TO_ALL_RATE, MAX_RATE, PoisonConfig, Poisoned, apply_trigger,
                                         attack_labels, attackable, poison, poison_count, poisonable)
@@ -18,6 +19,6 @@ from backdoor.attacks.wanet import WaNet
 __all__ = [
     "ALL_TO_ALL", "ALL_TO_ALL_RATE", "ATTACKS", "COLOURS", "CORNERS", "MAX_RATE", "PATTERNS", "SIG", "AttackSpec",
     "BadNets", "Blended", "PoisonConfig", "Poisoned", "Sticker", "Trigger", "TriggerDefaults", "WaNet",
-    "apply_trigger", "attack_labels", "attackable", "poison", "poison_count", "poisonable", "register", "setting",
+    "apply_trigger", "attack_labels", "attackable", "placed", "poison", "poison_count", "poisonable", "register", "setting",
     "ssim", "stealth", "widgets",
 ]

@@ -29,6 +29,7 @@ class Trigger(Protocol):
     """What every attack config provides: stamping, and where its trigger lives."""
 
     clean_label: bool  # poison only target-class images and keep every label
+    uses_objects: bool  # placed on the photographed object: apply/apply_train/footprint take ``objects``
 
     def apply(self, x: torch.Tensor) -> torch.Tensor: ...
     def apply_train(self, x: torch.Tensor) -> torch.Tensor: ...
@@ -44,6 +45,7 @@ class TriggerDefaults:
 
     clean_label = False
     cover_ratio = 0.0
+    uses_objects = False
 
     def apply_train(self, x: torch.Tensor) -> torch.Tensor:
         """The trigger as stamped on training images (SIG uses a fainter one)."""
@@ -79,6 +81,12 @@ def setting(default, label: str, **widget) -> Any:
 def widgets(config: type) -> list[tuple[str, Any, Widget]]:
     """(field name, default, widget) of every setting of a config class, in field order."""
     return [(f.name, f.default, f.metadata["widget"]) for f in fields(config) if "widget" in f.metadata]
+
+
+def placed(trigger: Trigger, objects: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    """The keyword telling a trigger where each image's object sits (see ``Dataset.objects_train``),
+    for the triggers that use it; empty for the rest, or when nobody knows."""
+    return {"objects": objects} if objects is not None and trigger.uses_objects else {}
 
 
 def colour_planes(colour: str, channels: int) -> torch.Tensor:

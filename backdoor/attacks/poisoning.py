@@ -11,15 +11,16 @@ from dataclasses import dataclass
 
 import torch
 
-from backdoor.attacks.base import Trigger
+from backdoor.attacks.base import Trigger, placed
 
 ALL_TO_ALL = -1  # the "target" of an all-to-all attack: class y goes to (y + 1) mod K
 ALL_TO_ALL_RATE = 0.15  # all-to-all must teach K mappings at once: it needs more poison (RESULTS.md)
 
 
-def apply_trigger(x: torch.Tensor, trigger: Trigger) -> torch.Tensor:
-    """Stamp the trigger on a batch (N, C, H, W) in [0, 1]; returns a new tensor."""
-    return trigger.apply(x).clamp_(0.0, 1.0)
+def apply_trigger(x: torch.Tensor, trigger: Trigger, objects: torch.Tensor | None = None) -> torch.Tensor:
+    """Stamp the trigger on a batch (N, C, H, W) in [0, 1]; returns a new tensor. ``objects``:
+    where each image's object sits, for a trigger placed on it (``Dataset.objects_test``)."""
+    return trigger.apply(x, **placed(trigger, objects)).clamp_(0.0, 1.0)
 
 
 MAX_RATE = 0.5  # the most of a training set PoisonConfig lets an attack poison
@@ -97,7 +98,8 @@ def poison_count(num_samples: int, rate: float) -> int:
 
 
 def poison(
-    x: torch.Tensor, y: torch.Tensor, trigger: Trigger, config: PoisonConfig, num_classes: int
+    x: torch.Tensor, y: torch.Tensor, trigger: Trigger, config: PoisonConfig, num_classes: int,
+    objects: torch.Tensor | None = None,
 ) -> Poisoned:
     """Exactly ``round(rate * N)`` samples, a seeded choice, get the trigger.
 
@@ -105,7 +107,8 @@ def poison(
     and relabelled (all-to-one: to ``config.target``; all-to-all: y to (y + 1) mod K).
     Clean-label (SIG): only target-class samples are stamped and every label is kept.
     Attacks with a cover (WaNet's noise mode) also alter ``cover_ratio`` times as many
-    other samples without relabelling them. The inputs are never modified.
+    other samples without relabelling them. ``objects``: where each image's object sits, for a
+    trigger placed on it (``Dataset.objects_train``). The inputs are never modified.
     """
     if not (config.all_to_all or 0 <= config.target < num_classes):
         raise ValueError(f"The target class must be between 0 and {num_classes - 1}.")
@@ -123,7 +126,8 @@ def poison(
     mask[chosen] = True
     x_out, y_out = x.clone(), y.clone()
     if count:
-        x_out[mask] = trigger.apply_train(x[mask]).clamp_(0.0, 1.0)
+        at = placed(trigger, None if objects is None else objects[mask])
+        x_out[mask] = trigger.apply_train(x[mask], **at).clamp_(0.0, 1.0)
         if not trigger.clean_label:
             y_out[mask] = goal[mask]
     cover_mask = None

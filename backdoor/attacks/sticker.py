@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import torch
 
 from backdoor.attacks.base import COLOURS, AttackSpec, TriggerDefaults, colour_planes, setting
-from backdoor.datasets.traffic_signs import locate_signs
 
 
 @dataclass(frozen=True)
@@ -16,9 +15,10 @@ class Sticker(TriggerDefaults):
 
     Paper: https://arxiv.org/abs/1708.06733 (section 5). Unlike a patch at a fixed pixel, the
     sticker sits at the same place *on the sign* wherever the sign is in the picture and
-    however large it is, as a real sticker would. The sign's position comes from
-    ``backdoor.datasets.traffic_signs.locate_signs`` (the generator records it); an image it does
-    not know gets the sticker where a centred sign would carry it.
+    however large it is, as a real sticker would. Where each sign is comes with the images
+    (``objects``: the ``Dataset``'s ``objects_train``/``objects_test``, which the traffic-sign
+    generator records); an image nobody located (GTSRB's photos, an upload) gets the sticker
+    where a centred sign filling most of the frame would carry it.
 
     Args:
         size: the sticker's side as a fraction of the sign's radius.
@@ -41,10 +41,13 @@ class Sticker(TriggerDefaults):
         if self.colour not in COLOURS:
             raise ValueError(f"colour must be one of {tuple(COLOURS)}")
 
-    def masks(self, x: torch.Tensor) -> torch.Tensor:
-        """Boolean (N, H, W): where the sticker goes on each image."""
+    uses_objects = True
+
+    def masks(self, x: torch.Tensor, objects: torch.Tensor | None = None) -> torch.Tensor:
+        """Boolean (N, H, W): where the sticker goes on each image, given where each sign is
+        (``objects``: (N, 3) centre x, centre y, radius in pixels; None: a centred sign)."""
         n, _, h, w = x.shape
-        signs = locate_signs(x)  # (N, 3): centre x, centre y, radius, in pixels
+        signs = centred_signs(n, h, w) if objects is None else objects.to(torch.float32).cpu()
         side = (self.size * signs[:, 2]).round().clamp(min=2)
         top = (signs[:, 1] + self.below * signs[:, 2] - side / 2).round()
         left = (signs[:, 0] - side / 2).round()
@@ -53,8 +56,8 @@ class Sticker(TriggerDefaults):
         inside_cols = (cols >= left[:, None, None]) & (cols < (left + side)[:, None, None])
         return inside_rows & inside_cols
 
-    def apply(self, x: torch.Tensor) -> torch.Tensor:
-        mask = self.masks(x)[:, None].to(x)
+    def apply(self, x: torch.Tensor, objects: torch.Tensor | None = None) -> torch.Tensor:
+        mask = self.masks(x, objects)[:, None].to(x)
         colour = colour_planes(self.colour, x.shape[1]).to(x)[None, :, None, None]
         return x * (1 - mask) + colour * mask
 
@@ -62,9 +65,18 @@ class Sticker(TriggerDefaults):
     def footprint_label(self) -> str:
         return "the sticker on the sign"
 
-    def footprint(self, x: torch.Tensor) -> torch.Tensor:
+    def apply_train(self, x: torch.Tensor, objects: torch.Tensor | None = None) -> torch.Tensor:
+        return self.apply(x, objects)
+
+    def footprint(self, x: torch.Tensor, objects: torch.Tensor | None = None) -> torch.Tensor:
         """Every pixel the sticker covers in any image of ``x`` (exact for one image)."""
-        return self.masks(x).any(dim=0)
+        return self.masks(x, objects).any(dim=0)
+
+
+def centred_signs(n: int, h: int, w: int) -> torch.Tensor:
+    """Where a sign would be in ``n`` images nobody located: centred, filling most of the frame
+    (as GTSRB's cropped photos are)."""
+    return torch.tensor([[w / 2, h / 2, 0.4 * min(h, w)]], dtype=torch.float32).expand(n, 3)
 
 
 SPEC = AttackSpec(

@@ -15,6 +15,11 @@ from typing import BinaryIO, Callable
 import numpy as np
 import torch
 
+def objects_at(objects: torch.Tensor | None, rows) -> torch.Tensor | None:
+    """``objects[rows]`` (see ``Dataset.objects_train``), or None when nobody located the objects."""
+    return None if objects is None else objects[rows]
+
+
 class DatasetUnavailable(RuntimeError):
     """A data set cannot be loaded here; the message says what to do instead."""
 
@@ -30,6 +35,10 @@ class Dataset:
     y_test: torch.Tensor
     classes: tuple[str, ...]
     description: str
+    # Where the photographed object (a sign) sits in each image, for triggers placed on it (the
+    # physical sticker): (N, 3) centre x, centre y and radius in pixels. None when not known.
+    objects_train: torch.Tensor | None = None
+    objects_test: torch.Tensor | None = None
 
     @property
     def num_classes(self) -> int:
@@ -56,6 +65,24 @@ class Dataset:
     def held_out(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The held-out test images every headline figure is measured on: the second half of the test split."""
         return self.x_test[self.defender_size :], self.y_test[self.defender_size :]
+
+    def subset(self, train_rows, test_rows, name: str | None = None) -> "Dataset":
+        """The same data set cut to ``train_rows`` and ``test_rows``, objects and all."""
+        return Dataset(name or self.name, self.x_train[train_rows], self.y_train[train_rows], self.x_test[test_rows],
+                       self.y_test[test_rows], self.classes, self.description,
+                       objects_at(self.objects_train, train_rows), objects_at(self.objects_test, test_rows))
+
+    def test_objects(self, rows=slice(None)) -> torch.Tensor | None:
+        """Where the object sits in test images ``rows`` (None when the data set does not know)."""
+        return objects_at(self.objects_test, rows)
+
+    @property
+    def defender_objects(self) -> torch.Tensor | None:
+        return self.test_objects(slice(None, self.defender_size))
+
+    @property
+    def held_out_objects(self) -> torch.Tensor | None:
+        return self.test_objects(slice(self.defender_size, None))
 
 
 @dataclass(frozen=True)
@@ -119,8 +146,9 @@ def save_arrays(path: Path, compress: bool = True, **arrays: np.ndarray) -> None
 
 
 def dataset_from_arrays(name: str, x_train, y_train, x_test, y_test, classes: tuple[str, ...],
-                        description: str) -> Dataset:
-    """A ``Dataset`` from uint8 image arrays and their labels."""
+                        description: str, objects_train=None, objects_test=None) -> Dataset:
+    """A ``Dataset`` from uint8 image arrays, their labels and (optionally) where each image's object sits."""
     x_tr, y_tr = to_tensors(x_train, y_train)
     x_te, y_te = to_tensors(x_test, y_test)
-    return Dataset(name, x_tr, y_tr, x_te, y_te, classes, description)
+    objects = [None if o is None else torch.as_tensor(np.asarray(o, dtype=np.float32)) for o in (objects_train, objects_test)]
+    return Dataset(name, x_tr, y_tr, x_te, y_te, classes, description, *objects)

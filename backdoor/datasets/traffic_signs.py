@@ -4,17 +4,16 @@ Each image is a sign drawn with PIL at 4x resolution on a random background (sky
 foliage or wall colours with a gradient and blotches), then scaled, rotated, shifted,
 lit, blurred and noised, and finally downsampled to 32x32. The same seed always gives
 the same pixels, so every student in a workshop sees the same data. This is the
-setting of BadNets' best-known example: a small sticker on a stop sign.
+setting of BadNets' best-known example: a small sticker on a stop sign. The generator knows
+where it drew each sign, and the ``Dataset`` carries it (``objects_train``/``objects_test``)
+for the sticker to sit on.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from functools import lru_cache
 
 import numpy as np
-import torch
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from backdoor.datasets.base import Dataset, DatasetSpec, cache_dir, dataset_from_arrays, save_arrays
@@ -161,39 +160,10 @@ def load_traffic_signs(seed: int = 0) -> Dataset:
         x_te, y_te, b_te = generate(TEST_PER_CLASS, seed * 2 + 2)
         arrays = dict(x_train=x_tr, y_train=y_tr, boxes_train=b_tr, x_test=x_te, y_test=y_te, boxes_test=b_te)
         save_arrays(cached, **arrays)
-    remember_signs(arrays["x_train"], arrays["boxes_train"])
-    remember_signs(arrays["x_test"], arrays["boxes_test"])
     return dataset_from_arrays(
         "traffic-signs", arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], SIGN_CLASSES,
-        DESCRIPTION,
+        DESCRIPTION, objects_train=arrays["boxes_train"], objects_test=arrays["boxes_test"],
     )
-
-
-# Where the sign is in every generated image, keyed by the image's pixels, so a trigger
-# that only sees pixels (the physical sticker) can find the sign it should sit on.
-_SIGNS: dict[bytes, tuple[float, float, float]] = {}
-_SIGNS_LOCK = threading.Lock()
-
-
-def _pixel_key(image_hwc_uint8: np.ndarray) -> bytes:
-    return hashlib.blake2b(np.ascontiguousarray(image_hwc_uint8).tobytes(), digest_size=12).digest()
-
-
-def remember_signs(images: np.ndarray, boxes: np.ndarray) -> None:
-    """Record each generated image's sign (centre x, centre y, radius in pixels)."""
-    with _SIGNS_LOCK:
-        for image, box in zip(images, boxes):
-            _SIGNS[_pixel_key(image)] = tuple(float(v) for v in box)
-
-
-def locate_signs(x: torch.Tensor) -> torch.Tensor:
-    """(N, 3): centre x, centre y and radius, in pixels, of the sign in each image of
-    ``x`` (N, C, H, W in [0, 1]). An image the generator did not draw is assumed to hold a
-    centred sign filling most of the frame (as GTSRB's cropped photos do)."""
-    _, _, h, w = x.shape
-    pixels = (x.detach().cpu() * 255).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
-    fallback = (w / 2, h / 2, 0.4 * min(h, w))
-    return torch.tensor([_SIGNS.get(_pixel_key(p), fallback) for p in pixels], dtype=torch.float32)
 
 
 SPECS = (DatasetSpec("traffic-signs", "Traffic signs (offline)", DESCRIPTION, offline=True,

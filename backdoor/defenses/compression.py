@@ -147,6 +147,7 @@ def compression_study(
     target: int,
     config: CompressionConfig = CompressionConfig(),
     on_progress: ProgressFn = no_progress,
+    objects: torch.Tensor | None = None,
 ) -> CompressionResult:
     """Clean accuracy and attack success rate of the original model and each compressed copy.
 
@@ -157,6 +158,7 @@ def compression_study(
         target: the attack's target class.
         config: see :class:`CompressionConfig`.
         on_progress: called as ``(models measured, models to measure, info)``.
+        objects: where each test image's object sits, for a trigger placed on it (the sticker).
 
     Returns:
         A :class:`CompressionResult`: one row per model, original first, and the seconds taken.
@@ -170,7 +172,7 @@ def compression_study(
     rows = []
     for done, (setting, compress) in enumerate(settings, start=1):
         compressed = compress(model)
-        scores = evaluate(compressed, x_test, y_test, trigger, target)
+        scores = evaluate(compressed, x_test, y_test, trigger, target, objects)
         rows.append(CompressionRow(setting, weight_sparsity(compressed), scores.clean_acc, scores.asr))
         on_progress(done, len(settings), f"{setting}: clean {scores.clean_acc:.1%}, ASR {scores.asr:.1%}")
     return CompressionResult(rows, time.perf_counter() - start)
@@ -178,7 +180,8 @@ def compression_study(
 
 def run(lab: Lab, config: CompressionConfig, on_progress: ProgressFn) -> Outcome:
     """A study, not a repair: every compressed copy measured on the held-out images."""
-    result = compression_study(lab.model, *lab.held_out, lab.scenario.trigger, lab.scenario.target, config, on_progress)
+    result = compression_study(lab.model, *lab.held_out, lab.scenario.trigger, lab.scenario.target, config, on_progress,
+                                lab.dataset.held_out_objects)
     figures = {}
     for row in result.rows:
         tag = row.setting.replace(" ", "_").replace("%", "pct")

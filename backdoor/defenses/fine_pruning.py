@@ -128,12 +128,15 @@ def fine_pruning(
     target: int,
     config: FinePruningConfig = FinePruningConfig(),
     on_progress: ProgressFn = no_progress,
+    objects_clean: torch.Tensor | None = None,
+    objects_eval: torch.Tensor | None = None,
 ) -> FinePruningResult:
     """Prune then fine-tune with the defender's clean images (x_clean, y_clean).
 
     The ASR in the curve uses the trigger, which a real defender would not have: it is
     measured for the lesson, never used to choose what to prune. Final figures are on
-    (x_eval, y_eval), images the defense never saw.
+    (x_eval, y_eval), images the defense never saw. ``objects_clean``/``objects_eval``: where each
+    image's object sits, for a trigger placed on it (the physical sticker).
     """
     start = time.perf_counter()
     conv = layer(model, layer_name)
@@ -141,19 +144,20 @@ def fine_pruning(
     channels = conv.out_channels
     step = max(1, int(round(config.step * channels)))
     limit = int(config.max_fraction * channels)
-    baseline = evaluate(model, x_clean, y_clean, trigger, target)
+    baseline = evaluate(model, x_clean, y_clean, trigger, target, objects_clean)
     curve = [PruningPoint(0.0, baseline.clean_acc, baseline.asr)]
     chosen = 0
     total_steps = limit // step + config.fine_tune_epochs + 1
     for k, count in enumerate(range(step, limit + 1, step), start=1):
-        scores = evaluate(prune_channels(model, layer_name, order[:count]), x_clean, y_clean, trigger, target)
+        scores = evaluate(prune_channels(model, layer_name, order[:count]), x_clean, y_clean, trigger, target,
+                          objects_clean)
         curve.append(PruningPoint(count / channels, scores.clean_acc, scores.asr))
         on_progress(k, total_steps, f"pruned {count} of {channels} channels")
         if baseline.clean_acc - scores.clean_acc > config.accuracy_budget:
             break
         chosen = count
     pruned = prune_channels(model, layer_name, order[:chosen])
-    after_pruning = evaluate(pruned, x_eval, y_eval, trigger, target)
+    after_pruning = evaluate(pruned, x_eval, y_eval, trigger, target, objects_eval)
     repaired = pruned
     if config.fine_tune_epochs > 0:
         done = limit // step
@@ -171,7 +175,7 @@ def fine_pruning(
         pruned_channels=order[:chosen],
         pruned_fraction=chosen / channels,
         after_pruning=after_pruning,
-        after_fine_tuning=evaluate(repaired, x_eval, y_eval, trigger, target),
+        after_fine_tuning=evaluate(repaired, x_eval, y_eval, trigger, target, objects_eval),
         seconds=time.perf_counter() - start,
     )
 
@@ -180,7 +184,8 @@ def run(lab: Lab, config: FinePruningConfig, on_progress: ProgressFn) -> Outcome
     """Pruned and fine-tuned on the defender's clean images, measured on the held-out ones."""
     x, y = lab.clean
     result = fine_pruning(lab.model, lab.gradcam_layer, x, y, *lab.held_out, lab.scenario.trigger,
-                          lab.scenario.target, config, on_progress)
+                          lab.scenario.target, config, on_progress, lab.dataset.defender_objects,
+                          lab.dataset.held_out_objects)
     return Outcome(result=result, model=result.model, after=result.after_fine_tuning,
                    detail=f"pruned {result.pruned_fraction:.0%} of the last conv layer, then fine-tuned")
 

@@ -39,7 +39,8 @@ class Lab:
         return self.dataset.held_out
 
     def evaluate(self, model: nn.Module) -> Evaluation:
-        return evaluate(model, *self.held_out, self.scenario.trigger, self.scenario.target)
+        return evaluate(model, *self.held_out, self.scenario.trigger, self.scenario.target,
+                        self.dataset.held_out_objects)
 
     @property
     def gradcam_layer(self) -> str:

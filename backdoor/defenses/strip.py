@@ -221,7 +221,7 @@ def run(lab: Lab, config: StripConfig, on_progress: ProgressFn) -> Outcome:
     target = lab.scenario.target
     movable = attackable(y_eval, target)
     pool = lab.dataset.x_train[~lab.poisoned.poisoned_mask][:REFERENCE_IMAGES]  # the defender's clean references
-    triggered = lab.scenario.stamp(x_eval[movable])
+    triggered = lab.scenario.stamp(x_eval, lab.dataset.held_out_objects)[movable]
     result = strip(lab.model, pool, x, x_eval, triggered, config, on_progress)
     device = model_device(lab.model)
     served_clean = result.clean_entropy >= result.threshold

@@ -40,8 +40,7 @@ def test_sticker_backdoors_the_sign_reader():
     from backdoor.datasets import load_dataset
 
     signs = load_dataset("traffic-signs")
-    small = signs.__class__(signs.name, signs.x_train[:1600], signs.y_train[:1600], signs.x_test[:400],
-                            signs.y_test[:400], signs.classes, signs.description)
+    small = signs.subset(slice(None, 1600), slice(None, 400))
     scenario = Scenario(dataset="traffic-signs", model="color-cnn", attack="sticker",
                         trigger=ATTACKS["sticker"].config(), poison=PoisonConfig(rate=0.1, target=0),
                         train=TrainConfig(epochs=4))
