@@ -17,8 +17,7 @@ from ui.state import is_stakeholder
 from ui.train_settings import training_settings
 from ui.train_options import compare_training_options
 from ui.training import (
-    KINDS, cached_models, poisoned_or_stop, scenario_or_stop, train_models, training_estimate, training_failure,
-    training_took,
+    KINDS, cached_models, offer_training, poisoned_or_stop, scenario_or_stop, training_estimate, training_took,
 )
 from ui.waiting import busy_note, here
 from ui.words import share
@@ -59,22 +58,8 @@ if len(results) < len(KINDS):
         "Two models will be trained with identical settings: one on the poisoned data, one on the clean data. "
         f"With these settings that takes {here(estimate)}.{busy_note()}"
     )
-    stopped = st.session_state.get("btn.stop")  # the Stop button of the run it interrupted
-    if st.button("Train both models", type="primary", key="btn.train", icon=":material/play_arrow:"):
-        stop = st.empty()  # the Stop button lives only while the run does
-        stop.button("Stop training", key="btn.stop", icon=":material/stop:",
-                    help="Stops at once. Nothing from a stopped run is kept.")
-        trained = train_models(dataset, scenario, device)
-        stop.empty()
-        if trained is not None:
-            st.session_state["train.fresh"] = settings_id
-            st.rerun()
-    elif stopped:
-        st.warning("Training stopped. Nothing was kept; press **Train both models** to start again.",
-                   icon=":material/stop_circle:")
-    failure = training_failure(scenario, device)  # a collapsed run's explanation stays until the settings change
-    if failure:
-        st.error(failure, icon=":material/error:")
+    offer_training(dataset, scenario, device, estimate,
+                   on_done=lambda _: st.session_state.update({"train.fresh": settings_id}))
     st.stop()
 if st.session_state.get("train.fresh") == settings_id:
     st.success("Both models are trained. Here is how they compare.", icon=":material/check_circle:")

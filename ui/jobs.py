@@ -39,24 +39,55 @@ def shared_memo(kind: str, max_entries: int) -> SharedMemo:
 
 def offer_job(label: str, key: str, what: str, estimate: Estimate, compute: Callable[[ProgressBar], T], *,
               memo: SharedMemo | None = None, memo_key: Hashable = None, failure: str = "",
-              on_done: Callable[[T], None] | None = None, start: str = "Starting...", **button) -> None:
+              on_done: Callable[[T], None] | None = None, start: str = "Starting...", stop: str = "",
+              measured: Callable[[T], Estimate | None] | None = None, settings: Hashable = None,
+              **button) -> None:
     """A button that runs ``compute(progress)`` as the heavy job ``what``, then redraws the page.
 
     With ``memo`` the result is kept under ``memo_key`` for everyone. What the job took is recorded
-    against ``estimate`` (the next estimate of the same job learns from it). Returns only when the
-    button was not pressed or the job failed (its explanation shown, after ``failure``): the caller
-    then stops drawing what needs the result."""
+    against ``estimate`` when it ran here, not in another session (``measured(result)`` may name
+    the estimate it answers instead, or None). ``stop``: the label of a Stop button shown while the
+    job runs; a click interrupts it and keeps nothing. A failure's explanation (after ``failure``)
+    stays until ``settings`` (default: ``memo_key``) change. Returns only when the button was not
+    pressed or the job failed: the caller then stops drawing what needs the result."""
+    failed_key, settings_id = f"{key}.failed", repr(memo_key if settings is None else settings)
+    stop_key = f"{key}.stop"
+    stopped = bool(stop) and st.session_state.get(stop_key)  # the Stop button of the run it interrupted
     if not st.button(label, key=key, **button):
+        if stopped:
+            st.warning(f"{what[:1].upper()}{what[1:]} stopped. Nothing was kept; press **{label}** to start again.",
+                       icon=":material/stop_circle:")
+        failed = st.session_state.get(failed_key)
+        if failed is not None and failed[0] == settings_id:
+            st.error(failed[1], icon=":material/error:")
+        else:
+            st.session_state.pop(failed_key, None)  # other settings now: the explanation no longer applies
         return
+    st.session_state.pop(failed_key, None)
     bar = ProgressBar(start)
+    if stop:
+        stopper = st.empty()  # the Stop button lives only while the run does
+        stopper.button(stop, key=stop_key, icon=":material/stop:",
+                       help="Stops at once. Nothing from a stopped run is kept.")
+    ran_here = []
+
+    def run() -> T:
+        ran_here.append(True)
+        return compute(bar)
+
     try:
         with job(what) as running:
-            result = compute(bar) if memo is None else memo.get_or_compute(memo_key, lambda: compute(bar))
+            result = run() if memo is None else memo.get_or_compute(memo_key, run)
     except (TrainingDiverged, ValueError) as error:
         bar.empty()
-        st.error(f"{failure}{error}")
+        if stop:
+            stopper.empty()
+        st.session_state[failed_key] = (settings_id, f"{failure}{error}")
+        st.error(f"{failure}{error}", icon=":material/error:")
         return
-    record(estimate, running)
+    answered = (measured(result) if measured is not None else estimate) if ran_here else None
+    if answered is not None:
+        record(answered, running)
     bar.empty()
     if on_done is not None:
         on_done(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from typing import Callable
 
 import streamlit as st
 import torch
@@ -16,14 +16,14 @@ from backdoor.scenario import Scenario, train_model
 from backdoor.store import load_model, save_model, trained_scenario
 from backdoor.train import Progress, TrainingDiverged, TrainResult
 from ui.charts import CHART_CONFIG, training_curves
-from ui.progress import with_time_left
+from ui.jobs import offer_job
+from ui.progress import ProgressBar
 from ui.resources import model_key, poisoned_set, trained_models
 from ui.state import current_scenario
-from ui.waiting import busy_note, here, job, record
+from ui.waiting import busy_note, here
 
 
 KINDS = LABELS  # model kind -> its label on the page
-FAILED = "train.failed"  # (settings, explanation) of the last run that collapsed or diverged
 
 
 def cached_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> dict[str, TrainResult]:
@@ -48,74 +48,55 @@ def training_estimate(dataset: Dataset, scenario: Scenario, device: torch.device
     return estimates.train_models(DataShape.of(dataset), scenario, device, missing or list(KINDS))
 
 
-def settings_id(scenario: Scenario, device: torch.device) -> str:
-    return repr((scenario, str(device)))
+def offer_training(dataset: Dataset, scenario: Scenario, device: torch.device, estimate: Estimate,
+                   on_done: Callable[[dict[str, TrainResult]], None]) -> None:
+    """The Train button: trains whatever is missing with a progress bar, live curves and a Stop
+    button, shares each model with the server (and the model store), then redraws the page."""
+    trained_here: list[str] = []
+    offer_job("Train both models", "btn.train", "training", estimate,
+              lambda bar: _train_missing(dataset, scenario, device, bar, trained_here),
+              on_done=on_done, stop="Stop training", settings=(scenario, str(device)),
+              measured=lambda _: training_estimate(dataset, scenario, device, trained_here) if trained_here else None,
+              type="primary", icon=":material/play_arrow:")
 
 
-def training_failure(scenario: Scenario, device: torch.device) -> str | None:
-    """Why the last run with these very settings failed (kept until the settings change)."""
-    failed = st.session_state.get(FAILED)
-    if failed is None:
-        return None
-    if failed[0] != settings_id(scenario, device):
-        del st.session_state[FAILED]  # other settings now: the explanation no longer applies
-        return None
-    return failed[1]
-
-
-def train_models(dataset: Dataset, scenario: Scenario, device: torch.device) -> dict[str, TrainResult] | None:
-    """Train whatever is missing, drawing a progress bar and live curves; None on failure (the
-    explanation is kept for :func:`training_failure`)."""
+def _train_missing(dataset: Dataset, scenario: Scenario, device: torch.device, bar: ProgressBar,
+                   trained_here: list[str]) -> dict[str, TrainResult]:
+    """Both models, from the shared memo, the model store or training here (named in
+    ``trained_here``), drawing the live curves as each epoch ends."""
     memo = trained_models()
-    st.session_state.pop(FAILED, None)
-    bar = st.progress(0.0, text="Starting...")
     chart = st.empty()
     histories: dict[str, list] = {}
     results: dict[str, TrainResult] = {}
-    trained_here: list[str] = []
-    with job("training") as running:
-        for step, (kind, label) in enumerate(KINDS.items()):
-            key = model_key(scenario, device, kind)
-            last_draw = [0.0]
+    for step, (kind, label) in enumerate(KINDS.items()):
+        def on_progress(done: int, total: int, info: Progress, kind=kind, label=label, step=step) -> None:
+            bar(step * total + done, len(KINDS) * total,
+                f"{label}: epoch {info.epoch} of {info.epochs}, batch {info.batch} of {info.batches}, loss {info.loss:.3f}")
+            if info.record is not None:
+                histories.setdefault(kind, []).append(info.record)
+                chart.plotly_chart(training_curves(histories, info.epochs, dataset.num_classes),
+                                   key=f"live.{label}.{info.epoch}", config=CHART_CONFIG)
 
-            def on_progress(done: int, total: int, info: Progress, kind=kind, label=label, step=step) -> None:
-                now = time.perf_counter()
-                if info.record is None and now - last_draw[0] < 0.25 and done < total:
-                    return  # a few updates a second are plenty, and keep the page responsive
-                last_draw[0] = now
-                fraction = min((step + done / total) / len(KINDS), 1.0)
-                text = (f"{label}: epoch {info.epoch} of {info.epochs}, batch {info.batch} of {info.batches}, "
-                        f"loss {info.loss:.3f}")
-                bar.progress(fraction, text=with_time_left(text, now - running.started, fraction))
-                if info.record is not None:
-                    histories.setdefault(kind, []).append(info.record)
-                    chart.plotly_chart(training_curves(histories, info.epochs, dataset.num_classes),
-                                       key=f"live.{label}.{info.epoch}", config=CHART_CONFIG)
+        def compute(kind=kind, on_progress=on_progress) -> TrainResult:
+            stored = load_model(scenario, kind, dataset.image_shape, dataset.num_classes, device)
+            if stored is not None:
+                return stored
+            result = train_model(dataset, trained_scenario(scenario, kind), device, on_progress,
+                                 measure_asr=kind == "backdoored")
+            if not result.cancelled:
+                save_model(scenario, kind, result)
+                trained_here.append(kind)
+            return result
 
-            def compute(kind=kind, on_progress=on_progress) -> TrainResult:
-                stored = load_model(scenario, kind, dataset.image_shape, dataset.num_classes, device)
-                if stored is not None:
-                    return stored
-                result = train_model(dataset, trained_scenario(scenario, kind), device, on_progress,
-                                     measure_asr=kind == "backdoored")
-                if not result.cancelled:
-                    save_model(scenario, kind, result)
-                    trained_here.append(kind)
-                return result
-
-            if memo.is_busy(key):
-                bar.progress(step / len(KINDS), text=f"{label}: someone else is training these exact settings; waiting for it...")
-            try:
-                results[kind] = memo.get_or_compute(key, compute)
-            except TrainingDiverged as error:
-                bar.empty()
-                chart.empty()
-                st.session_state[FAILED] = (settings_id(scenario, device), f"**{label}:** {error}")
-                return None
-            histories[kind] = results[kind].history
-    if trained_here:  # what it took here is the next estimate for the same job (when it ran alone)
-        record(training_estimate(dataset, scenario, device, trained_here), running)
-    bar.progress(1.0, text="Done: both models are trained.")
+        key = model_key(scenario, device, kind)
+        if memo.is_busy(key):
+            bar(step, len(KINDS), f"{label}: someone else is training these exact settings; waiting for it...")
+        try:
+            results[kind] = memo.get_or_compute(key, compute)
+        except TrainingDiverged as error:
+            chart.empty()
+            raise TrainingDiverged(f"**{label}:** {error}") from error
+        histories[kind] = results[kind].history
     chart.empty()
     return results
 

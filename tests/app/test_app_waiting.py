@@ -37,9 +37,9 @@ def test_a_collapsed_run_ends_the_run_and_keeps_its_explanation():
         return any("learning rate" in e.value.lower() for e in at.error)
 
     assert explained()
-    assert not any(b.key == "btn.stop" for b in at.button)  # the Stop button went with the run
+    assert not any(b.key == "btn.train.stop" for b in at.button)  # the Stop button went with the run
     at.run()  # any rerun (another click, a widget) keeps the explanation
-    assert explained() and not any(b.key == "btn.stop" for b in at.button)
+    assert explained() and not any(b.key == "btn.train.stop" for b in at.button)
     at.session_state["train.learning_rate"] = 0.003  # other settings: the old explanation no longer applies
     at.run()
     assert not explained()
