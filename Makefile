@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test warm bench install chromium clean
+.PHONY: run test warm bench install chromium postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,17 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's PostgreSQL 15 for the database tests (each test run starts its own throwaway server).
+postgres:
+	@command -v initdb >/dev/null || test -x /usr/lib/postgresql/15/bin/initdb || { \
+	  echo "Installing Debian's postgresql for the database tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: install chromium
+test: install chromium postgres
 	$(BIN)/python -m pytest -q
 
 # Before a class: pre-train every preset into the model store, so the demo starts instantly.

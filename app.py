@@ -10,8 +10,10 @@ from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS
 from backdoor.device import available_devices, resolve_device
 from models import MODELS
+from ui.classroom import member, record_event
 from ui.friendly_errors import friendly_errors
 from ui.state import bind, init_settings, use_attack_defaults
+from ui.url_state import restore_from_url, write_to_url
 from ui.waiting import start_warm_up
 
 # A favicon shipped with the app: a material-icon favicon is fetched from Google's servers,
@@ -19,6 +21,7 @@ from ui.waiting import start_warm_up
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
 st.set_page_config(page_title="Backdoor Lab", page_icon=str(FAVICON), layout="wide")
 init_settings()
+restore_from_url()  # a reload or a shared link keeps every setting (ui/url_state.py)
 start_warm_up()  # once per server, in the background: torch's slow first steps and this machine's timings
 
 
@@ -80,11 +83,12 @@ PAGES = {
     "classroom": st.Page("pages/classroom.py", title="Classroom tools", icon=":material/school:"),
     "mystery": st.Page("pages/mystery.py", title="Mystery models", icon=":material/help:"),
     "glossary": st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
+    "join": st.Page("pages/join.py", title="Join a class", icon=":material/group_add:"),
 }
 # Every page stays reachable (links never break); each audience sees its own menu.
 MENUS = {
     "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "audit",
-                "mystery", "glossary"],
+                "mystery", "glossary", "join"],
     "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "glossary"],
     "Instructor": ["start", "classroom", "mystery", "poison", "train", "trigger", "explain", "defend", "matrix",
                    "govern", "audit", "glossary"],
@@ -98,10 +102,15 @@ def menu() -> None:
                       "Instructor: classroom tools and expected timings.")
         for name in MENUS[st.session_state["lab.audience"]]:
             st.page_link(PAGES[name])
+        me = member()
+        if me is not None:
+            st.caption(f"Class **{me.code}**, as **{me.nickname}**: your instructor sees your steps.")
 
 
 page = st.navigation(list(PAGES.values()), position="hidden")
 with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note and a way back, never a traceback
+    write_to_url()
+    record_event("step", page.url_path or "start", {"page": page.title})  # where each student is (in a class)
     menu()
     if st.session_state["lab.audience"] != "Stakeholder":
         sidebar()

@@ -1,4 +1,5 @@
-"""Instructor's tools: presets with expected figures and timings, and the warm-up."""
+"""Instructor's tools: the class (create or sign in, its link and QR code, the live dashboard), the
+workshop kit, presets with expected figures and timings, and the warm-up."""
 
 import streamlit as st
 
@@ -11,6 +12,10 @@ from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
 from backdoor.store import store_dir
 from backdoor.sweep import sweep_counts
+from ui.class_admin import class_header, sign_in_or_create
+from ui.dashboard import live_dashboard
+from ui.handout import answer_key, handout_button
+from ui.lessons import show_lesson
 from ui.presets_view import preset_cards, preset_timing
 from ui.resources import current_device
 from ui.routing import through_router
@@ -27,6 +32,17 @@ st.markdown(
 )
 device = current_device()
 
+st.header("Your class")
+info = sign_in_or_create()
+if info is not None:
+    class_header(info)
+    live_dashboard(info)
+    with st.expander("The workshop kit: a 90-minute plan, prompts, the answer key, the handout"):
+        show_lesson("workshop")
+        answer_key()
+        handout_button(info)
+
+st.header("Preparing any session")
 st.subheader("Before the class: warm up")
 st.code("make warm        # or: python -m backdoor.prepare", language="bash")
 folder = store_dir()

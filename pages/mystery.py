@@ -1,5 +1,7 @@
 """The mystery-models challenge: which models are backdoored, and towards which class?"""
 
+import secrets
+
 import streamlit as st
 
 from backdoor import estimates
@@ -8,7 +10,8 @@ from backdoor.defenses.trigger_search import NeuralCleanseConfig, signed_anomaly
 from backdoor.metrics import clean_accuracy
 from backdoor.mystery import Verdict, draw_challenge, scan, score, train_challenge
 from ui.charts import image_strip
-from ui.resources import current_dataset, current_device
+from ui.classroom import CLASS_MODELS, class_challenge, class_scenario, member_class, record_event
+from ui.resources import current_dataset, current_device, dataset_named
 from ui.training import scenario_or_stop
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here
@@ -22,16 +25,24 @@ st.markdown(
     "others are clean. Investigate each one and give your verdict. The instructor picks a **challenge code**: "
     "everyone who enters the same code gets the same models."
 )
-dataset = current_dataset()
 device = current_device()
-base = scenario_or_stop()
-
-
-c1, c2 = st.columns(2)
-st.session_state.setdefault("mystery.code", 1234)
-st.session_state.setdefault("mystery.count", 4)
-code = int(c1.number_input("Challenge code", 0, 999_999, key="mystery.code"))
-count = int(c2.slider("Number of models", 2, 6, key="mystery.count"))
+in_class = member_class()
+if in_class is None:
+    dataset = current_dataset()
+    base = scenario_or_stop()
+    c1, c2 = st.columns(2)
+    st.session_state.setdefault("mystery.code", 1234)
+    st.session_state.setdefault("mystery.count", 4)
+    code = int(c1.number_input("Challenge code", 0, 999_999, key="mystery.code"))
+    count = int(c2.slider("Number of models", 2, 6, key="mystery.count"))
+else:  # a class shares one challenge: its own code, its preset, its seed
+    base, _ = class_scenario(in_class)
+    dataset = dataset_named(base.dataset, base.data_seed)
+    code, count = class_challenge(in_class), CLASS_MODELS
+    st.session_state["mystery.class_code"] = code
+    st.info(f"Your class's challenge: {count} models, the same for everyone in class {in_class.code}. Your "
+            "instructor reveals the answers at the end; until then you can change your verdicts.",
+            icon=":material/school:")
 mysteries = draw_challenge(code, count, base, dataset.num_classes)
 # keyed by everything the models depend on: each one's full scenario (data, seed, training), and the device
 key = (code, tuple(m.scenario for m in mysteries), str(device))
@@ -75,19 +86,21 @@ if found is not None:
                 [f"'{c}'" for c in dataset.classes])
 
 st.subheader("Your verdicts")
+frozen = in_class is not None and in_class.revealed
 verdicts = {}
 for m in mysteries:
     v1, v2 = st.columns([2, 3])
     call = v1.radio(f"Mystery model {m.number}", ["clean", "backdoored"], index=None, horizontal=True,
-                    key=f"mystery.verdict.{code}.{m.number}")
+                    key=f"mystery.verdict.{code}.{m.number}", disabled=frozen)
     if call is not None:
         target = None
         if call == "backdoored":
             target = v2.selectbox("towards class", range(dataset.num_classes), format_func=lambda i: dataset.classes[i],
-                                  key=f"mystery.target.{code}.{m.number}")
+                                  key=f"mystery.target.{code}.{m.number}", disabled=frozen)
         verdicts[m.number] = Verdict(call == "backdoored", target)
 
-if st.button("Reveal the truth", key="btn.mystery.reveal", disabled=not verdicts):
+
+def show_truth() -> None:
     result = score(mysteries, verdicts)
     st.table([{"model": f"Mystery model {m.number}",
                "truth": (f"backdoored: {ATTACKS[m.attack].title}, towards '{dataset.classes[m.target]}'"
@@ -100,3 +113,20 @@ if st.button("Reveal the truth", key="btn.mystery.reveal", disabled=not verdicts
     st.success(f"**{result.points} of {result.possible} points**: {result.right_calls} of {count} models called "
                f"right, {result.right_targets} target(s) found" +
                (f", {result.unanswered} left unanswered." if result.unanswered else "."), icon=":material/emoji_events:")
+
+
+if in_class is None:
+    if st.button("Reveal the truth", key="btn.mystery.reveal", disabled=not verdicts):
+        show_truth()
+elif frozen:
+    st.caption("Your instructor revealed the answers: verdicts are final.")
+    show_truth()
+else:
+    if st.button("Submit my verdicts", key="btn.mystery.submit", type="primary", disabled=not verdicts):
+        submission = secrets.token_hex(6)  # this click: recorded once however often it is retried
+        for number, v in verdicts.items():  # the dashboard counts each model's last verdict
+            record_event("mystery", f"{code}:{count}:{number}:{submission}",
+                         {"challenge": code, "count": count, "model": number, "backdoored": v.backdoored,
+                          "target": v.target})
+        st.success(f"{len(verdicts)} verdict(s) sent to your instructor. You can change them until the answers "
+                   "are revealed.", icon=":material/send:")

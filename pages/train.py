@@ -1,5 +1,7 @@
 """Step 2: train a model on the poisoned data, and a clean baseline beside it."""
 
+import hashlib
+
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
@@ -8,6 +10,7 @@ from backdoor.model_files import to_safetensors
 from backdoor.metrics import Evaluation
 from backdoor.scenario import trigger_report
 from ui.calibration_view import calibration_section
+from ui.classroom import record_event
 from ui.charts import CHART_CONFIG, guessing_note, training_curves
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
@@ -93,6 +96,10 @@ c4.metric("Baseline: attack success", f"{base.asr:.1%}")
 st.caption(f"Measured on {len(dataset.held_out[1]):,} held-out test images, the same ones every page of the lab uses.")
 st.markdown(train_reading(bd, base, scenario.poison.rate, target_name))
 st.caption(training_took(results, device))
+record_event("trained", hashlib.sha256(settings_id.encode()).hexdigest()[:24], {  # in a class: for the dashboard
+    "attack": scenario.attack, "poison_rate": scenario.poison.rate, "target": scenario.poison.target,
+    "clean_acc": round(bd.clean_acc, 4), "asr": round(bd.asr, 4), "baseline_clean_acc": round(base.clean_acc, 4),
+    "seconds": round(sum(r.seconds for r in results.values()), 1)})
 
 if not is_stakeholder():
     st.download_button(

@@ -63,3 +63,24 @@ def trained_pair(small_mnist):
     backdoored = train_model(small_mnist, scenario)
     baseline = train_model(small_mnist, scenario.baseline(), measure_asr=False)
     return scenario, backdoored, baseline
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """One real PostgreSQL server for the whole run (tests/postgres.py)."""
+    from postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def class_db(request, tmp_path):
+    """A migrated classroom database on each backend: a fresh SQLite file, and the real PostgreSQL."""
+    from backdoor.classroom.db import open_database
+
+    url = f"sqlite:///{tmp_path / 'classroom.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue(
+        "postgres_url")
+    db = open_database(url)
+    yield db
+    db.engine.dispose()

@@ -8,7 +8,8 @@ import streamlit as st
 
 from backdoor.defenses.lab import Lab
 from backdoor.defenses.registry import DEFENSES
-from backdoor.outcomes import Outcome
+from backdoor.outcomes import STOPPED, Outcome
+from ui.classroom import record_event
 
 
 def _model_key(lab: Lab) -> str:
@@ -36,6 +37,10 @@ def record_outcome(lab: Lab, name: str, outcome: Outcome) -> None:
     """Add (or replace) this defense's row in the session's summary (nothing for a study that repairs nothing)."""
     if outcome.note is not None:
         st.session_state.setdefault("defend.summary", {})[(lab.model_id, name)] = outcome
+    if outcome.after is not None:  # in a class: which defense stopped which attack, for the dashboard
+        record_event("defense", f"{_model_key(lab)}:{name}", {
+            "defense": name, "attack": lab.scenario.attack, "caught": bool(outcome.after.asr <= STOPPED),
+            "asr_after": round(outcome.after.asr, 4), "clean_acc_after": round(outcome.after.clean_acc, 4)})
 
 
 def outcomes_for(lab: Lab) -> list[Outcome]:

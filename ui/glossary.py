@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import streamlit as st
 
+from ui.classroom import record_event
 from ui.lessons import LESSONS
 
 
@@ -41,6 +42,8 @@ def quiz(page: str) -> None:
                               index=None, key=f"quiz.{page}.{i}")
             if choice is None:
                 continue
+            record_event("quiz", f"{page}.{i}", {"page": page, "question": i, "answer": int(choice),
+                                                 "correct": choice == q["answer"]})  # in a class: the first answer
             if choice == q["answer"]:
                 st.success(f"Right. {q['why']}", icon=":material/check_circle:")
             else:

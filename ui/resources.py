@@ -22,6 +22,16 @@ def _dataset(name: str, seed: int, download: bool) -> Dataset:
     return load_dataset(name, seed=seed, **({"download": True} if download else {}))
 
 
+def dataset_named(name: str, seed: int) -> Dataset:
+    """An offline data set by name (a class's, whatever the sidebar says), loaded once per server."""
+    return _dataset(name, seed, False)
+
+
+def class_count(name: str, seed: int) -> int:
+    """How many classes a data set has (loading it, cached, if this server has not yet)."""
+    return dataset_named(name, seed).num_classes
+
+
 def current_dataset() -> Dataset:
     """The sidebar's data set; on failure, a clear message (and a download button) then stop."""
     name, seed = st.session_state["lab.dataset"], int(st.session_state["lab.seed"])

@@ -1,0 +1,109 @@
+"""What the instructor's dashboard shows, computed from a class's recorded events."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from backdoor.classroom.events import Event
+from backdoor.mystery import Mystery, Verdict, score
+
+STORY = ("start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern")  # the path, in order
+
+
+@dataclass(frozen=True)
+class StudentProgress:
+    nickname: str
+    joined: datetime
+    now_on: str  # the page they opened last
+    furthest: int  # how many steps of the story they have reached (0: none yet)
+    trained: int
+    defenses: int
+    quiz_right: int
+    quiz_answered: int
+
+
+def progress(roster: list[tuple[str, datetime]], events: list[Event]) -> list[StudentProgress]:
+    """Where each student is in the story, and what they have done, in the order they joined."""
+    rows = []
+    for nickname, joined in roster:
+        own = [e for e in events if e.nickname == nickname]
+        steps = [e for e in own if e.kind == "step"]
+        reached = [STORY.index(e.key) for e in steps if e.key in STORY]
+        quiz = [e for e in own if e.kind == "quiz"]
+        rows.append(StudentProgress(
+            nickname, joined, steps[-1].payload.get("page", steps[-1].key) if steps else "not started",
+            max(reached) + 1 if reached else 0, sum(e.kind == "trained" for e in own),
+            sum(e.kind == "defense" for e in own), sum(bool(e.payload.get("correct")) for e in quiz), len(quiz)))
+    return rows
+
+
+def trained_results(events: list[Event]) -> list[dict]:
+    """Every model pair a student trained: poison rate against ASR across the class."""
+    return [{"nickname": e.nickname, **{k: e.payload.get(k) for k in
+                                        ("attack", "poison_rate", "target", "clean_acc", "asr", "baseline_clean_acc")}}
+            for e in events if e.kind == "trained"]
+
+
+def defense_catches(events: list[Event]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(attack, defense) -> (runs that stopped the attack, runs) across the class."""
+    table: dict[tuple[str, str], list[int]] = {}
+    for e in events:
+        if e.kind == "defense":
+            cell = table.setdefault((e.payload["attack"], e.payload["defense"]), [0, 0])
+            cell[0] += bool(e.payload.get("caught"))
+            cell[1] += 1
+    return {key: (caught, runs) for key, (caught, runs) in table.items()}
+
+
+def quiz_answers(events: list[Event]) -> dict[str, Counter]:
+    """Question key -> how many students gave each answer (their first answer: it is recorded once)."""
+    counts: dict[str, Counter] = {}
+    for e in events:
+        if e.kind == "quiz":
+            counts.setdefault(e.key, Counter())[int(e.payload["answer"])] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Standing:
+    nickname: str
+    points: int
+    possible: int
+    answered: int
+
+
+def mystery_board(events: list[Event], truth: Callable[[int, int], list[Mystery]]) -> list[Standing]:
+    """Each student's challenge score from their last verdict on each model, best first (ties by
+    name). ``truth(code, count)`` gives the challenge's models."""
+    last: dict[str, dict] = {}
+    for e in events:
+        if e.kind == "mystery":
+            p = e.payload
+            last.setdefault(e.nickname, {})[(p["challenge"], p["count"], p["model"])] = p
+    board = []
+    for nickname, verdicts in last.items():
+        by_challenge: dict[tuple[int, int], dict[int, Verdict]] = {}
+        for (code, count, number), p in verdicts.items():
+            by_challenge.setdefault((code, count), {})[number] = Verdict(bool(p["backdoored"]), p.get("target"))
+        points = possible = answered = 0
+        for (code, count), calls in by_challenge.items():
+            result = score(truth(code, count), calls)
+            points, possible, answered = points + result.points, possible + result.possible, answered + len(calls)
+        board.append(Standing(nickname, points, possible, answered))
+    return sorted(board, key=lambda s: (-s.points, s.nickname.casefold()))
+
+
+def to_csv(events: list[Event]) -> str:
+    """The whole class, one row per recorded event (times in UTC)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["time_utc", "nickname", "kind", "key", "details"])
+    for e in events:
+        writer.writerow([e.at.isoformat(), e.nickname, e.kind, e.key, json.dumps(e.payload, sort_keys=True)])
+    return out.getvalue()

@@ -1,0 +1,52 @@
+"""Join a class: the link from the instructor's screen lands here, with the class code filled in."""
+
+import streamlit as st
+
+from backdoor.classroom import ClassroomError, ClassroomUnavailable, join_class
+from backdoor.classroom.classes import MAX_NICKNAME, find_class
+from backdoor.presets import PRESETS
+from ui.classroom import MEMBER, class_database, member
+from ui.routing import through_router
+from ui.state import apply_preset
+
+through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
+
+st.title("Join a class")
+db, why = class_database()
+if db is None:
+    st.warning(f"{why} Everything else in the lab works: start on your own from **Start here**.",
+               icon=":material/cloud_off:")
+    st.page_link("pages/start.py", label="Start here", icon=":material/flag:")
+    st.stop()
+
+me = member()
+if me is not None:
+    st.success(f"You are in class **{me.code}** as **{me.nickname}**. Your instructor sees each step you take.",
+               icon=":material/school:")
+    st.page_link("pages/poison.py", label="Begin: 1. Poison the data", icon=":material/science:")
+    st.stop()
+
+st.markdown("Your instructor gave you a link or a 6-character class code. Pick a nickname: the lab asks for "
+            "nothing else, and your nickname is all your instructor sees.")
+with st.form("join"):
+    code = st.text_input("Class code", value=st.query_params.get("class", ""), max_chars=12,
+                         placeholder="e.g. K7P2QX")
+    nickname = st.text_input("Nickname", max_chars=MAX_NICKNAME + 10, placeholder="not your full name",
+                             help=f"At most {MAX_NICKNAME} characters, unique in your class.")
+    joined = st.form_submit_button("Join", type="primary", icon=":material/login:")
+if joined:
+    try:
+        new_member, token = join_class(db, code, nickname)
+        info = find_class(db, new_member.code)
+    except ClassroomError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+    except ClassroomUnavailable as error:
+        st.error(f"{error} Try again in a moment.", icon=":material/cloud_off:")
+        st.stop()
+    st.session_state[MEMBER] = new_member
+    if info.preset in PRESETS:  # everyone starts from the class's configuration, at the class's seed
+        apply_preset(info.preset)
+        st.session_state["lab.seed"] = info.seed
+    st.query_params.update({"class": new_member.code, "student": token})
+    st.rerun()

@@ -1,0 +1,173 @@
+"""AppTest: a class from both sides. The instructor creates it and watches; students join by
+link, their steps reach the dashboard; bad input and a missing database get plain words."""
+
+from __future__ import annotations
+
+import pytest
+from apptest import fresh_app, texts
+
+from backdoor.classroom import create_class, database, find_class, join_class
+
+
+@pytest.fixture
+def class_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'classroom.sqlite3'}"
+    monkeypatch.setenv("BACKDOOR_LAB_DB", url)
+    return url
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def _joining(code: str, nickname: str, **state):
+    """A student who opened the class's link and pressed Join as ``nickname``."""
+    at = fresh_app(**state)
+    at.query_params["class"] = code
+    at.run()
+    at.switch_page("pages/join.py").run()
+    at.text_input[1].input(nickname)
+    _button(at, "Join").click().run()
+    return at
+
+
+def test_an_instructor_creates_a_class_and_gets_its_link(class_url):
+    at = fresh_app(**{"lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/classroom.py").run()
+    assert not at.exception, at.exception
+    at.text_input[0].input("Tuesday workshop")
+    at.selectbox[0].set_value("stop-sign-sticker")
+    at.text_input[1].input("2468")
+    _button(at, "Create the class").click().run()
+    assert not at.exception, at.exception
+    info = at.session_state["class.instructor"]
+    assert info.name == "Tuesday workshop" and info.preset == "stop-sign-sticker"
+    page = texts(at)
+    assert f"/join?class={info.code}&preset=stop-sign-sticker&seed=0" in page
+    assert "Nobody has joined yet" in page
+    assert "A 90-minute workshop plan" in page and "Quiz answer key" in page
+
+
+def test_a_wrong_pin_is_refused_without_saying_whether_the_class_exists(class_url):
+    info = create_class(database(class_url), "Class", "2468", "classic-patch", 0)
+    at = fresh_app(**{"lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/classroom.py").run()
+    messages = []
+    for code in (info.code, "QQQQQQ"):
+        at.text_input[2].input(code)
+        at.text_input[3].input("1111")
+        _button(at, "Sign in").click().run()
+        messages.append([e.value for e in at.error])
+    assert messages[0] == messages[1] == ["That class code and PIN do not match an open class."]
+    assert "class.instructor" not in at.session_state
+    at.text_input[2].input(info.code)
+    at.text_input[3].input("2468")
+    _button(at, "Sign in").click().run()
+    assert at.session_state["class.instructor"].code == info.code
+
+
+def test_a_student_joins_by_link_lands_on_the_class_setup_and_the_dashboard_sees_them(class_url):
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "stop-sign-sticker", 7)
+    student = fresh_app()
+    student.query_params.update({"class": info.code, "preset": info.preset, "seed": "7"})
+    student.run()
+    student.switch_page("pages/join.py").run()
+    assert student.text_input[0].value == info.code  # the link filled the code in
+    student.text_input[1].input("Ada")
+    _button(student, "Join").click().run()
+    assert not student.exception, student.exception
+    assert student.session_state["class.member"].nickname == "Ada"
+    assert student.session_state["lab.dataset"] == "traffic-signs" and student.session_state["lab.seed"] == 7
+    assert student.query_params["student"] and student.query_params["class"] == info.code
+    assert "You are in class" in texts(student)
+    student.switch_page("pages/poison.py").run()  # a step of the story, recorded
+    assert not student.exception, student.exception
+
+    teacher = fresh_app(**{"lab.audience": "Instructor", "class.instructor": info})
+    teacher.run()
+    teacher.switch_page("pages/classroom.py").run()
+    assert not teacher.exception, teacher.exception
+    roster = teacher.dataframe[0].value
+    assert list(roster["nickname"]) == ["Ada"] and "Poison" in roster["now on"][0]
+
+
+def test_a_taken_nickname_or_a_wrong_code_gets_a_plain_message(class_url):
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    join_class(db, info.code, "Ada")
+    at = _joining(info.code, "ada")
+    assert [e.value for e in at.error] == ["Someone in this class is already called 'ada'. Pick another nickname."]
+    at.text_input[0].input("WRONG1")
+    at.text_input[1].input("Bob")
+    _button(at, "Join").click().run()
+    assert "No open class has that code" in at.error[0].value
+    assert not at.exception
+
+
+def test_a_reload_keeps_the_student_in_the_class_and_every_setting(class_url):
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    at = _joining(info.code, "Ada")
+    at.switch_page("pages/poison.py").run()
+    at.session_state["poison.rate_pct"] = 4.0
+    at.run()
+    link = dict(at.query_params)
+    assert link["poison.rate_pct"] == "4.0"
+
+    reloaded = fresh_app()  # a new session with the same URL: a reload
+    reloaded.query_params.update(link)
+    reloaded.run()
+    assert reloaded.session_state["poison.rate_pct"] == 4.0
+    assert reloaded.session_state["class.member"].nickname == "Ada"
+
+
+def test_a_mangled_link_opens_on_the_defaults():
+    at = fresh_app()
+    at.query_params.update({"poison.rate_pct": "lots", "train.augment": "maybe", "nonsense": "1"})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["poison.rate_pct"] == 10.0 and at.session_state["train.augment"] is False
+
+
+def test_without_a_database_the_lab_works_alone(monkeypatch):
+    import ui.classroom
+
+    monkeypatch.setenv("BACKDOOR_LAB_DB", "postgresql+psycopg://lab@127.0.0.1:1/lab")
+    monkeypatch.setattr(ui.classroom, "_DOWN", {})
+    at = fresh_app(**{"lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/join.py").run()
+    assert not at.exception, at.exception
+    assert "without class features" in at.warning[0].value
+    at.switch_page("pages/classroom.py").run()
+    assert not at.exception and "without class features" in at.warning[0].value
+    assert at.table  # the preparation tools still work
+
+
+def test_mystery_verdicts_go_to_the_instructor_and_freeze_at_reveal(class_url):
+    from backdoor.classroom import class_events, reveal
+
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    at = _joining(info.code, "Ada")
+    at.switch_page("pages/mystery.py").run()
+    assert "Your class's challenge" in texts(at)
+    assert not any(b.key == "btn.mystery.reveal" for b in at.button)  # reveal is the instructor's
+    assert not any(w.key == "mystery.code" for w in at.number_input)
+    assert not at.exception, at.exception
+    at.button(key="btn.mystery.prepare").click().run()  # the class's 4 models, trained for real
+    assert not at.exception, at.exception
+    for number in (1, 2):
+        at.radio(key=f"mystery.verdict.{at.session_state['mystery.class_code']}.{number}").set_value("clean").run()
+    at.button(key="btn.mystery.submit").click().run()
+    assert "2 verdict(s) sent to your instructor" in texts(at)
+    assert [(e.nickname, e.payload["model"]) for e in class_events(db, info.id, "mystery")] == [("Ada", 1), ("Ada", 2)]
+    reveal(db, info.id)
+    at.run()
+    assert "verdicts are final" in texts(at) and "points" in texts(at)
+    assert all(r.disabled for r in at.radio if r.key and r.key.startswith("mystery.verdict"))
+    assert not any(b.key == "btn.mystery.submit" for b in at.button)
+    assert find_class(db, info.code).revealed

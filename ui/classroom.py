@@ -1,0 +1,114 @@
+"""The classroom as the pages see it: the class database, who this session is in a class, and
+recording what they do. Nothing here ever stops a page: without a database the lab works alone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import streamlit as st
+
+from backdoor.classroom import ClassInfo, ClassroomError, ClassroomUnavailable, Database, Member, database, record
+from backdoor.classroom.classes import find_class, rejoin
+from backdoor.presets import PRESETS
+from backdoor.scenario import Scenario
+from ui.resources import class_count
+
+MEMBER = "class.member"  # the Member this session joined as
+INSTRUCTOR = "class.instructor"  # the ClassInfo this session signed in to with its PIN
+CLASS_MODELS = 4  # models in a class's mystery challenge
+RETRY_S = 30  # after a failed connection, how long the lab works alone before trying again
+_DOWN: dict[str, float] = {}  # when the database last failed, so pages do not each wait for it
+
+
+def class_database() -> tuple[Database | None, str]:
+    """The class database, or None and why (the lab carries on without class features)."""
+    failed = _DOWN.get("at")
+    if failed is not None and time.monotonic() - failed < RETRY_S:
+        return None, _DOWN["why"]
+    try:
+        return database(), ""
+    except ClassroomUnavailable as error:
+        _DOWN.update(at=time.monotonic(), why=str(error))
+        return None, str(error)
+
+
+def member() -> Member | None:
+    """The class this session's student is in (restored from their link after a reload)."""
+    found = st.session_state.get(MEMBER)
+    if found is not None:
+        return found
+    code, token = st.query_params.get("class"), st.query_params.get("student")
+    if not (code and token):
+        return None
+    db, _ = class_database()
+    if db is None:
+        return None
+    try:
+        found = rejoin(db, code, token)
+    except ClassroomUnavailable:
+        return None
+    if found is not None:
+        st.session_state[MEMBER] = found
+    return found
+
+
+def signed_in_class() -> ClassInfo | None:
+    """The class this session's instructor signed in to with its PIN (None once it has ended)."""
+    info = st.session_state.get(INSTRUCTOR)
+    if info is None:
+        return None
+    db, _ = class_database()
+    current = None if db is None else _safe(lambda: find_class(db, info.code))
+    if current is None and db is not None:
+        st.session_state.pop(INSTRUCTOR, None)
+    return current or None
+
+
+def _safe(call):
+    try:
+        return call()
+    except ClassroomUnavailable:
+        return None
+
+
+def member_class() -> ClassInfo | None:
+    """The class this session's student is in, as it is now (revealed? ended?)."""
+    me = member()
+    db, _ = class_database()
+    if me is None or db is None:
+        return None
+    return _safe(lambda: find_class(db, me.code, open_only=False))
+
+
+def record_event(kind: str, key: str, payload: dict) -> bool:
+    """Record a step of this session's student, once (a no-op outside a class). A database that
+    fails now is mentioned once in a toast; the page carries on."""
+    me = member()
+    if me is None:
+        return False
+    db, why = class_database()
+    try:
+        if db is None:
+            raise ClassroomUnavailable(why)
+        return record(db, me, kind, key, payload)
+    except (ClassroomUnavailable, ClassroomError) as error:
+        if not st.session_state.get("class.warned"):
+            st.session_state["class.warned"] = True
+            st.toast(f"Your class did not get this step: {error}", icon=":material/cloud_off:")
+        return False
+
+
+def class_scenario(info: ClassInfo) -> tuple[Scenario, int]:
+    """The class's starting scenario (its preset at its seed, as the join page sets it) and the
+    number of classes of its data."""
+    preset = PRESETS[info.preset].scenario
+    scenario = replace(preset, poison=replace(preset.poison, seed=info.seed),
+                       train=replace(preset.train, seed=info.seed), data_seed=info.seed)
+    return scenario, class_count(scenario.dataset, info.seed)
+
+
+def class_challenge(info: ClassInfo) -> int:
+    """The class's mystery challenge code: the same models for everyone in it."""
+    return int.from_bytes(info.code.encode(), "big") % 1_000_000

@@ -1,0 +1,114 @@
+"""The instructor's live dashboard: who joined, where each student is, and the class's results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from backdoor.attacks import ATTACKS
+from backdoor.classroom import ClassInfo, ClassroomUnavailable, class_events, roster
+from backdoor.classroom.dashboard import STORY, defense_catches, mystery_board, progress, quiz_answers, trained_results
+from backdoor.defenses.registry import DEFENSES
+from backdoor.mystery import draw_challenge
+from ui.charts import CHART_CONFIG
+from ui.classroom import class_database, class_scenario
+from ui.glossary import quizzes
+from ui.words import percent
+
+REFRESH = timedelta(seconds=3)
+
+
+@st.fragment(run_every=REFRESH)
+def live_dashboard(info: ClassInfo) -> None:
+    """Redrawn every few seconds from the database, so every replica shows the same class."""
+    db, why = class_database()
+    if db is None:
+        st.warning(why, icon=":material/cloud_off:")
+        return
+    try:
+        students, events = roster(db, info.id), class_events(db, info.id)
+    except ClassroomUnavailable as error:
+        st.warning(str(error), icon=":material/cloud_off:")
+        return
+    st.caption(f"Live: redrawn every {REFRESH.seconds} s. {len(students)} joined, {len(events)} steps recorded.")
+    if not students:
+        st.info("Nobody has joined yet. Show the link or the QR code above.", icon=":material/group_add:")
+        return
+    rows = progress(students, events)
+    st.markdown("**Who is where**")
+    st.dataframe([{"nickname": r.nickname, "now on": r.now_on, "story reached": f"{r.furthest} of {len(STORY)}",
+                   "models trained": r.trained, "defenses run": r.defenses,
+                   "quiz": f"{r.quiz_right} of {r.quiz_answered} right" if r.quiz_answered else "none yet"}
+                  for r in rows], hide_index=True, key="dash.roster")
+    _results(events)
+    _defenses(events)
+    _quiz(events)
+    _mystery(info, events)
+
+
+def _results(events) -> None:
+    results = trained_results(events)
+    st.markdown("**Poison rate against attack success, across the class**")
+    if not results:
+        st.caption("No one has trained a model yet.")
+        return
+    fig = go.Figure()
+    for attack in sorted({r["attack"] for r in results}):
+        mine = [r for r in results if r["attack"] == attack]
+        fig.add_trace(go.Scatter(x=[100 * r["poison_rate"] for r in mine], y=[100 * r["asr"] for r in mine],
+                                 mode="markers", name=ATTACKS[attack].short_title if attack in ATTACKS else attack,
+                                 text=[r["nickname"] for r in mine], marker=dict(size=11),
+                                 hovertemplate="%{text}: %{x:.1f}% poisoned, ASR %{y:.0f}%<extra></extra>"))
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="poisoned training images (%)",
+                      yaxis_title="attack success rate (%)", yaxis_range=[-2, 102])
+    st.plotly_chart(fig, config=CHART_CONFIG, key="dash.results")
+    low = min(results, key=lambda r: (r["poison_rate"], -r["asr"]))
+    st.caption(f"{len(results)} models trained. The smallest dose anyone tried, {percent(low['poison_rate'])} of the "
+               f"images, gave an attack success rate of {percent(low['asr'])} ({low['nickname']}).")
+
+
+def _defenses(events) -> None:
+    table = defense_catches(events)
+    if not table:
+        return
+    st.markdown("**Which defense stopped which attack, across the class**")
+    attacks = sorted({a for a, _ in table})
+    rows = []
+    for attack in attacks:
+        row = {"attack": ATTACKS[attack].short_title if attack in ATTACKS else attack}
+        for name, defense in DEFENSES.items():
+            if (attack, name) in table:
+                caught, runs = table[attack, name]
+                row[defense.title] = f"stopped {caught} of {runs} runs"
+        rows.append(row)
+    st.dataframe(rows, hide_index=True, key="dash.defenses")
+
+
+def _quiz(events) -> None:
+    answers = quiz_answers(events)
+    if not answers:
+        return
+    st.markdown("**Quiz: how the class answered (first answers)**")
+    for page, questions in quizzes().items():
+        for i, q in enumerate(questions):
+            counts = answers.get(f"{page}.{i}")
+            if not counts:
+                continue
+            total = sum(counts.values())
+            parts = [f"{'✓ ' if k == q['answer'] else ''}{option}: {counts.get(k, 0)}"
+                     for k, option in enumerate(q["options"])]
+            right = counts.get(q["answer"], 0)
+            st.markdown(f"- {q['question']}  \n  {' · '.join(parts)} ({right} of {total} right)")
+
+
+def _mystery(info: ClassInfo, events) -> None:
+    if not any(e.kind == "mystery" for e in events):
+        return
+    base, num_classes = class_scenario(info)
+    board = mystery_board(events, lambda code, count: draw_challenge(code, count, base, num_classes))
+    st.markdown("**Mystery models: leaderboard**" + ("" if info.revealed else " (answers still hidden from students)"))
+    st.dataframe([{"rank": i, "nickname": s.nickname, "points": f"{s.points} of {s.possible}",
+                   "verdicts given": s.answered} for i, s in enumerate(board, start=1)], hide_index=True,
+                 key="dash.mystery")

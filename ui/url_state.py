@@ -1,0 +1,64 @@
+"""Settings in the URL: a reload, a bookmark or a shared link keeps every setting.
+
+Each run writes the settings that differ from their defaults into ``st.query_params``; a new
+session (a reload) reads them back before any page draws. A value that does not parse, or a
+key the lab does not know, is ignored: a mangled link opens the lab on its defaults, never
+on an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import streamlit as st
+
+from backdoor.attacks import ATTACKS
+from ui.state import DEFAULTS
+
+RESTORED = "url.restored"
+OTHER_PARAMS = ("class", "student", "preset", "seed")  # the classroom's own (ui/classroom.py)
+
+
+def _known() -> dict[str, object]:
+    """Every setting a link may carry, with its default (which gives its type)."""
+    known = dict(DEFAULTS)
+    for name, spec in ATTACKS.items():
+        for f in fields(spec.config):
+            if "widget" in f.metadata:
+                known[f"poison.{name}.{f.name}"] = f.default
+    return known
+
+
+def _parse(text: str, default):
+    if isinstance(default, bool):
+        if text not in ("True", "False"):
+            raise ValueError(text)
+        return text == "True"
+    return type(default)(text)
+
+
+def restore_from_url() -> None:
+    """Once per session, before the first page draws: the settings the URL carries."""
+    if st.session_state.get(RESTORED):
+        return
+    st.session_state[RESTORED] = True
+    known = _known()
+    for key, text in st.query_params.items():
+        if key not in known:
+            continue
+        try:
+            st.session_state[key] = _parse(text, known[key])
+        except (TypeError, ValueError):
+            continue  # a mangled value: keep the default
+
+
+def write_to_url() -> None:
+    """Every run: the settings that differ from their defaults, into the URL."""
+    known = _known()
+    wanted = {key: str(st.session_state[key]) for key, default in known.items()
+              if key in st.session_state and st.session_state[key] != default}
+    for key in [k for k in st.query_params if k not in wanted and k not in OTHER_PARAMS]:
+        del st.query_params[key]
+    changed = {key: value for key, value in wanted.items() if st.query_params.get(key) != value}
+    if changed:
+        st.query_params.update(changed)
