@@ -84,13 +84,14 @@ PAGES = {
     "mystery": st.Page("pages/mystery.py", title="Mystery models", icon=":material/help:"),
     "glossary": st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     "join": st.Page("pages/join.py", title="Join a class", icon=":material/group_add:"),
+    "redblue": st.Page("pages/redblue.py", title="Red vs blue", icon=":material/swords:"),
 }
 # Every page stays reachable (links never break); each audience sees its own menu.
 MENUS = {
     "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "audit",
-                "mystery", "glossary", "join"],
+                "mystery", "redblue", "glossary", "join"],
     "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "glossary"],
-    "Instructor": ["start", "classroom", "mystery", "poison", "train", "trigger", "explain", "defend", "matrix",
+    "Instructor": ["start", "classroom", "mystery", "redblue", "poison", "train", "trigger", "explain", "defend", "matrix",
                    "govern", "audit", "glossary"],
 }
 

@@ -79,6 +79,21 @@ def load_model(scenario: Scenario, kind: str, image_shape: tuple[int, int, int],
     return result
 
 
+def load_weights(store_id: str, architecture: str, image_shape: tuple[int, int, int], num_classes: int,
+                 device: torch.device | str = "cpu") -> torch.nn.Module | None:
+    """The stored model ``store_id`` (a :func:`model_hash`) as ``architecture``, or None."""
+    if len(store_id) != 64 or any(c not in "0123456789abcdef" for c in store_id):
+        return None  # never a path from outside the store
+    weights = store_dir() / f"{store_id}.pt"
+    try:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        model = build_model(architecture, image_shape, num_classes)
+        model.load_state_dict(state)
+    except Exception:  # noqa: BLE001 - missing or unreadable: absent, never trusted
+        return None
+    return model.to(device).eval()
+
+
 def is_stored(scenario: Scenario, kind: str) -> bool:
     """Whether the store has this model (without reading it)."""
     base = store_dir() / model_hash(scenario, kind)

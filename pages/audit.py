@@ -11,8 +11,10 @@ from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.lab import Lab
 from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, read_weights
 from models import MODELS, compatible_models
+from backdoor.store import load_weights
 from ui.defense_runs import run_defenses, show_results
 from ui.glossary import glossary_link
+from ui.redblue import POOL_PICK
 from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.training import poisoned_or_stop, scenario_or_stop
@@ -32,50 +34,65 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 
-fitting = compatible_models(dataset.image_shape)
-if not fitting:
-    st.error("No architecture in the lab fits this data set's images.")
-    st.stop()
-st.session_state.setdefault("audit.architecture", st.session_state["lab.model"])
-if st.session_state["audit.architecture"] not in fitting:
-    st.session_state["audit.architecture"] = fitting[0]
-c1, c2 = st.columns([1, 2])
-c1.selectbox("Architecture", fitting, format_func=lambda m: MODELS[m].title, **bind("audit.architecture"),
-             help="The network the weights belong to. It must match exactly, layer by layer.")
-set_title = DATASETS[dataset.name].title if dataset.name in DATASETS else dataset.name
-upload = c2.file_uploader(f"Weights trained on {set_title} (up to {MAX_BYTES // 2**20} MB)",
-                          type=["safetensors", "pt", "pth"], key="audit.upload", max_upload_size=MAX_BYTES // 2**20)
-if upload is None:
-    st.info("Upload a model file to begin. To try it out, download the backdoored model on step 2 "
-            "(**Download the backdoored model**) and upload it here.", icon=":material/upload_file:")
-    st.stop()
+pool_pick = st.session_state.get(POOL_PICK)  # a model from the class's red-vs-blue pool (pages/redblue.py)
+if pool_pick is not None:
+    _, digest, architecture, source_name = pool_pick
+    model = load_weights(digest, architecture, dataset.image_shape, dataset.num_classes, device)
+    left, right = st.columns([3, 1])
+    if right.button("Audit a file instead", key="btn.audit.unpool", icon=":material/upload_file:"):
+        st.session_state.pop(POOL_PICK)
+        st.rerun()
+    if model is None:
+        left.error(f"**{source_name}** cannot be opened here: it belongs to another data set (the sidebar's is "
+                   f"{DATASETS[dataset.name].title}), or the model store on this server does not hold it.",
+                   icon=":material/error:")
+        st.stop()
+    left.success(f"Auditing **{source_name}** from your class's red-vs-blue pool, as a blue student would: weights "
+                 "only, and nothing about who made it or how.", icon=":material/shield:")
+else:
+    fitting = compatible_models(dataset.image_shape)
+    if not fitting:
+        st.error("No architecture in the lab fits this data set's images.")
+        st.stop()
+    st.session_state.setdefault("audit.architecture", st.session_state["lab.model"])
+    if st.session_state["audit.architecture"] not in fitting:
+        st.session_state["audit.architecture"] = fitting[0]
+    c1, c2 = st.columns([1, 2])
+    c1.selectbox("Architecture", fitting, format_func=lambda m: MODELS[m].title, **bind("audit.architecture"),
+                 help="The network the weights belong to. It must match exactly, layer by layer.")
+    set_title = DATASETS[dataset.name].title if dataset.name in DATASETS else dataset.name
+    upload = c2.file_uploader(f"Weights trained on {set_title} (up to {MAX_BYTES // 2**20} MB)",
+                              type=["safetensors", "pt", "pth"], key="audit.upload",
+                              max_upload_size=MAX_BYTES // 2**20)
+    if upload is None:
+        st.info("Upload a model file to begin. To try it out, download the backdoored model on step 2 "
+                "(**Download the backdoored model**) and upload it here.", icon=":material/upload_file:")
+        st.stop()
 
-architecture = st.session_state["audit.architecture"]
+    architecture = st.session_state["audit.architecture"]
 
+    def load_upload() -> tuple[str, object]:
+        """(SHA-256, the model or the reason it was refused), read once per file and architecture."""
+        data = upload.getvalue()
+        try:
+            loaded = model_from_weights(read_weights(data), architecture, dataset.image_shape, dataset.num_classes)
+            loaded = loaded.to(device)
+        except ModelRejected as error:
+            loaded = error
+        return hashlib.sha256(data).hexdigest(), loaded
 
-def load_upload() -> tuple[str, object]:
-    """(SHA-256, the model or the reason it was refused), read once per file and architecture."""
-    data = upload.getvalue()
-    try:
-        loaded = model_from_weights(read_weights(data), architecture, dataset.image_shape, dataset.num_classes)
-        loaded = loaded.to(device)
-    except ModelRejected as error:
-        loaded = error
-    return hashlib.sha256(data).hexdigest(), loaded
-
-
-# The uploaded model is this session's alone: kept in its session state, never in a shared cache.
-load_key = (upload.file_id, architecture, dataset.name, str(device))
-if st.session_state.get("audit.loaded", (None,))[0] != load_key:
-    st.session_state["audit.loaded"] = (load_key, *load_upload())
-_, digest, model = st.session_state["audit.loaded"]
-if isinstance(model, ModelRejected):
-    st.error(f"**{upload.name}** was refused. {model}", icon=":material/block:")
-    st.stop()
-weights = sum(p.numel() for p in model.parameters())
-st.success(f"**{upload.name}** holds plain weights: {weights:,} of them, loaded into the {MODELS[architecture].title}. "
-           f"SHA-256 `{digest[:16]}...`: note it down to know later that you audited exactly this file.",
-           icon=":material/verified:")
+    # The uploaded model is this session's alone: kept in its session state, never in a shared cache.
+    load_key = (upload.file_id, architecture, dataset.name, str(device))
+    if st.session_state.get("audit.loaded", (None,))[0] != load_key:
+        st.session_state["audit.loaded"] = (load_key, *load_upload())
+    _, digest, model = st.session_state["audit.loaded"]
+    if isinstance(model, ModelRejected):
+        st.error(f"**{upload.name}** was refused. {model}", icon=":material/block:")
+        st.stop()
+    weights = sum(p.numel() for p in model.parameters())
+    st.success(f"**{upload.name}** holds plain weights: {weights:,} of them, loaded into the "
+               f"{MODELS[architecture].title}. SHA-256 `{digest[:16]}...`: note it down to know later that you audited exactly this file.",
+               icon=":material/verified:")
 
 audit_scenario = replace(scenario, model=architecture)
 lab = Lab(dataset, audit_scenario, model, f"upload:{architecture}:{digest}", poisoned_or_stop(dataset, scenario),
@@ -97,7 +114,7 @@ chosen = st.multiselect("Defenses to run on this model", usable, format_func=lam
                         help="Activation Clustering and Spectral Signatures are not offered: they inspect the "
                              "training data, which a model file does not bring.")
 results = st.session_state.setdefault("audit.results", {})
-if st.button("Run on the uploaded model", type="primary", key="btn.audit.run", disabled=not chosen,
+if st.button("Run on this model", type="primary", key="btn.audit.run", disabled=not chosen,
              icon=":material/shield:"):
     run_defenses(lab, chosen, {}, results)
 show_results(lab, results)

@@ -9,12 +9,14 @@ import streamlit as st
 
 from backdoor.attacks import ATTACKS
 from backdoor.classroom import ClassInfo, ClassroomUnavailable, class_events, roster
+from backdoor.classroom.redblue import blue_board, red_board
 from backdoor.classroom.dashboard import STORY, defense_catches, mystery_board, progress, quiz_answers, trained_results
 from backdoor.defenses.registry import DEFENSES
 from backdoor.mystery import draw_challenge
 from ui.charts import CHART_CONFIG
 from ui.classroom import class_database, class_scenario
 from ui.glossary import quizzes
+from ui.redblue import class_pool
 from ui.words import percent
 
 REFRESH = timedelta(seconds=3)
@@ -46,6 +48,7 @@ def live_dashboard(info: ClassInfo) -> None:
     _defenses(events)
     _quiz(events)
     _mystery(info, events)
+    _red_vs_blue(info, events)
 
 
 def _results(events) -> None:
@@ -112,3 +115,17 @@ def _mystery(info: ClassInfo, events) -> None:
     st.dataframe([{"rank": i, "nickname": s.nickname, "points": f"{s.points} of {s.possible}",
                    "verdicts given": s.answered} for i, s in enumerate(board, start=1)], hide_index=True,
                  key="dash.mystery")
+
+
+def _red_vs_blue(info: ClassInfo, events) -> None:
+    if not any(e.kind in ("red", "blue") for e in events):
+        return
+    entries = class_pool(info) or []
+    verdicts = [e for e in events if e.kind == "blue"]
+    st.markdown(f"**Red vs blue** ({sum(e.kind == 'red' for e in events)} submissions, {len(entries)} models in the "
+                f"pool, {len(verdicts)} blue verdicts)")
+    left, right = st.columns(2)
+    left.dataframe([{"red": s.nickname, "points": s.points, "how": s.detail} for s in red_board(entries, verdicts)],
+                   hide_index=True, key="dash.red")
+    right.dataframe([{"blue": s.nickname, "points": s.points, "how": s.detail} for s in blue_board(entries, verdicts)],
+                    hide_index=True, key="dash.blue")

@@ -2,8 +2,9 @@
 
 Each run writes the settings that differ from their defaults into ``st.query_params``; a new
 session (a reload) reads them back before any page draws. A value that does not parse, or a
-key the lab does not know, is ignored: a mangled link opens the lab on its defaults, never
-on an error.
+key the lab does not know, is ignored (and left in the URL: the class link's own ``class``,
+``student``, ``preset`` and ``seed``): a mangled link opens the lab on its defaults, never on
+an error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from backdoor.attacks import ATTACKS
 from ui.state import DEFAULTS
 
 RESTORED = "url.restored"
-OTHER_PARAMS = ("class", "student", "preset", "seed")  # the classroom's own (ui/classroom.py)
 
 
 def _known() -> dict[str, object]:
@@ -57,7 +57,7 @@ def write_to_url() -> None:
     known = _known()
     wanted = {key: str(st.session_state[key]) for key, default in known.items()
               if key in st.session_state and st.session_state[key] != default}
-    for key in [k for k in st.query_params if k not in wanted and k not in OTHER_PARAMS]:
+    for key in [k for k in st.query_params if k in known and k not in wanted]:  # back to its default
         del st.query_params[key]
     changed = {key: value for key, value in wanted.items() if st.query_params.get(key) != value}
     if changed:

@@ -25,8 +25,9 @@ EVENT_KINDS = {
     "defense": "a defense run: defense, attack, caught, asr_after, clean_acc_after",
     "quiz": "a quiz answer: question, answer, correct",
     "mystery": "a mystery verdict: model, verdict, target",
-    "red": "a red-team submission: model_id, attack, poison_rate, target, clean_acc, asr",
-    "blue": "a blue-team verdict: pool_model, verdict, target",
+    "red": "a red-team submission: store_id, architecture, attack, poison_rate, target, clean_acc, asr, "
+           "baseline_clean_acc",
+    "blue": "a blue-team verdict: store_id, backdoored, target",
 }
 FROZEN_AT_REVEAL = ("mystery", "blue")  # verdicts: once the instructor reveals the answers, they are final
 MAX_KEY = 200

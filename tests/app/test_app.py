@@ -20,6 +20,8 @@ PAGES = {
     "pages/glossary.py": "Attack success rate",
     "pages/classroom.py": "Expected timings",
     "pages/mystery.py": "Prepare the mystery models",
+    "pages/join.py": "Pick a nickname",
+    "pages/redblue.py": "This round runs in a class",
 }
 
 

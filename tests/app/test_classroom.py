@@ -4,7 +4,7 @@ link, their steps reach the dashboard; bad input and a missing database get plai
 from __future__ import annotations
 
 import pytest
-from apptest import fresh_app, texts
+from apptest import fresh_app, texts, trained
 
 from backdoor.classroom import create_class, database, find_class, join_class
 
@@ -171,3 +171,52 @@ def test_mystery_verdicts_go_to_the_instructor_and_freeze_at_reveal(class_url):
     assert all(r.disabled for r in at.radio if r.key and r.key.startswith("mystery.verdict"))
     assert not any(b.key == "btn.mystery.submit" for b in at.button)
     assert find_class(db, info.code).revealed
+
+
+def test_red_submits_within_the_rules_and_blue_judges_the_anonymous_pool(class_url):
+    from backdoor.classroom import class_events
+
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    ann = _joining(info.code, "Ann")
+    ann.session_state["train.epochs"] = 1
+    ann.session_state["poison.rate_pct"] = 20.0  # over the round's limit
+    ann.run()
+    trained(ann)
+    ann.switch_page("pages/redblue.py").run()
+    assert not ann.exception, ann.exception
+    assert "poisons 20.0% of the training images; the most allowed is 10%" in ann.error[0].value
+    assert not any(b.key == "btn.redblue.submit" for b in ann.button)
+    ann.session_state["poison.rate_pct"] = 10.0
+    ann.run()
+    trained(ann)
+    ann.switch_page("pages/redblue.py").run()
+    ann.button(key="btn.redblue.submit").click().run()
+    assert "joins the pool under an anonymous name" in texts(ann)
+    [submission] = class_events(db, info.id, "red")
+    assert submission.nickname == "Ann" and submission.payload["poison_rate"] == 0.1
+
+    bob = _joining(info.code, "Bob")
+    bob.switch_page("pages/redblue.py").run()
+    bob.button(key="btn.redblue.decoys").click().run()  # two clean decoys, trained once for the class
+    assert not bob.exception, bob.exception
+    labels = bob.selectbox(key="redblue.pick").options
+    assert len(labels) == 3 and all(label.startswith("Pool model") for label in labels)
+    assert "Ann" not in texts(bob)  # anonymous
+    store_id = next(e.payload["store_id"] for e in class_events(db, info.id, "red"))
+    for i in range(3):
+        bob.selectbox(key="redblue.pick").set_value(i).run()
+        bob.radio(key=next(r.key for r in bob.radio if r.key.startswith("redblue.verdict"))).set_value("clean").run()
+        bob.button(key="btn.redblue.verdict").click().run()
+    verdicts = class_events(db, info.id, "blue")
+    assert len(verdicts) == 3 and store_id in {v.payload["store_id"] for v in verdicts}
+    bob.button(key="btn.redblue.audit").click().run()  # open the last one on the Audit page
+    assert not bob.exception, bob.exception
+    assert "from your class's red-vs-blue pool" in texts(bob)
+
+    teacher = fresh_app(**{"lab.audience": "Instructor", "class.instructor": info})
+    teacher.run()
+    teacher.switch_page("pages/classroom.py").run()
+    assert not teacher.exception, teacher.exception
+    red = next(d.value for d in teacher.dataframe if "red" in d.value.columns)
+    assert list(red["red"]) == ["Ann"] and red["points"][0] > 0  # Bob called Ann's model clean: she fooled him

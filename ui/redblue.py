@@ -1,0 +1,61 @@
+"""The red-vs-blue round as pages see it: the class's pool, its decoys, and a pool model's weights."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backdoor.classroom import ClassInfo, ClassroomUnavailable, class_events
+from backdoor.classroom.redblue import PoolEntry, decoy_scenarios, pool, prepare_decoys
+from backdoor.store import is_stored, load_weights, model_hash
+from ui.classroom import class_database, class_scenario
+from ui.jobs import offer_job, shared_memo
+from ui.resources import current_device, dataset_named
+from backdoor import estimates
+
+POOL_PICK = "audit.pool"  # the pool model blue opened on the Audit page: (class code, store id)
+
+
+def class_decoys(info: ClassInfo) -> list[tuple[str, str]] | None:
+    """The class's decoys, once trained (by anyone, on any replica: they live in the model store)."""
+    base, _ = class_scenario(info)
+    scenarios = decoy_scenarios(base, info.code)
+    if all(is_stored(s, "baseline") for s in scenarios):
+        return [(model_hash(s, "baseline"), s.model) for s in scenarios]
+    return None
+
+
+def offer_decoys(info: ClassInfo) -> None:
+    """The button that trains the class's clean decoys (once for the whole class)."""
+    base, _ = class_scenario(info)
+    dataset = dataset_named(base.dataset, base.data_seed)
+    device = current_device()
+    scenarios = decoy_scenarios(base, info.code)
+    estimate = estimates.trainings(estimates.DataShape.of(dataset), scenarios, device, measure_asr=False)
+    st.caption(f"The pool needs its clean decoys first: {len(scenarios)} clean models, trained once for the whole "
+               "class.")
+    offer_job("Prepare the decoys", "btn.redblue.decoys", "training the decoys", estimate,
+              lambda bar: prepare_decoys(dataset, base, info.code, device, bar),
+              memo=shared_memo("decoys", 8), memo_key=(info.code, str(device)), type="primary")
+
+
+def class_pool(info: ClassInfo) -> list[PoolEntry] | None:
+    """The anonymised pool (None until the decoys exist or when the database is out of reach)."""
+    decoys = class_decoys(info)
+    db, _ = class_database()
+    if decoys is None or db is None:
+        return None
+    try:
+        red = class_events(db, info.id, "red")
+    except ClassroomUnavailable:
+        return None
+    return pool(info.code, red, decoys)
+
+
+def pool_model(info: ClassInfo, entry: PoolEntry):
+    """A pool model's weights, loaded once per server."""
+    base, _ = class_scenario(info)
+    dataset = dataset_named(base.dataset, base.data_seed)
+    device = current_device()
+    models = shared_memo("pool models", 16)
+    return models.get_or_compute((entry.store_id, str(device)), lambda: load_weights(
+        entry.store_id, entry.architecture, dataset.image_shape, dataset.num_classes, device))
