@@ -10,7 +10,7 @@ from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS
 from backdoor.device import available_devices, resolve_device
 from models import MODELS
-from ui.classroom import member, record_event
+from ui.classroom import keep_membership_in_url, member, record_event, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.state import bind, init_settings, use_attack_defaults
 from ui.url_state import restore_from_url, write_to_url
@@ -98,12 +98,17 @@ MENUS = {
 
 def menu() -> None:
     with st.sidebar:
-        st.radio("Who is using the lab?", list(MENUS), horizontal=True, **bind("lab.audience"),
+        me = member()
+        audiences = list(MENUS)
+        if me is not None and signed_in_class() is None:  # in a class, instructor mode takes the class PIN
+            audiences.remove("Instructor")
+            if st.session_state["lab.audience"] == "Instructor":
+                st.session_state["lab.audience"] = "Student"
+        st.radio("Who is using the lab?", audiences, horizontal=True, **bind("lab.audience"),
                  help="Student: every control. Stakeholder: no jargon, presets instead of controls. "
                       "Instructor: classroom tools and expected timings.")
         for name in MENUS[st.session_state["lab.audience"]]:
             st.page_link(PAGES[name])
-        me = member()
         if me is not None:
             st.caption(f"Class **{me.code}**, as **{me.nickname}**: your instructor sees your steps.")
 
@@ -111,6 +116,7 @@ def menu() -> None:
 page = st.navigation(list(PAGES.values()), position="hidden")
 with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note and a way back, never a traceback
     write_to_url()
+    keep_membership_in_url()
     record_event("step", page.url_path or "start", {"page": page.title})  # where each student is (in a class)
     menu()
     if st.session_state["lab.audience"] != "Stakeholder":

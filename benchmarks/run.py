@@ -417,6 +417,14 @@ def _first_and_second_training(cache) -> dict:
     return figures
 
 
+def classroom_db() -> dict:
+    """30 students x 20 events into SQLite and PostgreSQL, the writer SIGKILLed mid-stream
+    (benchmarks/classroom_db.py)."""
+    from benchmarks.classroom_db import classroom_db as run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
@@ -426,6 +434,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "warm": warm,
     "load": load,
     "estimates": estimates,
+    "classroom_db": classroom_db,
 }
 
 

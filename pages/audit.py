@@ -14,6 +14,7 @@ from models import MODELS, compatible_models
 from backdoor.store import load_weights
 from ui.defense_runs import run_defenses, show_results
 from ui.glossary import glossary_link
+from ui.classroom import member_class
 from ui.redblue import POOL_PICK
 from ui.resources import current_dataset, current_device
 from ui.state import bind
@@ -34,8 +35,8 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 
-pool_pick = st.session_state.get(POOL_PICK)  # a model from the class's red-vs-blue pool (pages/redblue.py)
-if pool_pick is not None:
+pool_pick, in_class = st.session_state.get(POOL_PICK), member_class()
+if pool_pick is not None and in_class is not None and pool_pick[0] == in_class.code:  # a model from the pool
     _, digest, architecture, source_name = pool_pick
     model = load_weights(digest, architecture, dataset.image_shape, dataset.num_classes, device)
     left, right = st.columns([3, 1])

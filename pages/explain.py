@@ -6,7 +6,9 @@ import torch
 from backdoor.datasets import objects_at
 from backdoor.explain import METHODS
 from ui.explain import explained_image, method_caption, triggered_share
+from ui.classroom import member_class
 from ui.glossary import glossary_link, quiz
+from ui.redblue import POOL_PICK, explain_pool_model
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
 from ui.state import bind
@@ -19,6 +21,19 @@ through_router()  # first: a fresh server may run this file without app.py (ui/r
 st.title("4. Explain the predictions")
 show_lesson("explain")
 glossary_link("saliency", "trigger-share")
+pool_pick, in_class = st.session_state.get(POOL_PICK), member_class()
+if pool_pick is not None and in_class is not None and pool_pick[0] == in_class.code:  # blue, judging the pool
+    left, right = st.columns([3, 1])
+    left.success(f"Explaining **{pool_pick[3]}** from your class's red-vs-blue pool: where does it look?",
+                 icon=":material/shield:")
+    if right.button("Back to my own models", key="btn.explain.unpool", icon=":material/undo:"):
+        st.session_state.pop(POOL_PICK)
+        st.rerun()
+    st.session_state.setdefault("explain.method", "integrated_gradients")
+    method = st.selectbox("Attribution method", list(METHODS), format_func=lambda m: METHODS[m].title,
+                          **bind("explain.method"))
+    explain_pool_model(in_class, pool_pick, method)
+    st.stop()
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()

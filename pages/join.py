@@ -5,7 +5,7 @@ import streamlit as st
 from backdoor.classroom import ClassroomError, ClassroomUnavailable, join_class
 from backdoor.classroom.classes import MAX_NICKNAME, find_class
 from backdoor.presets import PRESETS
-from ui.classroom import MEMBER, class_database, member
+from ui.classroom import MEMBER, TOKEN, class_database, member
 from ui.routing import through_router
 from ui.state import apply_preset
 
@@ -44,7 +44,7 @@ if joined:
     except ClassroomUnavailable as error:
         st.error(f"{error} Try again in a moment.", icon=":material/cloud_off:")
         st.stop()
-    st.session_state[MEMBER] = new_member
+    st.session_state[MEMBER], st.session_state[TOKEN] = new_member, token
     if info.preset in PRESETS:  # everyone starts from the class's configuration, at the class's seed
         apply_preset(info.preset)
         st.session_state["lab.seed"] = info.seed

@@ -5,7 +5,7 @@ import secrets
 import streamlit as st
 
 from backdoor import estimates
-from backdoor.classroom.redblue import RULES, SCORING, blue_board, red_board, rule_breaks
+from backdoor.classroom.redblue import RULES, SCORING, rule_breaks
 from backdoor.classroom import ClassroomUnavailable, class_events
 from backdoor.datasets import DATASETS
 from backdoor.defenses.trigger_search import NeuralCleanseConfig
@@ -13,6 +13,7 @@ from backdoor.mystery import scan
 from backdoor.scenario import trigger_report
 from backdoor.store import model_hash
 from ui.classroom import class_database, class_scenario, member_class, record_event, signed_in_class
+from ui.dashboard import leaderboards
 from ui.jobs import offer_job, shared_memo
 from ui.redblue import POOL_PICK, class_pool, offer_decoys, pool_model
 from ui.resources import current_dataset, current_device, dataset_named
@@ -90,8 +91,13 @@ with blue:
     if found is not None:
         flagged = ", ".join(f"'{class_data.classes[c]}'" for c in found.flagged) or "no class"
         st.markdown(f"Neural Cleanse flags {flagged}. It misses whole-image triggers: weigh it with what you see.")
-    if st.button("Open it on the Audit page", key="btn.redblue.audit", icon=":material/upload_file:"):
-        st.session_state[POOL_PICK] = (info.code, entry.store_id, entry.architecture, entry.label)
+    opened = (info.code, entry.store_id, entry.architecture, entry.label)
+    b1, b2 = st.columns(2)
+    if b1.button("Open it on the Explain page", key="btn.redblue.explain", icon=":material/visibility:"):
+        st.session_state[POOL_PICK] = opened
+        st.switch_page("pages/explain.py")
+    if b2.button("Open it on the Audit page", key="btn.redblue.audit", icon=":material/upload_file:"):
+        st.session_state[POOL_PICK] = opened
         st.switch_page("pages/audit.py")
     frozen = info.revealed
     call = st.radio("Your verdict", ["clean", "backdoored"], index=None, horizontal=True,
@@ -115,13 +121,7 @@ if info.revealed or signed_in_class() is not None:
     except ClassroomUnavailable:
         verdicts = []
     st.subheader("Leaderboards")
-    left, right = st.columns(2)
-    left.markdown("**Red**")
-    left.dataframe([{"nickname": s.nickname, "points": s.points, "how": s.detail} for s in red_board(entries, verdicts)],
-                   hide_index=True)
-    right.markdown("**Blue**")
-    right.dataframe([{"nickname": s.nickname, "points": s.points, "how": s.detail}
-                     for s in blue_board(entries, verdicts)], hide_index=True)
+    leaderboards(*st.columns(2), entries, verdicts)
     if info.revealed:
         st.table([{"pool model": e.label, "truth": (f"backdoored, towards "
                                                     f"'{class_data.classes[e.target]}' (by {', '.join(e.owners)})"

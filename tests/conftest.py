@@ -68,7 +68,7 @@ def trained_pair(small_mnist):
 @pytest.fixture(scope="session")
 def postgres_url():
     """One real PostgreSQL server for the whole run (tests/postgres.py)."""
-    from postgres import postgres_server
+    from benchmarks.postgres import postgres_server
 
     with postgres_server() as url:
         yield url

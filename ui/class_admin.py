@@ -67,6 +67,7 @@ def sign_in_or_create() -> ClassInfo | None:
 def _act(call) -> None:
     try:
         st.session_state[INSTRUCTOR] = call()
+        st.session_state["lab.audience"] = "Instructor"
     except ClassroomError as error:
         st.error(str(error), icon=":material/error:")
         return
@@ -94,7 +95,8 @@ def class_header(info: ClassInfo) -> None:
                    f"**{PRESETS[info.preset].title}** at seed {info.seed}: everyone sees the same numbers.")
     right.code(link, language=None)
     c1, c2, c3, c4 = right.columns(4)
-    if c1.button("Show on the projector", icon=":material/fullscreen:", key="class.projector"):
+    if c1.button("Projector", icon=":material/fullscreen:", key="class.projector",
+                 help="The code, the QR code and the link, full screen, for the room."):
         projector(info, link)
     db, _ = class_database()
     if db is None:

@@ -16,6 +16,7 @@ from backdoor.scenario import Scenario
 from ui.resources import class_count
 
 MEMBER = "class.member"  # the Member this session joined as
+TOKEN = "class.token"  # the secret in that student's link, which lets them back in after a reload
 INSTRUCTOR = "class.instructor"  # the ClassInfo this session signed in to with its PIN
 CLASS_MODELS = 4  # models in a class's mystery challenge
 RETRY_S = 30  # after a failed connection, how long the lab works alone before trying again
@@ -50,8 +51,18 @@ def member() -> Member | None:
     except ClassroomUnavailable:
         return None
     if found is not None:
-        st.session_state[MEMBER] = found
+        st.session_state[MEMBER], st.session_state[TOKEN] = found, token
     return found
+
+
+def keep_membership_in_url() -> None:
+    """Every run: the student's class and secret stay in the URL (a page link drops them), so a
+    reload or a bookmark brings them back into their class."""
+    me, token = st.session_state.get(MEMBER), st.session_state.get(TOKEN)
+    if me is None or token is None:
+        return
+    if st.query_params.get("class") != me.code or st.query_params.get("student") != token:
+        st.query_params.update({"class": me.code, "student": token})
 
 
 def signed_in_class() -> ClassInfo | None:

@@ -17,7 +17,7 @@ from ui.charts import CHART_CONFIG
 from ui.classroom import class_database, class_scenario
 from ui.glossary import quizzes
 from ui.redblue import class_pool
-from ui.words import percent
+from ui.words import count_of, percent
 
 REFRESH = timedelta(seconds=3)
 
@@ -34,16 +34,17 @@ def live_dashboard(info: ClassInfo) -> None:
     except ClassroomUnavailable as error:
         st.warning(str(error), icon=":material/cloud_off:")
         return
-    st.caption(f"Live: redrawn every {REFRESH.seconds} s. {len(students)} joined, {len(events)} steps recorded.")
+    st.caption(f"Live: redrawn every {REFRESH.seconds} s. {len(students)} joined, "
+               f"{count_of(len(events), 'step')} recorded.")
     if not students:
         st.info("Nobody has joined yet. Show the link or the QR code above.", icon=":material/group_add:")
         return
     rows = progress(students, events)
     st.markdown("**Who is where**")
-    st.dataframe([{"nickname": r.nickname, "now on": r.now_on, "story reached": f"{r.furthest} of {len(STORY)}",
+    st.table([{"nickname": r.nickname, "now on": r.now_on, "story reached": f"{r.furthest} of {len(STORY)}",
                    "models trained": r.trained, "defenses run": r.defenses,
                    "quiz": f"{r.quiz_right} of {r.quiz_answered} right" if r.quiz_answered else "none yet"}
-                  for r in rows], hide_index=True, key="dash.roster")
+                  for r in rows])
     _results(events)
     _defenses(events)
     _quiz(events)
@@ -64,8 +65,9 @@ def _results(events) -> None:
                                  mode="markers", name=ATTACKS[attack].short_title if attack in ATTACKS else attack,
                                  text=[r["nickname"] for r in mine], marker=dict(size=11),
                                  hovertemplate="%{text}: %{x:.1f}% poisoned, ASR %{y:.0f}%<extra></extra>"))
+    highest = max(100 * r["poison_rate"] for r in results)
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="poisoned training images (%)",
-                      yaxis_title="attack success rate (%)", yaxis_range=[-2, 102])
+                      yaxis_title="attack success rate (%)", yaxis_range=[-2, 102], xaxis_range=[0, highest * 1.2 + 1])
     st.plotly_chart(fig, config=CHART_CONFIG, key="dash.results")
     low = min(results, key=lambda r: (r["poison_rate"], -r["asr"]))
     st.caption(f"{len(results)} models trained. The smallest dose anyone tried, {percent(low['poison_rate'])} of the "
@@ -86,7 +88,7 @@ def _defenses(events) -> None:
                 caught, runs = table[attack, name]
                 row[defense.title] = f"stopped {caught} of {runs} runs"
         rows.append(row)
-    st.dataframe(rows, hide_index=True, key="dash.defenses")
+    st.table(rows)
 
 
 def _quiz(events) -> None:
@@ -112,7 +114,7 @@ def _mystery(info: ClassInfo, events) -> None:
     base, num_classes = class_scenario(info)
     board = mystery_board(events, lambda code, count: draw_challenge(code, count, base, num_classes))
     st.markdown("**Mystery models: leaderboard**" + ("" if info.revealed else " (answers still hidden from students)"))
-    st.dataframe([{"rank": i, "nickname": s.nickname, "points": f"{s.points} of {s.possible}",
+    st.table([{"rank": i, "nickname": s.nickname, "points": f"{s.points} of {s.possible}",
                    "verdicts given": s.answered} for i, s in enumerate(board, start=1)], hide_index=True,
                  key="dash.mystery")
 
@@ -122,10 +124,18 @@ def _red_vs_blue(info: ClassInfo, events) -> None:
         return
     entries = class_pool(info) or []
     verdicts = [e for e in events if e.kind == "blue"]
-    st.markdown(f"**Red vs blue** ({sum(e.kind == 'red' for e in events)} submissions, {len(entries)} models in the "
-                f"pool, {len(verdicts)} blue verdicts)")
+    red = sum(e.kind == "red" for e in events)
+    st.markdown(f"**Red vs blue** ({count_of(red, 'submission')}, {count_of(len(entries), 'model')} in the pool, "
+                f"{count_of(len(verdicts), 'blue verdict')})")
     left, right = st.columns(2)
-    left.dataframe([{"red": s.nickname, "points": s.points, "how": s.detail} for s in red_board(entries, verdicts)],
-                   hide_index=True, key="dash.red")
-    right.dataframe([{"blue": s.nickname, "points": s.points, "how": s.detail} for s in blue_board(entries, verdicts)],
-                    hide_index=True, key="dash.blue")
+    leaderboards(left, right, entries, verdicts)
+
+
+def leaderboards(left, right, entries, verdicts) -> None:
+    """Red's and blue's leaderboards side by side (a line instead of an empty table)."""
+    for column, side, board in ((left, "red", red_board(entries, verdicts)), (right, "blue",
+                                                                             blue_board(entries, verdicts))):
+        if board:
+            column.table([{side: s.nickname, "points": f"{s.points:g}", "how": s.detail} for s in board])
+        else:
+            column.caption(f"No {side} scores yet.")

@@ -24,7 +24,13 @@ def _map(model_id: str, _model: torch.nn.Module, image_id: str, _image: torch.Te
 def attribution_map(model_id: str, model: torch.nn.Module, image_id: str, image: torch.Tensor,
                     target: int, method: str, scenario: Scenario) -> torch.Tensor:
     """The (H, W) map of one image (1, C, H, W) for class ``target``, from the cache when possible."""
-    layer_name = MODELS[scenario.model].gradcam_layer
+    return map_for(model_id, model, image_id, image, target, method, scenario.model)
+
+
+def map_for(model_id: str, model: torch.nn.Module, image_id: str, image: torch.Tensor, target: int, method: str,
+            architecture: str) -> torch.Tensor:
+    """:func:`attribution_map` for a model known only by its architecture (a pool model)."""
+    layer_name = MODELS[architecture].gradcam_layer
     return torch.from_numpy(_map(model_id, model, image_id, image, int(target), method, layer_name))
 
 

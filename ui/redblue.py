@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backdoor import estimates
 from backdoor.classroom import ClassInfo, ClassroomUnavailable, class_events
 from backdoor.classroom.redblue import PoolEntry, decoy_scenarios, pool, prepare_decoys
+from backdoor.defenses.trigger_search import stamp_reversed
+from backdoor.metrics import predict_proba
 from backdoor.store import is_stored, load_weights, model_hash
 from ui.classroom import class_database, class_scenario
+from ui.explain import map_for, picture
 from ui.jobs import offer_job, shared_memo
 from ui.resources import current_device, dataset_named
-from backdoor import estimates
 
-POOL_PICK = "audit.pool"  # the pool model blue opened on the Audit page: (class code, store id)
+POOL_PICK = "pool.pick"  # the pool model blue opened: (class code, store id, architecture, label)
+EXPLAINED = 4  # test images a pool model is explained on
 
 
 def class_decoys(info: ClassInfo) -> list[tuple[str, str]] | None:
@@ -59,3 +63,34 @@ def pool_model(info: ClassInfo, entry: PoolEntry):
     models = shared_memo("pool models", 16)
     return models.get_or_compute((entry.store_id, str(device)), lambda: load_weights(
         entry.store_id, entry.architecture, dataset.image_shape, dataset.num_classes, device))
+
+
+def explain_pool_model(info: ClassInfo, pick: tuple, method: str) -> None:
+    """Where a pool model looks, on held-out images and with the trigger Neural Cleanse found in it
+    (once blue has scanned it): no training data and no knowledge of the attack needed."""
+    _, store_id, architecture, label = pick
+    base, _ = class_scenario(info)
+    dataset = dataset_named(base.dataset, base.data_seed)
+    device = current_device()
+    model = pool_model(info, PoolEntry(label, store_id, architecture, False, None, None, ()))
+    if model is None:
+        st.error(f"{label} cannot be opened on this server: its weights are missing from the model store.",
+                 icon=":material/error:")
+        return
+    x, _ = dataset.held_out
+    images = {"Test images": x[:EXPLAINED]}
+    found = shared_memo("pool scans", 24).get((store_id, str(device)))
+    if found is not None:
+        k = int(found.mask_norms.argmin())
+        images[f"The same images with the trigger Neural Cleanse found for '{dataset.classes[k]}'"] = stamp_reversed(
+            x[:EXPLAINED], found.masks[k], found.patterns[k])
+    else:
+        st.caption("Scan it with Neural Cleanse on the Red vs blue page to also see it with the trigger the scan finds.")
+    for title, batch in images.items():
+        st.markdown(f"**{title}**")
+        for i, col in enumerate(st.columns(EXPLAINED)):
+            probs = predict_proba(model, batch[i : i + 1], device)[0]
+            k = int(probs.argmax())
+            heat = map_for(f"pool:{store_id}", model, f"{title}:{i}", batch[i : i + 1], k, method, architecture)
+            col.image(picture(batch[i], heat), width="stretch")
+            col.caption(f"says '{dataset.classes[k]}' ({probs[k]:.0%})")

@@ -59,3 +59,8 @@ def metric_delta(before: float, after: float, higher_is_better: bool = True,
     better = (change > 0) == higher_is_better
     return {"delta": f"{abs(change):.1f} points {words[0] if change > 0 else words[1]}",
             "delta_color": "green" if better else "red", "delta_arrow": "up" if change > 0 else "down"}
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 submission", "0 submissions", "3 submissions"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -37,10 +37,16 @@ def progress(roster: list[tuple[str, datetime]], events: list[Event]) -> list[St
         reached = [STORY.index(e.key) for e in steps if e.key in STORY]
         quiz = [e for e in own if e.kind == "quiz"]
         rows.append(StudentProgress(
-            nickname, joined, steps[-1].payload.get("page", steps[-1].key) if steps else "not started",
+            nickname, joined, page_name(steps[-1].payload.get("page", steps[-1].key)) if steps else "not started",
             max(reached) + 1 if reached else 0, sum(e.kind == "trained" for e in own),
             sum(e.kind == "defense" for e in own), sum(bool(e.payload.get("correct")) for e in quiz), len(quiz)))
     return rows
+
+
+def page_name(title: str) -> str:
+    """A page's title as a table cell: "2. Train the models" would read as a numbered list."""
+    number, dot, rest = title.partition(". ")
+    return f"step {number}: {rest}" if dot and number.isdigit() else title
 
 
 def trained_results(events: list[Event]) -> list[dict]:

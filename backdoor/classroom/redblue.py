@@ -143,6 +143,6 @@ def red_board(entries: list[PoolEntry], blue_events: list[Event]) -> list[Score]
             tally[0] += RED_POINTS * (entry.asr or 0.0) * fooled
             tally[1] += sum(not v["backdoored"] for v in calls)
             tally[2] += len(calls)
-    board = [Score(n, round(p, 1), f"fooled {fooled} of {seen} blue verdicts") for n, (p, fooled, seen) in
-             points.items()]
+    board = [Score(n, round(p, 1), f"fooled {fooled} of {seen} blue verdicts" if seen else "not judged yet")
+             for n, (p, fooled, seen) in points.items()]
     return sorted(board, key=lambda s: (-s.points, s.nickname.casefold()))

@@ -90,8 +90,8 @@ def test_a_student_joins_by_link_lands_on_the_class_setup_and_the_dashboard_sees
     teacher.run()
     teacher.switch_page("pages/classroom.py").run()
     assert not teacher.exception, teacher.exception
-    roster = teacher.dataframe[0].value
-    assert list(roster["nickname"]) == ["Ada"] and "Poison" in roster["now on"][0]
+    roster = next(t.value for t in teacher.table if "now on" in t.value.columns)
+    assert list(roster["nickname"]) == ["Ada"] and roster["now on"].iloc[0] == "step 1: Poison the data"
 
 
 def test_a_taken_nickname_or_a_wrong_code_gets_a_plain_message(class_url):
@@ -122,6 +122,8 @@ def test_a_reload_keeps_the_student_in_the_class_and_every_setting(class_url):
     reloaded.run()
     assert reloaded.session_state["poison.rate_pct"] == 4.0
     assert reloaded.session_state["class.member"].nickname == "Ada"
+    audience = reloaded.radio(key="w:lab.audience")
+    assert audience.options == ["Student", "Stakeholder"]  # instructor mode takes the class PIN
 
 
 def test_a_mangled_link_opens_on_the_defaults():
@@ -213,10 +215,14 @@ def test_red_submits_within_the_rules_and_blue_judges_the_anonymous_pool(class_u
     bob.button(key="btn.redblue.audit").click().run()  # open the last one on the Audit page
     assert not bob.exception, bob.exception
     assert "from your class's red-vs-blue pool" in texts(bob)
+    bob.switch_page("pages/explain.py").run()  # the same pool model on the Explain page
+    assert not bob.exception, bob.exception
+    assert "from your class's red-vs-blue pool: where does it look?" in texts(bob)
+    assert len(bob.get("image")) >= 4  # four test images, each with its attribution map
 
     teacher = fresh_app(**{"lab.audience": "Instructor", "class.instructor": info})
     teacher.run()
     teacher.switch_page("pages/classroom.py").run()
     assert not teacher.exception, teacher.exception
-    red = next(d.value for d in teacher.dataframe if "red" in d.value.columns)
-    assert list(red["red"]) == ["Ann"] and red["points"][0] > 0  # Bob called Ann's model clean: she fooled him
+    red = next(t.value for t in teacher.table if "red" in t.value.columns)
+    assert list(red["red"]) == ["Ann"] and float(red["points"].iloc[0]) > 0  # Bob called Ann's model clean: she fooled him

@@ -1,5 +1,5 @@
-"""A real, throwaway PostgreSQL server for the tests: ``initdb`` and ``pg_ctl`` in a temporary
-folder, listening on a free loopback port only, removed at the end.
+"""A real, throwaway PostgreSQL server for the tests and benchmarks: ``initdb`` and ``pg_ctl``
+in a temporary folder, listening on a free loopback port only, removed at the end.
 
 Run as root (as CI does), the server runs as the ``postgres`` user that Debian's package
 creates: PostgreSQL refuses to run as root.

@@ -1,0 +1,67 @@
+"""The dashboard's figures, from a class's events: where each student is, results, quizzes, mystery."""
+
+from datetime import datetime, timezone
+
+from backdoor.classroom.dashboard import (
+    defense_catches, mystery_board, page_name, progress, quiz_answers, to_csv, trained_results,
+)
+from backdoor.classroom.events import Event
+from backdoor.mystery import draw_challenge
+from backdoor.scenario import Scenario
+
+NOW = datetime(2026, 11, 29, tzinfo=timezone.utc)
+
+
+def ev(nickname, kind, key, **payload):
+    return Event(nickname, kind, key, payload, NOW)
+
+
+def test_progress_says_where_each_student_is_and_what_they_did():
+    roster = [("Ada", NOW), ("Ben", NOW), ("Cy", NOW)]
+    events = [ev("Ada", "step", "poison", page="1. Poison the data"), ev("Ada", "step", "train", page="2. Train the models"),
+              ev("Ada", "step", "glossary", page="Glossary"), ev("Ada", "trained", "a"),
+              ev("Ada", "quiz", "train.0", answer=0, correct=True), ev("Ada", "quiz", "train.1", answer=1, correct=False),
+              ev("Ben", "step", "start", page="Start here"), ev("Ben", "defense", "x", defense="strip", attack="badnets")]
+    ada, ben, cy = progress(roster, events)
+    assert (ada.now_on, ada.furthest, ada.trained, ada.quiz_right, ada.quiz_answered) == ("Glossary", 3, 1, 1, 2)
+    assert (ben.now_on, ben.furthest, ben.defenses) == ("Start here", 1, 1)
+    assert (cy.now_on, cy.furthest, cy.trained, cy.quiz_answered) == ("not started", 0, 0, 0)
+
+
+def test_page_titles_never_read_as_numbered_lists():
+    assert page_name("2. Train the models") == "step 2: Train the models"
+    assert page_name("Red vs blue") == "Red vs blue" and page_name("7. Govern: risk brief") == "step 7: Govern: risk brief"
+
+
+def test_results_defenses_and_quiz_counts_across_the_class():
+    events = [ev("Ada", "trained", "a", attack="badnets", poison_rate=0.1, asr=1.0, clean_acc=0.97),
+              ev("Ada", "defense", "1", defense="strip", attack="badnets", caught=True),
+              ev("Ben", "defense", "2", defense="strip", attack="badnets", caught=False),
+              ev("Ben", "defense", "3", defense="fine_pruning", attack="wanet", caught=True),
+              ev("Ada", "quiz", "train.0", answer=0), ev("Ben", "quiz", "train.0", answer=2),
+              ev("Cy", "quiz", "train.0", answer=0)]
+    assert [r["nickname"] for r in trained_results(events)] == ["Ada"]
+    assert defense_catches(events) == {("badnets", "strip"): (1, 2), ("wanet", "fine_pruning"): (1, 1)}
+    assert quiz_answers(events) == {"train.0": {0: 2, 2: 1}}
+    assert defense_catches([]) == {} and quiz_answers([]) == {}
+
+
+def test_the_mystery_board_scores_each_students_last_verdicts_best_first():
+    truth = draw_challenge(77, 2, Scenario(), 10)
+    right = {m.number: m for m in truth}
+    events = []
+    for m in truth:  # Ada first answers wrongly, then right: the last verdict counts
+        events.append(ev("Ada", "mystery", f"{m.number}:1", challenge=77, count=2, model=m.number,
+                         backdoored=not m.backdoored, target=None))
+        events.append(ev("Ada", "mystery", f"{m.number}:2", challenge=77, count=2, model=m.number,
+                         backdoored=m.backdoored, target=m.target))
+    events.append(ev("Ben", "mystery", "1:1", challenge=77, count=2, model=1, backdoored=not right[1].backdoored,
+                     target=None))
+    board = mystery_board(events, lambda code, count: draw_challenge(code, count, Scenario(), 10))
+    assert [(s.nickname, s.points, s.possible, s.answered) for s in board] == [("Ada", 3, 3, 2), ("Ben", 0, 3, 1)]
+
+
+def test_the_csv_has_one_row_per_event():
+    csv = to_csv([ev("Ada", "quiz", "train.0", answer=0)])
+    lines = csv.strip().splitlines()
+    assert lines[0] == "time_utc,nickname,kind,key,details" and len(lines) == 2 and "Ada,quiz,train.0" in lines[1]
