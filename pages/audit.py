@@ -115,7 +115,7 @@ chosen = st.multiselect("Defenses to run on this model", usable, format_func=lam
                         help="Activation Clustering and Spectral Signatures are not offered: they inspect the "
                              "training data, which a model file does not bring.")
 results = st.session_state.setdefault("audit.results", {})
-if st.button("Run on this model", type="primary", key="btn.audit.run", disabled=not chosen,
+if st.button("Run the chosen defenses", type="primary", key="btn.audit.run", disabled=not chosen,
              icon=":material/shield:"):
     run_defenses(lab, chosen, {}, results)
 show_results(lab, results)

@@ -204,7 +204,7 @@ def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
     tab.locator("input[type=file]").set_input_files(str(weights))
     tab.get_by_text("holds plain weights").wait_for(timeout=30_000)
     settled(tab)
-    tab.get_by_role("button", name="Run on this model").click()
+    tab.get_by_role("button", name="Run the chosen defenses", exact=True).click()
     tab.get_by_text("Reverse-engineered trigger for every class").wait_for(timeout=180_000)
     shot(tab, "11-audit")
     body = tab.inner_text("body")
