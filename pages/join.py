@@ -31,7 +31,7 @@ st.markdown("Your instructor gave you a link or a 6-character class code. Pick a
 with st.form("join"):
     code = st.text_input("Class code", value=st.query_params.get("class", ""), max_chars=12,
                          placeholder="e.g. K7P2QX")
-    nickname = st.text_input("Nickname", max_chars=MAX_NICKNAME + 10, placeholder="not your full name",
+    nickname = st.text_input("Nickname", placeholder="not your full name",
                              help=f"At most {MAX_NICKNAME} characters, unique in your class.")
     joined = st.form_submit_button("Join", type="primary", icon=":material/login:")
 if joined:

@@ -104,6 +104,10 @@ def test_a_taken_nickname_or_a_wrong_code_gets_a_plain_message(class_url):
     at.text_input[1].input("Bob")
     _button(at, "Join").click().run()
     assert "No open class has that code" in at.error[0].value
+    at.text_input[0].input(info.code)
+    at.text_input[1].input("n" * 200)  # pasted by mistake
+    _button(at, "Join").click().run()
+    assert at.error[0].value == "A nickname can have at most 24 characters; yours has 200."
     assert not at.exception
 
 
