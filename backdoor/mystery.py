@@ -19,7 +19,8 @@ from backdoor.attacks import ATTACKS, PoisonConfig
 from backdoor.datasets import Dataset
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
 from backdoor.defenses.trigger_search import NeuralCleanseConfig, NeuralCleanseResult, neural_cleanse
-from backdoor.scenario import Scenario, train_model
+from backdoor.scenario import Scenario
+from backdoor.store import load_or_train
 
 SUSPECT_ATTACKS = ("badnets", "blended", "wanet", "sig")
 
@@ -56,13 +57,20 @@ def draw_challenge(code: int, count: int, base: Scenario, num_classes: int) -> l
     return out
 
 
+def kind_of(mystery: Mystery) -> str:
+    """The model store's kind for a mystery model (a clean one is its scenario's clean baseline)."""
+    return "backdoored" if mystery.backdoored else "baseline"
+
+
 def train_challenge(dataset: Dataset, mysteries: list[Mystery], device, on_progress: ProgressFn = no_progress
                     ) -> list[nn.Module]:
-    """Train every mystery model, one after another (progress in hundredths of a model)."""
+    """Every mystery model, from the on-disk model store or trained into it, one after another
+    (progress in hundredths of a model): a restart, another replica or ``make warm`` with
+    ``--mystery CODE`` means nobody trains them again."""
     models = []
     for k, m in enumerate(mysteries):
         report = step_progress(on_progress, k, len(mysteries), f"model {k + 1} of {len(mysteries)}")
-        models.append(train_model(dataset, m.scenario, device, report, measure_asr=False).model)
+        models.append(load_or_train(dataset, m.scenario, kind_of(m), device, report).model)
     return models
 
 

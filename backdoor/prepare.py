@@ -1,8 +1,10 @@
 """Warm-up before a class: pre-train every preset into the on-disk model store.
 
 Usage: ``python -m backdoor.prepare`` (or ``make warm``); ``--only NAME`` for one preset,
-``--list`` to see them. Models already in the store are kept, so running it twice is
-quick. Afterwards the app opens each preset's models at once instead of training them.
+``--list`` to see them; ``--mystery CODE`` also prepares a mystery challenge's models (for
+the lab's default settings, or ``--preset NAME --seed N`` for a class's). Models already in
+the store are kept, so running it twice is quick. Afterwards the app opens each preset's
+models at once instead of training them.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from backdoor import estimates
 from backdoor.busy import machine_load
 from backdoor.datasets import load_dataset
 from backdoor.device import resolve_device
-from backdoor.presets import Preset, PRESETS
-from backdoor.scenario import train_model, trigger_report
+from backdoor.presets import Preset, PRESETS, class_setup
+from backdoor.mystery import draw_challenge, kind_of, train_challenge
+from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.store import is_stored, load_model, model_hash, save_model, store_dir, trained_scenario
 
 
@@ -98,10 +101,30 @@ def prepare(names: list[str] | None = None, device: torch.device | str = "cpu",
     return done
 
 
+def prepare_mystery(code: int, count: int, base: Scenario, device: torch.device | str = "cpu",
+                    on_message: Callable[[str], None] = print) -> int:
+    """Train challenge ``code``'s mystery models into the store (what is stored already is kept);
+    returns how many were trained now."""
+    dataset = load_dataset(base.dataset, seed=base.data_seed)
+    mysteries = draw_challenge(code, count, base, dataset.num_classes)
+    missing = [m for m in mysteries if not is_stored(m.scenario, kind_of(m))]
+    on_message(f"Mystery challenge {code}: {count} models, {len(missing)} to train.")
+    start = time.perf_counter()
+    train_challenge(dataset, mysteries, device)
+    if missing:
+        on_message(f"Mystery challenge {code}: trained in {time.perf_counter() - start:.0f} s.")
+    return len(missing)
+
+
 def main(argv: list[str] | None = None) -> list[Prepared]:
     parser = argparse.ArgumentParser(prog="python -m backdoor.prepare", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=list(PRESETS), help="prepare just this preset")
     parser.add_argument("--list", action="store_true", help="list the presets and exit")
+    parser.add_argument("--mystery", type=int, action="append", metavar="CODE",
+                        help="also prepare this mystery challenge's models")
+    parser.add_argument("--count", type=int, default=4, help="models in the mystery challenge (default 4)")
+    parser.add_argument("--preset", choices=list(PRESETS), help="the class's preset the challenge is drawn from")
+    parser.add_argument("--seed", type=int, default=0, help="the class's seed (default 0)")
     args = parser.parse_args(argv)
     if args.list:
         for p in PRESETS.values():
@@ -111,6 +134,8 @@ def main(argv: list[str] | None = None) -> list[Prepared]:
     print(f"Model store: {store_dir()} (device: {device.type})")
     start = time.perf_counter()
     done = prepare(args.only, device)
+    for code in args.mystery or []:
+        prepare_mystery(code, args.count, class_setup(args.preset, args.seed), device)
     print(f"Ready: {len(done)} models in {time.perf_counter() - start:.0f} s.")
     return done
 

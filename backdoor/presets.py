@@ -8,7 +8,7 @@ on the machine that runs it (``backdoor.estimates``), never stated here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, BadNets, PoisonConfig
 from backdoor.datasets import DATASETS
@@ -61,3 +61,11 @@ PRESETS: dict[str, Preset] = {
                _attack("badnets", target=ALL_TO_ALL, rate=ALL_TO_ALL_RATE, trigger=BadNets()), 0.974, 0.930),
     ]
 }
+
+
+def class_setup(preset: str | None, seed: int) -> Scenario:
+    """Where everyone in a class starts: its preset (or the lab's defaults) at the class's seed,
+    exactly as the sidebar builds it after joining."""
+    scenario = PRESETS[preset].scenario if preset else Scenario()
+    return replace(scenario, poison=replace(scenario.poison, seed=seed), train=replace(scenario.train, seed=seed),
+                   data_seed=seed)

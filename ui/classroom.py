@@ -5,13 +5,12 @@ recording what they do. Nothing here ever stops a page: without a database the l
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import streamlit as st
 
 from backdoor.classroom import ClassInfo, ClassroomError, ClassroomUnavailable, Database, Member, database, record
 from backdoor.classroom.classes import find_class, rejoin
-from backdoor.presets import PRESETS
+from backdoor.presets import class_setup
 from backdoor.scenario import Scenario
 from ui.resources import class_count
 
@@ -114,9 +113,7 @@ def record_event(kind: str, key: str, payload: dict) -> bool:
 def class_scenario(info: ClassInfo) -> tuple[Scenario, int]:
     """The class's starting scenario (its preset at its seed, as the join page sets it) and the
     number of classes of its data."""
-    preset = PRESETS[info.preset].scenario
-    scenario = replace(preset, poison=replace(preset.poison, seed=info.seed),
-                       train=replace(preset.train, seed=info.seed), data_seed=info.seed)
+    scenario = class_setup(info.preset, info.seed)
     return scenario, class_count(scenario.dataset, info.seed)
 
 

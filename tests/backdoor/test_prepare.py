@@ -1,8 +1,6 @@
 """make warm: the store is filled ahead of class, then reused."""
 
 
-
-
 def test_warm_up_fills_the_store_then_reuses_it(tmp_path, monkeypatch):
     from backdoor.prepare import main, prepare
 
@@ -15,3 +13,39 @@ def test_warm_up_fills_the_store_then_reuses_it(tmp_path, monkeypatch):
     assert [round(p.asr, 4) for p in again] == [round(p.asr, 4) for p in first]
     assert main(["--list"]) == []
     assert len(list((tmp_path / "store").glob("*.pt"))) == 2
+
+
+def test_a_mystery_challenge_is_trained_once_into_the_store_and_survives_a_restart(tmp_path, monkeypatch):
+    import torch
+
+    from backdoor.datasets import load_dataset
+    from backdoor.mystery import draw_challenge, kind_of, train_challenge
+    from backdoor.prepare import main, prepare_mystery
+    from backdoor.presets import class_setup
+    from backdoor.store import is_stored
+    from backdoor.train import TrainConfig
+
+    monkeypatch.setenv("BACKDOOR_LAB_STORE", str(tmp_path / "store"))
+    base = class_setup(None, 3)
+    base = base.__class__(**{**base.__dict__, "train": TrainConfig(epochs=1, seed=3)})
+    assert prepare_mystery(41, 2, base, on_message=lambda _: None) == 2  # `make warm` before class
+    dataset = load_dataset(base.dataset, seed=3)
+    mysteries = draw_challenge(41, 2, base, dataset.num_classes)
+    assert all(is_stored(m.scenario, kind_of(m)) for m in mysteries)
+    assert prepare_mystery(41, 2, base, on_message=lambda _: None) == 0  # nothing trained twice
+    first = train_challenge(dataset, mysteries, "cpu")  # a restarted server: read from the store
+    again = train_challenge(dataset, mysteries, "cpu")
+    for a, b in zip(first, again):
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    assert main(["--list", "--mystery", "41"]) == []  # the flag parses
+
+
+def test_a_class_setup_is_its_preset_at_its_seed():
+    from backdoor.presets import PRESETS, class_setup
+
+    setup = class_setup("stop-sign-sticker", 7)
+    preset = PRESETS["stop-sign-sticker"].scenario
+    assert (setup.dataset, setup.attack, setup.poison.rate, setup.poison.target) == (
+        preset.dataset, preset.attack, preset.poison.rate, preset.poison.target)
+    assert setup.data_seed == setup.poison.seed == setup.train.seed == 7
+    assert class_setup(None, 0).dataset == "mnist-5k"
