@@ -17,7 +17,7 @@ from backdoor.classroom import (
 from backdoor.classroom.classes import PIN_DIGITS
 from backdoor.classroom.dashboard import to_csv
 from backdoor.presets import PRESETS
-from ui.classroom import INSTRUCTOR, class_database, signed_in_class
+from ui.classroom import INSTRUCTOR, class_challenge, class_database, signed_in_class
 
 PUBLIC_URL = "BACKDOOR_LAB_PUBLIC_URL"  # the address students use, when the server sits behind a proxy
 
@@ -94,6 +94,8 @@ def class_header(info: ClassInfo) -> None:
     right.markdown(f"Students open **{link}** (or scan the code), pick a nickname and land on "
                    f"**{PRESETS[info.preset].title}** at seed {info.seed}: everyone sees the same numbers.")
     right.code(link, language=None)
+    right.caption("To have the class's mystery models ready before the round: `python -m backdoor.prepare "
+                  f"--mystery {class_challenge(info)} --preset {info.preset} --seed {info.seed}` on the server.")
     c1, c2, c3, c4 = right.columns(4)
     if c1.button("Projector", icon=":material/fullscreen:", key="class.projector",
                  help="The code, the QR code and the link, full screen, for the room."):

@@ -14,19 +14,35 @@ from backdoor.train import TrainingDiverged
 from ui import panels
 from ui.defense_session import record_outcome, repaired_run
 from ui.explain import ATTRIBUTION_IMAGES, triggered_share
+from ui.jobs import shared_memo
+
+
+def run_key(lab: Lab, name: str, settings: dict) -> tuple:
+    """Everything a defense's outcome depends on: the model (its id names its settings and
+    device), what the defender assumes, the data, the defense and its own configuration (a
+    setting only another defense reads changes nothing)."""
+    return (lab.model_id, repr(lab.scenario), lab.attack_known, lab.dataset.name, name,
+            repr(DEFENSES[name].configured(settings)))
 
 
 def run_defenses(lab: Lab, chosen: list[str], settings: dict, results: dict) -> None:
-    """Run each chosen defense with a progress bar; store its outcome in ``results``."""
+    """Run each chosen defense with a progress bar; store its outcome in ``results``. Defenses are
+    seeded, so an outcome is computed once per server and shared: a class pressing the same
+    defense on the same model waits for one run instead of running it 25 times."""
+    runs = shared_memo("defense runs", 64)
     for name in chosen:
         defense = DEFENSES[name]
-        bar = st.progress(0.0, text=f"{defense.title}: starting...")
+        key = run_key(lab, name, settings)
+        waiting = runs.is_busy(key)
+        bar = st.progress(0.0, text=f"{defense.title}: " + (
+            "someone else is running it on this very model; waiting for their result..." if waiting else "starting..."))
 
         def report(done, total, info, title=defense.title, bar=bar):
             bar.progress(min(done / max(total, 1), 1.0), text=f"{title}: {info}")
 
         try:
-            outcome = defense.apply(lab, settings, report)
+            outcome = runs.get_or_compute(key, lambda defense=defense, report=report: defense.apply(lab, settings,
+                                                                                                      report))
         except (ValueError, TrainingDiverged) as error:
             bar.empty()
             st.error(f"{defense.title} could not run: {error}")
