@@ -9,11 +9,12 @@ they ran alone, which says whether their duration is worth remembering.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import psutil
 
@@ -40,35 +41,100 @@ class RunningJob:
     started: float
     seconds: float = 0.0
     alone: bool = True  # no other registered job overlapped it and nothing else loaded the CPU
+    expected: float = 0.0  # its estimate, in seconds (0: unknown), for those queued behind it
+
+
+def job_slots() -> int:
+    """How many heavy jobs run at once: ``BACKDOOR_LAB_JOB_SLOTS``, else one per core."""
+    try:
+        return max(1, int(os.environ.get("BACKDOOR_LAB_JOB_SLOTS", "")))
+    except ValueError:
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Where a queued job stands: its place in line (1: next) and about how long until it starts."""
+
+    place: int
+    seconds: float  # 0 when the jobs ahead have no estimate
 
 
 class JobBoard:
-    """The heavy jobs running in this process: a server's users all share its CPU, so this
-    one board is process-wide on purpose (``JOBS``)."""
+    """The heavy jobs of this process: at most ``slots`` run at once, the rest wait in FIFO order.
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    A server's users all share its CPU, so this one board is process-wide on purpose (``JOBS``).
+    Three trainings at once each took 2.8 times as long as one alone (RESULTS.md), and 25
+    would stall every page: a queue keeps each job's speed and tells the waiting where they are.
+    """
+
+    def __init__(self, slots: int | None = None) -> None:
+        self._lock = threading.Condition()
         self._running: list[RunningJob] = []
+        self._queue: list[RunningJob] = []
+        self.slots = slots
+
+    def slot_count(self) -> int:
+        return self.slots or job_slots()
 
     def names(self) -> tuple[str, ...]:
         with self._lock:
             return tuple(job.what for job in self._running)
 
-    @contextmanager
-    def running(self, what: str) -> Iterator[RunningJob]:
-        """Register a job while it runs; afterwards ``.seconds`` and ``.alone`` say how it went."""
-        job = RunningJob(what, time.perf_counter())
-        window = CpuWindow()
+    def queued(self) -> tuple[str, ...]:
         with self._lock:
-            for other in self._running:
-                other.alone = False
-            job.alone = not self._running
-            self._running.append(job)
+            return tuple(job.what for job in self._queue)
+
+    def _waiting(self, job: RunningJob) -> Waiting:
+        """Its place, and when a slot frees for it if every job takes its estimate (FIFO)."""
+        now = time.perf_counter()
+        free = sorted(max(0.0, other.expected - (now - other.started)) for other in self._running)
+        free += [0.0] * max(0, self.slot_count() - len(free))
+        place = self._queue.index(job)
+        for ahead in self._queue[:place]:
+            free.sort()
+            free[0] += ahead.expected
+        return Waiting(place + 1, min(free))
+
+    @contextmanager
+    def running(self, what: str, expected: float = 0.0,
+                on_wait: Callable[[Waiting], None] | None = None) -> Iterator[RunningJob]:
+        """Run a job once a slot is free (``on_wait`` hears where it stands meanwhile, a few times a
+        second); afterwards ``.seconds`` and ``.alone`` say how it went. A job that fails, or whose
+        waiter gives up (an exception from ``on_wait``), frees its place and its slot."""
+        job = RunningJob(what, time.perf_counter(), expected=expected)
+        with self._lock:
+            self._queue.append(job)
+        try:
+            while True:
+                with self._lock:
+                    if self._queue[0] is job and len(self._running) < self.slot_count():
+                        self._queue.pop(0)
+                        job.started = time.perf_counter()
+                        for other in self._running:
+                            other.alone = False
+                        job.alone = not self._running
+                        self._running.append(job)
+                        self._lock.notify_all()  # the next in line may fit too
+                        break
+                    standing = self._waiting(job)
+                if on_wait is not None:
+                    on_wait(standing)
+                with self._lock:
+                    self._lock.wait(timeout=0.5)
+        except BaseException:
+            with self._lock:
+                if job in self._queue:
+                    self._queue.remove(job)
+                self._lock.notify_all()
+            raise
+        window = CpuWindow()
         try:
             yield job
         finally:
             with self._lock:
                 self._running.remove(job)
+                self._lock.notify_all()
             job.seconds = time.perf_counter() - job.started
             job.alone = job.alone and window.other_processes_cores() < BUSY_CORES
 

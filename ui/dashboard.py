@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
+from backdoor.busy import JOBS
 from backdoor.classroom import ClassInfo, ClassroomUnavailable, class_events, roster
 from backdoor.classroom.redblue import blue_board, red_board
 from backdoor.classroom.dashboard import STORY, defense_catches, mystery_board, progress, quiz_answers, trained_results
@@ -34,8 +35,11 @@ def live_dashboard(info: ClassInfo) -> None:
     except ClassroomUnavailable as error:
         st.warning(str(error), icon=":material/cloud_off:")
         return
+    running, queued = JOBS.names(), JOBS.queued()
     st.caption(f"Live: redrawn every {REFRESH.seconds} s. {len(students)} joined, "
-               f"{count_of(len(events), 'step')} recorded.")
+               f"{count_of(len(events), 'step')} recorded. This server: {count_of(len(running), 'heavy job')} "
+               f"running of {JOBS.slot_count()} at once" + (f", {len(queued)} waiting ({', '.join(queued)})"
+                                                             if queued else ", none waiting") + ".")
     if not students:
         st.info("Nobody has joined yet. Show the link or the QR code above.", icon=":material/group_add:")
         return

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backdoor.defenses.common import model_device
 from backdoor.defenses.lab import Lab
+from backdoor.estimates import DataShape
 from backdoor.defenses.registry import DEFENSES
 from backdoor.outcomes import Outcome
 from backdoor.train import TrainingDiverged
@@ -15,6 +17,7 @@ from ui import panels
 from ui.defense_session import record_outcome, repaired_run
 from ui.explain import ATTRIBUTION_IMAGES, triggered_share
 from ui.jobs import shared_memo
+from ui.waiting import in_line, job
 
 
 def run_key(lab: Lab, name: str, settings: dict) -> tuple:
@@ -40,9 +43,14 @@ def run_defenses(lab: Lab, chosen: list[str], settings: dict, results: dict) -> 
         def report(done, total, info, title=defense.title, bar=bar):
             bar.progress(min(done / max(total, 1), 1.0), text=f"{title}: {info}")
 
+        def compute(defense=defense, report=report, bar=bar) -> Outcome:  # queued with every heavy job
+            expected = defense.seconds(DataShape.of(lab.dataset), lab.scenario, model_device(lab.model), settings)
+            with job(defense.title, expected,
+                     on_wait=lambda standing: bar.progress(0.0, text=f"{defense.title}: {in_line(standing)}")):
+                return defense.apply(lab, settings, report)
+
         try:
-            outcome = runs.get_or_compute(key, lambda defense=defense, report=report: defense.apply(lab, settings,
-                                                                                                      report))
+            outcome = runs.get_or_compute(key, compute)
         except (ValueError, TrainingDiverged) as error:
             bar.empty()
             st.error(f"{defense.title} could not run: {error}")

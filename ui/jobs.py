@@ -16,7 +16,7 @@ from backdoor.estimates import Estimate
 from backdoor.memo import SharedMemo
 from backdoor.train import TrainingDiverged
 from ui.progress import ProgressBar
-from ui.waiting import job, record
+from ui.waiting import in_line, job, record
 
 
 T = TypeVar("T")
@@ -69,15 +69,16 @@ def offer_job(label: str, key: str, what: str, estimate: Estimate, compute: Call
         stopper = st.empty()  # the Stop button lives only while the run does
         stopper.button(stop, key=stop_key, icon=":material/stop:",
                        help="Stops at once. Nothing from a stopped run is kept.")
-    ran_here = []
+    finished = []  # the job, when it ran here rather than in another session
 
-    def run() -> T:
-        ran_here.append(True)
-        return compute(bar)
+    def run() -> T:  # takes a place in the server's queue only when it really computes
+        with job(what, estimate.seconds, on_wait=lambda standing: bar.say(in_line(standing))) as running:
+            result = compute(bar)
+        finished.append(running)
+        return result
 
     try:
-        with job(what) as running:
-            result = run() if memo is None else memo.get_or_compute(memo_key, run)
+        result = run() if memo is None else memo.get_or_compute(memo_key, run)
     except (TrainingDiverged, ValueError) as error:
         bar.empty()
         if stop:
@@ -85,9 +86,9 @@ def offer_job(label: str, key: str, what: str, estimate: Estimate, compute: Call
         st.session_state[failed_key] = (settings_id, f"{failure}{error}")
         st.error(f"{failure}{error}", icon=":material/error:")
         return
-    answered = (measured(result) if measured is not None else estimate) if ran_here else None
+    answered = (measured(result) if measured is not None else estimate) if finished else None
     if answered is not None:
-        record(answered, running)
+        record(answered, finished[0])
     bar.empty()
     if on_done is not None:
         on_done(result)

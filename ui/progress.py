@@ -32,5 +32,9 @@ class ProgressBar:
         fraction = min(done / total, 1.0) if total else 1.0
         self.bar.progress(fraction, text=with_time_left(str(info), now - self._start, fraction))
 
+    def say(self, text: str) -> None:
+        """Words on the bar before the work starts (a place in the queue)."""
+        self.bar.progress(0.0, text=text)
+
     def empty(self) -> None:
         self.bar.empty()

@@ -26,6 +26,7 @@ from backdoor.matrix import MatrixConfig, estimate as matrix_estimate
 from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
 from backdoor.train_options import OPTIONS
+from ui.words import ordinal
 
 
 IDLE_POLL_SECONDS = 0.5  # how often the warm-up looks whether users' jobs have finished
@@ -157,11 +158,19 @@ def busy_note() -> str:
 
 
 @contextmanager
-def job(what: str) -> Iterator[busy.RunningJob]:
-    """Run a heavy job: meanwhile other pages see the server busy; afterwards the job says how
-    long it took and whether it ran alone (for :func:`record`)."""
-    with busy.JOBS.running(what) as running:
+def job(what: str, expected: float = 0.0, on_wait=None) -> Iterator[busy.RunningJob]:
+    """Run a heavy job once the server's queue lets it (``on_wait`` hears its place meanwhile):
+    while it runs other pages see the server busy; afterwards the job says how long it took and
+    whether it ran alone (for :func:`record`)."""
+    with busy.JOBS.running(what, expected, on_wait) as running:
         yield running
+
+
+def in_line(standing: busy.Waiting) -> str:
+    """ "2nd in line, about 15 s": a queued job's place, in words."""
+    place = "Next in line" if standing.place == 1 else f"{ordinal(standing.place)} in line"
+    when = f", about {estimates.about(standing.seconds)[6:]} until it starts" if standing.seconds >= 1 else ""
+    return f"{place} for the server (it runs {busy.JOBS.slot_count()} heavy jobs at once){when}..."
 
 
 def record(estimate: Estimate, finished: busy.RunningJob) -> None:

@@ -61,6 +61,12 @@ def metric_delta(before: float, after: float, higher_is_better: bool = True,
             "delta_color": "green" if better else "red", "delta_arrow": "up" if change > 0 else "down"}
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def count_of(n: int, noun: str, plural: str | None = None) -> str:
     """"1 submission", "0 submissions", "3 submissions"."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -1,0 +1,94 @@
+"""The server's job queue: K heavy jobs at once, the rest in FIFO order, each told its place."""
+
+import threading
+import time
+
+import pytest
+
+from backdoor.busy import JobBoard, job_slots
+
+
+def _start(board, name, expected, hold, log, waits=None, fail=False):
+    def body():
+        try:
+            with board.running(name, expected, on_wait=(lambda w: waits.append(w)) if waits is not None else None):
+                log.append(("start", name))
+                hold.wait(5)
+                if fail:
+                    raise RuntimeError("boom")
+                log.append(("end", name))
+        except RuntimeError:
+            log.append(("failed", name))
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    return thread
+
+
+def _until(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_at_most_k_jobs_run_and_the_rest_wait_in_order_knowing_their_place():
+    board, log = JobBoard(slots=2), []
+    holds = {n: threading.Event() for n in "ABCD"}
+    waits_c, waits_d = [], []
+    threads = [_start(board, "A", 10, holds["A"], log), _start(board, "B", 20, holds["B"], log)]
+    _until(lambda: len(board.names()) == 2)
+    threads.append(_start(board, "C", 5, holds["C"], log, waits_c))
+    _until(lambda: board.queued() == ("C",))
+    threads.append(_start(board, "D", 5, holds["D"], log, waits_d))
+    _until(lambda: board.queued() == ("C", "D") and waits_d)
+    assert waits_c[-1].place == 1 and 9 <= waits_c[-1].seconds <= 10  # A frees a slot first, in about 10 s
+    assert waits_d[-1].place == 2 and 14 <= waits_d[-1].seconds <= 15  # then C (5 s) ... or B: 20 s
+    assert board.names() == ("A", "B")
+    holds["B"].set()  # B ends: C, first in line, takes the slot
+    _until(lambda: set(board.names()) == {"A", "C"})
+    assert board.queued() == ("D",)
+    for event in holds.values():
+        event.set()
+    for t in threads:
+        t.join()
+    starts = [name for what, name in log if what == "start"]
+    assert starts.index("C") < starts.index("D")  # first come, first served
+    assert board.names() == () and board.queued() == ()
+
+
+def test_a_failed_job_frees_its_slot_and_a_waiter_who_leaves_frees_its_place():
+    board, log = JobBoard(slots=1), []
+    hold_a, hold_b = threading.Event(), threading.Event()
+    a = _start(board, "A", 1, hold_a, log, fail=True)
+    _until(lambda: board.names() == ("A",))
+
+    def impatient(standing):
+        raise KeyboardInterrupt  # the student's page was closed while waiting
+
+    def leave():
+        with pytest.raises(KeyboardInterrupt):
+            with board.running("X", 1, on_wait=impatient):
+                pass
+
+    leaver = threading.Thread(target=leave)
+    leaver.start()
+    leaver.join()
+    assert board.queued() == ()  # gone from the line
+    b = _start(board, "B", 1, hold_b, log)
+    _until(lambda: board.queued() == ("B",))
+    hold_a.set()  # A fails ...
+    a.join()
+    _until(lambda: board.names() == ("B",))  # ... and B gets the slot
+    hold_b.set()
+    b.join()
+    assert ("failed", "A") in log and ("end", "B") in log
+
+
+def test_the_number_of_slots_comes_from_the_environment_or_the_cores(monkeypatch):
+    monkeypatch.setenv("BACKDOOR_LAB_JOB_SLOTS", "3")
+    assert job_slots() == 3
+    monkeypatch.setenv("BACKDOOR_LAB_JOB_SLOTS", "lots")
+    assert job_slots() >= 1
+    monkeypatch.delenv("BACKDOOR_LAB_JOB_SLOTS")
+    assert job_slots() >= 1
