@@ -4,6 +4,7 @@ recording what they do. Nothing here ever stops a page: without a database the l
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import streamlit as st
@@ -90,6 +91,17 @@ def member_class() -> ClassInfo | None:
     if me is None or db is None:
         return None
     return _safe(lambda: find_class(db, me.code, open_only=False))
+
+
+def record_step(path: str, title: str) -> None:
+    """A student opened a page: recorded once per visit (reruns of the same page write nothing),
+    so the dashboard's "now on" follows them back and forth."""
+    if member() is None or st.session_state.get("class.step") == path:
+        return
+    visits = st.session_state.setdefault("class.visits", [secrets.token_hex(4), 0])  # this session, its count
+    visits[1] += 1
+    if record_event("step", f"{visits[0]}:{visits[1]}:{path}", {"page": title, "path": path}):
+        st.session_state["class.step"] = path
 
 
 def record_event(kind: str, key: str, payload: dict) -> bool:

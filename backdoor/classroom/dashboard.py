@@ -34,7 +34,8 @@ def progress(roster: list[tuple[str, datetime]], events: list[Event]) -> list[St
     for nickname, joined in roster:
         own = [e for e in events if e.nickname == nickname]
         steps = [e for e in own if e.kind == "step"]
-        reached = [STORY.index(e.key) for e in steps if e.key in STORY]
+        paths = [e.payload.get("path", e.key) for e in steps]
+        reached = [STORY.index(p) for p in paths if p in STORY]
         quiz = [e for e in own if e.kind == "quiz"]
         rows.append(StudentProgress(
             nickname, joined, page_name(steps[-1].payload.get("page", steps[-1].key)) if steps else "not started",

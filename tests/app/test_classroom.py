@@ -83,8 +83,13 @@ def test_a_student_joins_by_link_lands_on_the_class_setup_and_the_dashboard_sees
     assert student.session_state["lab.dataset"] == "traffic-signs" and student.session_state["lab.seed"] == 7
     assert student.query_params["student"] and student.query_params["class"] == info.code
     assert "You are in class" in texts(student)
-    student.switch_page("pages/poison.py").run()  # a step of the story, recorded
+    student.switch_page("pages/train.py").run()
+    student.run()  # a rerun of the same page records nothing new
+    student.switch_page("pages/poison.py").run()  # back to a page seen before: a new step all the same
     assert not student.exception, student.exception
+    from backdoor.classroom import class_events
+
+    assert [e.payload["path"] for e in class_events(db, info.id, "step")][-3:] == ["join", "train", "poison"]
 
     teacher = fresh_app(**{"lab.audience": "Instructor", "class.instructor": info})
     teacher.run()

@@ -65,3 +65,11 @@ def test_the_csv_has_one_row_per_event():
     csv = to_csv([ev("Ada", "quiz", "train.0", answer=0)])
     lines = csv.strip().splitlines()
     assert lines[0] == "time_utc,nickname,kind,key,details" and len(lines) == 2 and "Ada,quiz,train.0" in lines[1]
+
+
+def test_now_on_follows_a_student_back_to_a_page_they_saw_before():
+    steps = [ev("Ada", "step", "s1:1:poison", page="1. Poison the data", path="poison"),
+             ev("Ada", "step", "s1:2:train", page="2. Train the models", path="train"),
+             ev("Ada", "step", "s1:3:poison", page="1. Poison the data", path="poison")]
+    [ada] = progress([("Ada", NOW)], steps)
+    assert ada.now_on == "step 1: Poison the data" and ada.furthest == 3
