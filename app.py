@@ -10,7 +10,7 @@ from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS
 from backdoor.device import available_devices, resolve_device
 from models import MODELS
-from ui.classroom import keep_membership_in_url, member, record_step, signed_in_class
+from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.state import bind, init_settings, use_attack_defaults
 from ui.url_state import restore_from_url, write_to_url
@@ -117,6 +117,7 @@ page = st.navigation(list(PAGES.values()), position="hidden")
 with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note and a way back, never a traceback
     write_to_url()
     keep_membership_in_url()
+    send_waiting()  # steps kept while the class database was away go now, in order
     record_step(page.url_path or "start", page.title)  # in a class: where each student is
     menu()
     if st.session_state["lab.audience"] != "Stakeholder":

@@ -11,11 +11,13 @@ import streamlit as st
 
 from backdoor.classroom import ClassInfo, ClassroomError, ClassroomUnavailable, Database, Member, database, record
 from backdoor.classroom.classes import find_class, rejoin
+from backdoor.classroom.outbox import Outbox
 from backdoor.presets import class_setup
 from backdoor.scenario import Scenario
 from ui.resources import class_count
 
 MEMBER = "class.member"  # the Member this session joined as
+OUTBOX = "class.outbox"  # events that wait for the class database (classroom.outbox)
 TOKEN = "class.token"  # the secret in that student's link, which lets them back in after a reload
 INSTRUCTOR = "class.instructor"  # the ClassInfo this session signed in to with its PIN
 CLASS_MODELS = 4  # models in a class's mystery challenge
@@ -104,22 +106,52 @@ def record_step(path: str, title: str) -> None:
         st.session_state["class.step"] = path
 
 
+def _outbox() -> Outbox:
+    return st.session_state.setdefault(OUTBOX, Outbox())
+
+
 def record_event(kind: str, key: str, payload: dict) -> bool:
-    """Record a step of this session's student, once (a no-op outside a class). A database that
-    fails now is mentioned once in a toast; the page carries on."""
+    """Record a step of this session's student, once (a no-op outside a class): True when it is
+    new to the class or waits to be sent, False when the class had it already or refuses it.
+    While the database is away the step waits in this session's outbox (a toast says so once)
+    and is sent, in order, on a later try; the page carries on."""
     me = member()
     if me is None:
         return False
-    db, why = class_database()
-    try:
-        if db is None:
-            raise ClassroomUnavailable(why)
-        return record(db, me, kind, key, payload)
-    except (ClassroomUnavailable, ClassroomError) as error:
-        if not st.session_state.get("class.warned"):
-            st.session_state["class.warned"] = True
-            st.toast(f"Your class did not get this step: {error}", icon=":material/cloud_off:")
-        return False
+    outbox = _outbox()
+    db = None if send_waiting() is None else class_database()[0]
+    if db is not None and not len(outbox):
+        try:
+            return record(db, me, kind, key, payload)
+        except ClassroomError as error:
+            st.toast(f"Your class did not take this: {error}", icon=":material/block:")
+            return False
+        except ClassroomUnavailable:
+            _DOWN.update(at=time.monotonic(), why="the class database did not answer")
+    outbox.add(kind, key, payload)
+    if not st.session_state.get("class.warned"):
+        st.session_state["class.warned"] = True
+        st.toast("Your class's database cannot be reached just now: what you do is kept and sent to your "
+                 "instructor when it is back.", icon=":material/cloud_off:")
+    return True
+
+
+def send_waiting() -> int | None:
+    """Send this session's events that wait for the class database (every run does, so they go
+    as soon as it is back). Returns how many went, or None when it is still away."""
+    outbox, me = st.session_state.get(OUTBOX), st.session_state.get(MEMBER)
+    if not outbox or me is None:
+        return 0
+    db, _ = class_database()
+    if db is None:
+        return None
+    sent = outbox.flush(db, me)
+    if len(outbox):
+        _DOWN.update(at=time.monotonic(), why="the class database did not answer")
+        return None
+    if sent:
+        st.session_state.pop("class.warned", None)  # warn again if it goes away again
+    return sent
 
 
 def class_scenario(info: ClassInfo) -> tuple[Scenario, int]:

@@ -54,9 +54,10 @@ def _plain(value):
     return value
 
 
-def record(db: Database, member: Member, kind: str, key: str, payload: dict) -> bool:
-    """Record that ``member`` did ``kind`` (named ``key``). True if it is new, False if it was
-    recorded before (then nothing changes). A verdict after the answers were revealed is refused."""
+def record(db: Database, member: Member, kind: str, key: str, payload: dict, at: datetime | None = None) -> bool:
+    """Record that ``member`` did ``kind`` (named ``key``) at ``at`` (default: now). True if it is
+    new, False if it was recorded before (then nothing changes). A verdict after the answers were
+    revealed is refused."""
     if kind not in EVENT_KINDS:
         raise ClassroomError(f"Unknown event kind {kind!r}.")
     key, payload = str(key)[:MAX_KEY], _plain(payload)
@@ -64,7 +65,7 @@ def record(db: Database, member: Member, kind: str, key: str, payload: dict) -> 
         raise ClassroomError("That event is too large to record.")
     statement = db.insert(EventRow).values(
         class_id=member.class_id, student_id=member.student_id, kind=kind, key=key, payload=payload,
-        created_at=datetime.now(timezone.utc),
+        created_at=at or datetime.now(timezone.utc),
     ).on_conflict_do_nothing(index_elements=["student_id", "kind", "key"]).returning(EventRow.id)
     with db.session() as session:
         if kind in FROZEN_AT_REVEAL and session.scalar(

@@ -235,3 +235,39 @@ def test_red_submits_within_the_rules_and_blue_judges_the_anonymous_pool(class_u
     assert not teacher.exception, teacher.exception
     red = next(t.value for t in teacher.table if "red" in t.value.columns)
     assert list(red["red"]) == ["Ann"] and float(red["points"].iloc[0]) > 0  # Bob called Ann's model clean: she fooled him
+
+
+def test_a_database_restart_mid_class_loses_no_step(monkeypatch):
+    """The class's PostgreSQL goes away while a student works: the page carries on and says so,
+    and every step reaches the instructor's dashboard once the database is back."""
+    import ui.classroom
+    from backdoor.classroom import class_events
+    from benchmarks.postgres import postgres
+
+    with postgres() as server:
+        monkeypatch.setenv("BACKDOOR_LAB_DB", server.url)
+        monkeypatch.setattr(ui.classroom, "_DOWN", {})
+        db = database(server.url)
+        info = create_class(db, "Class", "2468", "classic-patch", 0)
+        student = _joining(info.code, "Ada")
+        server.stop()
+        try:
+            student.switch_page("pages/poison.py").run()
+            assert "cannot be reached just now" in " ".join(t.value for t in student.toast)  # said once
+            student.switch_page("pages/train.py").run()
+            assert not student.exception, student.exception
+            assert len(student.session_state["class.outbox"]) == 2
+        finally:
+            server.start()
+        monkeypatch.setattr(ui.classroom, "_DOWN", {})  # the retry pause is over
+        student.run()
+        assert not student.exception, student.exception
+        assert len(student.session_state["class.outbox"]) == 0
+        assert [e.payload["path"] for e in class_events(db, info.id, "step")] == ["join", "poison", "train"]
+
+        teacher = fresh_app(**{"lab.audience": "Instructor", "class.instructor": info})
+        teacher.run()
+        teacher.switch_page("pages/classroom.py").run()
+        assert not teacher.exception, teacher.exception
+        roster = next(t.value for t in teacher.table if "now on" in t.value.columns)
+        assert roster["now on"].iloc[0] == "step 2: Train the models"
