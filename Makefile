@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test warm bench install chromium postgres clean
+.PHONY: run test warm bench install chromium postgres nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,15 +34,26 @@ postgres:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
+# Debian's nginx for the replica test (two lab servers behind deploy/nginx.conf, on loopback).
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  echo "Installing Debian's nginx for the replica test..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: install chromium postgres
+test: install chromium postgres nginx
 	$(BIN)/python -m pytest -q
 
-# Before a class: pre-train every preset into the model store, so the demo starts instantly.
+# Before a class: pre-train every preset into the model store, with each preset's matrix and
+# poison-rate sweep, so the demo starts instantly. CHALLENGE=<code> also trains that mystery
+# challenge's models (the Classroom page names the code, with PRESET= and SEED= for the class).
+PRESET ?= classic-patch
+SEED ?= 0
 warm: install
-	$(BIN)/python -m backdoor.prepare
+	$(BIN)/python -m backdoor.prepare --all $(if $(CHALLENGE),--mystery $(CHALLENGE) --preset $(PRESET) --seed $(SEED))
 
 bench: install
 	$(BIN)/python -m benchmarks.run --json benchmarks/results.json

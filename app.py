@@ -13,7 +13,7 @@ from models import MODELS
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.state import bind, init_settings, use_attack_defaults
-from ui.url_state import restore_from_url, write_to_url
+from ui.url_state import restore_from_url, write_to_url, link
 from ui.waiting import start_warm_up
 
 # A favicon shipped with the app: a material-icon favicon is fetched from Google's servers,
@@ -108,7 +108,7 @@ def menu() -> None:
                  help="Student: every control. Stakeholder: no jargon, presets instead of controls. "
                       "Instructor: classroom tools and expected timings.")
         for name in MENUS[st.session_state["lab.audience"]]:
-            st.page_link(PAGES[name])
+            link(PAGES[name])
         if me is not None:
             st.caption(f"Class **{me.code}**, as **{me.nickname}**: your instructor sees your steps.")
 

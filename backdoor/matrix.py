@@ -25,7 +25,8 @@ import torch
 
 from backdoor import estimates
 from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
-from backdoor.datasets import Dataset, atomic_write, cache_dir
+from backdoor.datasets import Dataset, atomic_write
+from backdoor.results import results_dir
 from backdoor.defenses.common import Evaluation, ProgressFn, no_progress, step_progress
 from backdoor.defenses.lab import Lab, retrain_without
 from backdoor.defenses.registry import DEFENSES
@@ -280,8 +281,16 @@ def compute_matrix(
     return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start)
 
 
+def config_for(scenario: Scenario, dataset: str) -> MatrixConfig:
+    """The matrix for a scenario's data, model and training (what the Matrix page shows for the
+    current settings, and ``make warm`` prepares for each preset)."""
+    return MatrixConfig(dataset=dataset, model=scenario.model, train=scenario.train,
+                        target=0 if scenario.target == ALL_TO_ALL else scenario.target, data_seed=scenario.data_seed)
+
+
 def matrix_path(config: MatrixConfig) -> Path:
-    return cache_dir() / "matrix" / f"{config.dataset}-{config.key()}.json"
+    """In the model store's results, so replicas and restarts open it (``backdoor.results``)."""
+    return results_dir() / "matrix" / f"{config.dataset}-{config.key()}.json"
 
 
 def load_matrix(config: MatrixConfig) -> Matrix | None:

@@ -1,10 +1,11 @@
 """Warm-up before a class: pre-train every preset into the on-disk model store.
 
-Usage: ``python -m backdoor.prepare`` (or ``make warm``); ``--only NAME`` for one preset,
-``--list`` to see them; ``--mystery CODE`` also prepares a mystery challenge's models (for
-the lab's default settings, or ``--preset NAME --seed N`` for a class's). Models already in
-the store are kept, so running it twice is quick. Afterwards the app opens each preset's
-models at once instead of training them.
+Usage: ``python -m backdoor.prepare`` for the presets' models; ``--all`` (what ``make warm``
+runs) adds each preset's attack x defense matrix and poison-rate sweep; ``--only NAME`` for one
+preset, ``--list`` to see them; ``--mystery CODE`` also prepares a mystery challenge's models
+(for the lab's default settings, or ``--preset NAME --seed N`` for a class's). What the store
+holds already is kept, so running it twice is quick. Afterwards the app opens each of these at
+once instead of computing it, on this server and on every replica that shares the store.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from backdoor import estimates
 from backdoor.busy import machine_load
 from backdoor.datasets import load_dataset
 from backdoor.device import resolve_device
+from backdoor.attacks import poisonable
+from backdoor.matrix import config_for, estimate as matrix_estimate, load_matrix, matrix
 from backdoor.presets import Preset, PRESETS, class_setup
+from backdoor.sweep import load_sweep, poison_rate_sweep, save_sweep, sweep_counts, sweep_key
 from backdoor.mystery import draw_challenge, kind_of, train_challenge
 from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.store import is_stored, load_model, model_hash, save_model, store_dir, trained_scenario
@@ -116,10 +120,42 @@ def prepare_mystery(code: int, count: int, base: Scenario, device: torch.device 
     return len(missing)
 
 
+def prepare_results(names: list[str] | None = None, device: torch.device | str = "cpu",
+                    on_message: Callable[[str], None] = print) -> int:
+    """Compute what the chosen presets' Matrix and sweep pages would (each distinct one once) into
+    the store; returns how many were computed now."""
+    computed, seen = 0, set()
+    for name in names or list(PRESETS):
+        preset = PRESETS[name]
+        scenario = preset.scenario
+        dataset = load_dataset(scenario.dataset, seed=scenario.data_seed)
+        config = config_for(scenario, dataset.name)
+        if config not in seen:
+            seen.add(config)
+            if load_matrix(config) is None:
+                expected = matrix_estimate(estimates.DataShape.of(dataset), config, device)
+                on_message(f"{preset.title}: the attack x defense matrix ({estimates.about(expected.seconds)})...")
+                start = time.perf_counter()
+                matrix(dataset, config, device)
+                computed += 1
+                on_message(f"{preset.title}: matrix computed in {time.perf_counter() - start:.0f} s.")
+        counts = sweep_counts(len(dataset.y_train), int(poisonable(dataset.y_train, scenario.trigger, scenario.target).sum()))
+        if sweep_key(scenario, counts, device) not in seen:
+            seen.add(sweep_key(scenario, counts, device))
+            if load_sweep(scenario, counts, device) is None:
+                on_message(f"{preset.title}: the poison-rate sweep ({len(counts)} models)...")
+                start = time.perf_counter()
+                save_sweep(scenario, counts, device, poison_rate_sweep(dataset, scenario, counts, device))
+                computed += 1
+                on_message(f"{preset.title}: sweep computed in {time.perf_counter() - start:.0f} s.")
+    return computed
+
+
 def main(argv: list[str] | None = None) -> list[Prepared]:
     parser = argparse.ArgumentParser(prog="python -m backdoor.prepare", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=list(PRESETS), help="prepare just this preset")
     parser.add_argument("--list", action="store_true", help="list the presets and exit")
+    parser.add_argument("--all", action="store_true", help="also each preset's matrix and poison-rate sweep")
     parser.add_argument("--mystery", type=int, action="append", metavar="CODE",
                         help="also prepare this mystery challenge's models")
     parser.add_argument("--count", type=int, default=4, help="models in the mystery challenge (default 4)")
@@ -134,6 +170,8 @@ def main(argv: list[str] | None = None) -> list[Prepared]:
     print(f"Model store: {store_dir()} (device: {device.type})")
     start = time.perf_counter()
     done = prepare(args.only, device)
+    if args.all:
+        prepare_results(args.only, device)
     for code in args.mystery or []:
         prepare_mystery(code, args.count, class_setup(args.preset, args.seed), device)
     print(f"Ready: {len(done)} models in {time.perf_counter() - start:.0f} s.")

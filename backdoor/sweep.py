@@ -8,7 +8,7 @@ on the test set. Students see the attack switch on long before the poison is "a 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Callable
 
 import torch
@@ -16,6 +16,7 @@ import torch
 from backdoor.attacks import MAX_RATE, PoisonConfig, poison_count
 from backdoor.datasets import Dataset
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
+from backdoor.results import load_result, save_result
 from backdoor.scenario import Scenario, train_model, trigger_report
 
 HANDFUL = (5, 10, 25, 50)  # absolute counts before the percentages
@@ -66,3 +67,25 @@ def poison_rate_sweep(
         points.append(SweepPoint(count, rate, figures["clean_acc"], figures["asr"], time.perf_counter() - tick))
     on_progress(len(counts) * 100, len(counts) * 100, "done")
     return points
+
+
+def sweep_key(scenario: Scenario, counts: list[int], device: torch.device | str) -> tuple:
+    """Everything that decides a sweep: the scenario (its poison rate aside), the counts, the device."""
+    base = replace(scenario, poison=PoisonConfig(rate=0.0, target=scenario.target, seed=scenario.poison.seed))
+    return base, tuple(counts), torch.device(device).type
+
+
+def load_sweep(scenario: Scenario, counts: list[int], device: torch.device | str) -> list[SweepPoint] | None:
+    """The stored sweep for these settings (computed here before, on another replica, or by
+    ``make warm``), or None."""
+    found = load_result("sweep", sweep_key(scenario, counts, device))
+    try:
+        return [SweepPoint(**point) for point in found] if found else None
+    except TypeError:  # written by another version of SweepPoint: compute it again
+        return None
+
+
+def save_sweep(scenario: Scenario, counts: list[int], device: torch.device | str, points: list[SweepPoint]) -> None:
+    """Keep a finished sweep in the store (a stopped one, with fewer points, is not kept)."""
+    if len(points) == len(counts):
+        save_result("sweep", sweep_key(scenario, counts, device), [asdict(p) for p in points])

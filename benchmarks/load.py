@@ -46,17 +46,19 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(store: Path, log_path: Path | None = None, port: int | None = None) -> Iterator[Server]:
+def serve(store: Path, log_path: Path | None = None, port: int | None = None,
+          env: dict[str, str] | None = None) -> Iterator[Server]:
     """``streamlit run app.py`` with its own model store; yields it once it is healthy.
 
     ``port``: reuse one (a restart under browsers that stay open); by default a free one.
+    ``env``: more environment for the server (its class database, its public address).
     """
     port = port or _free_port()
     log = open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=dict(os.environ, BACKDOOR_LAB_STORE=str(store)), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=dict(os.environ, BACKDOOR_LAB_STORE=str(store), **(env or {})), stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -72,7 +74,8 @@ def serve(store: Path, log_path: Path | None = None, port: int | None = None) ->
                 time.sleep(0.3)
         yield Server(url, proc.pid)
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -223,4 +226,131 @@ def load_test(server: Server, sessions: int = 8, shots: Path | None = None) -> d
         "slowest_page_response_seconds": max(pages.values()) if pages else None,
         "slowest_page": max(pages, key=pages.get) if pages else None,
         "server_peak_memory_mb": round(peak_mb),
+    }
+
+
+# --- the class path: students join a class by its link ------------------------------------------
+
+CLASS_STEPS = ("join", "poison", "train", "quiz", "trigger", "defend")
+
+
+async def _class_walk(browser, link: str, number: int, shots: Path | None, cookie: dict | None) -> SessionRun:
+    """One student: join by the link, train the class preset, answer a quiz, fire the trigger and
+    run one defense (STRIP). Each step's time runs from the click to what the student waits for."""
+    run = SessionRun(number)
+    context = await browser.new_context(viewport={"width": 1280, "height": 2400})
+    if cookie is not None:
+        await context.add_cookies([cookie])
+    page = await context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    start = time.perf_counter()
+
+    async def step(name: str, action, wait_text: str) -> None:
+        t = time.perf_counter()
+        await action()
+        await page.get_by_text(wait_text).first.wait_for(timeout=STEP_TIMEOUT_MS)
+        run.steps[name] = round(time.perf_counter() - t, 2)
+
+    async def join():
+        await page.goto(link)
+        await page.get_by_role("textbox", name="Nickname").fill(f"student-{number}")
+        await page.get_by_role("button", name="Join").click()
+
+    async def train():
+        await page.get_by_role("link", name="Next: train a model on this data").click()
+        button = page.get_by_role("button", name="Train both models")
+        await button.or_(page.get_by_text("Training took")).first.wait_for(timeout=STEP_TIMEOUT_MS)
+        if await button.count():
+            await button.click()
+
+    async def quiz():
+        await page.get_by_text("Check your understanding").click()
+        await page.get_by_text("To have a reference for what normal behaviour looks like").click()
+
+    async def one_defense():
+        await page.get_by_role("link", name="5. Defend").first.click()
+        await page.get_by_text("Defenses to run").wait_for(timeout=STEP_TIMEOUT_MS)
+        await _settled(page)
+        await page.get_by_role("button", name="Clear all").first.click()
+        await _settled(page)
+        await page.get_by_label("Defenses to run").click()
+        await page.get_by_role("option", name="STRIP").click()
+        await page.keyboard.press("Escape")
+        await _settled(page)
+        await page.get_by_role("button", name="Run the selected defenses").click()
+
+    try:
+        await step("join", join, "You are in class")
+        await step("poison", lambda: page.get_by_role("link", name="Begin: 1. Poison the data").click(),
+                   "What the attacker did")
+        await step("train", train, "Training took")
+        await step("quiz", quiz, "Right.")
+        await step("trigger", lambda: page.get_by_role("link", name="3. Fire the trigger").first.click(),
+                   "Every test image, with and without")
+        await step("defend", one_defense, "As a monitor in front of the deployed model")
+        await _settled(page)  # the defense's event is written in the run that shows its result
+        if "Traceback" in await page.inner_text("body"):
+            run.error = "a stack trace is shown on the page"
+    except Exception as error:  # noqa: BLE001 - a failed session is a result to report, not a crash
+        run.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        if shots is not None:
+            with contextlib.suppress(Exception):
+                await page.screenshot(path=str(shots / f"class-load-{number}-failed.png"), full_page=True)
+    run.total = round(time.perf_counter() - start, 2)
+    await context.close()
+    return run
+
+
+async def _class_load(link: str, sessions: int, shots: Path | None, cookies: list[dict | None]) -> list[SessionRun]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            return list(await asyncio.gather(*(_class_walk(browser, link, n, shots, cookies[n - 1])
+                                               for n in range(1, sessions + 1))))
+        finally:
+            await browser.close()
+
+
+def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sessions: int = 24,
+                    shots: Path | None = None, cookies: list[dict | None] | None = None) -> dict:
+    """``sessions`` students walk the class path at once through ``link``; the servers (``pids``)
+    are watched for memory, and the class database is checked for every student's events."""
+    from backdoor.classroom import class_events
+    from backdoor.classroom.db import open_database
+
+    watchers = [_PeakMemory(pid) for pid in pids]
+    for w in watchers:
+        w.start()
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        runs = pool.submit(asyncio.run, _class_load(link, sessions, shots, cookies or [None] * sessions)).result()
+    wall = time.perf_counter() - start
+    peaks = [w.stop() for w in watchers]
+    db = open_database(db_url)
+    try:
+        events = class_events(db, class_id)
+    finally:
+        db.engine.dispose()
+    kinds: dict[str, set[str]] = {}
+    for e in events:
+        kinds.setdefault(e.nickname, set()).add(e.kind)
+    finished = [r for r in runs if r.error is None]
+    missing = [f"student-{r.number}" for r in finished
+               if not {"step", "trained", "quiz", "defense"} <= kinds.get(f"student-{r.number}", set())]
+    pages = sorted(v for r in runs for k, v in r.steps.items() if k != "defend")  # the defense is a job, not a page
+    return {
+        "sessions": sessions,
+        "finished": len(finished),
+        "errors": [f"session {r.number}: {r.error}" for r in runs if r.error],
+        "students_missing_events": missing,
+        "events_recorded": len(events),
+        "wall_seconds": round(wall, 1),
+        "median_page_response_seconds": pages[len(pages) // 2] if pages else None,
+        "slowest_page_response_seconds": pages[-1] if pages else None,
+        "slowest_step_seconds": {name: max(r.steps.get(name, 0.0) for r in runs) for name in CLASS_STEPS},
+        "median_defense_seconds": sorted(r.steps.get("defend", 0.0) for r in runs)[len(runs) // 2],
+        "slowest_session_seconds": max(r.total for r in runs),
+        "server_peak_memory_mb": [round(p) for p in peaks],
     }

@@ -265,6 +265,73 @@ def load() -> dict:
     return figures
 
 
+def _class(db_url: str, preset: str = "classic-patch"):
+    from backdoor.classroom import create_class
+    from backdoor.classroom.db import open_database
+
+    db = open_database(db_url)
+    try:
+        return create_class(db, "Load test", "2468", preset, 0)
+    finally:
+        db.engine.dispose()
+
+
+def class_path(sessions: int = 24) -> dict:
+    """A class of ``sessions`` on one server (SQLite, the default): each student joins by the
+    link, trains the class preset, answers a quiz, fires the trigger and runs STRIP. Warm: the
+    store holds the preset's models (``make warm``); cold: an empty store, so the first student's
+    training is everyone's."""
+    import tempfile
+    from pathlib import Path
+
+    from backdoor.classroom import join_link
+    from backdoor.prepare import prepare
+    from benchmarks.load import class_load_test, serve
+
+    figures = {}
+    for label in ("warm", "cold"):
+        with tempfile.TemporaryDirectory() as folder:
+            store, db_url = Path(folder) / "models", f"sqlite:///{folder}/classroom.sqlite3"
+            store.mkdir()
+            if label == "warm":
+                import os
+
+                os.environ["BACKDOOR_LAB_STORE"] = str(store)
+                try:
+                    prepare(["classic-patch"], on_message=lambda _: None)
+                finally:
+                    del os.environ["BACKDOOR_LAB_STORE"]
+            info = _class(db_url)
+            with serve(store, Path(folder) / "server.log", env={"BACKDOOR_LAB_DB": db_url}) as server:
+                run = class_load_test(join_link(server.url, info), db_url, info.id, [server.pid], sessions)
+            run["models_in_store"] = len(list(store.rglob("*.pt")))
+        figures.update({f"{label}.{k}": v for k, v in run.items()})
+    return figures
+
+
+def replicas(sessions: int = 16) -> dict:
+    """The class path through nginx in front of two replicas sharing one PostgreSQL and one (empty)
+    model store: sticky sessions spread the class, and no model is trained twice."""
+    import tempfile
+    from pathlib import Path
+
+    from backdoor.classroom import join_link
+    from benchmarks.load import class_load_test
+    from benchmarks.replicas import cluster
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "models"
+        store.mkdir()
+        with cluster(store, Path(folder) / "cluster") as lab:
+            info = _class(lab.db_url)
+            run = class_load_test(join_link(lab.url, info), lab.db_url, info.id, [r.pid for r in lab.replicas],
+                                  sessions)
+            served = lab.folder / "nginx" / "access.log"
+            run["requests_per_replica"] = [served.read_text().count(r.url.split("//")[1]) for r in lab.replicas]
+        run["models_in_store"] = len(list(store.rglob("*.pt")))
+    return run
+
+
 def estimates() -> dict:
     """Estimates the app shows against what the same jobs take on this machine (ratio = actual /
     estimate; target 0.7-1.3 on an idle machine), then in a fresh ``streamlit run`` the first
@@ -433,6 +500,8 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "matrix": matrix,
     "warm": warm,
     "load": load,
+    "class_path": class_path,
+    "replicas": replicas,
     "estimates": estimates,
     "classroom_db": classroom_db,
 }

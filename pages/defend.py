@@ -15,6 +15,7 @@ from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import bind
 from ui.training import scenario_or_stop, trained_or_stop
 from ui.routing import through_router
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -80,4 +81,4 @@ st.subheader("What you just saw")
 st.markdown(reading(before, outcomes))
 report_download(dataset, scenario, models, device, outcomes, ids["backdoored"])
 quiz("defend")
-st.page_link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")
+link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

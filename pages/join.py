@@ -8,6 +8,7 @@ from backdoor.presets import PRESETS
 from ui.classroom import MEMBER, TOKEN, class_database, member
 from ui.routing import through_router
 from ui.state import apply_preset
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -16,14 +17,14 @@ db, why = class_database()
 if db is None:
     st.warning(f"{why} Everything else in the lab works: start on your own from **Start here**.",
                icon=":material/cloud_off:")
-    st.page_link("pages/start.py", label="Start here", icon=":material/flag:")
+    link("pages/start.py", label="Start here", icon=":material/flag:")
     st.stop()
 
 me = member()
 if me is not None:
     st.success(f"You are in class **{me.code}** as **{me.nickname}**. Your instructor sees each step you take.",
                icon=":material/school:")
-    st.page_link("pages/poison.py", label="Begin: 1. Poison the data", icon=":material/science:")
+    link("pages/poison.py", label="Begin: 1. Poison the data", icon=":material/science:")
     st.stop()
 
 st.markdown("Your instructor gave you a link or a 6-character class code. Pick a nickname: the lab asks for "

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from backdoor import estimates
-from backdoor.attacks import ALL_TO_ALL
 from backdoor.datasets import DATASETS
-from backdoor.matrix import (MatrixConfig, column_title, estimate, load_matrix, matrix, matrix_path, matrix_rows,
+from backdoor.matrix import (column_title, config_for, estimate, load_matrix, matrix, matrix_path, matrix_rows,
                              row_title)
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
@@ -19,6 +18,7 @@ from ui.words import metric_delta
 from ui.routing import through_router
 from ui.charts import CHART_CONFIG
 from models import MODELS
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -30,8 +30,7 @@ device = current_device()
 scenario = scenario_or_stop()
 
 
-config = MatrixConfig(dataset=dataset.name, model=scenario.model, train=scenario.train,
-                      target=0 if scenario.target == ALL_TO_ALL else scenario.target, data_seed=scenario.data_seed)
+config = config_for(scenario, dataset.name)
 rows = [row.title for name, row in matrix_rows().items() if name in config.rows and row.fits(dataset.name)]
 intro = st.empty()
 
@@ -105,4 +104,4 @@ st.download_button("Download the matrix (CSV)", result.to_csv(), file_name=f"bac
 st.caption(f"Computed in {result.seconds / 60:.1f} minutes in all. Every figure was measured by the code, "
            "on this server, with the settings above.")
 quiz("matrix")
-st.page_link("pages/govern.py", label="Next: what this means for an organisation", icon=":material/arrow_forward:")
+link("pages/govern.py", label="Next: what this means for an organisation", icon=":material/arrow_forward:")

@@ -18,6 +18,7 @@ from ui.sweep import poison_sweep
 from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
 from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -142,4 +143,4 @@ st.subheader("What you just saw")
 st.markdown(poison_reading(poisoned.num_poisoned, n, poisoned.num_cover, spec.config.clean_label, target_name,
                            figures["psnr"], figures["ssim"]))
 quiz("poison")
-st.page_link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")
+link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

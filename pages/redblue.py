@@ -20,6 +20,7 @@ from ui.resources import current_dataset, current_device, dataset_named
 from ui.routing import through_router
 from ui.training import cached_models, scenario_or_stop
 from ui.waiting import here
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -30,7 +31,7 @@ st.markdown(f"**Rules for red.** {RULES}  \n**Scoring.** {SCORING}")
 info = member_class() or signed_in_class()
 if info is None:
     st.info("This round runs in a class. Join one with the link your instructor gives you.", icon=":material/school:")
-    st.page_link("pages/join.py", label="Join a class", icon=":material/group_add:")
+    link("pages/join.py", label="Join a class", icon=":material/group_add:")
     st.stop()
 base, _ = class_scenario(info)
 class_data = dataset_named(base.dataset, base.data_seed)
@@ -44,7 +45,7 @@ with red:
     if len(models) < 2:
         st.info("Train a backdoored model first (step 2), with the attack, target and dose of your choice.",
                 icon=":material/model_training:")
-        st.page_link("pages/train.py", label="2. Train the models", icon=":material/model_training:")
+        link("pages/train.py", label="2. Train the models", icon=":material/model_training:")
     else:
         bd = trigger_report(models["backdoored"].model, dataset, scenario)
         clean = trigger_report(models["baseline"].model, dataset, scenario)

@@ -7,6 +7,7 @@ from ui.lessons import show_lesson
 from ui.presets_view import preset_cards
 from ui.state import is_stakeholder
 from ui.routing import through_router
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -19,9 +20,9 @@ if is_stakeholder():
     st.markdown("Three things to see, with no settings to learn: what a backdoor means for an organisation, "
                 "a backdoored model at work, and which controls catch it.")
     c1, c2, c3 = st.columns(3)
-    c1.page_link("pages/govern.py", label="The risk brief", icon=":material/policy:")
-    c2.page_link("pages/train.py", label="Watch a model being backdoored", icon=":material/model_training:")
-    c3.page_link("pages/trigger.py", label="See the trigger take over", icon=":material/target:")
+    link("pages/govern.py", label="The risk brief", icon=":material/policy:", where=c1)
+    link("pages/train.py", label="Watch a model being backdoored", icon=":material/model_training:", where=c2)
+    link("pages/trigger.py", label="See the trigger take over", icon=":material/target:", where=c3)
     st.subheader("Pick a scenario")
     preset_cards()
     st.stop()
@@ -46,7 +47,7 @@ steps = [
 for col, (title, text, page, icon) in zip(st.columns(len(steps)), steps):
     with col.container(border=True):
         st.markdown(f"**{title}**  \n{text}")
-        st.page_link(page, label="Go", icon=icon)
+        link(page, label="Go", icon=icon)
 
 st.subheader("Or start from a classroom preset")
 st.caption("One click sets the data, the attack and the training on every page.")

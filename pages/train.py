@@ -26,6 +26,7 @@ from ui.waiting import busy_note, here
 from ui.words import share
 from models import MODELS
 from ui.routing import through_router
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -115,4 +116,4 @@ if not is_stakeholder():
     with st.expander("Does augmentation or mixup stop the backdoor?"):
         compare_training_options(dataset, scenario, device)
 quiz("train")
-st.page_link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")
+link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")

@@ -94,8 +94,8 @@ def class_header(info: ClassInfo) -> None:
     right.markdown(f"Students open **{link}** (or scan the code), pick a nickname and land on "
                    f"**{PRESETS[info.preset].title}** at seed {info.seed}: everyone sees the same numbers.")
     right.code(link, language=None)
-    right.caption("To have the class's mystery models ready before the round: `python -m backdoor.prepare "
-                  f"--mystery {class_challenge(info)} --preset {info.preset} --seed {info.seed}` on the server.")
+    right.caption("To have the class's mystery models ready before the round, run on the server: `make warm "
+                  f"CHALLENGE={class_challenge(info)} PRESET={info.preset} SEED={info.seed}`.")
     c1, c2, c3, c4 = right.columns(4)
     if c1.button("Projector", icon=":material/fullscreen:", key="class.projector",
                  help="The code, the QR code and the link, full screen, for the room."):

@@ -15,6 +15,7 @@ from typing import Iterator
 import streamlit as st
 from streamlit import config
 from streamlit.runtime.scriptrunner import RerunException, StopException
+from ui.url_state import link
 
 LOG = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def show_error(reference: str, home) -> None:
         f"If it keeps happening, tell your instructor the reference **{reference}**.",
         icon=":material/sentiment_dissatisfied:",
     )
-    st.page_link(home, label="Start again", icon=":material/restart_alt:")
+    link(home, label="Start again", icon=":material/restart_alt:", keep=("class", "student"))  # not the settings that failed
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.classroom import record_event
 from ui.lessons import LESSONS
+from ui.url_state import link
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +29,7 @@ def glossary_link(*terms: str) -> None:
     words = ", ".join(glossary()[t]["term"].lower() for t in terms)
     left, right = st.columns([4, 1])
     left.caption(f"Words on this page: {words}.")
-    right.page_link("pages/glossary.py", label="Glossary", icon=":material/menu_book:")
+    link("pages/glossary.py", label="Glossary", icon=":material/menu_book:", where=right)
 
 
 def quiz(page: str) -> None:

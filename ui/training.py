@@ -21,6 +21,7 @@ from ui.progress import ProgressBar
 from ui.resources import model_key, poisoned_set, trained_models
 from ui.state import current_scenario
 from ui.waiting import busy_note, here
+from ui.url_state import link
 
 
 KINDS = LABELS  # model kind -> its label on the page
@@ -131,6 +132,6 @@ def trained_or_stop(dataset: Dataset, scenario: Scenario, device: torch.device) 
     if len(models) < len(KINDS):
         estimate = training_estimate(dataset, scenario, device, [k for k in KINDS if k not in models])
         st.warning(f"No trained models for the current settings yet. Train them first ({here(estimate)}).{busy_note()}")
-        st.page_link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
+        link("pages/train.py", label="Go to step 2: train the models", icon=":material/model_training:")
         st.stop()
     return models, {kind: repr(model_key(scenario, device, kind)) for kind in KINDS}

@@ -62,3 +62,12 @@ def write_to_url() -> None:
     changed = {key: value for key, value in wanted.items() if st.query_params.get(key) != value}
     if changed:
         st.query_params.update(changed)
+
+
+def link(page, *, where=None, keep: tuple[str, ...] | None = None, **kwargs):
+    """``st.page_link`` that carries this URL's query (the settings, the student's class; only
+    the names in ``keep`` when given) to the next page. A session that is lost (a server
+    restarted, a replica gone) is rebuilt from the URL, so the link a student clicks must keep
+    it, not only the rerun that follows."""
+    query = {k: v for k, v in st.query_params.items() if keep is None or k in keep}
+    return (where or st).page_link(page, query_params=query, **kwargs)

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backdoor.store import store_dir
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x6C6162  # PostgreSQL advisory-lock key: one migration at a time
 CONNECT_TIMEOUT_S = 3  # an unreachable database is reported quickly: the lab carries on alone
 # insert ... on conflict do nothing, per backend: how a write stays idempotent
 INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
@@ -60,10 +61,14 @@ def _engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there already)."""
+    """Bring the schema to the newest migration (a no-op when it is there already). Replicas
+    that start together take turns: on PostgreSQL the migration holds an advisory lock, so the
+    second replica finds the schema done instead of creating the same tables at the same time."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

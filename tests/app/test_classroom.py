@@ -135,6 +135,24 @@ def test_a_reload_keeps_the_student_in_the_class_and_every_setting(class_url):
     assert audience.options == ["Student", "Stakeholder"]  # instructor mode takes the class PIN
 
 
+def test_every_page_link_carries_the_class_and_the_settings(class_url):
+    """A session lost with its server (a replica gone) is rebuilt from the URL: the link a student
+    clicks next must keep their class and settings, not only the rerun after it."""
+    from urllib.parse import parse_qs
+
+    info = create_class(database(class_url), "Class", "2468", "classic-patch", 0)
+    at = _joining(info.code, "Ada")
+    at.switch_page("pages/poison.py").run()
+    at.session_state["poison.rate_pct"] = 4.0
+    at.run()
+    links = at.get("page_link")
+    assert len(links) > 10
+    for element in links:
+        query = parse_qs(element.proto.query_string)
+        assert query["class"] == [info.code] and query["student"] == [at.session_state["class.token"]], element.proto
+        assert query["poison.rate_pct"] == ["4.0"], element.proto
+
+
 def test_a_mangled_link_opens_on_the_defaults():
     at = fresh_app()
     at.query_params.update({"poison.rate_pct": "lots", "train.augment": "maybe", "nonsense": "1"})
@@ -271,3 +289,13 @@ def test_a_database_restart_mid_class_loses_no_step(monkeypatch):
         assert not teacher.exception, teacher.exception
         roster = next(t.value for t in teacher.table if "now on" in t.value.columns)
         assert roster["now on"].iloc[0] == "step 2: Train the models"
+
+
+def test_the_class_header_names_the_warm_command_for_its_mystery_round(class_url):
+    from ui.classroom import class_challenge
+
+    info = create_class(database(class_url), "Class", "2468", "stop-sign-sticker", 3)
+    at = fresh_app(**{"lab.audience": "Instructor", "class.instructor": info})
+    at.run()
+    at.switch_page("pages/classroom.py").run()
+    assert f"make warm CHALLENGE={class_challenge(info)} PRESET=stop-sign-sticker SEED=3" in texts(at)

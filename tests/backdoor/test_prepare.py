@@ -49,3 +49,18 @@ def test_a_class_setup_is_its_preset_at_its_seed():
         preset.dataset, preset.attack, preset.poison.rate, preset.poison.target)
     assert setup.data_seed == setup.poison.seed == setup.train.seed == 7
     assert class_setup(None, 0).dataset == "mnist-5k"
+
+
+def test_make_warm_prepares_everything_and_a_class_challenge_on_request():
+    import subprocess
+
+    from conftest import ROOT
+
+    def warm(*variables: str) -> str:
+        lines = subprocess.run(["make", "-n", "warm", *variables], cwd=ROOT, capture_output=True, text=True,
+                               check=True).stdout.splitlines()
+        return next(line for line in lines if "backdoor.prepare" in line)
+
+    assert warm().split("backdoor.prepare")[1].split() == ["--all"]
+    assert warm("CHALLENGE=4321", "PRESET=stop-sign-sticker", "SEED=3").split("backdoor.prepare")[1].split() == [
+        "--all", "--mystery", "4321", "--preset", "stop-sign-sticker", "--seed", "3"]

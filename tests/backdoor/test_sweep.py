@@ -24,3 +24,27 @@ def test_poison_rate_sweep_asr_grows_with_the_poison(small_mnist):
     assert calls[-1][0] == calls[-1][1]
     stopped = poison_rate_sweep(small_mnist, scenario, [2, 100], should_stop=lambda: True)
     assert stopped == []
+
+
+def test_a_finished_sweep_is_kept_in_the_store_for_every_server(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from backdoor.attacks import PoisonConfig
+    from backdoor.results import result_path
+    from backdoor.scenario import Scenario
+    from backdoor.sweep import SweepPoint, load_sweep, save_sweep, sweep_key
+
+    monkeypatch.setenv("BACKDOOR_LAB_STORE", str(tmp_path / "models"))
+    scenario = Scenario(poison=PoisonConfig(rate=0.1), train=TrainConfig(epochs=2))
+    points = [SweepPoint(5, 0.00125, 0.97, 0.12, 3.0), SweepPoint(100, 0.025, 0.968, 1.0, 3.1)]
+    assert load_sweep(scenario, [5, 100], "cpu") is None
+    save_sweep(scenario, [5, 100, 400], "cpu", points[:2])  # stopped before its last count: not kept
+    assert load_sweep(scenario, [5, 100, 400], "cpu") is None
+    save_sweep(scenario, [5, 100], "cpu", points)
+    assert load_sweep(scenario, [5, 100], "cpu") == points
+    # the rate the page is set to does not matter (the sweep replaces it); the rest does
+    assert load_sweep(replace(scenario, poison=PoisonConfig(rate=0.02)), [5, 100], "cpu") == points
+    assert load_sweep(replace(scenario, train=TrainConfig(epochs=3)), [5, 100], "cpu") is None
+    assert load_sweep(scenario, [5, 100], "cuda") is None
+    result_path("sweep", sweep_key(scenario, [5, 100], "cpu")).write_text("[{\"half\": ")  # damaged
+    assert load_sweep(scenario, [5, 100], "cpu") is None

@@ -36,3 +36,34 @@ def test_the_database_url_comes_from_the_environment(monkeypatch):
 def test_an_unreachable_database_says_the_lab_works_on_without_it():
     with pytest.raises(ClassroomUnavailable, match="works on, without class features"):
         open_database("postgresql+psycopg://lab@127.0.0.1:1/lab")
+
+
+def test_replicas_that_start_together_migrate_once(postgres_url):
+    """Two servers opening a fresh PostgreSQL at the same moment both end up on one schema."""
+    import threading
+
+    from sqlalchemy import text
+
+    from backdoor.classroom.db import open_database
+
+    with open_database(postgres_url).engine.begin() as connection:  # start from nothing
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    opened, failed = [], []
+
+    def start():
+        try:
+            opened.append(open_database(postgres_url))
+        except Exception as error:  # noqa: BLE001 - the failure is the finding
+            failed.append(error)
+
+    threads = [threading.Thread(target=start, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)  # without the lock they can deadlock on each other's tables
+    assert not any(t.is_alive() for t in threads), "the migrations are stuck on each other"
+    assert not failed and len(opened) == 4
+    with opened[0].engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    for db in opened:
+        db.engine.dispose()
