@@ -354,3 +354,60 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
         "slowest_session_seconds": max(r.total for r in runs),
         "server_peak_memory_mb": [round(p) for p in peaks],
     }
+
+
+# --- mixed: different settings, so the queue decides who trains when ------------------------------
+
+async def _mixed_walk(browser, url: str, number: int, rate_pct: float) -> SessionRun:
+    """Open the Train page at a poison rate nobody else uses, press Train, and time the first
+    sign of life (a progress bar or the place in line) and the finished training."""
+    run = SessionRun(number)
+    context = await browser.new_context(viewport={"width": 1280, "height": 2400})
+    page = await context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    start = time.perf_counter()
+    try:
+        await page.goto(f"{url}/train?poison.rate_pct={rate_pct}")
+        button = page.get_by_role("button", name="Train both models")
+        await button.wait_for()
+        await _settled(page)
+        t = time.perf_counter()
+        await button.click()
+        await page.locator('[data-testid="stProgress"]').or_(page.get_by_text("in line for the server")).first.wait_for()
+        run.steps["feedback"] = round(time.perf_counter() - t, 2)
+        await page.get_by_text("Training took").first.wait_for()
+        run.steps["trained"] = round(time.perf_counter() - t, 2)
+    except Exception as error:  # noqa: BLE001
+        run.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    run.total = round(time.perf_counter() - start, 2)
+    await context.close()
+    return run
+
+
+def mixed_load_test(server: Server, rates: list[float]) -> dict:
+    """One session per poison rate, all pressing Train at about the same moment."""
+    from playwright.async_api import async_playwright
+
+    async def go():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                return list(await asyncio.gather(*(_mixed_walk(browser, server.url, n, r)
+                                                   for n, r in enumerate(rates, start=1))))
+            finally:
+                await browser.close()
+
+    memory = _PeakMemory(server.pid)
+    memory.start()
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        runs = pool.submit(asyncio.run, go()).result()
+    return {
+        "sessions": len(rates),
+        "finished": sum(r.error is None for r in runs),
+        "errors": [f"session {r.number}: {r.error}" for r in runs if r.error],
+        "wall_seconds": round(time.perf_counter() - start, 1),
+        "slowest_feedback_seconds": max(r.steps.get("feedback", float("inf")) for r in runs),
+        "training_done_seconds": sorted(r.steps.get("trained", float("inf")) for r in runs),
+        "server_peak_memory_mb": round(memory.stop()),
+    }

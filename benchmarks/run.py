@@ -309,6 +309,21 @@ def class_path(sessions: int = 24) -> dict:
     return figures
 
 
+def mixed() -> dict:
+    """8 students train 8 different settings (poison rates no preset uses) on one server at once:
+    the job queue runs one slot per core and the rest wait, each page saying its place."""
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks.load import mixed_load_test, serve
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "models"
+        store.mkdir()
+        with serve(store, Path(folder) / "server.log") as server:
+            return mixed_load_test(server, [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+
+
 def replicas(sessions: int = 16) -> dict:
     """The class path through nginx in front of two replicas sharing one PostgreSQL and one (empty)
     model store: sticky sessions spread the class, and no model is trained twice."""
@@ -501,6 +516,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "warm": warm,
     "load": load,
     "class_path": class_path,
+    "mixed": mixed,
     "replicas": replicas,
     "estimates": estimates,
     "classroom_db": classroom_db,

@@ -97,3 +97,15 @@ def _top_level_imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
     return names
+
+
+def test_page_links_go_through_url_state_link():
+    """A page link made with ``st.page_link`` drops the URL's class and settings: a session lost
+    with its replica could not be rebuilt from the next page's URL (``ui.url_state.link``)."""
+    offenders = []
+    for path in [ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "page_link" \
+                    and path != ROOT / "ui" / "url_state.py":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
