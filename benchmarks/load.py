@@ -22,7 +22,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +37,31 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen, seconds: float, what: str, log: Callable[[], str]) -> None:
+    """Return once ``url`` answers its health check; fail with the log's tail if ``proc`` exits
+    or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{what} did not start: " + log()[-2000:]) from None
+            time.sleep(0.3)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ask a server to stop; kill it if it has not within 10 s (a killed one is left as it is)."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @dataclass(frozen=True)
@@ -62,25 +87,10 @@ def serve(store: Path, log_path: Path | None = None, port: int | None = None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError("streamlit did not start: " + log.read()[-2000:]) from None
-                time.sleep(0.3)
+        wait_up(url, proc, 60, "streamlit", lambda: (log.seek(0), log.read())[1])
         yield Server(url, proc.pid)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
@@ -104,6 +114,29 @@ async def _settled(page) -> None:
     await page.locator(IDLE).wait_for(timeout=STEP_TIMEOUT_MS)
 
 
+def _timer(page, run: SessionRun):
+    """``step(name, action, wait_text)``: do ``action`` and time it until ``wait_text`` shows."""
+    async def step(name: str, action, wait_text: str) -> None:
+        t = time.perf_counter()
+        await action()
+        await page.get_by_text(wait_text).first.wait_for(timeout=STEP_TIMEOUT_MS)
+        run.steps[name] = round(time.perf_counter() - t, 2)
+    return step
+
+
+async def _run_strip(page) -> None:
+    """On the Defend page: choose STRIP alone and press Run."""
+    await page.get_by_text("Defenses to run").wait_for(timeout=STEP_TIMEOUT_MS)
+    await _settled(page)
+    await page.get_by_role("button", name="Clear all").first.click()
+    await _settled(page)
+    await page.get_by_label("Defenses to run").click()
+    await page.get_by_role("option", name="STRIP").click()
+    await page.keyboard.press("Escape")
+    await _settled(page)
+    await page.get_by_role("button", name="Run the selected defenses").click()
+
+
 async def _walk(browser, url: str, number: int, shots: Path | None) -> SessionRun:
     run = SessionRun(number)
     context = await browser.new_context(viewport={"width": 1400, "height": 3000})
@@ -113,11 +146,7 @@ async def _walk(browser, url: str, number: int, shots: Path | None) -> SessionRu
     page.set_default_timeout(STEP_TIMEOUT_MS)
     start = time.perf_counter()
 
-    async def step(name: str, action, wait_text: str) -> None:
-        t = time.perf_counter()
-        await action()
-        await page.get_by_text(wait_text).first.wait_for(timeout=STEP_TIMEOUT_MS)
-        run.steps[name] = round(time.perf_counter() - t, 2)
+    step = _timer(page, run)
 
     async def open_page(link: str):
         await page.get_by_role("link", name=link).first.click()
@@ -132,16 +161,7 @@ async def _walk(browser, url: str, number: int, shots: Path | None) -> SessionRu
 
     async def one_defense():
         await open_page("5. Defend")
-        await page.get_by_text("Defenses to run").wait_for(timeout=STEP_TIMEOUT_MS)
-        await _settled(page)
-        await page.get_by_role("button", name="Clear all").first.click()
-        await _settled(page)
-        box = page.get_by_label("Defenses to run")
-        await box.click()
-        await page.get_by_role("option", name="STRIP").click()
-        await page.keyboard.press("Escape")
-        await _settled(page)
-        await page.get_by_role("button", name="Run the selected defenses").click()
+        await _run_strip(page)
 
     try:
         await step("start", lambda: page.goto(url), "Your path")
@@ -245,11 +265,7 @@ async def _class_walk(browser, link: str, number: int, shots: Path | None, cooki
     page.set_default_timeout(STEP_TIMEOUT_MS)
     start = time.perf_counter()
 
-    async def step(name: str, action, wait_text: str) -> None:
-        t = time.perf_counter()
-        await action()
-        await page.get_by_text(wait_text).first.wait_for(timeout=STEP_TIMEOUT_MS)
-        run.steps[name] = round(time.perf_counter() - t, 2)
+    step = _timer(page, run)
 
     async def join():
         await page.goto(link)
@@ -269,15 +285,7 @@ async def _class_walk(browser, link: str, number: int, shots: Path | None, cooki
 
     async def one_defense():
         await page.get_by_role("link", name="5. Defend").first.click()
-        await page.get_by_text("Defenses to run").wait_for(timeout=STEP_TIMEOUT_MS)
-        await _settled(page)
-        await page.get_by_role("button", name="Clear all").first.click()
-        await _settled(page)
-        await page.get_by_label("Defenses to run").click()
-        await page.get_by_role("option", name="STRIP").click()
-        await page.keyboard.press("Escape")
-        await _settled(page)
-        await page.get_by_role("button", name="Run the selected defenses").click()
+        await _run_strip(page)
 
     try:
         await step("join", join, "You are in class")

@@ -14,13 +14,12 @@ import re
 import shutil
 import signal
 import subprocess
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from benchmarks.load import Server, _free_port, serve
+from benchmarks.load import Server, _free_port, serve, stop, wait_up
 from benchmarks.postgres import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,23 +105,10 @@ def nginx(upstreams: list[str], folder: Path, port: int | None = None) -> Iterat
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("nginx did not start: " + (folder / "error.log").read_text()[-2000:]) from None
-                time.sleep(0.2)
+        wait_up(url, proc, 30, "nginx", lambda: (folder / "error.log").read_text(errors="replace"))
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ from backdoor.classroom import ClassroomUnavailable, class_events
 from backdoor.datasets import DATASETS
 from backdoor.defenses.trigger_search import NeuralCleanseConfig
 from backdoor.mystery import scan
-from backdoor.scenario import trigger_report
 from backdoor.store import model_hash
 from ui.classroom import class_database, class_scenario, member_class, record_event, signed_in_class
 from ui.dashboard import leaderboards
@@ -18,7 +17,7 @@ from ui.jobs import offer_job, shared_memo
 from ui.redblue import POOL_PICK, class_pool, offer_decoys, pool_model
 from ui.resources import current_dataset, current_device, dataset_named
 from ui.routing import through_router
-from ui.training import cached_models, scenario_or_stop
+from ui.training import cached_models, model_figures, scenario_or_stop
 from ui.waiting import here
 from ui.url_state import link
 
@@ -47,8 +46,8 @@ with red:
                 icon=":material/model_training:")
         link("pages/train.py", label="2. Train the models", icon=":material/model_training:")
     else:
-        bd = trigger_report(models["backdoored"].model, dataset, scenario)
-        clean = trigger_report(models["baseline"].model, dataset, scenario)
+        figures = model_figures(dataset, scenario, device, models)
+        bd, clean = figures["backdoored"], figures["baseline"]
         st.markdown(f"Your current model: **{scenario.attack}** at {scenario.poison.rate:.1%} poisoned, target "
                     f"{scenario.target_phrase(dataset.classes)}; clean accuracy {bd['clean_acc']:.1%} against the clean "
                     f"model's {clean['clean_acc']:.1%}, attack success {bd['asr']:.1%}.")

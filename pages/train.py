@@ -8,7 +8,6 @@ from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS
 from backdoor.model_files import to_safetensors
 from backdoor.metrics import Evaluation
-from backdoor.scenario import trigger_report
 from ui.calibration_view import calibration_section
 from ui.classroom import record_event
 from ui.charts import CHART_CONFIG, guessing_note, training_curves
@@ -20,7 +19,8 @@ from ui.state import is_stakeholder
 from ui.train_settings import training_settings
 from ui.train_options import compare_training_options
 from ui.training import (
-    KINDS, cached_models, offer_training, poisoned_or_stop, scenario_or_stop, training_estimate, training_took,
+    KINDS, cached_models, model_figures, offer_training, poisoned_or_stop, scenario_or_stop, training_estimate,
+    training_took,
 )
 from ui.waiting import busy_note, here
 from ui.words import share
@@ -75,7 +75,8 @@ else:
 
 backdoored, baseline = results["backdoored"], results["baseline"]
 # the headline figures, measured on the held-out test images exactly as every other page measures them
-bd, base = (Evaluation(**trigger_report(results[kind].model, dataset, scenario)) for kind in ("backdoored", "baseline"))
+figures = model_figures(dataset, scenario, device, results)
+bd, base = (Evaluation(**figures[kind]) for kind in ("backdoored", "baseline"))
 if not is_stakeholder():  # stakeholders get the outcome in words, not the learning curves
     st.plotly_chart(
         training_curves({"backdoored": backdoored.history, "baseline": baseline.history},

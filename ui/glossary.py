@@ -33,20 +33,28 @@ def glossary_link(*terms: str) -> None:
 
 
 def quiz(page: str) -> None:
-    """The page's questions, each with instant feedback and the reason for the right answer."""
+    """The page's questions, each with instant feedback and the reason for the right answer.
+    Each question is a fragment: answering it redraws the question, not the whole page (on a
+    busy classroom server, a quiz click on the Train page would otherwise evaluate both models
+    and draw every chart again)."""
     questions = quizzes().get(page, [])
     if not questions:
         return
     with st.expander(f"Check your understanding ({len(questions)} question{'s' if len(questions) > 1 else ''})"):
         for i, q in enumerate(questions):
-            choice = st.radio(q["question"], range(len(q["options"])), format_func=lambda k, q=q: q["options"][k],
-                              index=None, key=f"quiz.{page}.{i}")
-            if choice is None:
-                continue
-            record_event("quiz", f"{page}.{i}", {"page": page, "question": i, "answer": int(choice),
-                                                 "correct": choice == q["answer"]})  # in a class: the first answer
-            if choice == q["answer"]:
-                st.success(f"Right. {q['why']}", icon=":material/check_circle:")
-            else:
-                st.warning(f"Not quite: the answer is \"{q['options'][q['answer']]}\". {q['why']}",
-                           icon=":material/lightbulb:")
+            _question(page, i, q)
+
+
+@st.fragment
+def _question(page: str, i: int, q: dict) -> None:
+    choice = st.radio(q["question"], range(len(q["options"])), format_func=lambda k: q["options"][k],
+                      index=None, key=f"quiz.{page}.{i}")
+    if choice is None:
+        return
+    record_event("quiz", f"{page}.{i}", {"page": page, "question": i, "answer": int(choice),
+                                         "correct": choice == q["answer"]})  # in a class: the first answer
+    if choice == q["answer"]:
+        st.success(f"Right. {q['why']}", icon=":material/check_circle:")
+    else:
+        st.warning(f"Not quite: the answer is \"{q['options'][q['answer']]}\". {q['why']}",
+                   icon=":material/lightbulb:")

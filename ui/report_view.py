@@ -9,14 +9,14 @@ from backdoor.datasets import Dataset, objects_at
 from backdoor.metrics import Evaluation, predict
 from backdoor.outcomes import Outcome
 from backdoor.report import SessionReport, render
-from backdoor.scenario import Scenario, trigger_report
+from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
-from ui.training import KINDS
+from ui.training import KINDS, model_figures
 
 
 def build_report(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device,
                  defenses: list[Outcome]) -> str:
-    figures = {kind: trigger_report(models[kind].model, dataset, scenario) for kind in KINDS}
+    figures = model_figures(dataset, scenario, device, models)
     x_eval, y_eval = dataset.held_out
     rows = torch.nonzero(scenario.attackable(y_eval)).flatten()[:6]
     examples = x_eval[rows]

@@ -12,11 +12,11 @@ from backdoor.attacks import Poisoned
 from backdoor.datasets import Dataset
 from backdoor.estimates import DataShape, Estimate
 from backdoor.kinds import LABELS
-from backdoor.scenario import Scenario, train_model
+from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.store import load_model, save_model, trained_scenario
 from backdoor.train import Progress, TrainingDiverged, TrainResult
 from ui.charts import CHART_CONFIG, training_curves
-from ui.jobs import offer_job
+from ui.jobs import offer_job, shared_memo
 from ui.progress import ProgressBar
 from ui.resources import model_key, poisoned_set, trained_models
 from ui.state import current_scenario
@@ -41,6 +41,17 @@ def cached_models(dataset: Dataset, scenario: Scenario, device: torch.device) ->
         if result is not None:
             found[kind] = result
     return found
+
+
+def model_figures(dataset: Dataset, scenario: Scenario, device: torch.device,
+                  models: dict[str, TrainResult]) -> dict[str, dict]:
+    """Each model's headline figures (``trigger_report``), measured once per server for each
+    model and scenario: every page and every session shows the same numbers without measuring
+    them again on each rerun."""
+    memo = shared_memo("figures", 32)
+    return {kind: memo.get_or_compute((model_key(scenario, device, kind), scenario, dataset.name),
+                                      lambda kind=kind: trigger_report(models[kind].model, dataset, scenario))
+            for kind in models}
 
 
 def training_estimate(dataset: Dataset, scenario: Scenario, device: torch.device,
