@@ -69,7 +69,7 @@ if st.session_state.get("train.fresh") == settings_id:
     st.success("Both models are trained. Here is how they compare.", icon=":material/check_circle:")
 else:
     st.success(
-        "These exact settings were trained before (by you or someone on this server), so the models were "
+        "These exact settings were trained before (by you, or by someone else using this lab), so the models were "
         "reused instead of retrained.", icon=":material/history:"
     )
 
