@@ -276,7 +276,7 @@ def _class(db_url: str, preset: str = "classic-patch"):
         db.engine.dispose()
 
 
-def class_path(sessions: int = 24) -> dict:
+def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold")) -> dict:
     """A class of ``sessions`` on one server (SQLite, the default): each student joins by the
     link, trains the class preset, answers a quiz, fires the trigger and runs STRIP. Warm: the
     store holds the preset's models (``make warm``); cold: an empty store, so the first student's
@@ -289,7 +289,7 @@ def class_path(sessions: int = 24) -> dict:
     from benchmarks.load import class_load_test, serve
 
     figures = {}
-    for label in ("warm", "cold"):
+    for label in passes:
         with tempfile.TemporaryDirectory() as folder:
             store, db_url = Path(folder) / "models", f"sqlite:///{folder}/classroom.sqlite3"
             store.mkdir()

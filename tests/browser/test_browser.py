@@ -16,10 +16,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server_store(tmp_path_factory):
     # an empty model store of its own: the newcomer's walk really trains (and can be stopped)
-    store, logs = tmp_path_factory.mktemp("store"), tmp_path_factory.mktemp("server")
-    with serve(store, logs / "streamlit.log") as running:
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, server_store):
+    with serve(server_store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
         yield running
 
 
@@ -107,7 +111,7 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     assert "Suspect classes" in body and "As a monitor" in body and "Traceback" not in body
 
 
-def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist):
+def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist, server_store, monkeypatch):
     from backdoor.matrix import MatrixConfig, compute_matrix, save_matrix
 
     page.get_by_role("link", name="1. Poison the data").first.click()
@@ -128,6 +132,7 @@ def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist):
     # A matrix stored for the default settings (computed small, to keep the test short):
     # the page must open it from disk, with no button to press.
     tiny = compute_matrix(small_mnist, MatrixConfig(rows=("badnets", "wanet"), columns=("none", "strip")))
+    monkeypatch.setenv("BACKDOOR_LAB_STORE", str(server_store))  # the matrix lives in the server's store
     save_matrix(MatrixConfig(), tiny)
     page.get_by_role("link", name="6. Attack x defense matrix").first.click()
     page.get_by_text("What the matrix says").wait_for(timeout=60_000)

@@ -62,7 +62,8 @@ def rerun_here(tab) -> int:
     """Click the sidebar's link to the page the tab shows (a rerun of it); the run count before."""
     runs = tab.evaluate("window.__seen.runs")
     name = urlsplit(tab.url).path.rsplit("/", 1)[-1]
-    tab.locator(f'[data-testid="stSidebar"] a[href="{name}"]').click()  # page links are relative
+    # page links are relative, and carry the URL's query (ui.url_state.link)
+    tab.locator(f'[data-testid="stSidebar"] a[href="{name}"], [data-testid="stSidebar"] a[href^="{name}?"]').first.click()
     return runs
 
 
