@@ -106,6 +106,11 @@ def record_step(path: str, title: str) -> None:
         st.session_state["class.step"] = path
 
 
+def _mark_down() -> None:
+    """A write just failed: work alone for ``RETRY_S`` before trying the database again."""
+    _DOWN.update(at=time.monotonic(), why="the class database did not answer")
+
+
 def _outbox() -> Outbox:
     return st.session_state.setdefault(OUTBOX, Outbox())
 
@@ -127,7 +132,7 @@ def record_event(kind: str, key: str, payload: dict) -> bool:
             st.toast(f"Your class did not take this: {error}", icon=":material/block:")
             return False
         except ClassroomUnavailable:
-            _DOWN.update(at=time.monotonic(), why="the class database did not answer")
+            _mark_down()
     outbox.add(kind, key, payload)
     if not st.session_state.get("class.warned"):
         st.session_state["class.warned"] = True
@@ -147,7 +152,7 @@ def send_waiting() -> int | None:
         return None
     sent = outbox.flush(db, me)
     if len(outbox):
-        _DOWN.update(at=time.monotonic(), why="the class database did not answer")
+        _mark_down()
         return None
     if sent:
         st.session_state.pop("class.warned", None)  # warn again if it goes away again
