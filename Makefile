@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test warm bench install chromium postgres nginx clean
+.PHONY: run test warm bench mutate breaks install chromium postgres nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,8 +55,21 @@ SEED ?= 0
 warm: install
 	$(BIN)/python -m backdoor.prepare --all $(if $(CHALLENGE),--mystery $(CHALLENGE) --preset $(PRESET) --seed $(SEED))
 
+# Mutation testing of the core modules ([tool.mutmut] in pyproject.toml) with the fast tests, then
+# the regression list of named breaks (tests/breaks/). Not part of `make test`; the scores and the
+# surviving mutants go into benchmarks/RESULTS.md. mutmut keeps its results in mutants/ and
+# re-checks only what changed on the next run.
+mutate: install
+	$(BIN)/pip install --quiet "mutmut==3.8.1"
+	$(BIN)/mutmut run --max-children $$(nproc)
+	$(BIN)/python -m benchmarks.mutation
+	$(BIN)/python -m benchmarks.breaks
+
+breaks: install
+	$(BIN)/python -m benchmarks.breaks
+
 bench: install
 	$(BIN)/python -m benchmarks.run --json benchmarks/results.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants
