@@ -138,6 +138,13 @@ class Cell:
         """At most one triggered image in ten still hijacked after this defense."""
         return self.asr <= STOPPED
 
+    @classmethod
+    def measured(cls, attack: str, defense: str, after: Evaluation, baseline_acc: float, seconds: float,
+                 detail: str, found: float | None = None) -> "Cell":
+        """A cell from the figures measured after the defense; its drop is against the clean model
+        (``baseline_acc``), so a defense that costs accuracy has a positive drop."""
+        return cls(attack, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc, seconds, detail, found)
+
 
 @dataclass(frozen=True)
 class AttackRow:
@@ -262,8 +269,7 @@ def compute_matrix(
                                      time.perf_counter() - tick))
         for defense in config.columns:
             if defense == NO_DEFENSE:
-                cells.append(Cell(row, defense, before.clean_acc, before.asr, baseline_acc - before.clean_acc,
-                                  0.0, _detail(None)))
+                cells.append(Cell.measured(row, defense, before, baseline_acc, 0.0, _detail(None)))
                 continue
             step += 1
             label = f"{title}: {column_title(defense)}"
@@ -274,8 +280,8 @@ def compute_matrix(
             if outcome.flags is not None:  # data inspection: its action is retraining without the flagged samples
                 after = _retrained(lab, outcome.flags, before, retrained, report)
                 found = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
-            cells.append(Cell(row, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc,
-                              time.perf_counter() - tick, _detail(outcome), found))
+            cells.append(Cell.measured(row, defense, after, baseline_acc, time.perf_counter() - tick,
+                                       _detail(outcome), found))
         on_progress(step * 100 + 99, total * 100, f"{title}: done")
     on_progress(total * 100, total * 100, "done")
     return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start)

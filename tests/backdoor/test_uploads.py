@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import struct
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from backdoor.image_upload import MAX_BYTES, MAX_PIXELS, UploadRejected, read_image, sniff_format
+from backdoor.image_upload import UploadRejected, read_image, sniff_format
 from backdoor.model_files import ModelRejected, model_from_weights, read_weights, to_safetensors
 from models import build_model
 
@@ -114,14 +115,39 @@ def test_a_decompression_bomb_is_refused_from_its_header(width, height):
 
 def test_a_real_bomb_that_compresses_to_kilobytes_is_refused():
     data = _encode(Image.new("1", (6000, 6000)), "PNG")  # 36 megapixels of black, ~40 kB on disk
-    assert len(data) < 100_000 and 6000 * 6000 > MAX_PIXELS
+    assert len(data) < 100_000 and 6000 * 6000 > 25_000_000
     with pytest.raises(UploadRejected, match="megapixels"):
         read_image(data, MNIST_SHAPE)
 
 
 def test_an_oversized_file_is_refused_before_it_is_opened():
     with pytest.raises(UploadRejected, match="MB"):
-        read_image(b"\x89PNG\r\n\x1a\n" + bytes(MAX_BYTES), MNIST_SHAPE)
+        read_image(b"\x89PNG\r\n\x1a\n" + bytes(5 * 1024 * 1024), MNIST_SHAPE)
+
+
+# README: "at most 5 MB and 25 megapixels" for pictures; model files up to 20 MB. MB here is 1024 * 1024
+# bytes, as the messages' "up to 5 MB" (bytes // 2**20) and Streamlit's maxUploadSize count it.
+
+def _png_padded_to(size: int) -> bytes:
+    """A valid 8 x 8 white PNG followed by zero bytes up to ``size`` (readers stop at its end chunk)."""
+    picture = _encode(Image.new("L", (8, 8), 255), "PNG")
+    return picture + bytes(size - len(picture))
+
+
+def test_a_picture_of_exactly_5_mb_is_read_and_one_byte_more_is_refused():
+    assert read_image(_png_padded_to(5 * 1024 * 1024), MNIST_SHAPE).original_size == (8, 8)
+    with pytest.raises(UploadRejected, match="up to 5 MB"):
+        read_image(_png_padded_to(5 * 1024 * 1024 + 1), MNIST_SHAPE)
+
+
+def test_25_megapixels_pass_the_header_check_and_one_pixel_more_is_refused_unread():
+    # 5000 x 5000 = 25,000,000 pixels: not refused for its size (this tiny file then fails to decode)
+    with pytest.raises(UploadRejected) as at_limit:
+        read_image(_png_header_only(5000, 5000), MNIST_SHAPE)
+    assert "megapixels" not in str(at_limit.value) and "could not be decoded" in str(at_limit.value)
+    for width, height in ((1, 25_000_001), (25_000_001, 1)):
+        with pytest.raises(UploadRejected, match="more than the 25 megapixels"):
+            read_image(_png_header_only(width, height), MNIST_SHAPE)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -218,6 +244,20 @@ def test_a_whole_pickled_model_is_refused(small_model):
 def test_unreadable_model_files_are_refused_with_a_reason(data, words):
     with pytest.raises(ModelRejected, match=words):
         read_weights(data)
+
+
+def _safetensors_of_size(size: int) -> bytes:
+    """A valid safetensors file of exactly ``size`` bytes: one uint8 tensor after a 128-byte header."""
+    count = size - 8 - 128
+    header = json.dumps({"w": {"dtype": "U8", "shape": [count], "data_offsets": [0, count]}}).encode().ljust(128)
+    return struct.pack("<Q", 128) + header + bytes(count)
+
+
+def test_a_model_file_of_exactly_20_mb_is_read_and_one_byte_more_is_refused():
+    limit = 20 * 1024 * 1024
+    assert read_weights(_safetensors_of_size(limit))["w"].numel() == limit - 136
+    with pytest.raises(ModelRejected, match="up to 20 MB"):
+        read_weights(_safetensors_of_size(limit + 1))
 
 
 def test_weights_must_fit_the_architecture_exactly(small_model):

@@ -25,6 +25,15 @@ def test_poison_count_labels_and_mask_are_exact(mnist):
     assert torch.equal(out.x[mask], apply_trigger(mnist.x_train[mask], BadNets()))
 
 
+def test_poison_count_rounds_where_truncation_would_differ():
+    # 2.5% of 60 images is 1.5: two are poisoned (truncating would poison one); 10% of 29 is 2.9: three
+    assert poison_count(60, 0.025) == 2
+    assert poison_count(29, 0.1) == 3
+    assert poison_count(1000, 0.0004) == 0  # 0.4 of an image: none
+    out = poison(_images(60), torch.arange(60) % 10, BadNets(), PoisonConfig(rate=0.025, target=0, seed=0), 10)
+    assert out.num_poisoned == 2 == int(out.poisoned_mask.sum())
+
+
 def test_poison_is_deterministic_by_seed(mnist):
     args = (mnist.x_train, mnist.y_train, BadNets())
     a = poison(*args, PoisonConfig(rate=0.05, seed=4), 10)

@@ -77,6 +77,21 @@ def test_threshold_and_rates_on_hand_made_entropies():
         result.threshold_for(1.5)
 
 
+def test_an_input_exactly_at_the_threshold_is_served_not_rejected():
+    holdout = torch.tensor([0.5, 0.1, 0.3, 0.2, 0.4])
+    result = StripResult(holdout_entropy=holdout, clean_entropy=holdout.clone(),
+                         triggered_entropy=torch.tensor([0.05, 0.1, 0.3]), threshold=0.1, frr=0.0, far=2 / 3)
+    # FRR 0: the threshold is the lowest held-out entropy, 0.1, and no clean input lies below it
+    assert result.threshold_for(0.0) == pytest.approx(0.1)
+    assert result.rates_at(result.threshold_for(0.0)) == pytest.approx((0.0, 2 / 3))  # only 0.05 rejected
+    # FRR 25%: position 0.25 * (5 - 1) = 1 of the sorted entropies, exactly 0.2; of the five clean
+    # inputs only 0.1 lies below it (1 in 5), and of the triggered ones 0.05 and 0.1 (2 in 3)
+    assert result.threshold_for(0.25) == pytest.approx(0.2)
+    assert result.rates_at(result.threshold_for(0.25)) == pytest.approx((0.2, 1 / 3))
+    assert result.tpr_at_frr(0.25) == pytest.approx(2 / 3)
+    assert result.tpr_at_frr(0.0) == pytest.approx(1 / 3)
+
+
 def test_strip_separates_triggered_from_clean_inputs(trained_pair, strip_sets):
     _, backdoored, _ = trained_pair
     model = backdoored.model
