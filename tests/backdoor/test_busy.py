@@ -1,11 +1,11 @@
 """The server's job queue: K heavy jobs at once, the rest in FIFO order, each told its place."""
 
 import threading
-import time
 
 import pytest
 
 from backdoor.busy import JobBoard, job_slots
+from waiting import wait_until
 
 
 def _start(board, name, expected, hold, log, waits=None, fail=False):
@@ -25,28 +25,21 @@ def _start(board, name, expected, hold, log, waits=None, fail=False):
     return thread
 
 
-def _until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_at_most_k_jobs_run_and_the_rest_wait_in_order_knowing_their_place():
     board, log = JobBoard(slots=2), []
     holds = {n: threading.Event() for n in "ABCD"}
     waits_c, waits_d = [], []
     threads = [_start(board, "A", 10, holds["A"], log), _start(board, "B", 20, holds["B"], log)]
-    _until(lambda: len(board.names()) == 2)
+    wait_until(lambda: len(board.names()) == 2, 5, "A and B running")
     threads.append(_start(board, "C", 5, holds["C"], log, waits_c))
-    _until(lambda: board.queued() == ("C",))
+    wait_until(lambda: board.queued() == ("C",), 5, "C in line")
     threads.append(_start(board, "D", 5, holds["D"], log, waits_d))
-    _until(lambda: board.queued() == ("C", "D") and waits_d)
+    wait_until(lambda: board.queued() == ("C", "D") and waits_d, 5, "D in line behind C")
     assert waits_c[-1].place == 1 and 9 <= waits_c[-1].seconds <= 10  # A frees a slot first, in about 10 s
     assert waits_d[-1].place == 2 and 14 <= waits_d[-1].seconds <= 15  # then C (5 s) ... or B: 20 s
     assert board.names() == ("A", "B")
     holds["B"].set()  # B ends: C, first in line, takes the slot
-    _until(lambda: set(board.names()) == {"A", "C"})
+    wait_until(lambda: set(board.names()) == {"A", "C"}, 5, "C taking B's slot")
     assert board.queued() == ("D",)
     for event in holds.values():
         event.set()
@@ -61,7 +54,7 @@ def test_a_failed_job_frees_its_slot_and_a_waiter_who_leaves_frees_its_place():
     board, log = JobBoard(slots=1), []
     hold_a, hold_b = threading.Event(), threading.Event()
     a = _start(board, "A", 1, hold_a, log, fail=True)
-    _until(lambda: board.names() == ("A",))
+    wait_until(lambda: board.names() == ("A",), 5, "A running")
 
     def impatient(standing):
         raise KeyboardInterrupt  # the student's page was closed while waiting
@@ -76,10 +69,10 @@ def test_a_failed_job_frees_its_slot_and_a_waiter_who_leaves_frees_its_place():
     leaver.join()
     assert board.queued() == ()  # gone from the line
     b = _start(board, "B", 1, hold_b, log)
-    _until(lambda: board.queued() == ("B",))
+    wait_until(lambda: board.queued() == ("B",), 5, "B in line")
     hold_a.set()  # A fails ...
     a.join()
-    _until(lambda: board.names() == ("B",))  # ... and B gets the slot
+    wait_until(lambda: board.names() == ("B",), 5, "B taking the failed A's slot")  # ... and B gets the slot
     hold_b.set()
     b.join()
     assert ("failed", "A") in log and ("end", "B") in log

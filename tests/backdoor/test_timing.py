@@ -246,24 +246,32 @@ def test_only_jobs_and_other_programs_make_the_server_look_busy():
     import subprocess
     import sys
     import threading
-    import time
 
     def reading_while(start, stop) -> float:
-        """A fresh machine_load reading while some work runs."""
+        """A fresh machine_load reading while some work runs (``start`` returns once it spins)."""
         start()
         try:
-            time.sleep(0.3)
             busy._last_load[:] = [0.0, None]
             return busy.machine_load().cpu_cores
         finally:
             stop()
 
-    done = threading.Event()
-    spinner = threading.Thread(target=lambda: [sum(i * i for i in range(2_000)) for _ in iter(done.is_set, True)])
+    spinning, done = threading.Event(), threading.Event()
+
+    def spin():
+        spinning.set()
+        while not done.is_set():
+            sum(i * i for i in range(2_000))
+
+    spinner = threading.Thread(target=spin)
     # this process's own work outside jobs (page drawing, the start-up warm-up)
-    own = reading_while(spinner.start, lambda: (done.set(), spinner.join()))
+    own = reading_while(lambda: (spinner.start(), spinning.wait(5)), lambda: (done.set(), spinner.join()))
     programs = []  # another program on the CPU
-    elsewhere = reading_while(
-        lambda: programs.append(subprocess.Popen([sys.executable, "-c", "while True: pass"])),
-        lambda: (programs[0].kill(), programs[0].wait()))
+
+    def start_program():
+        programs.append(subprocess.Popen([sys.executable, "-c", "print('spinning', flush=True)\nwhile True: pass"],
+                                         stdout=subprocess.PIPE, text=True))
+        assert programs[0].stdout.readline() == "spinning\n"  # past its start-up, into the loop
+
+    elsewhere = reading_while(start_program, lambda: (programs[0].kill(), programs[0].wait()))
     assert own < busy.BUSY_CORES <= elsewhere, (own, elsewhere)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 
-from benchmarks.load import CHROMIUM, FLAGS, IDLE, load_test, serve
+from benchmarks.load import IDLE, load_test, serve
 from conftest import ROOT
+from launch import launch, require_chromium, require_playwright, sync_playwright
 
 SHOTS = ROOT / "screenshots"
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server_store(tmp_path_factory):
-    # an empty model store of its own: the newcomer's walk really trains (and can be stopped)
+    # an empty model store of its own: the newcomer's walk really trains (and a long run can be stopped)
     return tmp_path_factory.mktemp("store")
 
 
@@ -29,11 +31,8 @@ def server(tmp_path_factory, server_store):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with sync_playwright() as p:  # a broken install fails here, naming `make test`; never a skip
+        chromium = launch(p)
         yield chromium
         chromium.close()
 
@@ -82,10 +81,7 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     shot(page, "2-poison")
 
     page.get_by_role("link", name="2. Train the models").first.click()
-    # Stopping a run keeps the app usable and keeps nothing half-trained.
-    page.get_by_role("button", name="Train both models").click()
-    page.get_by_role("button", name="Stop training").click()
-    page.get_by_text("Training stopped").wait_for(timeout=30_000)
+    settled(page)
     page.get_by_role("button", name="Train both models").click()
     page.get_by_text("What you just saw").wait_for(timeout=180_000)
     shot(page, "3-train")
@@ -109,6 +105,39 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     shot(page, "6-defend")
     body = page.inner_text("body")
     assert "Suspect classes" in body and "As a monitor" in body and "Traceback" not in body
+
+
+LONG_EPOCHS = 30  # the Epochs slider's maximum: two models, 30 passes each, take long even on a GPU
+
+
+def stored_models(store: Path, epochs: int) -> list[str]:
+    """The model store's entries trained for ``epochs`` epochs (the store keeps each run's settings)."""
+    return [meta.name for meta in store.rglob("*.json") if f"epochs={epochs}," in meta.read_text()]
+
+
+def test_stopping_a_running_training_keeps_nothing_and_offers_it_again(browser, server, server_store):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # there: the browser was launched
+
+    tab = browser.new_page(viewport={"width": 1400, "height": 2000})
+    tab.goto(f"{server.url}/train?train.epochs={LONG_EPOCHS}")
+    train = tab.get_by_role("button", name="Train both models")
+    train.wait_for(timeout=180_000)
+    settled(tab)
+    train.click()
+    # training has really started (not queued, not loading): the bar names a batch of the long run
+    tab.get_by_text(re.compile(rf"epoch \d+ of {LONG_EPOCHS}, batch \d+ of \d+")).first.wait_for(timeout=180_000)
+    stop = tab.get_by_role("button", name="Stop training")
+    try:
+        stop.click(timeout=10_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"no Stop button to press while training {LONG_EPOCHS} epochs (if the run ended first, lengthen it)")
+    tab.get_by_text("Training stopped").wait_for(timeout=60_000)
+    settled(tab)
+    body = tab.inner_text("body")
+    assert "Nothing was kept" in body and "What you just saw" not in body and "Traceback" not in body
+    assert train.is_visible() and not stop.is_visible()  # offered again; the Stop button went with the run
+    assert stored_models(server_store, LONG_EPOCHS) == []  # nothing half-trained reached the model store
+    tab.close()
 
 
 def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist, server_store, monkeypatch):
@@ -255,6 +284,8 @@ def test_a_stakeholders_walk(browser, server):
 
 def test_eight_students_at_once(server):
     """The bounded load test: 8 concurrent sessions walk the default path; all finish."""
+    require_playwright()  # load_test drives its own browser: the same clear failure as the others
+    require_chromium()
     SHOTS.mkdir(exist_ok=True)
     figures = load_test(server, sessions=8, shots=SHOTS)
     assert figures["errors"] == [] and figures["finished"] == 8, figures

@@ -8,13 +8,13 @@ browser makes, on every page, must go to the app's own host.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from benchmarks.load import CHROMIUM, FLAGS, IDLE, serve
+from benchmarks.load import IDLE, serve
 from conftest import ROOT
+from launch import launch, sync_playwright
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
@@ -42,11 +42,9 @@ def requests() -> list[str]:
 
 @pytest.fixture(scope="module")
 def tab(server, requests):
-    from playwright.sync_api import sync_playwright  # a broken install must fail here, never skip
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with sync_playwright() as p:  # a broken install fails here, naming `make test`; never a skip
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
         context.on("request", lambda request: requests.append(request.url))
         page = context.new_page()

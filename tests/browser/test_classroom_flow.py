@@ -3,13 +3,12 @@ phone), train, answer a quiz, play red and blue, and the live dashboard shows al
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from benchmarks.load import CHROMIUM, FLAGS, IDLE, serve
+from benchmarks.load import IDLE, serve
 from conftest import ROOT
+from launch import launch, require_chromium, sync_playwright
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
@@ -27,12 +26,11 @@ def settled(tab) -> None:
 
 
 def test_an_instructor_runs_a_class_of_three(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    require_chromium()
     store = tmp_path / "store"
     store.mkdir()
     with serve(store, tmp_path / "server.log") as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p)
         teacher = browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
         teacher.set_default_timeout(LONG)
         teacher.goto(server.url + "/classroom")

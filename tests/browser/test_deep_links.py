@@ -10,13 +10,12 @@ for a moment.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
-from benchmarks.load import CHROMIUM, FLAGS, IDLE, serve
+from benchmarks.load import IDLE, serve
+from launch import launch, require_chromium, sync_playwright
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +39,8 @@ LOAD_MS = 180_000  # the first run imports torch and builds the data set; the te
 
 def check_page(tab, title: str) -> None:
     """The page's own title, drawn by the router (audience menu in the sidebar), and never an error."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # there: the browser was launched
+
     tab.locator("h1").filter(has_text=title).first.wait_for(timeout=LOAD_MS)
     tab.locator(IDLE).wait_for(timeout=LOAD_MS)  # the run that drew it has finished
     menu = tab.locator('[data-testid="stSidebar"]').get_by_text("Who is using the lab?")
@@ -76,12 +77,11 @@ CASES = [
 
 @pytest.mark.parametrize("first, second", CASES, ids=["train", "defend"])
 def test_page_urls_open_first_on_a_fresh_server_and_after_a_restart(tmp_path, first, second):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    require_chromium()
     store = tmp_path / "store"
     store.mkdir()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p)
         tabs = [browser.new_page(viewport={"width": 1400, "height": 1000}) for _ in (first, second)]
         with serve(store, tmp_path / "first.log") as server:
             for tab, (path, title) in zip(tabs, (first, second)):

@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from backdoor.classroom import ClassInfo, join_link
 from backdoor.classroom.handout import handout_html
-from benchmarks.load import CHROMIUM, FLAGS
 from conftest import ROOT
+from launch import launch, require_chromium, sync_playwright
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_handout_prints_on_one_a4_page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    require_chromium()
     info = ClassInfo(1, "K7P2QX", "Tuesday workshop on backdoors in machine learning models", "stop-sign-sticker", 7,
                      datetime.now(timezone.utc), False, False)
     html = handout_html(info, join_link("http://lab.example.org:8501", info))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p)
         tab = browser.new_page()
         tab.set_content(html)
         assert "K7P2QX" in tab.inner_text("body") and tab.locator("svg").count() == 1  # the code and its QR

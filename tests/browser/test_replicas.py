@@ -5,16 +5,15 @@ a replica killed mid-class sends its student to the other, still in class, with 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from backdoor.classroom import class_events, create_class
 from backdoor.classroom.db import open_database
-from benchmarks.load import CHROMIUM, FLAGS, IDLE
+from benchmarks.load import IDLE
 from benchmarks.replicas import cluster, nginx_binary
 from conftest import ROOT
+from launch import launch, require_chromium, sync_playwright
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
@@ -27,15 +26,16 @@ def settled(tab) -> None:
 
 
 def test_two_replicas_behind_nginx_share_the_class_and_the_models(tmp_path):
-    if not Path(CHROMIUM).exists() or nginx_binary() is None:
-        pytest.fail("chromium or nginx is missing: `make test` installs Debian's chromium and nginx")
+    require_chromium()
+    if nginx_binary() is None:
+        pytest.fail("nginx is missing: run `make test`, which installs Debian's nginx", pytrace=False)
     store = tmp_path / "store"
     store.mkdir()
     with cluster(store, tmp_path / "cluster") as lab, sync_playwright() as p:
         db = open_database(lab.db_url)
         info = create_class(db, "Replicas", "2468", "classic-patch", 0)
         link = f"{lab.url}/join?class={info.code}&preset=classic-patch&seed=0"
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p)
         answered: dict[str, Counter] = {}
 
         def student(name: str, replica: int):
