@@ -242,23 +242,42 @@ def test_train_page_offers_augmentation_and_mixup():
     assert at.select_slider(key="w:train.mixup").value == 0.0
 
 
-def test_matrix_page_reads_a_stored_matrix(small_mnist):
-    from backdoor.matrix import MatrixConfig, compute_matrix, save_matrix
+def test_matrix_page_reads_a_stored_matrix_and_signs_each_cells_clean_accuracy_change():
+    import json
+
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    from backdoor.matrix import AttackRow, Cell, Matrix, MatrixConfig, save_matrix
     from backdoor.train import TrainConfig
 
-    train = TrainConfig(epochs=2, seed=0)
-    tiny = compute_matrix(small_mnist, MatrixConfig(rows=("badnets", "blended"), columns=("none", "strip"), train=train))
-    page_config = MatrixConfig(train=train)  # what the page asks for with these settings
-    save_matrix(page_config, tiny)
-    at = fresh_app(**{"train.epochs": 2})
+    # A matrix written by hand: against a clean model's 97.6%, STRIP costs BadNets 4.6 points (93.0%)
+    # and leaves Blended 0.6 points better (98.2%).
+    rows = [AttackRow("badnets", 0.1, 400, 0.97, 1.0, 7.0), AttackRow("blended", 0.1, 400, 0.972, 0.99, 7.0)]
+    cells = [Cell("badnets", "none", 0.97, 1.0, 0.006, 0.0, "the backdoored model as trained"),
+             Cell("badnets", "strip", 0.93, 0.02, 0.046, 2.0, "rejects 4.6% of clean inputs"),
+             Cell("blended", "none", 0.972, 0.99, 0.004, 0.0, "the backdoored model as trained"),
+             Cell("blended", "strip", 0.982, 0.5, -0.006, 2.0, "rejects half the triggered inputs")]
+    save_matrix(MatrixConfig(train=TrainConfig(epochs=27)), Matrix("k", "mnist-5k", 0.976, rows, cells, 60.0))
+    at = fresh_app(**{"train.epochs": 27})  # the page's own configuration for these settings
     at.run()
     at.switch_page("pages/matrix.py").run()
     assert not at.exception, at.exception
     assert "What the matrix says" in [str(h.value) for h in at.subheader]
-    assert "No defense" in texts(at) or "STRIP" in texts(at)
     assert at.selectbox(key="matrix.attack").options == ["BadNets", "Blended"]
+    assert at.selectbox(key="matrix.defense").options == ["No defense", "STRIP"]
+    drop = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "lost" in c.proto.spec)
+    assert drop["data"][0]["text"] == [["0.6", "4.6"], ["0.4", "-0.6"]]  # points lost: positive = worse
+
     at.selectbox(key="matrix.defense").set_value("strip").run()
-    assert "rejects" in texts(at)
+    after = next(m for m in at.metric if m.label == "Clean accuracy after")
+    assert after.value == "93.0%" and after.proto.delta == "4.6 points lost vs a clean model"
+    assert (after.proto.direction, after.proto.color) == (MetricProto.DOWN, MetricProto.RED)
+    assert "**STRIP** on **BadNets**: rejects 4.6% of clean inputs." in texts(at)
+
+    at.selectbox(key="matrix.attack").set_value("blended").run()
+    after = next(m for m in at.metric if m.label == "Clean accuracy after")
+    assert after.value == "98.2%" and after.proto.delta == "0.6 points gained vs a clean model"
+    assert (after.proto.direction, after.proto.color) == (MetricProto.UP, MetricProto.GREEN)
 
 
 def test_all_to_all_path_names_the_next_class_everywhere():
@@ -428,3 +447,62 @@ def test_mystery_challenge_from_preparation_to_the_score():
     at.button(key="btn.mystery.reveal").click().run()
     assert not at.exception, at.exception
     assert any("3 of 3 points" in s.value for s in at.success)
+
+
+# Each audience's sidebar menu, in order: written out here, not read from app.py's MENUS.
+MENU_TITLES = {
+    "Student": ["Start here", "1. Poison the data", "2. Train the models", "3. Fire the trigger", "4. Explain",
+                "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief", "Audit a model file",
+                "Mystery models", "Red vs blue", "Glossary", "Join a class"],
+    "Stakeholder": ["Start here", "7. Govern: risk brief", "2. Train the models", "3. Fire the trigger",
+                    "6. Attack x defense matrix", "Glossary"],
+    "Instructor": ["Start here", "Classroom tools", "Mystery models", "Red vs blue", "1. Poison the data",
+                   "2. Train the models", "3. Fire the trigger", "4. Explain", "5. Defend",
+                   "6. Attack x defense matrix", "7. Govern: risk brief", "Audit a model file", "Glossary"],
+}
+
+
+def test_each_audience_chosen_in_the_sidebar_gets_exactly_its_own_menu():
+    at = fresh_app()
+    at.run()
+    assert at.sidebar.radio(key="w:lab.audience").options == ["Student", "Stakeholder", "Instructor"]
+    for audience in ("Student", "Stakeholder", "Instructor", "Student"):
+        if at.sidebar.radio(key="w:lab.audience").value != audience:
+            at.sidebar.radio(key="w:lab.audience").set_value(audience).run()
+        assert not at.exception, at.exception
+        assert [link.proto.label for link in at.sidebar.get("page_link")] == MENU_TITLES[audience], audience
+
+
+def _first_poisoned_labels(at) -> list[str]:
+    """The true labels under the Poison page's first poisoned training images ("clean: '3'")."""
+    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    return [c.removeprefix("clean: ") for c in captions if c.startswith("clean: ")]
+
+
+def _library_first_poisoned_labels(seed: int) -> list[str]:
+    """The same labels as the library gives them for the default BadNets 10% to '0' at ``seed``."""
+    from backdoor.attacks import PoisonConfig
+    from backdoor.datasets import load_dataset
+    from backdoor.scenario import Scenario, poisoned_training_set
+
+    data = load_dataset("mnist-5k", seed=seed)
+    poisoned = poisoned_training_set(data, Scenario(poison=PoisonConfig(rate=0.1, target=0, seed=seed),
+                                                     data_seed=seed))
+    return [f"'{data.classes[int(data.y_train[i])]}'" for i in poisoned.poisoned_mask.nonzero().flatten()[:8]]
+
+
+def test_the_sidebar_seed_chooses_which_training_images_are_poisoned():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    at_seed_0 = _first_poisoned_labels(at)
+    at.sidebar.number_input(key="w:lab.seed").set_value(7).run()
+    assert not at.exception, at.exception
+    at_seed_7 = _first_poisoned_labels(at)
+    assert len(at_seed_0) == len(at_seed_7) == 8
+    assert at_seed_7 != at_seed_0
+    assert at_seed_0 == _library_first_poisoned_labels(0) and at_seed_7 == _library_first_poisoned_labels(7)
+    again = fresh_app(**{"lab.seed": 7})  # another session on the same seed: the same poisoned images
+    again.run()
+    again.switch_page("pages/poison.py").run()
+    assert _first_poisoned_labels(again) == at_seed_7
