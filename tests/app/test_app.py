@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 
 from apptest import fresh_app, texts, trained
@@ -152,10 +154,43 @@ def test_an_unavailable_download_set_shows_a_message_not_a_crash():
     assert any(b.label.startswith("Download") for b in at.button)
 
 
+def _shown_rate(at, label: str) -> float:
+    return float(next(m.value for m in at.metric if m.label == label).rstrip("%"))
+
+
+class _Tables(HTMLParser):
+    """Every <table> of an HTML page, under the <h2> before it, as rows of cell texts."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._heading, self._in, self._cell = "", None, None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h2", "td", "th"):
+            self._in, self._cell = tag, ""
+        elif tag == "tr":
+            self.tables.setdefault(self._heading, []).append([])
+
+    def handle_data(self, data):
+        if self._in is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self._heading = self._cell
+        elif tag in ("td", "th"):
+            self.tables[self._heading][-1].append(self._cell)
+        if tag == self._in:
+            self._in = None
+
+
 def test_defend_page_runs_defenses_and_keeps_a_summary():
     at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 15.0})
     at.run()
     trained(at)
+    shown = {m.label: m.value for m in at.metric}  # the Train page's figures, which the report must repeat
     at.switch_page("pages/defend.py").run()
     assert not at.exception, at.exception
     at.multiselect(key="w:defend.chosen").set_value(["activation_clustering", "strip", "compression"]).run()
@@ -171,8 +206,14 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     # A detection counts before anyone acts on it: the reading names what it flagged.
     assert "Activation Clustering flagged" in page and "No defense has been run" not in page
     assert "Not acted on yet" in " ".join(map(str, summary["measured"]))
-    at.slider(key="strip.frr").set_value(10.0).run()
-    assert not at.exception
+    # STRIP's slider sets the threshold: the clean inputs it turns away follow the share allowed
+    # (set on the defender's images, measured on others: within a point or two).
+    for allowed in (10.0, 1.0):
+        at.slider(key="strip.frr").set_value(allowed).run()
+        assert not at.exception
+        frr = _shown_rate(at, "Clean inputs wrongly rejected (FRR)")
+        assert abs(frr - allowed) <= 2.0, (allowed, frr)
+        assert f"turns away {frr:.1f}% of ordinary requests" in texts(at)
     at.button(key="btn.activation_clustering.retrain").click().run()
     assert not at.exception, at.exception
     assert any("Retrained without" in s.value for s in at.success)
@@ -182,8 +223,24 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     assert not at.exception, at.exception
     assert any(b.key == "btn.report.download" for b in at.get("download_button"))
     report = at.session_state["report.html"]
-    assert "<h2>Defenses</h2>" in report and "STRIP" in report and "Activation Clustering" in report
     assert "No defense was run" not in report and "Of the" not in report
+    tables = _Tables(report).tables
+    settings = dict(row for row in tables["Configuration"])
+    assert (settings["attack"], settings["poison rate"], settings["target"]) == ("BadNets (visible patch)", "15.0%", "'0'")
+    assert (settings["epochs"], settings["seed"], settings["model"]) == ("1", "0", "Small CNN (2 conv layers)")
+    assert tables["Metrics"] == [
+        ["model", "clean accuracy", "attack success"],
+        ["backdoored model", shown["Backdoored: clean accuracy"], shown["Backdoored: attack success"]],
+        ["clean baseline", shown["Baseline: clean accuracy"], shown["Baseline: attack success"]],
+    ]
+    summary = at.dataframe[-1].value  # the page's own summary, row by row, minus its "no defense" line
+    columns = ["defense", "clean accuracy", "attack success", "clean accuracy lost (points)",
+               "honest requests refused"]
+    assert tables["Defenses"][0][:5] == ["defense", "clean accuracy after", "attack success after",
+                                         "clean accuracy lost (points)", "honest requests refused"]
+    assert [row[:5] for row in tables["Defenses"][1:]] == [
+        [str(v) for v in summary[columns].iloc[i]] for i in range(1, len(summary))]
+    assert [row[0] for row in tables["Defenses"][1:]] == ["Activation Clustering", "STRIP"]
     assert "Where the model looks on triggered images" in texts(at)
     assert "Activation Clustering" in list(at.dataframe[-1].value["defense"])
 
@@ -211,15 +268,27 @@ def test_choosing_an_attack_sets_its_poison_rate_and_target_choices():
 
 
 def test_spot_it_scores_the_guess():
+    from backdoor.datasets import load_dataset
+
     at = fresh_app()
     at.run()
     at.switch_page("pages/poison.py").run()
     boxes = [c for c in at.checkbox if c.key.startswith("spot.0.")]
-    assert len(boxes) == 8
-    boxes[0].check()
+    shown = [c.value for c in at.caption if c.value.startswith("labelled '")]  # one label under each image
+    assert len(boxes) == len(shown) == 8
+    # BadNets relabels what it poisons (to '0'): an image is poisoned exactly where its label is not its own.
+    true_labels = load_dataset("mnist-5k", seed=0).y_train
+    poisoned = [box for box, label in zip(boxes, shown)
+                if label != f"labelled '{int(true_labels[int(box.key.rsplit('.', 1)[1])])}'"]
+    clean = [box for box in boxes if box not in poisoned]
+    assert 2 <= len(poisoned) <= 4
+    for box in poisoned[:-1] + clean[:2]:  # all but one of the poisoned, and two clean ones
+        box.check()
     at.button(key="FormSubmitter:spot.form.0-Check my answer").click().run()
     assert not at.exception
-    assert "You found" in texts(at) + "\n".join(str(i.value) for i in at.info)
+    score = next(i.value for i in at.info if i.value.startswith("You found"))
+    assert score.startswith(f"You found **{len(poisoned) - 1} of {len(poisoned)}** poisoned images, missed 1, "
+                            "and accused 2 clean images.")
 
 
 def test_sticker_is_offered_only_on_signs():
@@ -242,23 +311,42 @@ def test_train_page_offers_augmentation_and_mixup():
     assert at.select_slider(key="w:train.mixup").value == 0.0
 
 
-def test_matrix_page_reads_a_stored_matrix(small_mnist):
-    from backdoor.matrix import MatrixConfig, compute_matrix, save_matrix
+def test_matrix_page_reads_a_stored_matrix_and_signs_each_cells_clean_accuracy_change():
+    import json
+
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    from backdoor.matrix import AttackRow, Cell, Matrix, MatrixConfig, save_matrix
     from backdoor.train import TrainConfig
 
-    train = TrainConfig(epochs=2, seed=0)
-    tiny = compute_matrix(small_mnist, MatrixConfig(rows=("badnets", "blended"), columns=("none", "strip"), train=train))
-    page_config = MatrixConfig(train=train)  # what the page asks for with these settings
-    save_matrix(page_config, tiny)
-    at = fresh_app(**{"train.epochs": 2})
+    # A matrix written by hand: against a clean model's 97.6%, STRIP costs BadNets 4.6 points (93.0%)
+    # and leaves Blended 0.6 points better (98.2%).
+    rows = [AttackRow("badnets", 0.1, 400, 0.97, 1.0, 7.0), AttackRow("blended", 0.1, 400, 0.972, 0.99, 7.0)]
+    cells = [Cell("badnets", "none", 0.97, 1.0, 0.006, 0.0, "the backdoored model as trained"),
+             Cell("badnets", "strip", 0.93, 0.02, 0.046, 2.0, "rejects 4.6% of clean inputs"),
+             Cell("blended", "none", 0.972, 0.99, 0.004, 0.0, "the backdoored model as trained"),
+             Cell("blended", "strip", 0.982, 0.5, -0.006, 2.0, "rejects half the triggered inputs")]
+    save_matrix(MatrixConfig(train=TrainConfig(epochs=27)), Matrix("k", "mnist-5k", 0.976, rows, cells, 60.0))
+    at = fresh_app(**{"train.epochs": 27})  # the page's own configuration for these settings
     at.run()
     at.switch_page("pages/matrix.py").run()
     assert not at.exception, at.exception
     assert "What the matrix says" in [str(h.value) for h in at.subheader]
-    assert "No defense" in texts(at) or "STRIP" in texts(at)
     assert at.selectbox(key="matrix.attack").options == ["BadNets", "Blended"]
+    assert at.selectbox(key="matrix.defense").options == ["No defense", "STRIP"]
+    drop = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "lost" in c.proto.spec)
+    assert drop["data"][0]["text"] == [["0.6", "4.6"], ["0.4", "-0.6"]]  # points lost: positive = worse
+
     at.selectbox(key="matrix.defense").set_value("strip").run()
-    assert "rejects" in texts(at)
+    after = next(m for m in at.metric if m.label == "Clean accuracy after")
+    assert after.value == "93.0%" and after.proto.delta == "4.6 points lost vs a clean model"
+    assert (after.proto.direction, after.proto.color) == (MetricProto.DOWN, MetricProto.RED)
+    assert "**STRIP** on **BadNets**: rejects 4.6% of clean inputs." in texts(at)
+
+    at.selectbox(key="matrix.attack").set_value("blended").run()
+    after = next(m for m in at.metric if m.label == "Clean accuracy after")
+    assert after.value == "98.2%" and after.proto.delta == "0.6 points gained vs a clean model"
+    assert (after.proto.direction, after.proto.color) == (MetricProto.UP, MetricProto.GREEN)
 
 
 def test_all_to_all_path_names_the_next_class_everywhere():
@@ -283,7 +371,8 @@ def test_all_to_all_path_names_the_next_class_everywhere():
     at.run()
     at.button(key="btn.defend.run").click().run()
     assert not at.exception, at.exception
-    assert "STRIP" in texts(at) + "\n".join(str(h.value) for h in at.subheader)
+    assert list(at.dataframe[-1].value["defense"]) == ["no defense", "STRIP"]  # it ran (the lesson names it anyway)
+    assert any(m.label == "Clean inputs wrongly rejected (FRR)" for m in at.metric)
 
 
 def test_a_preset_sets_every_control_in_one_click():
@@ -378,7 +467,7 @@ def test_stakeholders_get_presets_not_hyperparameters():
     at.switch_page("pages/train.py").run()
     assert not at.exception
     assert not any(w.key == "w:train.epochs" for w in at.slider)
-    assert "tampered with" in texts(at)
+    assert "The model learns from 4,000 pictures; the attacker tampered with 10.0% of them." in texts(at)
     at.session_state["train.epochs"] = 1
     at.session_state["poison.rate_pct"] = 15.0
     trained(at)
@@ -428,3 +517,62 @@ def test_mystery_challenge_from_preparation_to_the_score():
     at.button(key="btn.mystery.reveal").click().run()
     assert not at.exception, at.exception
     assert any("3 of 3 points" in s.value for s in at.success)
+
+
+# Each audience's sidebar menu, in order: written out here, not read from app.py's MENUS.
+MENU_TITLES = {
+    "Student": ["Start here", "1. Poison the data", "2. Train the models", "3. Fire the trigger", "4. Explain",
+                "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief", "Audit a model file",
+                "Mystery models", "Red vs blue", "Glossary", "Join a class"],
+    "Stakeholder": ["Start here", "7. Govern: risk brief", "2. Train the models", "3. Fire the trigger",
+                    "6. Attack x defense matrix", "Glossary"],
+    "Instructor": ["Start here", "Classroom tools", "Mystery models", "Red vs blue", "1. Poison the data",
+                   "2. Train the models", "3. Fire the trigger", "4. Explain", "5. Defend",
+                   "6. Attack x defense matrix", "7. Govern: risk brief", "Audit a model file", "Glossary"],
+}
+
+
+def test_each_audience_chosen_in_the_sidebar_gets_exactly_its_own_menu():
+    at = fresh_app()
+    at.run()
+    assert at.sidebar.radio(key="w:lab.audience").options == ["Student", "Stakeholder", "Instructor"]
+    for audience in ("Student", "Stakeholder", "Instructor", "Student"):
+        if at.sidebar.radio(key="w:lab.audience").value != audience:
+            at.sidebar.radio(key="w:lab.audience").set_value(audience).run()
+        assert not at.exception, at.exception
+        assert [link.proto.label for link in at.sidebar.get("page_link")] == MENU_TITLES[audience], audience
+
+
+def _first_poisoned_labels(at) -> list[str]:
+    """The true labels under the Poison page's first poisoned training images ("clean: '3'")."""
+    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    return [c.removeprefix("clean: ") for c in captions if c.startswith("clean: ")]
+
+
+def _library_first_poisoned_labels(seed: int) -> list[str]:
+    """The same labels as the library gives them for the default BadNets 10% to '0' at ``seed``."""
+    from backdoor.attacks import PoisonConfig
+    from backdoor.datasets import load_dataset
+    from backdoor.scenario import Scenario, poisoned_training_set
+
+    data = load_dataset("mnist-5k", seed=seed)
+    poisoned = poisoned_training_set(data, Scenario(poison=PoisonConfig(rate=0.1, target=0, seed=seed),
+                                                     data_seed=seed))
+    return [f"'{data.classes[int(data.y_train[i])]}'" for i in poisoned.poisoned_mask.nonzero().flatten()[:8]]
+
+
+def test_the_sidebar_seed_chooses_which_training_images_are_poisoned():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    at_seed_0 = _first_poisoned_labels(at)
+    at.sidebar.number_input(key="w:lab.seed").set_value(7).run()
+    assert not at.exception, at.exception
+    at_seed_7 = _first_poisoned_labels(at)
+    assert len(at_seed_0) == len(at_seed_7) == 8
+    assert at_seed_7 != at_seed_0
+    assert at_seed_0 == _library_first_poisoned_labels(0) and at_seed_7 == _library_first_poisoned_labels(7)
+    again = fresh_app(**{"lab.seed": 7})  # another session on the same seed: the same poisoned images
+    again.run()
+    again.switch_page("pages/poison.py").run()
+    assert _first_poisoned_labels(again) == at_seed_7

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-from conftest import ROOT
 from apptest import fresh_app, texts, trained
 
 PAGES = ("pages/poison.py", "pages/train.py", "pages/trigger.py", "pages/explain.py", "pages/defend.py",
@@ -133,9 +132,21 @@ def test_two_sessions_never_see_each_others_settings_or_results():
 
 
 def test_the_audit_page_waits_for_a_file_and_offers_only_model_defenses():
+    from backdoor.model_files import to_safetensors
+    from models import build_model
+
     at = fresh_app()
     at.run()
     at.switch_page("pages/audit.py").run()
     assert not at.exception
     assert "Upload a model file to begin" in texts(at)
-    assert (ROOT / "pages" / "audit.py").exists()
+    assert not at.multiselect and not any(b.key == "btn.audit.run" for b in at.button)  # nothing to run yet
+
+    weights = to_safetensors(build_model("small-cnn", (1, 28, 28), 10))  # an untrained model is a valid file
+    at.get("file_uploader")[0].upload("mine.safetensors", weights).run()
+    assert not at.exception, at.exception
+    assert "Upload a model file to begin" not in texts(at)
+    # A model file brings no training data: only the four defenses that need none, never the two that
+    # inspect training images (Activation Clustering, Spectral Signatures).
+    assert at.multiselect(key="w:audit.chosen").options == ["Neural Cleanse", "Fine-Pruning", "STRIP",
+                                                            "Pruning and quantization"]

@@ -196,7 +196,9 @@ def test_mystery_verdicts_go_to_the_instructor_and_freeze_at_reveal(class_url):
     assert [(e.nickname, e.payload["model"]) for e in class_events(db, info.id, "mystery")] == [("Ada", 1), ("Ada", 2)]
     reveal(db, info.id)
     at.run()
-    assert "verdicts are final" in texts(at) and "points" in texts(at)
+    assert "verdicts are final" in texts(at)
+    assert list(at.table[-1].value["your verdict"]) == ["clean", "clean", "no answer", "no answer"]
+    assert any(" points**: " in s.value and ", 2 left unanswered." in s.value for s in at.success)  # the score
     assert all(r.disabled for r in at.radio if r.key and r.key.startswith("mystery.verdict"))
     assert not any(b.key == "btn.mystery.submit" for b in at.button)
     assert find_class(db, info.code).revealed
