@@ -18,6 +18,16 @@ torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Fixtures that train a model: a test using one is marked ``trains`` (as are tests that train in
+# their own body, by hand), so `make mutate` can run the fast tests alone.
+TRAINING_FIXTURES = frozenset({"trained_pair", "tiny_matrix", "tiny_run"})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if TRAINING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.trains)
+
 
 def stir_global_random_state() -> None:
     """Leave the global generators where some earlier work in the process might have left them."""

@@ -4,6 +4,8 @@ import pytest
 
 from backdoor.scenario import train_model
 
+pytestmark = pytest.mark.trains
+
 
 @pytest.mark.parametrize("name", ["classic-patch", "invisible-warp", "clean-label", "faint-blend", "all-to-all",
                                   "stop-sign-sticker"])

@@ -57,6 +57,7 @@ def test_same_seed_same_poisoned_set_bitwise(small_mnist, attack):
     assert not torch.equal(first.poisoned_mask, other.poisoned_mask)  # the seed really decides
 
 
+@pytest.mark.trains
 def test_same_seed_same_metrics_within_half_a_point(small_mnist):
     scenario = Scenario(poison=PoisonConfig(rate=0.1, target=0, seed=3), train=TrainConfig(epochs=2, seed=3))
     runs = [trigger_report(train_model(small_mnist, scenario).model, small_mnist, scenario) for _ in range(2)]
@@ -64,12 +65,14 @@ def test_same_seed_same_metrics_within_half_a_point(small_mnist):
     assert abs(runs[0]["asr"] - runs[1]["asr"]) <= 0.005
 
 
+@pytest.mark.trains
 def test_a_learning_rate_that_collapses_training_is_stopped_with_the_fix(small_mnist):
     scenario = Scenario(train=TrainConfig(epochs=5, batch_size=16, learning_rate=1.0))
     with pytest.raises(TrainingDiverged, match=r"random guessing.*lower it"):
         train_model(small_mnist, scenario)
 
 
+@pytest.mark.trains
 def test_slow_but_healthy_training_is_not_called_collapsed(small_mnist):
     tiny = Dataset("mnist-5k", small_mnist.x_train[:40], small_mnist.y_train[:40], small_mnist.x_test[:50],
                    small_mnist.y_test[:50], small_mnist.classes, "")
@@ -84,6 +87,7 @@ def _without_class(dataset: Dataset, missing: int, n_train: int, n_test: int) ->
                    dataset.x_test[keep_test], dataset.y_test[keep_test], dataset.classes, "")
 
 
+@pytest.mark.trains
 def test_a_tiny_data_set_with_a_missing_class_runs_end_to_end_or_says_why(small_mnist):
     tiny = _without_class(small_mnist, missing=3, n_train=60, n_test=40)
     scenario = Scenario(poison=PoisonConfig(rate=0.1, target=0), train=TrainConfig(epochs=2, batch_size=16))
