@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.load import IDLE, load_test, serve
+from benchmarks.load import load_test, serve
 from conftest import ROOT
 from launch import launch, require_chromium, require_playwright, sync_playwright
+from settle import settled, watch
 
 SHOTS = ROOT / "screenshots"
 
@@ -39,20 +40,10 @@ def browser(server):
 
 @pytest.fixture(scope="module")
 def page(browser, server):
-    tab = browser.new_page(viewport={"width": 1400, "height": 4800})
+    tab = watch(browser.new_page(viewport={"width": 1400, "height": 4800}))
     tab.goto(server.url)
     yield tab
     tab.close()
-
-
-def settled(tab, timeout: int = 180_000) -> None:
-    """Wait until the page's script run has finished, so a click lands on this run's widgets.
-
-    While Streamlit reruns, the previous run's elements stay on screen; a click on one of those
-    can be lost, so every interaction after a change waits here first.
-    """
-    tab.wait_for_timeout(300)  # a rerun the last action asked for has started by now
-    tab.locator(IDLE).wait_for(timeout=timeout)
 
 
 def fire_the_trigger(tab, landmark: str, name: str) -> None:
@@ -118,7 +109,7 @@ def stored_models(store: Path, epochs: int) -> list[str]:
 def test_stopping_a_running_training_keeps_nothing_and_offers_it_again(browser, server, server_store):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout  # there: the browser was launched
 
-    tab = browser.new_page(viewport={"width": 1400, "height": 2000})
+    tab = watch(browser.new_page(viewport={"width": 1400, "height": 2000}))
     tab.goto(f"{server.url}/train?train.epochs={LONG_EPOCHS}")
     train = tab.get_by_role("button", name="Train both models")
     train.wait_for(timeout=180_000)
@@ -193,7 +184,7 @@ def _drawn_one_png() -> bytes:
 
 def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
     """A new session (default settings, so step 2's models are reused): the upload paths."""
-    tab = browser.new_page(viewport={"width": 1400, "height": 3200})
+    tab = watch(browser.new_page(viewport={"width": 1400, "height": 3200}))
     tab.goto(server.url)
     tab.get_by_role("link", name="2. Train the models").first.click()
     models_on_the_train_page(tab)
@@ -248,7 +239,7 @@ def test_own_picture_and_a_model_file_audit(browser, server, tmp_path):
 
 def test_a_stakeholders_walk(browser, server):
     """No settings, no jargon: presets, the risk brief, the model at work, the matrix."""
-    tab = browser.new_page(viewport={"width": 1400, "height": 3200})
+    tab = watch(browser.new_page(viewport={"width": 1400, "height": 3200}))
     tab.goto(server.url)
     tab.get_by_text("Your path").wait_for(timeout=60_000)
     tab.get_by_text("Stakeholder", exact=True).click()

@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from benchmarks.load import IDLE, serve
+from benchmarks.load import serve
 from conftest import ROOT
 from launch import launch, sync_playwright
+import settle
+from settle import watch
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
@@ -47,15 +49,14 @@ def tab(server, requests):
         browser = launch(p)
         context = browser.new_context(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
         context.on("request", lambda request: requests.append(request.url))
-        page = context.new_page()
+        page = watch(context.new_page())
         page.goto(server.url)
         yield page
         browser.close()
 
 
 def settled(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.locator(IDLE).wait_for(timeout=240_000)
+    settle.settled(tab, timeout=240_000)
 
 
 def open_page(tab, link: str, landmark: str) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.load import IDLE, serve
+from benchmarks.load import serve
 from conftest import ROOT
 from launch import launch, require_chromium, sync_playwright
+import settle
+from settle import watch
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
@@ -21,8 +23,7 @@ def shot(tab, name: str) -> None:
 
 
 def settled(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.locator(IDLE).wait_for(timeout=LONG)
+    settle.settled(tab, timeout=LONG)
 
 
 def test_an_instructor_runs_a_class_of_three(tmp_path):
@@ -31,7 +32,7 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
     store.mkdir()
     with serve(store, tmp_path / "server.log") as server, sync_playwright() as p:
         browser = launch(p)
-        teacher = browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
+        teacher = watch(browser.new_context(viewport={"width": 1400, "height": 2400}).new_page())
         teacher.set_default_timeout(LONG)
         teacher.goto(server.url + "/classroom")
         teacher.get_by_label("Class name").fill("Tuesday workshop")
@@ -45,7 +46,7 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
         students = {}
         for name, viewport in (("Ada", {"width": 1280, "height": 2400}), ("Ben", {"width": 1280, "height": 2400}),
                                ("Cy", {"width": 390, "height": 3000})):
-            tab = browser.new_context(viewport=viewport).new_page()
+            tab = watch(browser.new_context(viewport=viewport).new_page())
             tab.set_default_timeout(LONG)
             tab.goto(link)
             tab.get_by_role("textbox", name="Nickname").fill(name)

@@ -10,10 +10,11 @@ import pytest
 
 from backdoor.classroom import class_events, create_class
 from backdoor.classroom.db import open_database
-from benchmarks.load import IDLE
 from benchmarks.replicas import cluster, nginx_binary
 from conftest import ROOT
 from launch import launch, require_chromium, sync_playwright
+import settle
+from settle import watch
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
@@ -21,8 +22,7 @@ LONG = 300_000  # training on 2 cores shared by two servers, nginx, PostgreSQL a
 
 
 def settled(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.locator(IDLE).wait_for(timeout=LONG)
+    settle.settled(tab, timeout=LONG)
 
 
 def test_two_replicas_behind_nginx_share_the_class_and_the_models(tmp_path):
@@ -45,7 +45,7 @@ def test_two_replicas_behind_nginx_share_the_class_and_the_models(tmp_path):
             seen = answered.setdefault(name, Counter())
             context.on("response", lambda r: seen.update([lab.replica_of(r.headers["x-lab-replica"])])
                        if "x-lab-replica" in r.headers else None)
-            tab = context.new_page()
+            tab = watch(context.new_page())
             tab.set_default_timeout(LONG)
             tab.goto(link)
             tab.get_by_role("textbox", name="Nickname").fill(name)

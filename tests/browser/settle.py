@@ -1,0 +1,53 @@
+"""Waiting for Streamlit's script runs in the browser: on the run itself, never on a fixed time.
+
+After a click, Streamlit's page keeps the previous run's elements on screen until the server
+starts the new run, and the page only says "running" once the server answers. A fixed pause
+hopes the new run has started by then; on a busy machine it may not have, and a click on the
+old run's widgets is lost. Instead each tab counts the runs it has seen (``watch(tab)``, before
+the first page load), and ``settled(tab)`` waits for a run that started since the last
+``settled`` to finish.
+"""
+
+from __future__ import annotations
+
+from benchmarks.load import IDLE
+
+# Counts the transitions of Streamlit's app element into data-test-script-state="running".
+COUNT_RUNS = """
+window.__labRuns = 0;
+window.__labSettledAt = 0;
+let labRunning = false;
+new MutationObserver(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const now = app !== null && app.getAttribute('data-test-script-state') === 'running';
+  if (now && !labRunning) window.__labRuns += 1;
+  labRunning = now;
+}).observe(document, {childList: true, subtree: true, attributes: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+NEW_RUN = "() => window.__labRuns > window.__labSettledAt"
+
+
+def watch(tab):
+    """Count ``tab``'s script runs from its next page load on; returns the tab."""
+    tab.add_init_script(COUNT_RUNS)
+    return tab
+
+
+def settled(tab, timeout: int = 180_000, start_within: int = 3_000) -> None:
+    """Wait until the run the last action asked for has finished, so a click lands on its widgets.
+
+    Every action in the browser tests is followed by ``settled``, so a run counted since the last
+    call is the one that action started. An action that starts no run (a click that changes
+    nothing) is let go once ``start_within`` milliseconds pass without one.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # there: the browser was launched
+
+    assert tab.evaluate("typeof window.__labRuns") == "number", "make the tab with watch(tab) to count its runs"
+    try:
+        tab.wait_for_function(NEW_RUN, timeout=start_within)
+    except PlaywrightTimeout:
+        pass  # no run followed the action: the page is as it was
+    tab.locator(IDLE).wait_for(timeout=timeout)
+    tab.evaluate("() => { window.__labSettledAt = window.__labRuns; }")
