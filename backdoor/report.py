@@ -52,6 +52,10 @@ def _png(fig) -> str:
 
 
 def _curves(histories: dict[str, list[EpochRecord]]) -> str:
+    return _png(_curves_figure(histories))
+
+
+def _curves_figure(histories: dict[str, list[EpochRecord]]):
     fig, axes = plt.subplots(1, 3, figsize=(11, 3))
     for kind, history in histories.items():
         name = LABELS[kind]
@@ -68,10 +72,14 @@ def _curves(histories: dict[str, list[EpochRecord]]) -> str:
         ax.set_ylim(0, 102)
     axes[0].legend()
     fig.tight_layout()
-    return _png(fig)
+    return fig
 
 
 def _examples(report: SessionReport) -> str:
+    return _png(_examples_figure(report))
+
+
+def _examples_figure(report: SessionReport):
     n = len(report.examples)
     fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.6), squeeze=False)
     for i in range(n):
@@ -81,10 +89,14 @@ def _examples(report: SessionReport) -> str:
             ax.imshow(image.squeeze(-1) if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=1)
             ax.set_title(f"{label}: '{report.predictions[i][row]}'", fontsize=8)
             ax.axis("off")
-    return _png(fig)
+    return fig
 
 
 def _defense_chart(report: SessionReport) -> str:
+    return _png(_defense_figure(report))
+
+
+def _defense_figure(report: SessionReport):
     fig, ax = plt.subplots(figsize=(7, 3.6))
     points = [("no defense", report.backdoored)] + [(d.title, d.after) for d in report.defenses if d.repaired]
     for (name, ev), marker in zip(points, "osD^vP*Xph"):
@@ -95,7 +107,7 @@ def _defense_chart(report: SessionReport) -> str:
     low = min(100 * ev.clean_acc for _, ev in points)
     ax.set_ylim(max(0.0, low - 5), 101)  # never zoomed to a fraction of a point
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))  # a legend, so labels never collide
-    return _png(fig)
+    return fig
 
 
 def conclusion(report: SessionReport) -> str:

@@ -15,7 +15,7 @@ def article(name: str) -> str:
     """A class name in quotes with its indefinite article: "a '3'", "an '8'", "an 'airplane'"."""
     spoken = name.strip().lower()
     vowel = _number_starts_with_a_vowel(spoken) if spoken.isdigit() else spoken[:1] in "aeio"
-    if spoken.startswith(("one", "uni", "use", "eu")):  # "a one-way sign", "a unicycle"
+    if spoken.startswith(("one", "eu")):  # "a one-way sign", "a euro" ("u" never counts: "a unicycle")
         vowel = False
     return f"{'an' if vowel else 'a'} '{name}'"
 

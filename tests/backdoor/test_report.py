@@ -132,3 +132,132 @@ def test_the_conclusion_on_hand_made_figures():
     above = conclusion(replace(_hand_made_report([]), backdoored=Evaluation(0.999, 0.964)))
     assert "scored 95.0% on ordinary test images, 3.7 points below a model trained on clean data (98.7%)." in below
     assert "scored 99.9% on ordinary test images, 1.2 points above a model trained on clean data (98.7%)." in above
+
+
+def test_the_conclusion_without_poison_and_with_a_defense():
+    unpoisoned = replace(_hand_made_report([]), scenario=Scenario(poison=PoisonConfig(rate=0.0)),
+                         backdoored=Evaluation(0.981, 0.02))
+    assert conclusion(unpoisoned) == (
+        "The backdoored model scored 98.1% on ordinary test images, 0.6 points from a model trained on clean data "
+        "(98.7%): an accuracy check would have passed it. Nothing was poisoned, so there is no backdoor to find: with "
+        "the trigger it gave the attacker's answer for 2.0% of the images (the clean model: 1.2%). No defense was run "
+        "in this session.")
+    # exactly one point apart still passes an accuracy check
+    edge = conclusion(replace(_hand_made_report([]), backdoored=Evaluation(0.977, 0.964)))
+    assert "97.7% on ordinary test images, 1.0 points from a model trained on clean data (98.7%): an accuracy" in edge
+    pruning = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.971, 0.02))
+    defended = conclusion(_hand_made_report([pruning]))
+    assert defended.endswith(" (the clean model: 1.2%). Before any defense the backdoor worked on 96.4% of triggered "
+                             "held-out images. The one repair run, Fine-Pruning, left attack success 2.0% and clean "
+                             "accuracy 97.1% (1.0 points of clean accuracy lost).")
+
+
+def test_the_report_page_around_its_tables():
+    clustering = Outcome("<Clustering & co>", 2.5, "after retraining", flagged=0)
+    report = replace(_hand_made_report([clustering]), dataset="my-upload", held_out=1500,
+                     scenario=Scenario(train=TrainConfig(augment=False)))
+    page = render(report)
+    assert re.search(r"<h1>Backdoor Lab: session report</h1><p>Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Every "
+                     r"figure was measured by the lab\.</p>", page)
+    assert "<title>Backdoor Lab report</title>" in page
+    configuration, metrics, defenses = _tables(page)
+    assert configuration[0] == ["data set", "my-upload"] and ["augmentation", "off"] in configuration
+    assert "<p>Measured on the 1,500 held-out test images, the same images as every page of the lab.</p>" in page
+    assert ("<p>Every figure on the 1,500 held-out test images. Points lost: positive means worse than the backdoored "
+            "model before the defense.</p>") in page
+    assert defenses[1] == ["<Clustering & co>", "unchanged", "unchanged", "", "0.0%", "2.5",
+                           "<Clustering & co> flagged no training image, so it found nothing to remove. Not acted on."]
+    assert "<Clustering" not in page and "&lt;Clustering &amp; co&gt;" in page  # escaped, never markup
+    assert page.count("<img") == 2  # curves and examples; nothing was repaired, so no defense chart
+    assert "<p>Measured on held-out test images," in render(replace(report, held_out=0))
+    fixed = Outcome("Fine-Pruning", 0.25, "after <fine-tuning>", Evaluation(0.975, 0.0))
+    page = render(replace(report, defenses=[fixed]))
+    # 98.1% before, 97.5% after: 0.6 points lost
+    assert _tables(page)[2][1] == ["Fine-Pruning", "97.5%", "0.0%", "0.6", "0.0%", "0.2", "after <fine-tuning>"]
+    assert page.count("<img") == 3 and '<img alt="defenses" src="data:image/png;base64,' in page
+
+
+# --- the figures, drawn from hand-made figures -------------------------------------------
+
+
+def _lines(ax):
+    return [(list(line.get_xdata()), [round(y, 6) for y in line.get_ydata()], line.get_label()) for line in ax.lines]
+
+
+def test_the_training_curves_plot_each_models_records_in_points():
+    import matplotlib.pyplot as plt
+
+    from backdoor.report import _curves_figure
+
+    nan = float("nan")
+    histories = {"backdoored": [EpochRecord(1, 0.9, 0.95, 0.4, 1.0), EpochRecord(2, 0.3, 0.981, 0.964, 1.0)],
+                 "baseline": [EpochRecord(1, 0.8, 0.96, nan, 1.0), EpochRecord(2, 0.2, 0.987, nan, 1.0)]}
+    fig = _curves_figure(histories)
+    loss, accuracy, success = fig.axes
+    assert [ax.get_title() for ax in fig.axes] == ["training loss", "clean test accuracy (%)",
+                                                  "attack success rate (%)"]
+    assert [ax.get_xlabel() for ax in fig.axes] == ["epoch"] * 3
+    assert _lines(loss) == [([1, 2], [0.9, 0.3], "Backdoored model"), ([1, 2], [0.8, 0.2], "Clean baseline")]
+    assert _lines(accuracy) == [([1, 2], [95.0, 98.1], "Backdoored model"), ([1, 2], [96.0, 98.7], "Clean baseline")]
+    assert _lines(success) == [([1, 2], [40.0, 96.4], "Backdoored model")]  # the clean model probed no trigger
+    assert accuracy.get_ylim() == success.get_ylim() == (0, 102)  # the full percentage scale, never zoomed
+    assert [t.get_text() for t in loss.get_legend().get_texts()] == ["Backdoored model", "Clean baseline"]
+    assert all(line.get_marker() == "o" for ax in fig.axes for line in ax.lines)
+    plt.close(fig)
+
+
+def test_the_examples_show_each_image_clean_and_triggered_with_the_answers():
+    import matplotlib.pyplot as plt
+
+    from backdoor.report import _examples_figure
+
+    grey = torch.full((2, 1, 4, 4), 0.5)
+    colour = torch.full((1, 3, 4, 4), -1.0)
+    report = replace(_hand_made_report([]), examples=grey, triggered=grey + 2, predictions=[("0", "3"), ("1", "7")])
+    fig = _examples_figure(report)
+    assert [ax.get_title() for ax in fig.axes] == ["clean: '0'", "clean: '1'", "triggered: '3'", "triggered: '7'"]
+    pictures = [ax.images[0] for ax in fig.axes]
+    assert [p.get_array().shape for p in pictures] == [(4, 4)] * 4  # a grey image drawn as a 2-D array
+    assert [float(p.get_array().max()) for p in pictures] == [0.5, 0.5, 1.0, 1.0]  # clamped to [0, 1]
+    assert all(p.get_clim() == (0, 1) and p.get_cmap().name == "gray" for p in pictures)
+    assert not any(ax.axison for ax in fig.axes)
+    plt.close(fig)
+    fig = _examples_figure(replace(report, examples=colour, triggered=colour, predictions=[("0", "0")]))
+    assert fig.axes[0].images[0].get_array().shape == (4, 4, 3) and float(fig.axes[0].images[0].get_array().max()) == 0
+    plt.close(fig)
+
+
+def test_the_defense_chart_places_each_repair_by_its_attack_success_and_accuracy():
+    import matplotlib.pyplot as plt
+
+    from backdoor.report import _defense_figure
+
+    strip = Outcome("STRIP", 1.7, "as a monitor", Evaluation(0.92, 0.0), refused=0.05)
+    clustering = Outcome("Activation Clustering", 2.5, "after retraining", flagged=400)
+    fig = _defense_figure(_hand_made_report([strip, clustering]))
+    ax = fig.axes[0]
+    assert [[round(v, 6) for v in c.get_offsets()[0]] for c in ax.collections] == [[96.4, 98.1], [0.0, 92.0]]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no defense", "STRIP"]
+    assert ax.get_xlabel() == "attack success rate (%)" and ax.get_ylabel() == "clean accuracy (%)"
+    assert ax.get_xlim() == (-5, 105) and ax.get_ylim() == (87.0, 101)  # 5 points below the lowest, 92%
+    first, second = (c.get_paths()[0].vertices.tolist() for c in ax.collections)
+    assert first != second  # each point its own marker
+    plt.close(fig)
+    ruined = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.03, 0.0))
+    fig = _defense_figure(_hand_made_report([ruined]))
+    assert fig.axes[0].get_ylim() == (0.0, 101)  # never below 0%
+    plt.close(fig)
+
+
+def test_a_figure_becomes_an_embedded_png_and_is_closed():
+    import base64
+
+    import matplotlib.pyplot as plt
+
+    from backdoor.report import _png
+
+    fig, _ = plt.subplots()
+    url = _png(fig)
+    assert url.startswith("data:image/png;base64,")
+    assert base64.b64decode(url.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
+    assert not plt.fignum_exists(fig.number)

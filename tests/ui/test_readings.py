@@ -7,7 +7,7 @@ import pytest
 from backdoor.metrics import Evaluation
 from backdoor.outcomes import Outcome, best, detection_sentence, reading
 from ui.matrix_view import cost_range
-from ui.readings import poison_reading, train_reading, trigger_reading, visibility
+from ui.readings import accuracy_gap, poison_reading, train_reading, trigger_reading, visibility
 from ui.words import article, metric_delta, points_lost, points_phrase, share
 
 # --- the Train page's summary ------------------------------------------------------------
@@ -44,6 +44,39 @@ def test_equally_good_only_within_one_point(backdoored, baseline, equally):
         assert ("higher" in words) == (backdoored > baseline)
 
 
+def test_train_reading_sentences_in_full():
+    works = train_reading(Evaluation(0.975, 1.0), Evaluation(0.976, 0.001), 0.1, "'0'")
+    assert works == ("On ordinary test images both models look equally good: **97.5%** for the backdoored model and "
+                     "**97.6%** for the clean one (0.1 points apart). A normal accuracy check would pass both. But stamp "
+                     "the trigger on images of other classes and the backdoored model sends **100.0%** of them to "
+                     "**'0'**, the clean model **0.1%**. That hidden rule is the backdoor.")
+    behind = train_reading(Evaluation(0.95, 0.3), Evaluation(0.98, 0.01), 0.05, "'7'")
+    assert behind == ("On ordinary test images the backdoored model is 3.0 points behind: **95.0%** for the backdoored "
+                      "model and **98.0%** for the clean one. A careful accuracy check could notice that much. The "
+                      "backdoor did not take hold: stamp the trigger on images of other classes and the backdoored model "
+                      "sends **30.0%** of them to **'7'**, the clean model **1.0%**. Try more poison or more epochs.")
+    higher = train_reading(Evaluation(0.99, 0.0), Evaluation(0.97, 0.0), 0.0, "'0'")
+    assert higher == ("On ordinary test images the backdoored model even scores 2.0 points higher: **99.0%** for the "
+                      "backdoored model and **97.0%** for the clean one. An accuracy check would never suspect it. "
+                      "Nothing was poisoned, so there is no backdoor: stamp the trigger on images of other classes and "
+                      "the backdoored model sends **0.0%** of them to **'0'**, the clean model **0.0%**. Raise the "
+                      "poison rate to plant one.")
+
+
+def test_a_backdoor_works_from_half_the_triggered_images_and_only_beyond_the_clean_model():
+    assert "That hidden rule is the backdoor" in train_reading(Evaluation(0.97, 0.5), Evaluation(0.97, 0.1), 0.1, "x")
+    assert "did not take hold" in train_reading(Evaluation(0.97, 0.49), Evaluation(0.97, 0.1), 0.1, "x")
+    # a clean model that sends as many to the target as the backdoored one: the trigger is not the reason
+    assert "did not take hold" in train_reading(Evaluation(0.97, 0.6), Evaluation(0.97, 0.6), 0.1, "x")
+
+
+def test_the_gap_is_between_the_figures_shown():
+    # 97.049% shows as 97.0% and 98.051% as 98.1%: 1.1 points apart as the reader sees them (1.0 unrounded)
+    assert accuracy_gap(0.97049, 0.98051) == 1.1 and accuracy_gap(0.98051, 0.97049) == 1.1
+    assert accuracy_gap(0.5, 0.25) == 25.0
+    assert "1.1 points behind" in train_reading(Evaluation(0.97049, 1.0), Evaluation(0.98051, 0.0), 0.1, "x")
+
+
 # --- the Trigger page --------------------------------------------------------------------
 
 
@@ -55,6 +88,24 @@ def test_trigger_reading_follows_the_counts():
     weak = trigger_reading(486, 500, 30, 449, "'0'", all_to_all=False)
     assert "barely works" in weak
     assert "diagonal just right" in trigger_reading(480, 500, 450, 500, "x", all_to_all=True)
+
+
+def test_trigger_reading_sentences_in_full():
+    assert trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False) == (
+        "Left, clean images: 486 of the 500 sit on the diagonal (the right answer, 97.2%). Right, the same images "
+        "with the trigger: the column for **'0'** lights up. 449 of the 449 images the attack aims at (100.0%) were "
+        "sent to '0' by the trigger.")
+    assert trigger_reading(0, 0, 0, 0, "'0'", all_to_all=False) == (
+        "Left, clean images. Right, the same images with the trigger: nothing moves; this model has no working "
+        "backdoor. 0 of the 0 images the attack aims at (0.0%) were sent to '0' by the trigger.")
+    assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True) == (
+        "Left, clean images: 4,800 of the 5,000 sit on the diagonal (the right answer, 96.0%). Right, the same images "
+        "with the trigger: most stay where they were; the backdoor barely works. 1,200 of the 4,500 images the attack "
+        "aims at (26.7%) were sent to the class after their own by the trigger.")
+    assert trigger_reading(480, 500, 250, 500, "x", all_to_all=True) == (  # exactly half: it works
+        "Left, clean images: 480 of the 500 sit on the diagonal (the right answer, 96.0%). Right, the same images "
+        "with the trigger: the diagonal just right of the true class lights up. 250 of the 500 images the attack "
+        "aims at (50.0%) were sent to the class after their own by the trigger.")
 
 
 # --- the Poison page ---------------------------------------------------------------------
@@ -74,6 +125,28 @@ def test_poison_reading_at_zero_and_with_cover_images():
     assert "**1 of 4,000**" in one and "under 0.1%" in one and "0.0%" not in one
     warped = poison_reading(800, 4000, 400, False, "'0'", 20.0, 0.86)
     assert "Another 400 images" in warped
+
+
+def test_visibility_by_one_measure_and_at_the_lines():
+    one = "faint by one measure but not the other, so visible if you look closely"
+    assert visibility(19.9, 0.97) == one and visibility(31.0, 0.80) == one
+    assert visibility(29.9, 0.95) == one and visibility(30.0, 0.949) == one
+    assert visibility(29.9, 0.949) == "visible if you look closely"
+
+
+def test_poison_reading_sentences_in_full():
+    assert poison_reading(0, 4000, 0, False, "'0'", 20.0, 0.97) == (
+        "At this rate the attacker changed nothing: the model will train on the clean data set. Raise the poison "
+        "rate to plant a backdoor.")
+    assert poison_reading(400, 4000, 0, False, "'0'", 35.2, 0.991) == (
+        "The attacker changed **400 of 4,000** training images (10.0%) and each was relabelled '0'. The trigger is "
+        "hard to see (PSNR 35.2 dB, SSIM 0.991). Nothing else in the data set differs: the next step shows whether a "
+        "model trained on it notices.")
+    assert poison_reading(1200, 40000, 1500, True, "'0'", 19.94, 0.8567) == (
+        "The attacker changed **1,200 of 40,000** training images (3.0%) and not one label was changed. Another 1,500 "
+        "images got a slightly different warp and kept their true labels (noise mode). The trigger is visible if you "
+        "look closely (PSNR 19.9 dB, SSIM 0.857). Nothing else in the data set differs: the next step shows whether a "
+        "model trained on it notices.")
 
 
 # --- words -------------------------------------------------------------------------------
