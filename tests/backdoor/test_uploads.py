@@ -224,6 +224,7 @@ _FOUR_COLOURS = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]
 def test_a_wide_colour_picture_keeps_its_middle_columns():
     wide = np.repeat(_FOUR_COLOURS[None], 2, axis=0)  # 2 rows x 4 columns: the square middle is green | blue
     image = read_image(_png_of(wide), COLOUR_SHAPE).image[0]
+    assert float(image.min()) == 0.0 and float(image.max()) == 1.0  # the resampling's overshoot at the edge is clamped
     assert torch.allclose(image[:, 16, 0], torch.tensor([0.0, 1.0, 0.0]), atol=1e-3)
     assert torch.allclose(image[:, 16, 31], torch.tensor([0.0, 0.0, 1.0]), atol=1e-3)
 
