@@ -218,6 +218,17 @@ def test_inversion_can_be_forced_on_a_dark_digit_and_on_a_colour_picture():
     assert torch.allclose(colour.image[0, :, 16, 16], torch.tensor([0.0, 1.0, 1.0]), atol=1e-4)  # red became cyan
 
 
+def test_a_phone_photo_is_turned_upright_by_its_exif_orientation():
+    picture = Image.new("L", (60, 30), 255)
+    ImageDraw.Draw(picture).rectangle([10, 12, 49, 17], fill=0)  # a dark horizontal bar, 40 x 6, as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; shown rotated 90 degrees, the bar is upright
+    result = read_image(_encode(picture, "JPEG", quality=95, exif=exif), MNIST_SHAPE)
+    assert result.original_size == (60, 30)  # as stored in the file
+    rows, cols = torch.nonzero(result.image[0, 0] > 0.5, as_tuple=True)
+    assert int(rows.max() - rows.min()) >= 18 and int(cols.max() - cols.min()) <= 5  # a tall stroke, not a wide one
+
+
 _FOUR_COLOURS = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]])  # red, green, blue, white
 
 
@@ -427,6 +438,12 @@ def test_the_smallest_safetensors_file_is_recognised_and_a_json_list_header_is_n
     assert "neither" in _model_rejection(read_weights, struct.pack("<Q", 2) + b"[]")
     assert "neither" in _model_rejection(read_weights, struct.pack("<Q", 3) + b"{}")  # claims more than is there
     assert "neither" in _model_rejection(read_weights, struct.pack("<Q", 2) + b"{]")  # not JSON
+
+
+def test_a_safetensors_file_whose_data_is_missing_is_damaged():
+    header = json.dumps({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}).encode()
+    sentence = _model_rejection(read_weights, struct.pack("<Q", len(header)) + header + bytes(4))  # 4 of 16 bytes
+    assert sentence.startswith("This safetensors file is damaged: ") and len(sentence) > 40
 
 
 def test_a_state_dict_wrapped_under_model_is_unwrapped(small_model):
