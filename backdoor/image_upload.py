@@ -129,8 +129,7 @@ def _resize(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def _centre_drawing(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
     """Crop to the drawing, scale it into the frame's central box, centre it (MNIST style)."""
-    peak = float(pixels.max())
-    ink = pixels > INK_THRESHOLD * peak if peak > 0 else np.zeros_like(pixels, dtype=bool)
+    ink = pixels > INK_THRESHOLD * float(pixels.max())  # an all-black picture has no ink: nothing is > 0
     if ink.any():
         rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
         pixels = pixels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]

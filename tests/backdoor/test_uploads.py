@@ -176,6 +176,9 @@ def test_the_refusals_say_what_was_wrong_and_what_to_upload_instead():
     assert _rejection(_png_header_only(100_000, 100_000)) == f"The picture claims far {bomb}"
 
 
+_FOUR_COLOURS = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]])  # red, green, blue, white
+
+
 def _png_of(pixels: np.ndarray) -> bytes:
     return _encode(Image.fromarray(pixels.astype(np.uint8)), "PNG")
 
@@ -199,6 +202,25 @@ def test_a_faint_mark_at_a_quarter_of_the_brightest_pixel_counts_as_ink():
     image = read_image(_png_of(pixels), MNIST_SHAPE).image[0, 0]
     # the whole 40 x 40 picture is scaled to 20 x 20 in rows/columns 4..23: the bar fills the top-left 10 x 5
     assert float(image[4:13, 4:8].min()) > 0.95 and float(image[16:24, 10:24].max()) < 0.3
+
+
+def test_ink_is_judged_against_the_brightest_pixel_strictly_above_20_percent():
+    pixels = np.zeros((40, 40))
+    pixels[0:20, 0:10] = 153  # a dim drawing: 60% brightness is its brightest
+    pixels[39, 39] = 51  # a third of that brightest: part of the drawing, so the crop spans the whole picture
+    image = read_image(_png_of(pixels), MNIST_SHAPE).image[0, 0]
+    assert float(image[16:24, 10:24].max()) < 0.1 and float(image[4:13, 4:8].min()) > 0.55
+    bright = np.zeros((40, 40))
+    bright[0:20, 0:10] = 255
+    bright[39, 39] = 51  # exactly 20% of the brightest: not ink, so the crop is the bar alone
+    bar_alone = read_image(_png_of(bright[:20, :10]), MNIST_SHAPE, invert=False).image
+    assert torch.equal(read_image(_png_of(bright), MNIST_SHAPE, invert=False).image, bar_alone)
+
+
+def test_a_one_pixel_high_colour_strip_keeps_its_middle_pixel():
+    all_green = torch.tensor([0.0, 1.0, 0.0])[:, None, None].expand(3, 32, 32)
+    for strip in (_FOUR_COLOURS[None, :3], _FOUR_COLOURS[:3, None]):  # red, green, blue in one row, then one column
+        assert torch.allclose(read_image(_png_of(strip), COLOUR_SHAPE).image[0], all_green, atol=1e-4)
 
 
 def test_a_picture_exactly_half_light_is_not_inverted_and_more_light_is():
@@ -227,9 +249,6 @@ def test_a_phone_photo_is_turned_upright_by_its_exif_orientation():
     assert result.original_size == (60, 30)  # as stored in the file
     rows, cols = torch.nonzero(result.image[0, 0] > 0.5, as_tuple=True)
     assert int(rows.max() - rows.min()) >= 18 and int(cols.max() - cols.min()) <= 5  # a tall stroke, not a wide one
-
-
-_FOUR_COLOURS = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]])  # red, green, blue, white
 
 
 def test_a_wide_colour_picture_keeps_its_middle_columns():
