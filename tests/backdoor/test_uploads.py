@@ -8,6 +8,7 @@ import os
 import pickle
 import re
 import struct
+import zipfile
 import zlib
 
 import numpy as np
@@ -463,6 +464,25 @@ def test_a_safetensors_file_whose_data_is_missing_is_damaged():
     header = json.dumps({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}).encode()
     sentence = _model_rejection(read_weights, struct.pack("<Q", len(header)) + header + bytes(4))  # 4 of 16 bytes
     assert sentence.startswith("This safetensors file is damaged: ") and len(sentence) > 40
+
+
+def _as_if_saved_on_a_gpu(data: bytes) -> bytes:
+    """torch.save's zip with each tensor's recorded device changed from 'cpu' to 'cuda:0' (no GPU needed)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.endswith("data.pkl"):
+                body = body.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")  # pickle's BINUNICODE
+            target.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_weights_saved_on_a_gpu_are_read_onto_the_cpu():
+    gpu_file = _as_if_saved_on_a_gpu(_torch_save({"w": torch.tensor([1.0, 2.0])}))
+    assert b"cuda:0" in gpu_file
+    state = read_weights(gpu_file)  # without a GPU here, reading it onto cuda:0 would fail
+    assert state["w"].device.type == "cpu" and state["w"].tolist() == [1.0, 2.0]
 
 
 def test_a_state_dict_wrapped_under_model_is_unwrapped(small_model):
