@@ -129,8 +129,7 @@ def _resize(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def _centre_drawing(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
     """Crop to the drawing, scale it into the frame's central box, centre it (MNIST style)."""
-    peak = float(pixels.max())
-    ink = pixels > INK_THRESHOLD * peak if peak > 0 else np.zeros_like(pixels, dtype=bool)
+    ink = pixels > INK_THRESHOLD * float(pixels.max())  # an all-black picture has no ink: nothing is > 0
     if ink.any():
         rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
         pixels = pixels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
@@ -138,7 +137,7 @@ def _centre_drawing(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
     scale = min(box_h / pixels.shape[0], box_w / pixels.shape[1])
     new_h = max(1, min(box_h, round(pixels.shape[0] * scale)))
     new_w = max(1, min(box_w, round(pixels.shape[1] * scale)))
-    small = np.clip(_resize(pixels, new_h, new_w), 0.0, 1.0)
+    small = _resize(pixels, new_h, new_w)  # Lanczos overshoot is clamped to [0, 1] by read_image
     frame = np.zeros((height, width), dtype=np.float32)
     top, left = (height - new_h) // 2, (width - new_w) // 2
     frame[top : top + new_h, left : left + new_w] = small
@@ -156,5 +155,5 @@ def _fit_colour(pixels: np.ndarray, height: int, width: int) -> torch.Tensor:
         keep = max(1, round(w * height / width))
         start = (h - keep) // 2
         pixels = pixels[start : start + keep]
-    resized = np.clip(_resize(pixels, height, width), 0.0, 1.0)
+    resized = _resize(pixels, height, width)  # clamped to [0, 1] by read_image
     return torch.from_numpy(np.ascontiguousarray(resized.transpose(2, 0, 1)))
