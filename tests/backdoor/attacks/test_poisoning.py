@@ -13,17 +13,18 @@ def _images(n=6, c=1, h=28, w=28, seed=0):
     return torch.rand(n, c, h, w, generator=torch.Generator().manual_seed(seed))
 
 
-def test_poison_count_labels_and_mask_are_exact(mnist):
+def test_poison_count_labels_and_mask_are_exact():
     config = PoisonConfig(rate=0.1, target=3, seed=0)
-    before = mnist.x_train.clone()
-    out = poison(mnist.x_train, mnist.y_train, BadNets(), config, 10)
-    assert out.num_poisoned == poison_count(4000, 0.1) == 400
-    assert torch.equal(mnist.x_train, before)  # the input is never modified
+    x_train, y_train = _images(400), torch.arange(400) % 10
+    before, labels_before = x_train.clone(), y_train.clone()
+    out = poison(x_train, y_train, BadNets(), config, 10)
+    assert out.num_poisoned == poison_count(400, 0.1) == 40
+    assert torch.equal(x_train, before) and torch.equal(y_train, labels_before)  # the inputs are never modified
     mask = out.poisoned_mask
-    assert (mnist.y_train[mask] != 3).all() and (out.y[mask] == 3).all()
-    assert torch.equal(out.y[~mask], mnist.y_train[~mask])
-    assert torch.equal(out.x[~mask], mnist.x_train[~mask])
-    assert torch.equal(out.x[mask], apply_trigger(mnist.x_train[mask], BadNets()))
+    assert (y_train[mask] != 3).all() and (out.y[mask] == 3).all()
+    assert torch.equal(out.y[~mask], y_train[~mask])
+    assert torch.equal(out.x[~mask], x_train[~mask])
+    assert torch.equal(out.x[mask], apply_trigger(x_train[mask], BadNets()))
 
 
 def test_poison_count_rounds_where_truncation_would_differ():
@@ -35,8 +36,8 @@ def test_poison_count_rounds_where_truncation_would_differ():
     assert out.num_poisoned == 2 == int(out.poisoned_mask.sum())
 
 
-def test_poison_is_deterministic_by_seed(mnist):
-    args = (mnist.x_train, mnist.y_train, BadNets())
+def test_poison_is_deterministic_by_seed():
+    args = (_images(400), torch.arange(400) % 10, BadNets())
     a = poison(*args, PoisonConfig(rate=0.05, seed=4), 10)
     b = poison(*args, PoisonConfig(rate=0.05, seed=4), 10)
     c = poison(*args, PoisonConfig(rate=0.05, seed=5), 10)
@@ -44,11 +45,12 @@ def test_poison_is_deterministic_by_seed(mnist):
     assert not torch.equal(a.poisoned_mask, c.poisoned_mask)
 
 
-def test_poison_rate_zero_and_bad_settings(mnist):
-    out = poison(mnist.x_train, mnist.y_train, BadNets(), PoisonConfig(rate=0.0), 10)
-    assert out.num_poisoned == 0 and torch.equal(out.x, mnist.x_train)
+def test_poison_rate_zero_and_bad_settings():
+    x_train, y_train = _images(100), torch.arange(100) % 10
+    out = poison(x_train, y_train, BadNets(), PoisonConfig(rate=0.0), 10)
+    assert out.num_poisoned == 0 and torch.equal(out.x, x_train)
     with pytest.raises(ValueError, match="between 0 and 9"):
-        poison(mnist.x_train, mnist.y_train, BadNets(), PoisonConfig(target=10), 10)
+        poison(x_train, y_train, BadNets(), PoisonConfig(target=10), 10)
     with pytest.raises(ValueError):
         PoisonConfig(rate=0.9)
 
