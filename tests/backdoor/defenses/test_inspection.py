@@ -175,3 +175,37 @@ def test_an_inspection_reads_the_poisoned_training_set_and_passes_its_flags_on()
     assert torch.equal(seen[0][1], poisoned.x) and torch.equal(seen[0][2], poisoned.y)
     assert outcome.flags.tolist() == [False, False, False, True, True, True, True]
     assert outcome.result.method == "zero" and outcome.after is None
+
+
+def test_an_inspection_is_timed_on_clustered_images_of_the_training_set_size():
+    import time
+
+    from backdoor.estimates import DataShape
+    from backdoor.scenario import Scenario
+
+    calls = []
+
+    def slow_inspection(model, x, y, config, on_progress=None):
+        """A stand-in data inspection: records what it was given, and takes 0.05 s on every image at once."""
+        calls.append((config, x.shape, y.clone(), x.clone()))
+        if len(x) > 100:
+            time.sleep(0.05)
+
+    _, estimate = inspection("slow", slow_inspection)
+    shape = DataShape("tiny", train=150, test=10, image_shape=(1, 6, 6), num_classes=3)
+    seconds = estimate(shape, Scenario(), "cpu", "settings A")
+    assert 0.05 <= seconds < 5
+    # a first call on 100 images (warming up), then the timed one on all 150
+    assert [(c, tuple(s)) for c, s, _, _ in calls] == [("settings A", (100, 1, 6, 6)), ("settings A", (150, 1, 6, 6))]
+    _, _, y, x = calls[-1]
+    for label in range(3):  # each class a noisy copy of one picture: its pixels vary by at most 0.2
+        spread = x[y == label].amax(0) - x[y == label].amin(0)
+        assert (spread <= 0.2 + 1e-6).all()
+    # other settings, another name or another size are measured anew
+    estimate(shape, Scenario(), "cpu", "settings B")
+    inspection("slower", slow_inspection)[1](shape, Scenario(), "cpu", "settings A")
+    estimate(DataShape("tiny", train=120, test=10, image_shape=(1, 6, 6), num_classes=3), Scenario(), "cpu",
+             "settings A")
+    assert [(c, len(x)) for c, _, _, x in calls[2:]] == [("settings B", 100), ("settings B", 150),
+                                                          ("settings A", 100), ("settings A", 150),
+                                                          ("settings A", 100), ("settings A", 120)]

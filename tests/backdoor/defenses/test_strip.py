@@ -273,3 +273,32 @@ def test_strip_as_a_monitor_serves_only_inputs_at_or_above_the_threshold():
     assert outcome.detail == "rejects 67% of triggered inputs and 20% of clean ones"
     # at the thresholds for 1% and 5% FRR (0.0277 and 0.0695) H(10) and H(9) fall below, H(1) not
     assert outcome.figures == {"tpr_at_1pct_frr": 0.6667, "tpr_at_5pct_frr": 0.6667}
+
+
+def test_the_estimate_screens_every_input_then_evaluates_the_held_out_half():
+    from backdoor import timing
+    from backdoor.defenses.strip import estimate
+    from backdoor.estimates import DataShape
+    from backdoor.scenario import Scenario
+
+    shape = DataShape("tiny", train=20, test=10, image_shape=(1, 5, 5), num_classes=2)
+    scenario = Scenario()  # small-cnn, BadNets, target 0
+    rig = timing.Rig("small-cnn", (1, 5, 5), 2, "cpu")
+    # unit costs taken as already measured on this (made-up) rig
+    timing.MEASURED.get(("strip", rig, 3, 64), lambda: 0.01)
+    timing.MEASURED.get(("inference", rig), lambda: 0.001)
+    timing.MEASURED.get(("stamp", scenario.trigger, (1, 5, 5)), lambda: 0.0001)
+    with timing.measured_only():
+        seconds = estimate(shape, scenario, "cpu", StripConfig(overlays=3, batch_size=64))
+    # screened: 5 defender + 5 held-out + 2.5 triggered (half of 5 lie outside the target) at 0.01 s = 0.125;
+    # then 5 held-out images classified (0.005) and 2.5 stamped and classified (2.5 x 0.0011 = 0.00275)
+    assert seconds == pytest.approx(0.125 + 0.005 + 0.00275)
+
+
+def test_screening_with_more_overlays_is_measured_as_costing_more():
+    from backdoor import timing
+    from backdoor.defenses.strip import screening_seconds
+
+    rig = timing.Rig("small-cnn", (1, 4, 4), 3)  # 4x4 pictures: quick to measure
+    few, many = screening_seconds(rig, 1, 512), screening_seconds(rig, 30, 512)
+    assert 0 < few < many  # thirty blends per input against one
