@@ -74,9 +74,9 @@ def test_fisher_separation_and_robust_z_by_hand():
 
 
 def test_fisher_separation_measures_only_along_the_line_through_the_centres():
-    # group 0 centred on (0, 0), group 1 on (3, 4): the line has direction (0.6, 0.8). Along it each
+    # group 0 centred on (1, 2), group 1 on (4, 6): the line has direction (0.6, 0.8). Along it each
     # group spreads +-0.5 (variance 0.25); across it group 0 spreads far (+-(8, -6)), which must not count.
-    values = np.array([[-8.3, 5.6], [8.3, -5.6], [2.7, 3.6], [3.3, 4.4]])
+    values = np.array([[-7.3, 7.6], [9.3, -3.6], [3.7, 5.6], [4.3, 6.4]])
     groups = np.array([0, 0, 1, 1])
     assert fisher_separation(values, groups) == pytest.approx(5.0**2 / (0.25 + 0.25))
 
@@ -106,6 +106,11 @@ def test_anomalous_classes_stand_out_and_come_near_the_clearest_one():
     assert is_anomalous(SEPARATIONS, 50.0).tolist() == [False] * 8 + [True, False, False]
     assert is_anomalous(SEPARATIONS, 10.0, z_threshold=10.0).tolist() == [False] * 8 + [True, False, False]
     assert is_anomalous(SEPARATIONS, 100.0).tolist() == [False] * 11
+    # a class that would not split (separation 0) is never anomalous and hides no other: with a 0 in
+    # place of a 5 the median absolute deviation is ln 1.25, and 40 is still 6.3 deviations out
+    with_zero = SEPARATIONS.copy()
+    with_zero[2] = 0.0
+    assert is_anomalous(with_zero, 10.0).tolist() == [False] * 8 + [True, True, False]
 
 
 def test_a_class_three_and_a_half_deviations_out_is_anomalous_by_default():
@@ -113,6 +118,9 @@ def test_a_class_three_and_a_half_deviations_out_is_anomalous_by_default():
     separations = np.array([4, 5, 5, 6, 5, 4, 6, 5, 13.0])
     assert is_anomalous(separations, 10.0).tolist() == [False] * 8 + [True]
     assert not is_anomalous(separations, 10.0, z_threshold=4.0).any()
+    # only ratios count: a tenth of every separation (against a tenth of the minimum) is judged the same
+    assert is_anomalous(separations / 10, 1.0).tolist() == [False] * 8 + [True]
+    assert not is_anomalous(separations / 10, 1.0, z_threshold=4.0).any()
 
 
 def _two_clusters():
