@@ -176,3 +176,26 @@ def test_a_poisoned_subset_keeps_images_labels_and_masks_together():
     assert torch.equal(part.poisoned_mask, out.poisoned_mask[keep]) and torch.equal(part.cover_mask, out.cover_mask[keep])
     plain = Poisoned(out.x, out.y, out.poisoned_mask).subset(keep)
     assert plain.cover_mask is None and plain.num_cover == 0
+
+
+def test_the_default_attack_poisons_a_tenth_towards_class_zero():
+    config = PoisonConfig()
+    assert (config.rate, config.target, config.seed) == (0.1, 0, 0)
+
+
+class _ShiftByObject(TriggerDefaults):
+    """A trigger placed on each image's object: in training it adds the object's first figure."""
+
+    uses_objects = True
+
+    def apply_train(self, x, objects=None):
+        return x + objects[:, 0].view(-1, 1, 1, 1)
+
+
+def test_each_poisoned_image_gets_the_trigger_at_its_own_object():
+    x, y = _values(0.1, 0.1, 0.1, 0.1), torch.tensor([0, 1, 1, 1])
+    objects = torch.tensor([[0.0, 0, 0], [0.1, 0, 0], [0.2, 0, 0], [0.3, 0, 0]])
+    out = poison(x, y, _ShiftByObject(), PoisonConfig(rate=0.5, target=0), 2, objects)
+    mask = out.poisoned_mask
+    expected = torch.where(mask, 0.1 + objects[:, 0], torch.full((4,), 0.1))
+    assert out.num_poisoned == 2 and torch.allclose(out.x.flatten(), expected)

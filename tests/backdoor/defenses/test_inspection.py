@@ -137,6 +137,10 @@ def test_label_consistency_is_the_share_of_neighbours_with_another_label():
     assert near.disagreement(np.array([], dtype=int)).shape == (0,)
     # ten neighbours asked, six others exist: the stray's are three 0s and three 1s
     assert LabelConsistency(x, y).disagreement(np.array([6])).tolist() == [0.5]
+    # one neighbour: the stray's nearest is (0, 0), a 0
+    assert LabelConsistency(x, y, neighbours=1).disagreement(np.array([6])).tolist() == [1.0]
+    # asked for no neighbours, an image has none to disagree with
+    assert LabelConsistency(x[:2], y[:2], neighbours=0).disagreement(np.array([0])).tolist() == [0.0]
 
 
 def test_poisoned_side_is_the_group_that_looks_least_like_its_label():

@@ -157,6 +157,11 @@ def corners(*pairs) -> torch.Tensor:
     return x
 
 
+def test_strip_blends_each_input_with_ten_clean_images_added_and_rejects_five_percent_by_default():
+    config = StripConfig()
+    assert (config.overlays, config.frr, config.blend) == (10, 0.05, "add")
+
+
 def test_strip_config_accepts_its_bounds_and_refuses_beyond_them():
     assert StripConfig(overlays=1, frr=0.0, batch_size=1).overlays == 1
     assert StripConfig(frr=1.0, blend="average").frr == 1.0
