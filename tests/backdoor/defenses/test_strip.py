@@ -298,6 +298,13 @@ def test_the_estimate_screens_every_input_then_evaluates_the_held_out_half():
     # screened: 5 defender + 5 held-out + 2.5 triggered (half of 5 lie outside the target) at 0.01 s = 0.125;
     # then 5 held-out images classified (0.005) and 2.5 stamped and classified (2.5 x 0.0011 = 0.00275)
     assert seconds == pytest.approx(0.125 + 0.005 + 0.00275)
+    # all-to-all: every held-out image is one the attack tries to move, 5 rather than 2.5
+    from backdoor.attacks import ALL_TO_ALL, PoisonConfig
+
+    everywhere = Scenario(poison=PoisonConfig(target=ALL_TO_ALL))
+    with timing.measured_only():
+        seconds = estimate(shape, everywhere, "cpu", StripConfig(overlays=3, batch_size=64))
+    assert seconds == pytest.approx(15 * 0.01 + 0.005 + 5 * 0.0011)
 
 
 def test_screening_with_more_overlays_is_measured_as_costing_more():
