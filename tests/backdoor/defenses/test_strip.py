@@ -248,36 +248,66 @@ def test_strip_sets_the_threshold_on_the_held_out_inputs_and_measures_the_test_i
                      (9, 9, "triggered test: STRIP: 2/2 inputs blended 1 times")]
 
 
-def test_strip_as_a_monitor_serves_only_inputs_at_or_above_the_threshold():
+def _corner_lab(model: nn.Module) -> "Lab":
+    """A lab on 3x3 pictures, a white one-pixel patch in the bottom-right corner sending them to class 1.
+    The defender's half of the test split has entropies H(0), H(2), H(2), H(6) under CornerGap; held
+    out: d = 0, 2, 1, -1, 2, the last of class 0 yet answered 1."""
     from backdoor.attacks import BadNets, PoisonConfig, Poisoned
     from backdoor.datasets.base import Dataset
     from backdoor.defenses.lab import Lab
-    from backdoor.defenses.strip import run
     from backdoor.scenario import Scenario
 
     # the defender's clean references: the three unpoisoned (black) training images, not the white one
     x_train = torch.zeros(4, 1, 3, 3)
     x_train[1] = 1.0
     y_train = torch.tensor([0, 1, 0, 1])
-    # the defender's half: entropies H(0), H(2), H(2), H(6); held out: d = 0, 2, 1, -1, -9
-    x_test = torch.cat([corners((0.0, 0.0), (0.2, 0.0), (0.2, 0.0), (0.6, 0.0)),
-                        corners((0.0, 0.0), (0.2, 0.0), (0.1, 0.0), (0.0, 0.1), (0.0, 0.9))])
+    x_test = torch.cat([corners((0.0, 0.0), (1.0, 0.8), (1.0, 0.8), (0.6, 0.0)),  # the defender's half
+                        corners((0.0, 0.0), (1.0, 0.8), (0.1, 0.0), (0.0, 0.1), (1.0, 0.8))])  # held out
     y_test = torch.tensor([0, 1, 0, 1, 0, 1, 1, 0, 0])
     dataset = Dataset("corners", x_train, y_train, x_test, y_test, ("a", "b"), "hand-made")
     scenario = Scenario(trigger=BadNets(size=1, margin=0, pattern="solid"), poison=PoisonConfig(target=1))
     poisoned = Poisoned(x_train, y_train, torch.tensor([False, True, False, False]))
-    lab = Lab(dataset, scenario, CornerGap(), "corner-gap", poisoned)
-    outcome = run(lab, StripConfig(overlays=1, frr=0.5), lambda *c: None)
+    return Lab(dataset, scenario, model, "corner-gap", poisoned)
+
+
+def test_strip_as_a_monitor_serves_only_inputs_at_or_above_the_threshold():
+    from backdoor.defenses.strip import run
+
+    calls = []
+    outcome = run(_corner_lab(CornerGap()), StripConfig(overlays=1, frr=0.5), lambda *c: calls.append(c))
+    assert calls[-1] == (12, 12, "triggered test: STRIP: 3/3 inputs blended 1 times")
     # the threshold, halfway between the two middle held-out entropies, is H(2) itself: the clean
-    # input with d = 2 sits exactly on it and is served; only the last (H(9)) is rejected, and the
-    # four served are all classified right: 4 in 5
-    assert outcome.refused == pytest.approx(1 / 5)
-    # triggered (the class-0 images, white bottom-right pixel): d = 10, 9, 1: only the last is
-    # served, and sent to the target: 1 in 3
+    # inputs with d = 2 sit exactly on it and are served, as are all others; four are classified right
+    assert outcome.refused == 0.0
+    # triggered (the class-0 images, white bottom-right pixel): d = 10, 9, 2: only the last is
+    # served (on the threshold), and sent to the target: 1 in 3
     assert (outcome.after.clean_acc, outcome.after.asr) == pytest.approx((4 / 5, 1 / 3))
-    assert outcome.detail == "rejects 67% of triggered inputs and 20% of clean ones"
-    # at the thresholds for 1% and 5% FRR (0.0277 and 0.0695) H(10) and H(9) fall below, H(1) not
+    assert outcome.detail == "rejects 67% of triggered inputs and 0% of clean ones"
+    # at the thresholds for 1% and 5% FRR (0.0277 and 0.0695) H(10) and H(9) fall below, H(2) not
     assert outcome.figures == {"tpr_at_1pct_frr": 0.6667, "tpr_at_5pct_frr": 0.6667}
+    assert torch.allclose(outcome.result.triggered_entropy, torch.tensor([H(10), H(9), H(2)]), atol=1e-5)
+
+
+class Elsewhere(nn.Module):
+    """Weights on another device (torch's "meta" device stands in for a GPU): records the device of
+    the images it is given, and answers the same for every image."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1, device="meta"))
+        self.devices: list[str] = []
+
+    def forward(self, x):
+        self.devices.append(x.device.type)
+        return torch.tensor([[1.0, 0.0]]).expand(len(x), -1)
+
+
+def test_the_monitor_classifies_on_the_models_own_device():
+    from backdoor.defenses.strip import run
+
+    model = Elsewhere()
+    run(_corner_lab(model), StripConfig(overlays=1), lambda *c: None)
+    assert model.devices == ["meta", "meta"]  # the held-out clean images, then the triggered ones
 
 
 def test_the_estimate_screens_every_input_then_evaluates_the_held_out_half():
