@@ -6,6 +6,7 @@ import pytest
 import torch
 from torch import nn
 
+from backdoor.defenses.lab import Lab
 from backdoor.defenses.strip import StripConfig, StripResult, strip, strip_entropy, superimpose
 
 
@@ -248,13 +249,12 @@ def test_strip_sets_the_threshold_on_the_held_out_inputs_and_measures_the_test_i
                      (9, 9, "triggered test: STRIP: 2/2 inputs blended 1 times")]
 
 
-def _corner_lab(model: nn.Module) -> "Lab":
+def _corner_lab(model: nn.Module) -> Lab:
     """A lab on 3x3 pictures, a white one-pixel patch in the bottom-right corner sending them to class 1.
     The defender's half of the test split has entropies H(0), H(2), H(2), H(6) under CornerGap; held
     out: d = 0, 2, 1, -1, 2, the last of class 0 yet answered 1."""
     from backdoor.attacks import BadNets, PoisonConfig, Poisoned
     from backdoor.datasets.base import Dataset
-    from backdoor.defenses.lab import Lab
     from backdoor.scenario import Scenario
 
     # the defender's clean references: the three unpoisoned (black) training images, not the white one
