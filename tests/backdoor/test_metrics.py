@@ -70,6 +70,9 @@ def test_asr_measures_the_stamped_images():
     # dark images go to class 0; stamped white they go to the target 1: all three class-0 images move
     assert attack_success_rate(_Brightness(), x, y, torch.ones_like, target=1) == 1.0
     assert attack_success_rate(_Brightness(), x, y, lambda t: t, target=1) == 0.0
+    # two of the four class-0 images are already bright: only they go to the target
+    mixed = torch.stack([torch.full((1, 2, 2), v) for v in (0.0, 1.0, 0.0, 1.0)])
+    assert attack_success_rate(_Brightness(), mixed, torch.zeros(4, dtype=torch.long), lambda t: t, target=1) == 0.5
 
 
 def test_predict_proba_is_the_softmax_of_each_row_in_any_batch_size():

@@ -195,11 +195,12 @@ def test_an_inspection_is_timed_on_clustered_images_of_the_training_set_size():
     from backdoor.estimates import DataShape
     from backdoor.scenario import Scenario
 
-    calls = []
+    calls, models = [], []
 
     def slow_inspection(model, x, y, config, on_progress=None):
         """A stand-in data inspection: records what it was given, and takes 0.05 s on every image at once."""
         calls.append((config, x.shape, y.clone(), x.clone()))
+        models.append(model)
         if len(x) > 100:
             time.sleep(0.05)
 
@@ -209,6 +210,8 @@ def test_an_inspection_is_timed_on_clustered_images_of_the_training_set_size():
     assert 0.05 <= seconds < 5
     # a first call on 100 images (warming up), then the timed one on all 150
     assert [(c, tuple(s)) for c, s, _, _ in calls] == [("settings A", (100, 1, 6, 6)), ("settings A", (150, 1, 6, 6))]
+    assert len(calls[0][2]) == 100  # as many labels as images
+    assert isinstance(models[0], torch.nn.Module) and models[1] is models[0]  # one model, built for the shape
     _, _, y, x = calls[-1]
     for label in range(3):  # each class a noisy copy of one picture: its pixels vary by at most 0.2
         spread = x[y == label].amax(0) - x[y == label].amin(0)

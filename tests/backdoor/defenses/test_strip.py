@@ -226,6 +226,8 @@ def test_threshold_needs_a_rate_in_range_and_held_out_inputs():
     with pytest.raises(ValueError, match="^The false-rejection rate must be between 0 and 1.$"):
         result.threshold_for(-0.01)
     assert all(math.isnan(r) for r in result.rates_at(0.15))  # no test inputs: no rates
+    single = StripResult(torch.tensor([0.1, 0.2]), torch.tensor([0.1]), torch.tensor([0.3]), 0.15, 1.0, 1.0)
+    assert single.rates_at(0.15) == (1.0, 1.0)  # one clean input, rejected; one triggered, accepted
     empty = StripResult(torch.zeros(0), torch.zeros(0), torch.zeros(0), 0.1, 0.0, 0.0)
     with pytest.raises(ValueError, match="^Setting the threshold needs at least one held-out clean input.$"):
         empty.threshold_for(0.5)
