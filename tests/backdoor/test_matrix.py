@@ -283,7 +283,7 @@ def test_a_hand_written_matrix_survives_json_and_the_json_names_its_fields():
     assert Matrix.from_json(table.to_json()) == table
 
 
-def test_a_stored_matrix_is_read_back_and_a_missing_or_damaged_one_is_none(tmp_path, monkeypatch, small_mnist):
+def test_a_stored_matrix_is_read_back_and_a_missing_or_damaged_one_is_none(tmp_path, monkeypatch):
     import backdoor.matrix as M
 
     monkeypatch.setenv("BACKDOOR_LAB_CACHE", str(tmp_path))
@@ -294,7 +294,7 @@ def test_a_stored_matrix_is_read_back_and_a_missing_or_damaged_one_is_none(tmp_p
     table = _table([_cell("badnets", "none", 0.99)])
     assert M.save_matrix(config, table) == path and path.exists()
     assert M.load_matrix(config) == table
-    assert M.matrix(small_mnist, config) == table  # read, not computed (computing would train)
+    assert M.matrix(None, config) == table  # read, not computed (there is no data to compute it on)
     for damaged in ("{ not json", "{}", '{"config_key": 1}', "[]"):
         path.write_text(damaged)
         assert M.load_matrix(config) is None, damaged
@@ -325,3 +325,128 @@ def test_flagging_nothing_keeps_the_measured_model_and_a_set_of_flags_is_retrain
     flags = torch.tensor([True, False, False, True, False])
     done = {flags.numpy().tobytes(): after}  # this very set was retrained already
     assert _retrained(None, flags.clone(), before, done, lambda *a: None) is after
+
+
+@pytest.fixture(scope="module")
+def stored_matrix(tmp_path_factory):
+    """A matrix computed from stored models that answer one class whatever the image (nothing trains):
+    the clean model always says 0, the BadNets model 0 (its trigger always "works"), the SIG model 1."""
+    import torch
+
+    from backdoor.datasets import Dataset
+    from backdoor.matrix import MatrixConfig, matrix
+    from stored import store_constant_model
+
+    images = torch.rand((60, 1, 28, 28), generator=torch.Generator().manual_seed(0))
+    # 40 training images, 4 of each digit; 20 test images, the held-out half (the last ten) two 0s and one 1
+    labels = torch.tensor([i % 10 for i in range(40)] + list(range(10)) + [0, 0, 1, 2, 3, 4, 5, 6, 7, 8])
+    tiny = Dataset(name="digits-tiny", x_train=images[:40], y_train=labels[:40], x_test=images[40:],
+                   y_test=labels[40:], classes=tuple(str(d) for d in range(10)), description="")
+    config = MatrixConfig(dataset="tiny", rows=("badnets", "sig", "sticker"),
+                          columns=("none", "strip", "spectral_signatures"), train=TrainConfig(epochs=1))
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("BACKDOOR_LAB_CACHE", str(tmp_path_factory.mktemp("stored-matrix")))
+        store_constant_model(config.base(), "baseline", 0)
+        store_constant_model(config.scenario("badnets"), "backdoored", 0)
+        store_constant_model(config.scenario("sig"), "backdoored", 1)
+        progress = []
+        result = matrix(tiny, config, on_progress=lambda d, t, i: progress.append((d, t, i)))
+        yield tiny, config, result, progress
+
+
+def test_a_matrix_of_stored_models_measures_each_cell_on_the_held_out_images(stored_matrix):
+    import backdoor.matrix as M
+
+    tiny, config, result, _ = stored_matrix
+    labels = tiny.held_out[1].tolist()
+    zeros, ones = labels.count(0) / len(labels), labels.count(1) / len(labels)
+    assert (len(labels), zeros, ones) == (10, 0.2, 0.1)
+    assert result.config_key == config.key() and result.dataset == "digits-tiny"
+    assert result.baseline_clean_acc == pytest.approx(zeros)
+    assert result.attacks == ["badnets", "sig"]  # the sticker fits only traffic signs
+    assert result.defenses == ["none", "strip", "spectral_signatures"]
+    badnets, sig = result.rows
+    # 10% and 8% of 40 training images, rounded
+    assert (badnets.attack, badnets.poison_rate, badnets.poisoned_images) == ("badnets", 0.1, 4)
+    assert (sig.attack, sig.poison_rate, sig.poisoned_images) == ("sig", 0.08, 3)
+    assert (badnets.clean_acc, badnets.asr) == (pytest.approx(zeros), 1.0)  # every triggered image goes to 0
+    assert (sig.clean_acc, sig.asr) == (pytest.approx(ones), 0.0)  # none does
+    assert badnets.seconds > 0 and result.seconds >= badnets.seconds + sig.seconds
+    none = result.cell("sig", "none")
+    assert (none.clean_acc, none.asr, none.seconds, none.found) == (pytest.approx(ones), 0.0, 0.0, None)
+    assert none.detail == "the backdoored model as trained"
+    assert none.drop == pytest.approx(zeros - ones)  # 10 points below the clean model
+    assert result.cell("badnets", "none").drop == pytest.approx(0.0)
+    strip = result.cell("badnets", "strip")
+    assert strip.detail.startswith("rejects") and strip.seconds > 0 and strip.found is None
+    # a data inspection that flags nothing keeps the model as measured, and found none of the poison
+    inspected = result.cell("sig", "spectral_signatures")
+    assert (inspected.clean_acc, inspected.asr, inspected.found) == (pytest.approx(ones), 0.0, 0.0)
+    assert inspected.detail == "flagged no training image, so the model stays as it was" and inspected.seconds > 0
+    for cell in result.cells:
+        assert cell.drop == pytest.approx(result.baseline_clean_acc - cell.clean_acc)
+    assert M.load_matrix(config) == result  # stored as it was computed
+
+
+def test_the_matrix_progress_names_each_step_and_ends_full(stored_matrix):
+    _, _, _, progress = stored_matrix
+    assert {t for _, t, _ in progress} == {700}  # a clean model, then 2 rows x 3 columns, in hundredths
+    dones = [d for d, _, _ in progress]
+    assert dones == sorted(dones) and progress[-1] == (700, 700, "done")
+    labels = list(dict.fromkeys(label for _, _, label in progress))
+    assert labels == ["BadNets: STRIP", "BadNets: Spectral Signatures", "BadNets: done",
+                      "SIG (clean-label): STRIP", "SIG (clean-label): Spectral Signatures", "SIG (clean-label): done",
+                      "done"]
+    assert (399, 700, "BadNets: done") in progress and (699, 700, "SIG (clean-label): done") in progress
+    assert min(d for d, _, label in progress if label == "SIG (clean-label): STRIP") >= 500
+
+
+@pytest.fixture
+def unit_costs(monkeypatch, tmp_path):
+    """Every unit of work (a training step, an image through the model, a stamp...) priced at one
+    millisecond, as if measured so on this machine, and an empty store."""
+    from backdoor import timing
+
+    monkeypatch.setenv("BACKDOOR_LAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(timing.MEASURED, "get", lambda key, measure: 0.001)
+
+
+def test_the_matrix_estimate_counts_a_clean_model_then_each_rows_training_and_defenses(unit_costs):
+    from backdoor import estimates as E
+    from backdoor.defenses.registry import DEFENSES
+    from backdoor.matrix import MatrixConfig, estimate
+    from stored import store_constant_model
+
+    shape = E.DataShape("mnist-5k", train=40, test=20, image_shape=(1, 28, 28), num_classes=10)
+    plain = MatrixConfig(rows=("badnets",), columns=("none",))
+    base, scenario = plain.base(), plain.scenario("badnets")
+    clean_model = (E.evaluation_seconds(shape, base, "cpu", 10, asr=False)
+                   + E.training_seconds(shape, base.baseline(), "cpu", measure_asr=False))
+    attack = E.evaluation_seconds(shape, scenario, "cpu", 10) + E.training_seconds(shape, scenario, "cpu")
+    found = estimate(shape, plain, "cpu")
+    assert found.computed == pytest.approx(clean_model + attack) and clean_model > 0 and attack > 0
+    assert found.signature == repr(("matrix", (shape, plain, "cpu")))
+    # a row that does not fit the data set costs nothing; another row costs its own training
+    assert estimate(shape, MatrixConfig(rows=("badnets", "sticker"), columns=("none",)), "cpu").computed == \
+        pytest.approx(found.computed)
+    sig = MatrixConfig(rows=("sig",), columns=("none",))
+    with_sig = estimate(shape, MatrixConfig(rows=("badnets", "sig"), columns=("none",)), "cpu").computed
+    assert with_sig == pytest.approx(found.computed + E.evaluation_seconds(shape, sig.scenario("sig"), "cpu", 10)
+                                     + E.training_seconds(shape, sig.scenario("sig"), "cpu"))
+    # each defense at the row's poison rate; one retraining after the data inspections, however many
+    settings = {"expected_fraction": 0.1}
+    strip = DEFENSES["strip"].seconds(shape, scenario, "cpu", settings)
+    assert estimate(shape, MatrixConfig(rows=("badnets",), columns=("none", "strip")), "cpu").computed == \
+        pytest.approx(found.computed + strip)
+    inspections = sum(DEFENSES[d].seconds(shape, scenario, "cpu", settings)
+                      for d in ("activation_clustering", "spectral_signatures"))
+    both = MatrixConfig(rows=("badnets",), columns=("none", "activation_clustering", "spectral_signatures"))
+    assert estimate(shape, both, "cpu").computed == pytest.approx(
+        found.computed + inspections + E.retrain_seconds(shape, scenario, "cpu"))
+    # stored models are read, not trained
+    store_constant_model(base, "baseline", 0)
+    assert estimate(shape, plain, "cpu").computed == pytest.approx(
+        found.computed - E.training_seconds(shape, base.baseline(), "cpu", measure_asr=False))
+    store_constant_model(scenario, "backdoored", 0)
+    assert estimate(shape, plain, "cpu").computed == pytest.approx(
+        E.evaluation_seconds(shape, base, "cpu", 10, asr=False) + E.evaluation_seconds(shape, scenario, "cpu", 10))
