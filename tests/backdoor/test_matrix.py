@@ -331,17 +331,10 @@ def test_flagging_nothing_keeps_the_measured_model_and_a_set_of_flags_is_retrain
 def stored_matrix(tmp_path_factory):
     """A matrix computed from stored models that answer one class whatever the image (nothing trains):
     the clean model always says 0, the BadNets model 0 (its trigger always "works"), the SIG model 1."""
-    import torch
-
-    from backdoor.datasets import Dataset
     from backdoor.matrix import MatrixConfig, matrix
-    from stored import store_constant_model
+    from stored import store_constant_model, tiny_digits
 
-    images = torch.rand((60, 1, 28, 28), generator=torch.Generator().manual_seed(0))
-    # 40 training images, 4 of each digit; 20 test images, the held-out half (the last ten) two 0s and one 1
-    labels = torch.tensor([i % 10 for i in range(40)] + list(range(10)) + [0, 0, 1, 2, 3, 4, 5, 6, 7, 8])
-    tiny = Dataset(name="digits-tiny", x_train=images[:40], y_train=labels[:40], x_test=images[40:],
-                   y_test=labels[40:], classes=tuple(str(d) for d in range(10)), description="")
+    tiny = tiny_digits()
     config = MatrixConfig(dataset="tiny", rows=("badnets", "sig", "sticker"),
                           columns=("none", "strip", "spectral_signatures"), train=TrainConfig(epochs=1))
     with pytest.MonkeyPatch.context() as m:

@@ -100,3 +100,18 @@ def test_every_code_mixes_both_kinds_in_varied_proportions_and_draws_every_suspe
     assert single == {True, False}  # a one-model challenge may be either
     assert len(backdoored_counts) >= 4  # not a fixed split: students cannot count on it
     assert len({m.scenario.poison.seed for m in draw_challenge(5, 8, base, 3) if m.backdoored}) > 1
+
+
+def test_the_challenge_models_come_from_the_store_one_per_mystery_in_order(tmp_path, monkeypatch):
+    import torch
+
+    from backdoor.mystery import kind_of, train_challenge
+    from stored import store_constant_model, tiny_digits
+
+    monkeypatch.setenv("BACKDOOR_LAB_CACHE", str(tmp_path))
+    mysteries = draw_challenge(2, 3, Scenario(), 10)
+    for m, answer in zip(mysteries, (3, 5, 7)):
+        store_constant_model(m.scenario, kind_of(m), answer)  # a clean one as its scenario's baseline
+    models = train_challenge(tiny_digits(), mysteries, "cpu")
+    image = torch.rand((1, 1, 28, 28))
+    assert [int(model(image).argmax()) for model in models] == [3, 5, 7]
