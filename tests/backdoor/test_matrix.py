@@ -30,6 +30,12 @@ def test_matrix_fills_every_cell_with_measured_numbers(tiny_matrix):
     assert row.poisoned_images == 100 and result.rows[1].poison_rate == 0.08
     dones = [d for d, _, _ in progress]
     assert dones == sorted(dones) and dones[-1] == progress[-1][1]  # the bar never goes back
+    # training is reported too (the stored-model test cannot see it): the clean model in the first of
+    # 1 + 2 x 3 steps, each attack's training at the start of its row
+    assert {t for _, t, _ in progress} == {700}
+    assert {d // 100 for d, _, label in progress if label == "training a clean model"} == {0}
+    assert {d // 100 for d, _, label in progress if label == "BadNets: training"} == {1}
+    assert {d // 100 for d, _, label in progress if label == "SIG (clean-label): training"} == {4}
 
 
 def test_matrix_csv_and_json_round_trip(tiny_matrix):
