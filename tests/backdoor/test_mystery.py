@@ -63,7 +63,7 @@ def test_a_challenge_has_one_to_eight_models_numbered_from_one():
     for count in (1, 2, 8):
         assert [m.number for m in draw_challenge(3, count, base, 10)] == list(range(1, count + 1))
     for count in (0, 9):
-        with pytest.raises(ValueError, match="A challenge has between 1 and 8 models."):
+        with pytest.raises(ValueError, match=r"^A challenge has between 1 and 8 models\.$"):
             draw_challenge(3, count, base, 10)
 
 
