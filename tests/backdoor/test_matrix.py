@@ -154,7 +154,8 @@ def test_the_csv_gives_lost_points_positive_when_worse():
     cells = [Cell("badnets", "none", 0.93, 0.99, 0.02, 0.0, "as trained"),
              Cell("badnets", "strip", 0.96, 0.05, -0.01, 1.5, 'said "no"')]
     table = Matrix("k", "mnist-5k", 0.95, [AttackRow("badnets", 0.1, 100, 0.93, 0.99, 3.0)], cells, 4.5)
-    assert table.to_csv().splitlines()[1:] == [
+    assert table.to_csv().splitlines() == [
+        "attack,defense,asr_after,clean_acc_after,clean_accuracy_lost_points,seconds,detail",
         'badnets,none,0.9900,0.9300,2.00,0.00,"as trained"',
         "badnets,strip,0.0500,0.9600,-1.00,1.50,\"said 'no'\"",
     ]
