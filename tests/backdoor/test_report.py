@@ -177,6 +177,34 @@ def test_the_report_page_around_its_tables():
     assert page.count("<img") == 3 and '<img alt="defenses" src="data:image/png;base64,' in page
 
 
+def _outside_cells(table: str) -> str:
+    """What a table holds besides its tags and its cells' text (nothing, in a well-formed report)."""
+    return re.sub(r"<t[hd]>.*?</t[hd]>|<[^>]+>", "", table).strip()
+
+
+def test_the_reports_tables_hold_nothing_between_their_cells_and_no_defense_says_so():
+    fixed = Outcome("Fine-Pruning", 0.25, "after", Evaluation(0.975, 0.0))
+    flagged = Outcome("Activation Clustering", 2.5, "after retraining", flagged=0)
+    for defenses in ([], [flagged], [fixed, flagged]):
+        page = render(_hand_made_report(defenses))
+        tables = re.findall(r"<table>.*?</table>", page, flags=re.S)
+        assert len(tables) == (3 if defenses else 2)
+        assert [_outside_cells(t) for t in tables] == [""] * len(tables)
+        assert re.search(r"</table>[^<\s]", page) is None  # nothing straggles after a table either
+    assert "<h2>Defenses</h2><p>No defense was run in this session.</p>" in render(_hand_made_report([]))
+    assert "</p><table><tr><th>defense</th>" in render(_hand_made_report([flagged]))
+
+
+def test_the_conclusion_compares_the_accuracies_as_printed():
+    # 98.04% and 97.00% print as 98.0% and 97.0%: exactly one point apart, so the check passes
+    # (compared unrounded, 1.04 points would not); the same on the backdoored side with 96.96%
+    for backdoored, baseline in ((0.97, 0.9804), (0.9696, 0.98)):
+        report = replace(_hand_made_report([]), backdoored=Evaluation(backdoored, 0.964),
+                         baseline=Evaluation(baseline, 0.012))
+        assert "1.0 points from a model trained on clean data (98.0%): an accuracy check would have passed it." in (
+            conclusion(report))
+
+
 # --- the figures, drawn from hand-made figures -------------------------------------------
 
 
