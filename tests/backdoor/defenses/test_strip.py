@@ -288,6 +288,10 @@ def test_strip_as_a_monitor_serves_only_inputs_at_or_above_the_threshold():
     # at the thresholds for 1% and 5% FRR (0.0277 and 0.0695) H(10) and H(9) fall below, H(2) not
     assert outcome.figures == {"tpr_at_1pct_frr": 0.6667, "tpr_at_5pct_frr": 0.6667}
     assert torch.allclose(outcome.result.triggered_entropy, torch.tensor([H(10), H(9), H(2)]), atol=1e-5)
+    # a stricter monitor (90% of the defender's clean inputs below its threshold) turns honest requests
+    # away, and the outcome says how many: the share of held-out clean inputs it rejected
+    strict = run(_corner_lab(CornerGap()), StripConfig(overlays=1, frr=0.9), lambda *c: None)
+    assert strict.refused == strict.result.frr > 0.0
 
 
 class Elsewhere(nn.Module):
