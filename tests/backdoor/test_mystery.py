@@ -115,3 +115,29 @@ def test_the_challenge_models_come_from_the_store_one_per_mystery_in_order(tmp_p
     models = train_challenge(tiny_digits(), mysteries, "cpu")
     image = torch.rand((1, 1, 28, 28))
     assert [int(model(image).argmax()) for model in models] == [3, 5, 7]
+
+
+def test_a_scan_searches_on_the_defenders_clean_half_with_the_settings_given():
+    """Neural Cleanse on a mystery model sees only the defender's clean images (the first half of the
+    test split), with the settings and the progress reporter it is given."""
+    import torch
+
+    from backdoor.defenses.trigger_search import NeuralCleanseConfig, neural_cleanse
+    from backdoor.mystery import scan
+    from models import build_model
+    from stored import tiny_digits
+
+    digits = tiny_digits()
+    torch.manual_seed(0)
+    model = build_model("small-cnn", (1, 28, 28), 10).eval()
+    config = NeuralCleanseConfig(steps=2, batch_size=4, clean_samples=10, seed=3)
+    calls = []
+    found = scan(model, digits, config, lambda *c: calls.append(c))
+    on_defender_set = neural_cleanse(model, *digits.defender_set, 10, config)
+    on_held_out = neural_cleanse(model, *digits.held_out, 10, config)
+    assert torch.equal(found.masks, on_defender_set.masks) and torch.equal(found.flip_rates, on_defender_set.flip_rates)
+    assert not torch.equal(found.flip_rates, on_held_out.flip_rates)  # measured on other images
+    assert found.masks.shape == (10, 28, 28)  # one reversed trigger per class
+    assert calls and calls[-1][0] == calls[-1][1]  # progress reported, to the end
+    reseeded = scan(model, digits, replace(config, seed=4))
+    assert not torch.equal(reseeded.masks, found.masks)  # the settings given are the settings used
