@@ -9,6 +9,7 @@ from backdoor.attacks import ALL_TO_ALL, TriggerDefaults
 from backdoor.metrics import (
     attack_success_rate, clean_accuracy, confusion_matrix, evaluate, predict, predict_proba,
 )
+from elsewhere import Elsewhere
 
 
 class _Constant(torch.nn.Module):
@@ -127,22 +128,8 @@ def test_confusion_matrix_counts():
     assert confusion_matrix(torch.tensor([1]), torch.tensor([0]), 3).tolist() == [[0, 0, 0], [1, 0, 0], [0, 0, 0]]
 
 
-class _Elsewhere(torch.nn.Module):
-    """Weights on another device (torch's "meta" device stands in for a GPU): records the device
-    of the images it is given, and answers class 0."""
-
-    def __init__(self):
-        super().__init__()
-        self.weight = torch.nn.Parameter(torch.zeros(1, device="meta"))
-        self.devices: list[str] = []
-
-    def forward(self, x):
-        self.devices.append(x.device.type)
-        return torch.tensor([[1.0, 0.0]]).expand(len(x), -1)
-
-
 def test_evaluate_sends_the_images_to_the_models_own_device():
-    model = _Elsewhere()
+    model = Elsewhere()
     result = evaluate(model, torch.zeros(2, 1, 2, 2), torch.tensor([0, 1]), _Whiten(), 1, torch.zeros(2, 3))
     assert model.devices == ["meta", "meta"]  # the clean images, then the stamped ones
     assert (result.clean_acc, result.asr) == (0.5, 0.0)

@@ -8,6 +8,7 @@ from torch import nn
 
 from backdoor.defenses.lab import Lab
 from backdoor.defenses.strip import StripConfig, StripResult, strip, strip_entropy, superimpose
+from elsewhere import Elsewhere
 
 
 class FixedLogits(nn.Module):
@@ -292,20 +293,6 @@ def test_strip_as_a_monitor_serves_only_inputs_at_or_above_the_threshold():
     # away, and the outcome says how many: the share of held-out clean inputs it rejected
     strict = run(_corner_lab(CornerGap()), StripConfig(overlays=1, frr=0.9), lambda *c: None)
     assert strict.refused == strict.result.frr > 0.0
-
-
-class Elsewhere(nn.Module):
-    """Weights on another device (torch's "meta" device stands in for a GPU): records the device of
-    the images it is given, and answers the same for every image."""
-
-    def __init__(self):
-        super().__init__()
-        self.weight = nn.Parameter(torch.zeros(1, device="meta"))
-        self.devices: list[str] = []
-
-    def forward(self, x):
-        self.devices.append(x.device.type)
-        return torch.tensor([[1.0, 0.0]]).expand(len(x), -1)
 
 
 def test_the_monitor_classifies_on_the_models_own_device():
