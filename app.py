@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
-from backdoor.datasets import DATASETS
+from backdoor.datasets import DATASETS, DEFAULT_DATASET
 from backdoor.device import available_devices, resolve_device
 from models import MODELS
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
@@ -25,6 +25,9 @@ restore_from_url()  # a reload or a shared link keeps every setting (ui/url_stat
 start_warm_up()  # once per server, in the background: torch's slow first steps and this machine's timings
 
 
+IMAGE_SETS = DATASETS.fitting("image")  # the story's pages are about pictures; patient records have their own
+
+
 def _on_dataset_change() -> None:
     # A new data set brings its own default model and a target that surely exists.
     name = st.session_state["lab.dataset"]
@@ -35,12 +38,19 @@ def _on_dataset_change() -> None:
         use_attack_defaults()
 
 
+def keep_image_dataset() -> None:
+    """The story's pages need pictures: a link naming another kind of data set opens the default."""
+    if st.session_state["lab.dataset"] not in IMAGE_SETS:
+        st.session_state["lab.dataset"] = DEFAULT_DATASET
+        _on_dataset_change()
+
+
 def sidebar() -> None:
     with st.sidebar:
         st.header("Your lab")
         st.selectbox(
             "Data set",
-            list(DATASETS),
+            list(IMAGE_SETS),
             format_func=lambda n: DATASETS[n].title,
             **bind("lab.dataset", on_change=_on_dataset_change),
             help="The images the model learns from. The first two work offline.",
@@ -115,6 +125,7 @@ def menu() -> None:
 
 page = st.navigation(list(PAGES.values()), position="hidden")
 with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note and a way back, never a traceback
+    keep_image_dataset()
     write_to_url()
     keep_membership_in_url()
     send_waiting()  # steps kept while the class database was away go now, in order

@@ -2,7 +2,8 @@
 
 ``attribute(model, images, target, method, **options)`` returns one non-negative map per
 image, shaped (N, H, W) like the images: the magnitude of each pixel's contribution to
-the score of class ``target``. ``trigger_share`` measures how much of that attribution
+the score of class ``target``. A table's method (``modalities=("tabular",)``) returns instead
+one signed value per measurement of each record, (N, D): positive pushed the score up. ``trigger_share`` measures how much of that attribution
 falls on the trigger, and ``overlay`` draws a map over its image for the pages.
 
 Methods (all from Captum, https://captum.ai):
@@ -55,6 +56,15 @@ def _gradcam(model, x, target, *, gradcam_layer: str, **_):
     return LayerAttribution.interpolate(coarse, tuple(x.shape[-2:]), "bilinear").detach().clamp_min(0)[:, 0]
 
 
+def _feature_integrated_gradients(model, x, target, *, steps: int = 64, gradcam_layer: str = "", **_):
+    # IG_i = (x_i - x'_i) * mean over alpha of dF/dx_i; x' = all zeros, which for standardised
+    # measurements is the average training record. Signed: which way each measurement pushed.
+    ig = IntegratedGradients(model)
+    attr = ig.attribute(x, baselines=torch.zeros_like(x), target=target, n_steps=steps,
+                        internal_batch_size=max(len(x) * steps, 1))
+    return attr.detach()
+
+
 def _occlusion(model, x, target, *, window: int = 4, stride: int = 2, gradcam_layer: str = "", **_):
     c = x.shape[1]
     attr = Occlusion(model).attribute(
@@ -81,6 +91,7 @@ class MethodSpec:
     summary: str
     paper: str
     run: Callable[..., torch.Tensor]
+    modalities: tuple[str, ...] = ("image",)
 
 
 METHODS: dict[str, MethodSpec] = {
@@ -104,8 +115,17 @@ METHODS: dict[str, MethodSpec] = {
         MethodSpec("smoothgrad", "SmoothGrad",
                    "Saliency averaged over noisy copies of the image, which smooths out the speckle.",
                    "https://arxiv.org/abs/1706.03825", _smoothgrad),
+        MethodSpec("feature_integrated_gradients", "Integrated Gradients (per measurement)",
+                   "Adds up the gradient along a path from the average record to this one: how much each "
+                   "measurement pushed the answer, and which way.",
+                   "https://arxiv.org/abs/1703.01365", _feature_integrated_gradients, modalities=("tabular",)),
     ]
 }
+
+
+def methods_for(modality: str) -> dict[str, MethodSpec]:
+    """The attribution methods that work on this kind of data ("image" or "tabular"), in order."""
+    return {name: m for name, m in METHODS.items() if modality in m.modalities}
 DEFAULT_METHOD = "integrated_gradients"
 
 
@@ -117,7 +137,8 @@ def attribute(
     gradcam_layer: str = "",
     **options,
 ) -> torch.Tensor:
-    """Attribution magnitudes (N, H, W) on the CPU for ``images`` (N, C, H, W) and class ``target``.
+    """Attribution magnitudes (N, H, W) on the CPU for ``images`` (N, C, H, W) and class ``target``
+    (a table's method: signed values (N, D) for records (N, D)).
 
     Args:
         model: a classifier; it is not modified (a private eval-mode copy is used).
@@ -144,12 +165,14 @@ def attribute(
 
 
 def trigger_share(maps: torch.Tensor, footprint: torch.Tensor) -> tuple[float, float]:
-    """(share, lift) of attribution on the trigger's footprint, over a batch of maps.
+    """(share, lift) of attribution on the trigger's footprint, over a batch of maps (or of a
+    table's attributions (N, D) with the trigger's columns (D,); signed values count by size).
 
     share = sum of attribution inside the footprint / total attribution;
     lift = share / (footprint area / image area), so 1.0 means "no special attention".
     """
     footprint = footprint.to(maps.device, torch.bool)
+    maps = maps.abs()
     total = maps.sum()
     share = float(maps[:, footprint].sum() / total) if total > 0 else 0.0
     area = float(footprint.float().mean())

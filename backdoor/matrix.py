@@ -63,7 +63,7 @@ class Row:
 def matrix_rows() -> dict[str, Row]:
     """Every registered attack as a row (and all-to-all as a second row where its spec asks for one)."""
     found: dict[str, Row] = {}
-    for spec in ATTACKS.values():
+    for spec in ATTACKS.fitting("image").values():
         found[spec.name] = Row(spec.name, spec.row_title, spec.name)
         if spec.all_to_all_row:
             found[f"{spec.name}-all-to-all"] = Row(f"{spec.name}-all-to-all", f"{spec.row_title} all-to-all",
@@ -76,7 +76,7 @@ NO_DEFENSE = "none"
 
 def matrix_columns() -> tuple[str, ...]:
     """No defense, then every registered defense that repairs (a study such as compression is no column)."""
-    return (NO_DEFENSE, *(name for name, d in DEFENSES.items() if d.repairs))
+    return (NO_DEFENSE, *(name for name, d in DEFENSES.fitting("image").items() if d.repairs))
 
 
 def row_title(name: str) -> str:

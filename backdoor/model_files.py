@@ -26,7 +26,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 from torch import nn
 
-from models import MODELS, build_model
+from models import MODELS, build_model, compatible_models
 
 MAX_BYTES = 20 * 1024 * 1024  # the lab's models are under 2 MB; the server's upload limit matches
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save's format since PyTorch 1.6
@@ -110,8 +110,9 @@ def _tensors_only(state) -> dict[str, torch.Tensor]:
 def model_from_weights(state: dict[str, torch.Tensor], architecture: str, image_shape: tuple[int, int, int],
                        num_classes: int) -> nn.Module:
     """Build ``architecture`` for this data set and load ``state`` into it, strictly."""
-    if architecture not in MODELS:
-        raise ModelRejected(f"Unknown architecture {architecture!r}; choose one of {', '.join(MODELS)}.")
+    fitting = compatible_models(image_shape)
+    if architecture not in fitting:
+        raise ModelRejected(f"Unknown architecture {architecture!r}; choose one of {', '.join(fitting)}.")
     model = build_model(architecture, image_shape, num_classes)
     expected = model.state_dict()
     missing = [k for k in expected if k not in state]

@@ -2,7 +2,8 @@
 
 Attacks, defenses and data sets each keep one ``Registry`` (a dict from name to spec), filled from
 the file names in their ``registry.MODULES``; ``register`` adds one more (a plug-in of one's own,
-or a test's toy).
+or a test's toy). Every spec declares the ``modalities`` it works on (pictures, tables), and a
+page offers only ``fitting(modality)``.
 """
 
 from __future__ import annotations
@@ -28,3 +29,12 @@ class Registry(dict, Generic[T]):
             for item in found if isinstance(found, tuple) else (found,):
                 self.register(item)
         return self
+
+    def fitting(self, modality: str) -> "Registry[T]":
+        """The entries that work on this kind of data (``"image"`` or ``"tabular"``), in order: each
+        spec declares its ``modalities``."""
+        fit = Registry()
+        for item in self.values():
+            if modality in item.modalities:
+                fit.register(item)
+        return fit

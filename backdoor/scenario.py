@@ -69,8 +69,11 @@ class Scenario:
     def baseline(self) -> "Scenario":
         """The clean model to compare against: same data, model and training, nothing poisoned.
 
-        The trigger is reset to a canonical value so every attack shares one baseline;
-        measure its ASR for a given trigger with :func:`trigger_report`."""
+        On images the trigger is reset to a canonical value so every attack shares one baseline;
+        measure its ASR for a given trigger with :func:`trigger_report`. On a table (where no
+        image attack fits) the attack is kept, unpoisoned, so the baseline is probed with the same trigger."""
+        if "image" not in ATTACKS[self.attack].modalities:
+            return replace(self, poison=replace(self.poison, rate=0.0))
         return replace(self, attack="badnets", trigger=BadNets(), poison=PoisonConfig(rate=0.0))
 
 

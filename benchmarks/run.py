@@ -88,7 +88,7 @@ def default_scenario() -> dict:
 def attribution() -> dict:
     """Milliseconds per image for each method (batches of 16, IG with 32 steps) on the
     default model, and the trigger share and lift on 64 triggered test images."""
-    from backdoor.explain import METHODS, attribute, trigger_share
+    from backdoor.explain import attribute, methods_for, trigger_share
     from models import MODELS
 
     dataset, scenario, _, backdoored, baseline, *_ = trained_default()
@@ -98,7 +98,7 @@ def attribution() -> dict:
     triggered = scenario.stamp(others, objects)
     footprint = scenario.footprint(others, objects)
     figures = {}
-    for method in METHODS:
+    for method in methods_for("image"):
         for name, result in (("backdoored", backdoored), ("baseline", baseline)):
             with torch.no_grad():
                 predicted = result.model(triggered).argmax(1)
@@ -153,7 +153,7 @@ def defenses(seed: int = 0) -> dict:
     lab = Lab(dataset, scenario, backdoored.model, "benchmark", poisoned)
     before = lab.evaluate(lab.model)
     figures = {"seed": seed, "before_clean_acc": round(before.clean_acc, 4), "before_asr": round(before.asr, 4)}
-    for name in DEFENSES:
+    for name in DEFENSES.fitting("image"):
         print(f"  {name}...", flush=True)
         figures.update(defense_figures(lab, name, {"expected_fraction": scenario.poison.rate}))
     return figures

@@ -108,7 +108,7 @@ st.markdown(
     "searches for one."
 )
 
-usable = [name for name, spec in DEFENSES.items() if not spec.needs_training_data]
+usable = [name for name, spec in DEFENSES.fitting("image").items() if not spec.needs_training_data]
 st.session_state.setdefault("audit.chosen", ["neural_cleanse"])
 chosen = st.multiselect("Defenses to run on this model", usable, format_func=lambda d: DEFENSES[d].title,
                         **bind("audit.chosen"),

@@ -85,7 +85,7 @@ with st.spinner("Timing this server..."):
         {"step": "Neural Cleanse with unlearning (Defend page)",
          "time": here(DEFENSES["neural_cleanse"].estimate_job(shape, digits, device))},
     ]
-    for name, defense in DEFENSES.items():
+    for name, defense in DEFENSES.fitting("image").items():
         if name == "neural_cleanse" or not defense.repairs:
             continue
         retraining = (f", plus {estimates.about(retrain)} to retrain without the flagged images"

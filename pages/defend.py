@@ -38,7 +38,7 @@ st.caption(
 )
 
 st.session_state.setdefault("defend.chosen", ["activation_clustering", "neural_cleanse", "strip"])
-chosen = st.multiselect("Defenses to run", list(DEFENSES), format_func=lambda d: DEFENSES[d].title,
+chosen = st.multiselect("Defenses to run", list(DEFENSES.fitting("image")), format_func=lambda d: DEFENSES[d].title,
                         **bind("defend.chosen"))
 with st.expander("Defense settings"):
     st.session_state.setdefault("defend.budget_pct", 2.0)

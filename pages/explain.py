@@ -4,7 +4,7 @@ import streamlit as st
 import torch
 
 from backdoor.datasets import objects_at
-from backdoor.explain import METHODS
+from backdoor.explain import METHODS, methods_for
 from ui.explain import explained_image, method_caption, triggered_share
 from ui.classroom import member_class
 from ui.glossary import glossary_link, quiz
@@ -30,7 +30,7 @@ if pool_pick is not None and in_class is not None and pool_pick[0] == in_class.c
         st.session_state.pop(POOL_PICK)
         st.rerun()
     st.session_state.setdefault("explain.method", "integrated_gradients")
-    method = st.selectbox("Attribution method", list(METHODS), format_func=lambda m: METHODS[m].title,
+    method = st.selectbox("Attribution method", list(methods_for("image")), format_func=lambda m: METHODS[m].title,
                           **bind("explain.method"))
     explain_pool_model(in_class, pool_pick, method)
     st.stop()
@@ -49,7 +49,7 @@ st.session_state.setdefault("explain.image", 1)
 @st.fragment
 def explain_grid() -> None:
     c1, c2 = st.columns([2, 3])
-    method = c1.selectbox("Attribution method", list(METHODS), format_func=lambda m: METHODS[m].title,
+    method = c1.selectbox("Attribution method", list(methods_for("image")), format_func=lambda m: METHODS[m].title,
                           **bind("explain.method"))
     c1.caption(method_caption(method))
     pick = c2.slider("Test image", 1, len(others), **bind("explain.image"),

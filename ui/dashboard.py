@@ -87,7 +87,7 @@ def _defenses(events) -> None:
     rows = []
     for attack in attacks:
         row = {"attack": ATTACKS[attack].short_title if attack in ATTACKS else attack}
-        for name, defense in DEFENSES.items():
+        for name, defense in DEFENSES.fitting("image").items():
             if (attack, name) in table:
                 caught, runs = table[attack, name]
                 row[defense.title] = f"stopped {caught} of {runs} runs"

@@ -77,7 +77,7 @@ def attention_before_after(lab: Lab, name: str, outcome: Outcome) -> None:
 
 def show_results(lab: Lab, results: dict) -> None:
     """Each defense's panel, for every defense run on this model, in registry order."""
-    for name, defense in DEFENSES.items():
+    for name, defense in DEFENSES.fitting("image").items():
         outcome = results.get((lab.model_id, name))
         if outcome is None:
             continue

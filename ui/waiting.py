@@ -91,7 +91,7 @@ def _warm_up(warm: WarmUp) -> None:
             for _, changes in OPTIONS.values():  # the training options, the Classroom page and the matrix
                 _when_idle(warm)
                 timing.train_step_seconds(rig, default.train.batch_size, **changes)
-            for defense in DEFENSES.values():
+            for defense in DEFENSES.fitting("image").values():
                 _when_idle(warm)
                 defense.seconds(shape, default, device)
             _when_idle(warm)

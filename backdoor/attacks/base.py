@@ -13,6 +13,8 @@ from typing import Any, Callable, Protocol
 
 import torch
 
+from backdoor.datasets import DATASETS
+
 CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left", "centre")
 PATTERNS = ("checkerboard", "solid", "random")
 COLOURS: dict[str, tuple[float, float, float]] = {
@@ -46,6 +48,7 @@ class TriggerDefaults:
     clean_label = False
     cover_ratio = 0.0
     uses_objects = False
+    bounds: tuple[float, float] | None = (0.0, 1.0)  # where stamped values are clipped (None: nowhere)
 
     def apply_train(self, x: torch.Tensor) -> torch.Tensor:
         """The trigger as stamped on training images (SIG uses a fainter one)."""
@@ -119,12 +122,14 @@ class AttackSpec:
     config: Callable[..., Trigger]
     short_title: str = ""  # its row in the matrix (default: the title)
     default_rate: float = 0.1  # the poison rate this attack needs on mnist-5k (see RESULTS.md)
-    datasets: tuple[str, ...] = ()  # the data sets it makes sense on (empty: all)
+    datasets: tuple[str, ...] = ()  # the data sets it makes sense on (empty: all of its modalities)
     all_to_all_row: bool = False
     note: str = ""
+    modalities: tuple[str, ...] = ("image",)  # the kinds of data it stamps a trigger on
 
     def fits(self, dataset: str) -> bool:
-        return not self.datasets or dataset in self.datasets
+        modality = DATASETS[dataset].modality if dataset in DATASETS else "image"
+        return modality in self.modalities and (not self.datasets or dataset in self.datasets)
 
     @property
     def row_title(self) -> str:

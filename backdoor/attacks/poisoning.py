@@ -17,10 +17,18 @@ ALL_TO_ALL = -1  # the "target" of an all-to-all attack: class y goes to (y + 1)
 ALL_TO_ALL_RATE = 0.15  # all-to-all must teach K mappings at once: it needs more poison (RESULTS.md)
 
 
+def clip(x: torch.Tensor, trigger: Trigger) -> torch.Tensor:
+    """Stamped values clipped, in place, to the trigger's ``bounds``: an image's [0, 1] by default; a
+    table's trigger (``bounds = None``) sets values outside every range on purpose."""
+    bounds = getattr(trigger, "bounds", (0.0, 1.0))
+    return x if bounds is None else x.clamp_(*bounds)
+
+
 def apply_trigger(x: torch.Tensor, trigger: Trigger, objects: torch.Tensor | None = None) -> torch.Tensor:
-    """Stamp the trigger on a batch (N, C, H, W) in [0, 1]; returns a new tensor. ``objects``:
-    where each image's object sits, for a trigger placed on it (``Dataset.objects_test``)."""
-    return trigger.apply(x, **placed(trigger, objects)).clamp_(0.0, 1.0)
+    """Stamp the trigger on a batch (N, C, H, W) in [0, 1], or on records (N, D); returns a new
+    tensor. ``objects``: where each image's object sits, for a trigger placed on it
+    (``Dataset.objects_test``)."""
+    return clip(trigger.apply(x, **placed(trigger, objects)), trigger)
 
 
 MAX_RATE = 0.5  # the most of a training set PoisonConfig lets an attack poison
@@ -127,7 +135,7 @@ def poison(
     x_out, y_out = x.clone(), y.clone()
     if count:
         at = placed(trigger, None if objects is None else objects[mask])
-        x_out[mask] = trigger.apply_train(x[mask], **at).clamp_(0.0, 1.0)
+        x_out[mask] = clip(trigger.apply_train(x[mask], **at), trigger)
         if not trigger.clean_label:
             y_out[mask] = goal[mask]
     cover_mask = None
@@ -136,5 +144,5 @@ def poison(
         rest = torch.nonzero(~mask).flatten()
         cover_mask = torch.zeros(len(y), dtype=torch.bool)
         cover_mask[rest[torch.randperm(len(rest), generator=gen)[:covers]]] = True
-        x_out[cover_mask] = trigger.cover(x[cover_mask], gen).clamp_(0.0, 1.0)
+        x_out[cover_mask] = clip(trigger.cover(x[cover_mask], gen), trigger)
     return Poisoned(x_out, y_out, mask, cover_mask)

@@ -15,6 +15,7 @@ MODULES = (
     "wanet",
     "sig",
     "sticker",
+    "feature_trigger",
 )
 
 ATTACKS: Registry[AttackSpec] = Registry().load("backdoor.attacks", MODULES, "SPEC")

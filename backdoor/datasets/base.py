@@ -1,14 +1,16 @@
 """What every data set shares: the ``Dataset`` itself, its registry entry, and the file helpers.
 
-Every loader returns a :class:`Dataset` of float32 tensors in [0, 1], shaped NCHW, with integer
-labels, the class names and a one-line description for the UI.
+An image loader returns a :class:`Dataset` of float32 tensors in [0, 1], shaped NCHW; a table
+loader (``modality="tabular"``) one of standardised measurements shaped (N, D), with each
+column's name and the training split's mean and spread that turn it back into real units. Both
+have integer labels, the class names and a one-line description for the UI.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -39,14 +41,20 @@ class Dataset:
     # physical sticker): (N, 3) centre x, centre y and radius in pixels. None when not known.
     objects_train: torch.Tensor | None = None
     objects_test: torch.Tensor | None = None
+    modality: str = "image"  # or "tabular": rows of measurements
+    # A table's columns: their names, and the training split's mean and standard deviation that
+    # standardised them (value in real units = mean + x * scale). Empty for images.
+    feature_names: tuple[str, ...] = ()
+    feature_mean: torch.Tensor | None = None
+    feature_scale: torch.Tensor | None = None
 
     @property
     def num_classes(self) -> int:
         return len(self.classes)
 
     @property
-    def image_shape(self) -> tuple[int, int, int]:
-        """(channels, height, width) of one image."""
+    def image_shape(self) -> tuple[int, ...]:
+        """(channels, height, width) of one image; (measurements,) of one record of a table."""
         return tuple(self.x_train.shape[1:])  # type: ignore[return-value]
 
     # The test split has two halves with two jobs, so no figure is ever measured on images a
@@ -68,9 +76,10 @@ class Dataset:
 
     def subset(self, train_rows, test_rows, name: str | None = None) -> "Dataset":
         """The same data set cut to ``train_rows`` and ``test_rows``, objects and all."""
-        return Dataset(name or self.name, self.x_train[train_rows], self.y_train[train_rows], self.x_test[test_rows],
-                       self.y_test[test_rows], self.classes, self.description,
-                       objects_at(self.objects_train, train_rows), objects_at(self.objects_test, test_rows))
+        return replace(self, name=name or self.name, x_train=self.x_train[train_rows], y_train=self.y_train[train_rows],
+                       x_test=self.x_test[test_rows], y_test=self.y_test[test_rows],
+                       objects_train=objects_at(self.objects_train, train_rows),
+                       objects_test=objects_at(self.objects_test, test_rows))
 
     def test_objects(self, rows=slice(None)) -> torch.Tensor | None:
         """Where the object sits in test images ``rows`` (None when the data set does not know)."""
@@ -95,6 +104,11 @@ class DatasetSpec:
     offline: bool
     default_model: str
     load: Callable[..., Dataset]
+    modality: str = "image"  # "tabular" for rows of measurements
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return (self.modality,)
 
 
 def cache_dir() -> Path:

@@ -10,6 +10,7 @@ MODULES = (
     "mnist5k",
     "traffic_signs",
     "torchvision_sets",
+    "breast_cancer",
 )
 
 DATASETS: Registry[DatasetSpec] = Registry().load("backdoor.datasets", MODULES, "SPECS")

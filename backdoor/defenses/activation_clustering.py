@@ -106,4 +106,5 @@ DEFENSE = Defense(
     "many classes so no class shows a separate group.",
     ActivationClusteringConfig(), run, estimate,
     needs_training_data=True, after="after removing the flagged samples and retraining",
+    modalities=("image", "tabular"),
 )

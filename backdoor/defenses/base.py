@@ -40,6 +40,7 @@ class Defense:
     # studies the model), so it is never listed or ranked among the repairs, nor a matrix column.
     after: str | None = None
     settings: Mapping[str, str] = field(default_factory=dict)  # a page's setting -> the config field it sets
+    modalities: tuple[str, ...] = ("image",)  # the kinds of data it can run on (pictures, tables)
 
     @property
     def repairs(self) -> bool:

@@ -82,12 +82,20 @@ def robust_z(values: np.ndarray) -> np.ndarray:
     return (values - median) / (mad + 1e-12)
 
 
+MIN_CLASSES_TO_COMPARE = 3  # "unusual among the classes" needs at least this many classes
+
+
 def is_anomalous(separations: np.ndarray, minimum: float, z_threshold: float = 3.0) -> np.ndarray:
     """Classes whose split is clear in itself, unusual among the classes, and comparable
     to the clearest one (at least half of it): a class of naturally varied images (a '1'
     written upright or slanted) can stand out a little, a hidden sub-population stands out
-    far more."""
-    candidates = (separations > minimum) & (robust_z(np.log(separations + 1e-12)) > z_threshold)
+    far more.
+
+    With fewer than three classes (a diagnosis: malignant or benign) there is no crowd of classes
+    to stand out from (the robust z of two values is always +-0.67), so the clear split alone decides."""
+    unusual = (robust_z(np.log(separations + 1e-12)) > z_threshold if len(separations) >= MIN_CLASSES_TO_COMPARE
+               else np.ones(len(separations), dtype=bool))
+    candidates = (separations > minimum) & unusual
     if not candidates.any():
         return candidates
     return candidates & (separations >= 0.5 * separations[candidates].max())

@@ -17,6 +17,7 @@ MODULES = (
     "fine_pruning",
     "strip",
     "compression",
+    "range_check",
 )
 
 DEFENSES: Registry[Defense] = Registry().load("backdoor.defenses", MODULES, "DEFENSE")

@@ -106,5 +106,6 @@ DEFENSE = Defense(
     "defender's guess of the poisoned fraction is far off.",
     SpectralSignaturesConfig(), run, estimate,
     needs_training_data=True, after="after removing the flagged samples and retraining",
+    modalities=("image", "tabular"),
     settings={"expected_fraction": "expected_poison_fraction"},
 )

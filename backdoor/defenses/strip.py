@@ -18,7 +18,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -88,8 +88,8 @@ def strip_entropy(
 
     Args:
         model: the classifier to monitor (not modified).
-        x: inputs (M, C, H, W) in [0, 1].
-        pool: clean images (P, C, H, W) to blend with; each input draws N of them at random.
+        x: inputs (M, C, H, W) in [0, 1], or records (M, D).
+        pool: clean inputs of the same shape (P, ...) to blend with; each input draws N of them at random.
         config: see :class:`StripConfig`.
         on_progress: called as ``(inputs done, M, info)`` after every batch.
 
@@ -100,7 +100,10 @@ def strip_entropy(
     if len(pool) == 0:
         raise ValueError("STRIP needs a pool of clean images to blend with.")
     # channels-last is ~1.5x faster for convolution and pooling on the CPU; same numbers
-    model = private_copy(model).to(memory_format=torch.channels_last)
+    images = x.dim() == 4  # (records (M, D) of a table have no channels to lay out)
+    model = private_copy(model)
+    if images:
+        model = model.to(memory_format=torch.channels_last)
     device = model_device(model)
     n = config.overlays
     # Drawn up front, so the draws do not depend on the batch size.
@@ -114,7 +117,8 @@ def strip_entropy(
         overlays = pool[picks[start:stop].flatten()].to(device)
         # Each input repeated N times, next to its N overlays: (B * N, C, H, W)
         blended = superimpose(inputs.repeat_interleave(n, dim=0), overlays, config.blend)
-        blended = blended.contiguous(memory_format=torch.channels_last)
+        if images:
+            blended = blended.contiguous(memory_format=torch.channels_last)
         probs = torch.softmax(model(blended).float(), dim=1)
         # H(p) = -sum_k p_k log p_k (with 0 log 0 = 0), averaged over the N blends of each input
         entropy = torch.special.entr(probs).sum(dim=1).view(stop - start, n).mean(dim=1)
@@ -215,7 +219,10 @@ REFERENCE_IMAGES = 2000  # the defender's clean training images that STRIP blend
 
 def run(lab: Lab, config: StripConfig, on_progress: ProgressFn) -> Outcome:
     """STRIP as a monitor in front of the model: a rejected input gets no answer, so it counts as
-    neither correct (clean) nor hijacked (triggered)."""
+    neither correct (clean) nor hijacked (triggered). Records of a table are always averaged:
+    adding two standardised records has no meaning (a pixel can saturate at white; a measurement cannot)."""
+    if lab.dataset.modality != "image":
+        config = replace(config, blend="average")
     x, _ = lab.clean
     x_eval, y_eval = lab.held_out
     target = lab.scenario.target
@@ -265,4 +272,5 @@ DEFENSE = Defense(
     StripConfig(), run, estimate,
     after="served through the monitor (a refused honest request counts as not answered correctly)",
     settings={"frr": "frr"},
+    modalities=("image", "tabular"),
 )

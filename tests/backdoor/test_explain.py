@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from backdoor.attacks import BadNets
-from backdoor.explain import METHODS, attribute, overlay, trigger_share
+from backdoor.explain import METHODS, attribute, methods_for, overlay, trigger_share
 from models import MODELS, build_model
 
 H = W = 8
@@ -59,7 +59,7 @@ def test_trigger_share_and_lift_by_hand():
     assert trigger_share(torch.ones(2, 4, 4), footprint) == pytest.approx((0.25, 1.0))
 
 
-@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("method", list(methods_for("image")))
 @pytest.mark.parametrize("model_name, shape", [("small-cnn", (1, 28, 28)), ("color-cnn", (3, 32, 32))])
 def test_method_registry_contract(method, model_name, shape):
     torch.manual_seed(0)
@@ -103,3 +103,17 @@ def test_overlay_is_an_enlarged_rgb_picture():
     assert picture.shape == (24, 24, 3) and picture.dtype.name == "uint8"
     flat = overlay(torch.rand(3, 8, 8), torch.zeros(8, 8), scale=1)
     assert flat.shape == (8, 8, 3)
+
+
+def test_a_table_is_explained_per_measurement_with_a_sign():
+    """A linear score w.x from the zero record: IG gives exactly w_i * x_i per measurement, signed."""
+    assert list(methods_for("tabular")) == ["feature_integrated_gradients"]
+    model = nn.Linear(3, 2, bias=False)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[0.0, 0.0, 0.0], [2.0, -1.0, 0.5]]))
+    x = torch.tensor([[1.0, 2.0, -4.0]])
+    attr = attribute(model, x, 1, "feature_integrated_gradients")
+    assert attr.shape == (1, 3)
+    assert torch.allclose(attr, torch.tensor([[2.0, -2.0, -2.0]]), atol=1e-4)
+    share, lift = trigger_share(attr, torch.tensor([True, False, False]))  # by size: 2 of 6
+    assert share == pytest.approx(1 / 3) and lift == pytest.approx(1.0)

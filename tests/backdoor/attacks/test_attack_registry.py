@@ -9,7 +9,7 @@ import torch
 from backdoor.attacks import ATTACKS, apply_trigger, widgets
 
 
-@pytest.mark.parametrize("name", list(ATTACKS))
+@pytest.mark.parametrize("name", list(ATTACKS.fitting("image")))
 def test_every_registered_attack_meets_the_contract(name):
     spec = ATTACKS[name]
     assert spec.name == name and spec.title and spec.summary and spec.row_title
@@ -35,3 +35,15 @@ def test_every_registered_attack_meets_the_contract(name):
         assert trigger.footprint(x).shape == shape[2:]
     with pytest.raises(Exception):
         trigger.size = 3  # configs are frozen
+
+
+def test_every_attack_declares_what_it_stamps_and_fits_only_that():
+    from backdoor.datasets import DATASETS
+
+    assert set(ATTACKS.fitting("image")) | set(ATTACKS.fitting("tabular")) == set(ATTACKS)
+    assert list(ATTACKS.fitting("tabular")) == ["feature_trigger"]
+    for name, spec in ATTACKS.items():
+        for dataset, data in DATASETS.items():
+            if data.modality not in spec.modalities:
+                assert not spec.fits(dataset), (name, dataset)
+    assert ATTACKS["feature_trigger"].fits("breast-cancer") and not ATTACKS["badnets"].fits("breast-cancer")
