@@ -143,17 +143,18 @@ def controls() -> list[tuple[str, dict, str]]:
 
 
 def defend(table: TableStudy, on_progress: ProgressFn = no_progress,
-           chosen: Callable[[str], bool] = lambda name: True) -> list[DefenseRow]:
-    """Every control on the backdoored model. A data inspection's flags are acted on at once (the
-    MLP is retrained without them in well under a second), so every row has its "after" figures."""
+           chosen: Callable[[str], bool] = lambda name: True, settings: Optional[dict] = None) -> list[DefenseRow]:
+    """Every control on the backdoored model (``settings``: page settings such as the range check's
+    ``margin``, each used by the controls that have it). A data inspection's flags are acted on at
+    once (the MLP is retrained without them in well under a second), so every row has its "after" figures."""
     scenario = table.scenario
     lab = Lab(table.dataset, scenario, table.models["backdoored"].model, table.model_id, table.poisoned)
     todo = [c for c in controls() if chosen(c[0])]
     rows = []
-    for step, (name, settings, title) in enumerate(todo):
+    for step, (name, variant, title) in enumerate(todo):
         spec = DEFENSES[name]
         report = step_progress(on_progress, step, len(todo), title)
-        outcome = spec.apply(lab, {"expected_fraction": scenario.poison.rate, **settings}, report)
+        outcome = spec.apply(lab, {"expected_fraction": scenario.poison.rate, **(settings or {}), **variant}, report)
         after, seconds = outcome.after, outcome.seconds
         if after is None and outcome.flags is not None:
             _, after = retrain_without(lab, outcome.flags)

@@ -10,6 +10,7 @@ from ui.lessons import LESSONS
 from ui.resources import current_dataset
 from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -28,6 +29,8 @@ for col, sector in zip(st.columns(len(brief["sectors"])), brief["sectors"]):
         st.markdown(f"**How it gets in.** {sector['entry']}")
         st.markdown(f"**What it would cost.** {sector['cost']}")
         st.markdown(f"**What would catch it.** {sector['controls']}")
+        if "shown" in sector:
+            link("pages/tabular.py", label=sector["shown"], icon=":material/table_chart:")
 
 st.subheader("Provenance you can check: the data set's fingerprint")
 dataset = current_dataset()

@@ -13,11 +13,13 @@ from typing import Callable, Optional
 
 import streamlit as st
 
-from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
+from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, FeatureTrigger, PoisonConfig
 from backdoor.datasets import DATASETS, DEFAULT_DATASET
+from backdoor.defenses.range_check import RangeCheckConfig
 from backdoor.device import AUTO
 from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
+from backdoor.tabular import DEFAULT_RATE as TABLE_RATE
 from backdoor.train import TrainConfig
 
 
@@ -35,6 +37,13 @@ DEFAULTS = {
     "train.learning_rate": TrainConfig.learning_rate,
     "train.augment": TrainConfig.augment,
     "train.mixup": TrainConfig.mixup,
+    # The Patient records page (pages/tabular.py): the trigger's measurements as column numbers
+    # ("21,27"), its value in standard deviations, the poison rate, the range check's margin, the record shown.
+    "tabular.features": ",".join(map(str, FeatureTrigger.features)),
+    "tabular.value": 5.0,
+    "tabular.rate_pct": 100 * TABLE_RATE,
+    "tabular.margin": RangeCheckConfig.margin,
+    "tabular.record": 0,
 }
 
 

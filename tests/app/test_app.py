@@ -19,6 +19,7 @@ PAGES = {
     "pages/defend.py": "Train them first",
     "pages/matrix.py": "Compute the matrix",
     "pages/govern.py": "Governance checklist",
+    "pages/tabular.py": "What you just saw",
     "pages/glossary.py": "Attack success rate",
     "pages/classroom.py": "Expected timings",
     "pages/mystery.py": "Prepare the mystery models",
@@ -522,13 +523,15 @@ def test_mystery_challenge_from_preparation_to_the_score():
 # Each audience's sidebar menu, in order: written out here, not read from app.py's MENUS.
 MENU_TITLES = {
     "Student": ["Start here", "1. Poison the data", "2. Train the models", "3. Fire the trigger", "4. Explain",
-                "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief", "Audit a model file",
-                "Mystery models", "Red vs blue", "Glossary", "Join a class"],
+                "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief",
+                "Patient records: a flipped diagnosis", "Audit a model file", "Mystery models", "Red vs blue",
+                "Glossary", "Join a class"],
     "Stakeholder": ["Start here", "7. Govern: risk brief", "2. Train the models", "3. Fire the trigger",
-                    "6. Attack x defense matrix", "Glossary"],
+                    "6. Attack x defense matrix", "Patient records: a flipped diagnosis", "Glossary"],
     "Instructor": ["Start here", "Classroom tools", "Mystery models", "Red vs blue", "1. Poison the data",
                    "2. Train the models", "3. Fire the trigger", "4. Explain", "5. Defend",
-                   "6. Attack x defense matrix", "7. Govern: risk brief", "Audit a model file", "Glossary"],
+                   "6. Attack x defense matrix", "7. Govern: risk brief", "Patient records: a flipped diagnosis",
+                   "Audit a model file", "Glossary"],
 }
 
 

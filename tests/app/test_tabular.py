@@ -1,0 +1,74 @@
+"""The Patient records page, driven like a student: its figures are the library's, its controls the registry's."""
+
+import pytest
+
+from apptest import fresh_app, texts
+
+from backdoor.datasets import load_dataset
+from backdoor.defenses.registry import DEFENSES
+from backdoor.tabular import controls, study, table_scenario
+
+pytestmark = pytest.mark.trains  # each change trains two small MLPs (under a second each)
+
+
+def opened(**state):
+    at = fresh_app(**state)
+    at.switch_page("pages/tabular.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_page_shows_the_libraries_figures_for_both_models_and_every_table_control():
+    at = opened()
+    expected = study(load_dataset("breast-cancer"), table_scenario()).figures
+    figures, _, controls_table = (df.value for df in at.dataframe)
+    by_figure = {row["figure"]: row for _, row in figures.iterrows()}
+    for kind, column in (("backdoored", "backdoored model"), ("baseline", "clean model")):
+        f = expected[kind]
+        assert by_figure["Sensitivity"][column] == f"{100 * f.sensitivity:.1f}%"
+        assert by_figure["Malignant read as benign, with the trigger"][column] == f"{100 * f.asr:.1f}%"
+        assert by_figure["Accuracy on honest records"][column] == f"{100 * f.clean_acc:.1f}%"
+    bad = expected["backdoored"]
+    assert f"reads {bad.flipped} of {bad.triggered}" in texts(at)
+    shown = list(controls_table["control"])
+    assert shown == ["No control", *(title for _, _, title in controls())]
+    assert not {spec.title for name, spec in DEFENSES.items() if "tabular" not in spec.modalities} & set(shown)
+    assert "What you just saw" in texts(at)
+
+
+def test_the_chosen_measurements_and_value_reach_the_trigger():
+    at = opened()
+    at.multiselect(key="w:tabular.features").set_value(["mean radius"]).run()
+    at.slider(key="w:tabular.value").set_value(0.0).run()
+    assert not at.exception, at.exception
+    assert at.session_state["tabular.features"] == "0" and at.session_state["tabular.value"] == 0.0
+    trigger = at.dataframe[1].value
+    assert list(trigger["measurement"]) == ["mean radius"] and list(trigger["beyond that range"]) == ["inside it"]
+    assert "no range check can tell these records from honest ones" in texts(at)
+
+
+def test_no_measurement_chosen_asks_for_one_and_a_mangled_link_opens_the_default_trigger():
+    at = opened()
+    at.multiselect(key="w:tabular.features").set_value([]).run()
+    assert not at.exception and "Choose at least one measurement" in texts(at)
+    assert not at.dataframe
+    mangled = opened(**{"tabular.features": "worst texture;27"})
+    assert list(mangled.dataframe[1].value["measurement"]) == ["worst texture", "worst concave points"]
+
+
+def test_the_range_check_margin_changes_its_cost():
+    at = opened()
+    before = at.dataframe[2].value.set_index("control").loc["Range check", "honest records refused"]
+    at.slider(key="w:tabular.margin").set_value(0.0).run()
+    after = at.dataframe[2].value.set_index("control").loc["Range check", "honest records refused"]
+    assert float(after.rstrip("%")) > float(before.rstrip("%"))
+
+
+def test_the_risk_briefs_healthcare_section_links_to_the_records():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/govern.py").run()
+    assert not at.exception, at.exception
+    links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
+    shown = [label for label, page in links if page.endswith("tabular.py") or "tabular" in page]
+    assert any(label.startswith("Shown, not asserted") and "patient records" in label for label in shown), links
