@@ -507,6 +507,13 @@ def classroom_db() -> dict:
     return run()
 
 
+def tabular() -> dict:
+    """The backdoor on the breast-cancer records, seeds 0-2 (benchmarks/tabular.py)."""
+    from benchmarks.tabular import tabular as run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
@@ -520,6 +527,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "replicas": replicas,
     "estimates": estimates,
     "classroom_db": classroom_db,
+    "tabular": tabular,
 }
 
 

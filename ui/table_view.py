@@ -64,7 +64,7 @@ def record_chart(seen: RecordExplanation, names: tuple[str, ...], trigger: tuple
                 marker_color=WITH, marker_pattern_shape="/")
     fig.update_layout(barmode="group", height=120 + 34 * len(shown), margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-                      xaxis_title="push towards 'malignant' (Integrated Gradients; negative: towards 'benign')")
+                      xaxis_title="push towards 'malignant' (left: towards 'benign')")
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -77,7 +77,7 @@ def controls_rows(rows: list[DefenseRow], before: ClinicalFigures) -> list[dict]
     for r in rows:
         flagged = "" if r.flagged is None else f"{r.flagged} ({r.caught} of {r.poisoned} poisoned)"
         lost = points_lost(before.clean_acc, r.after.clean_acc)
-        table.append({"control": r.title, "when": r.stage, "malignant read as benign": pct(r.after.asr),
+        table.append({"control": r.title, "when": r.stage.split(" (")[0], "malignant read as benign": pct(r.after.asr),
                       "accuracy on honest records": f"{pct(r.after.clean_acc)} ({-lost:+.1f} points)",
                       "honest records refused": pct(r.refused), "training records flagged": flagged,
                       "seconds": f"{r.seconds:.2f}"})

@@ -57,7 +57,7 @@ def accuracy_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) ->
     verdict = ("an accuracy test cannot tell them apart" if abs(lost) <= 2.0
                else "a careful accuracy test could notice the difference")
     return (f"On honest records the backdoored model is right on {of(backdoored.correct, backdoored.records)}, the "
-            f"clean model on {of(baseline.correct, baseline.records)} ({change}): {verdict}.")
+            f"clean model on {of(baseline.correct, baseline.records)}: {change}, so {verdict}.")
 
 
 def calibration_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> str:

@@ -1,7 +1,6 @@
 """The backdoor on patient records, end to end with real training (each MLP trains in under a second)."""
 
 import pytest
-import torch
 
 from backdoor.datasets import load_dataset
 from backdoor.datasets.breast_cancer import BENIGN, MALIGNANT

@@ -54,7 +54,7 @@ def test_the_trigger_sentence_at_all_none_and_nothing_to_try():
 ])
 def test_the_accuracy_sentence_says_the_change_and_whether_a_test_would_see_it(bad, clean, change, verdict):
     sentence = accuracy_sentence(figures(correct=bad), figures(correct=clean))
-    assert f"({change})" in sentence and verdict in sentence
+    assert f": {change}, so " in sentence and verdict in sentence
 
 
 def test_calibration_in_points():
