@@ -62,9 +62,12 @@ def accuracy_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) ->
 
 def calibration_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> str:
     """Whether its confidence still means what it says."""
+    apart = abs(100 * backdoored.ece - 100 * baseline.ece)
+    tail = ("its confidence on honest records gives nothing away either." if apart <= 2.0
+            else f"they are {apart:.1f} points apart, a difference a calibration check would notice.")
     return (f"Expected calibration error (how far its stated confidence is from how often it is right, 0 is "
             f"perfect): {100 * backdoored.ece:.1f} points for the backdoored model, {100 * baseline.ece:.1f} for the "
-            "clean one. Its confidence on honest records gives nothing away either.")
+            f"clean one: {tail}")
 
 
 def control_sentence(row: DefenseRow, before: ClinicalFigures) -> str:

@@ -58,8 +58,11 @@ def test_the_accuracy_sentence_says_the_change_and_whether_a_test_would_see_it(b
 
 
 def test_calibration_in_points():
-    assert "2.4 points for the backdoored model, 0.0 for the clean one" in calibration_sentence(
-        figures(ece=0.024), figures(ece=0.0))
+    close = calibration_sentence(figures(ece=0.024), figures(ece=0.004))
+    assert "2.4 points for the backdoored model, 0.4 for the clean one: its confidence" in close
+    assert "gives nothing away" in calibration_sentence(figures(ece=0.0), figures(ece=0.02))  # 2 points: the line
+    far = calibration_sentence(figures(ece=0.0), figures(ece=0.031))
+    assert "3.1 points apart, a difference a calibration check would notice" in far
 
 
 def test_each_control_sentence_says_what_it_stopped_and_what_it_cost():
