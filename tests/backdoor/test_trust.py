@@ -21,7 +21,28 @@ def _fingerprint(model: torch.nn.Module) -> dict[str, bytes]:
     return {k: v.detach().cpu().contiguous().numpy().tobytes() for k, v in model.state_dict().items()}
 
 
-def test_every_defense_leaves_the_shared_model_and_data_bitwise_unchanged(small_mnist, trained_pair):
+def _table_defenses_leave_the_table_model_and_records_unchanged(tmp_path_factory) -> list[str]:
+    """The defenses that fit a table, on the patient records' backdoored MLP; returns their names."""
+    from backdoor.datasets import load_dataset
+    from backdoor.tabular import study, table_scenario
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BACKDOOR_LAB_STORE", str(tmp_path_factory.mktemp("table-store")))
+        records = load_dataset("breast-cancer")
+        table = study(records, table_scenario())
+    model = table.models["backdoored"].model
+    lab = Lab(records, table.scenario, model, "table", table.poisoned)
+    before = _fingerprint(model), records.x_train.clone(), table.poisoned.x.clone()
+    ran = []
+    for name, defense in DEFENSES.fitting("tabular").items():
+        defense.apply(lab)
+        ran.append(name)
+        assert _fingerprint(model) == before[0], f"{name} changed the table model"
+        assert torch.equal(records.x_train, before[1]) and torch.equal(table.poisoned.x, before[2]), name
+    return ran
+
+
+def test_every_defense_leaves_the_shared_model_and_data_bitwise_unchanged(small_mnist, trained_pair, tmp_path_factory):
     scenario, backdoored, _ = trained_pair
     model = backdoored.model
     poisoned = poisoned_training_set(small_mnist, scenario)
@@ -31,12 +52,13 @@ def test_every_defense_leaves_the_shared_model_and_data_bitwise_unchanged(small_
     data_before = {name: getattr(small_mnist, name).clone() for name in ("x_train", "y_train", "x_test", "y_test")}
     poison_before = (poisoned.x.clone(), poisoned.y.clone(), poisoned.poisoned_mask.clone())
     ran = []
-    for name, defense in DEFENSES.items():
+    for name, defense in DEFENSES.fitting("image").items():
         defense.apply(lab)
         ran.append(name)
         assert _fingerprint(model) == model_before, f"{name} changed the shared model"
     retrain_without(lab, torch.zeros(len(poisoned.y), dtype=torch.bool))
-    assert ran == list(DEFENSES)  # every registered defense was run
+    ran += _table_defenses_leave_the_table_model_and_records_unchanged(tmp_path_factory)
+    assert sorted(set(ran)) == sorted(DEFENSES)  # every registered defense was run, on the data it fits
     assert _fingerprint(model) == model_before
     assert [(m.training, [p.requires_grad for p in m.parameters(recurse=False)]) for m in model.modules()] == flags_before
     for name, tensor in data_before.items():
@@ -95,7 +117,7 @@ def test_a_tiny_data_set_with_a_missing_class_runs_end_to_end_or_says_why(small_
     report = trigger_report(backdoored.model, tiny, scenario)
     assert 0.0 <= report["clean_acc"] <= 1.0 and 0.0 <= report["asr"] <= 1.0
     lab = Lab(tiny, scenario, backdoored.model, "tiny", poisoned_training_set(tiny, scenario))
-    for name, defense in DEFENSES.items():
+    for name, defense in DEFENSES.fitting("image").items():
         try:
             outcome = defense.apply(lab)
             result, after = outcome.result, outcome.after
