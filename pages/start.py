@@ -15,6 +15,15 @@ st.title("Backdoor Lab")
 st.markdown("Learn by doing how a hidden **backdoor** gets into a neural network, and why ordinary testing misses it.")
 show_lesson("start")
 
+def records_card() -> None:
+    """The scenario on a table of patient records, beside the picture presets."""
+    with st.container(border=True):
+        st.markdown("**A tampered lab pattern flips a diagnosis**  \nThe same backdoor in 569 real patient records "
+                    "instead of pictures: a few tampered measurements make a diagnosis model call a cancer benign, "
+                    "while every ordinary test still passes. Trains in about a second.")
+        link("pages/tabular.py", label="Open the patient records", icon=":material/table_chart:")
+
+
 if is_stakeholder():
     st.subheader("For decision makers")
     st.markdown("Three things to see, with no settings to learn: what a backdoor means for an organisation, "
@@ -25,6 +34,7 @@ if is_stakeholder():
     link("pages/trigger.py", label="See the trigger take over", icon=":material/target:", where=c3)
     st.subheader("Pick a scenario")
     preset_cards()
+    records_card()
     st.stop()
 
 st.subheader("Your path")
@@ -52,6 +62,8 @@ for col, (title, text, page, icon) in zip(st.columns(len(steps)), steps):
 st.subheader("Or start from a classroom preset")
 st.caption("One click sets the data, the attack and the training on every page.")
 preset_cards()
+st.caption("Beyond pictures:")
+records_card()
 
 dataset = DATASETS[st.session_state["lab.dataset"]]
 st.caption(

@@ -72,3 +72,12 @@ def test_the_risk_briefs_healthcare_section_links_to_the_records():
     links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
     shown = [label for label, page in links if page.endswith("tabular.py") or "tabular" in page]
     assert any(label.startswith("Shown, not asserted") and "patient records" in label for label in shown), links
+
+
+@pytest.mark.parametrize("audience", ["Stakeholder", "Student"])
+def test_the_start_page_offers_the_records_as_a_scenario(audience):
+    at = fresh_app(**{"lab.audience": audience})
+    at.run()
+    assert not at.exception, at.exception
+    assert any("A tampered lab pattern flips a diagnosis" in m.value for m in at.markdown)
+    assert any(p.proto.label == "Open the patient records" and "tabular" in p.proto.page for p in at.get("page_link"))
