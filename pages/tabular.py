@@ -1,6 +1,8 @@
 """Patient records: the backdoor in a table of real breast-cancer measurements, measured in medical
 terms, explained per measurement, and the controls that fit a table."""
 
+import math
+
 import streamlit as st
 
 from backdoor.attacks import FeatureTrigger
@@ -13,7 +15,7 @@ from ui.lessons import show_lesson
 from ui.progress import ProgressBar
 from ui.resources import current_device, dataset_named
 from ui.routing import through_router
-from ui.state import is_stakeholder
+from ui.state import DEFAULTS, is_stakeholder
 from ui.table_view import controls_rows, figures_rows, record_chart, trigger_rows
 from ui.table_words import (
     accuracy_sentence, attribution_sentence, calibration_sentence, control_sentence, sensitivity_sentence,
@@ -50,7 +52,16 @@ def _keep_columns() -> None:
     s["tabular.features"] = ",".join(str(names.index(n)) for n in s["w:tabular.features"])
 
 
+RANGES = {"tabular.value": (-8.0, 8.0), "tabular.rate_pct": (0.0, 25.0), "tabular.margin": (0.0, 3.0)}
+
+
 def _bind(key: str) -> dict:
+    """Widget keywords tying a widget to the stored setting ``key`` (a link's value out of range is
+    brought inside it rather than breaking the slider)."""
+    if key in RANGES:
+        low, high = RANGES[key]
+        value = float(s[key])
+        s[key] = min(max(value, low), high) if math.isfinite(value) else DEFAULTS[key]
     s[f"w:{key}"] = s[key]
     return {"key": f"w:{key}", "on_change": lambda: s.__setitem__(key, s[f"w:{key}"])}
 
@@ -61,10 +72,10 @@ with st.expander("The attack: which measurements, what value, how many records",
                    on_change=_keep_columns,
                    help="The attacker's tampered lab pattern. 'worst' is the largest value over the cells measured.")
     c1, c2 = st.columns(2)
-    c1.slider("Value they are set to (standard deviations from the average record)", -8.0, 8.0, step=0.5,
+    c1.slider("Value they are set to (standard deviations from the average record)", *RANGES["tabular.value"], step=0.5,
               **_bind("tabular.value"), help="Honest records rarely go beyond 3 or 4. A value inside the usual range "
                                              "hides better, and teaches the model a harder rule.")
-    c2.slider("Share of training records poisoned (%)", 0.0, 25.0, step=0.5, **_bind("tabular.rate_pct"),
+    c2.slider("Share of training records poisoned (%)", *RANGES["tabular.rate_pct"], step=0.5, **_bind("tabular.rate_pct"),
               help="Each poisoned record is a malignant one given the trigger and relabelled benign.")
 
 columns = _chosen_columns()
@@ -119,7 +130,7 @@ victims = malignant_records(table.dataset)
 if len(victims) == 0:
     st.info("No malignant record is held out with this seed, so there is no victim to explain.")
 else:
-    s["tabular.record"] = min(int(s["tabular.record"]), len(victims) - 1)
+    s["tabular.record"] = min(max(int(s["tabular.record"]), 0), len(victims) - 1)
     pick = st.selectbox("A malignant record from the held-out patients", range(len(victims)),
                         format_func=lambda i: f"patient {i + 1} of {len(victims)}", **_bind("tabular.record"))
     seen = explain_record(table.models["backdoored"].model, table.dataset, scenario, int(victims[pick]))
@@ -134,7 +145,8 @@ else:
     st.markdown(attribution_sentence(shares["backdoored"], shares["baseline"], len(columns), len(names)))
 
 st.subheader("The controls that fit a table")
-st.slider("Range check: how far beyond the trusted range a value may go (standard deviations)", 0.0, 3.0, step=0.25,
+st.slider("Range check: how far beyond the trusted range a value may go (standard deviations)", *RANGES["tabular.margin"],
+          step=0.25,
           **_bind("tabular.margin"), help="Wider refuses fewer honest patients, but lets a subtler trigger through.")
 margin = float(s["tabular.margin"])
 defense_memo = shared_memo("table-controls", 16)

@@ -81,3 +81,20 @@ def test_the_start_page_offers_the_records_as_a_scenario(audience):
     assert not at.exception, at.exception
     assert any("A tampered lab pattern flips a diagnosis" in m.value for m in at.markdown)
     assert any(p.proto.label == "Open the patient records" and "tabular" in p.proto.page for p in at.get("page_link"))
+
+
+def test_a_link_with_values_out_of_range_opens_the_page_inside_them():
+    at = opened(**{"tabular.value": 99.0, "tabular.rate_pct": float("nan"), "tabular.margin": -4.0,
+                   "tabular.record": 500})
+    assert at.slider(key="w:tabular.value").value == 8.0
+    assert at.slider(key="w:tabular.rate_pct").value == 7.5  # not a number: the default
+    assert at.slider(key="w:tabular.margin").value == 0.0
+    record = at.selectbox(key="w:tabular.record")
+    assert record.value == len(record.options) - 1 == 31  # the last of the 32 malignant held-out records
+
+
+def test_a_link_naming_the_records_as_the_data_set_opens_the_picture_pages_on_the_default():
+    at = fresh_app(**{"lab.dataset": "breast-cancer"})
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state["lab.dataset"] == "mnist-5k"
