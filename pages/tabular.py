@@ -121,7 +121,8 @@ st.markdown(f"- {accuracy_sentence(bad, clean)}\n"
 st.subheader("The tampered pattern, against the honest records")
 st.dataframe(trigger_rows(table), hide_index=True, width="stretch")
 outside = [b for b in table.beyond if not b.inside]
-st.caption(f"{len(outside)} of the {len(table.beyond)} tampered values lie outside every honest training record's range: "
+st.caption(f"{len(outside)} of the {len(table.beyond)} tampered values {'lies' if len(outside) == 1 else 'lie'} outside "
+           "every honest training record's range: "
            + ("a range check on trusted records can refuse them (see the controls below)." if outside else
               "no range check can tell these records from honest ones."))
 
