@@ -90,6 +90,7 @@ PAGES = {
     "matrix": st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
     "audit": st.Page("pages/audit.py", title="Audit a model file", icon=":material/upload_file:"),
     "govern": st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
+    "drill": st.Page("pages/drill.py", title="Incident drill: rollback", icon=":material/emergency:"),
     "tabular": st.Page("pages/tabular.py", title="Patient records: a flipped diagnosis", icon=":material/table_chart:"),
     "classroom": st.Page("pages/classroom.py", title="Classroom tools", icon=":material/school:"),
     "mystery": st.Page("pages/mystery.py", title="Mystery models", icon=":material/help:"),
@@ -99,11 +100,11 @@ PAGES = {
 }
 # Every page stays reachable (links never break); each audience sees its own menu.
 MENUS = {
-    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "tabular", "audit",
-                "mystery", "redblue", "glossary", "join"],
-    "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "tabular", "glossary"],
+    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "tabular", "drill",
+                "audit", "mystery", "redblue", "glossary", "join"],
+    "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "tabular", "drill", "glossary"],
     "Instructor": ["start", "classroom", "mystery", "redblue", "poison", "train", "trigger", "explain", "defend", "matrix",
-                   "govern", "tabular", "audit", "glossary"],
+                   "govern", "tabular", "drill", "audit", "glossary"],
 }
 
 

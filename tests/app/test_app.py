@@ -20,6 +20,7 @@ PAGES = {
     "pages/matrix.py": "Compute the matrix",
     "pages/govern.py": "Governance checklist",
     "pages/tabular.py": "What you just saw",
+    "pages/drill.py": "Train them first",
     "pages/glossary.py": "Attack success rate",
     "pages/classroom.py": "Expected timings",
     "pages/mystery.py": "Prepare the mystery models",
@@ -524,14 +525,15 @@ def test_mystery_challenge_from_preparation_to_the_score():
 MENU_TITLES = {
     "Student": ["Start here", "1. Poison the data", "2. Train the models", "3. Fire the trigger", "4. Explain",
                 "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief",
-                "Patient records: a flipped diagnosis", "Audit a model file", "Mystery models", "Red vs blue",
-                "Glossary", "Join a class"],
+                "Patient records: a flipped diagnosis", "Incident drill: rollback", "Audit a model file",
+                "Mystery models", "Red vs blue", "Glossary", "Join a class"],
     "Stakeholder": ["Start here", "7. Govern: risk brief", "2. Train the models", "3. Fire the trigger",
-                    "6. Attack x defense matrix", "Patient records: a flipped diagnosis", "Glossary"],
+                    "6. Attack x defense matrix", "Patient records: a flipped diagnosis", "Incident drill: rollback",
+                    "Glossary"],
     "Instructor": ["Start here", "Classroom tools", "Mystery models", "Red vs blue", "1. Poison the data",
                    "2. Train the models", "3. Fire the trigger", "4. Explain", "5. Defend",
                    "6. Attack x defense matrix", "7. Govern: risk brief", "Patient records: a flipped diagnosis",
-                   "Audit a model file", "Glossary"],
+                   "Incident drill: rollback", "Audit a model file", "Glossary"],
 }
 
 

@@ -1,0 +1,43 @@
+"""The incident drill's sentences at their edges: no attack, no alert, a false alarm, a rollback or none."""
+
+from backdoor.drill import DrillConfig, Timeline
+from ui.drill_words import at, monitor_line, timeline_sentence
+
+
+def line(first=80, triggered=20, alert=90, rollback=None, until_alert=3, until_rollback=20, harmful=20, honest=2,
+         flagged=5):
+    return Timeline(200, 40, 75, first, triggered, alert, rollback, until_alert, until_rollback, harmful, honest, flagged)
+
+
+def test_requests_are_counted_from_one():
+    assert at(0) == "request 1" and at(None) == "never"
+
+
+def test_the_monitor_line_shows_only_what_the_operator_knows():
+    config = DrillConfig()
+    quiet = monitor_line(line(alert=None, flagged=1), config)
+    assert quiet.startswith("1 request flagged so far") and "3 of the last 20 requests" in quiet
+    assert "harmful" not in quiet
+    loud = monitor_line(line(alert=89), config)
+    assert loud.startswith("ALERT at request 90") and "answers still went out" in loud
+
+
+def test_the_timeline_with_and_without_a_rollback():
+    kept = timeline_sentence(line())
+    assert kept.startswith("The attack began at request 81 and sent 20 triggered requests. 3 harmful decisions went "
+                           "out before the alert, and with no rollback")
+    assert "20 harmful decisions in all (20 of 20 triggered requests)" in kept
+    assert kept.endswith("flagged 2 honest requests (false alarms someone had to review).")
+    rolled = timeline_sentence(line(rollback=95, until_rollback=4, harmful=4, honest=1))
+    assert "the rollback at request 96 stopped it after 4 harmful decisions in all." in rolled
+    assert "flagged 1 honest request (" in rolled
+    one = timeline_sentence(line(until_alert=1, triggered=1, harmful=1, until_rollback=1))
+    assert "sent 1 triggered request. 1 harmful decision went out" in one
+
+
+def test_no_alert_a_false_alarm_and_no_attack():
+    assert "The monitor never alerted, and with no rollback" in timeline_sentence(line(alert=None))
+    early = timeline_sentence(line(alert=50, until_alert=0))
+    assert "0 harmful decisions went out before the alert (the alert itself came before any triggered request" in early
+    assert timeline_sentence(line(first=None, triggered=0, alert=None, harmful=0)) == (
+        "No triggered request was sent in this drill: nothing was hijacked.")
