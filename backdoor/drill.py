@@ -73,14 +73,15 @@ class DrillConfig:
         update_at: the request at which the vendor update v2 is deployed.
         triggered_share: once the attack starts, the share of requests that carry the trigger.
         alert_after, window: the monitor alerts once it has flagged this many of the last ``window`` requests.
-        frr: the share of honest inputs STRIP flags, which sets its threshold (1%: few false alerts).
+        frr: the share of honest inputs STRIP flags, which sets its threshold. With 1% and 4 flags in 20
+            the default digits drill raised no false alert on seeds 0-5 (3 flags gave one on seed 0).
         seed: when the attack starts, which requests carry the trigger, which images are sent.
     """
 
     requests: int = 200
     update_at: int = 40
     triggered_share: float = 0.25
-    alert_after: int = 3
+    alert_after: int = 4
     window: int = 20
     frr: float = 0.01
     seed: int = 0

@@ -16,7 +16,7 @@ def test_requests_are_counted_from_one():
 def test_the_monitor_line_shows_only_what_the_operator_knows():
     config = DrillConfig()
     quiet = monitor_line(line(alert=None, flagged=1), config)
-    assert quiet.startswith("1 request flagged so far") and "3 of the last 20 requests" in quiet
+    assert quiet.startswith("1 request flagged so far") and "4 of the last 20 requests" in quiet
     assert "harmful" not in quiet
     loud = monitor_line(line(alert=89), config)
     assert loud.startswith("ALERT at request 90") and "answers still went out" in loud
