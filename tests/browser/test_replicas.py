@@ -62,8 +62,11 @@ def test_two_replicas_behind_nginx_share_the_class_and_the_models(tmp_path):
         took = ada.get_by_text("Training took").first
         took.wait_for()
         assert "loaded from the model store" not in took.inner_text()
+        settled(ada)  # the redraw after training: an expander opened during it is drawn again, closed
         ada.get_by_text("Check your understanding").click()
-        ada.get_by_text("To have a reference for what normal behaviour looks like").click()
+        answer = ada.get_by_text("To have a reference for what normal behaviour looks like")
+        answer.wait_for(state="visible")
+        answer.click()
         ada.get_by_text("Right.").first.wait_for()
         stored = sorted(store.rglob("*.pt"))
 
