@@ -26,6 +26,7 @@ from torch import nn
 from backdoor.attacks import attack_labels
 from backdoor.datasets import Dataset
 from backdoor.defenses.strip import REFERENCE_IMAGES, StripConfig, strip_entropy
+from backdoor.defenses.strip import _threshold as strip_threshold  # STRIP's own rule, not a copy of it
 from backdoor.metrics import predict
 from backdoor.model_files import to_safetensors
 from backdoor.scenario import Scenario
@@ -128,8 +129,7 @@ def simulate(dataset: Dataset, scenario: Scenario, models: dict[int, nn.Module],
     answers, flagged = {}, {}
     for number, model in models.items():
         device = next(model.parameters()).device
-        threshold = float(torch.quantile(strip_entropy(model, dataset.defender_set[0], pool, strip_config).double(),
-                                         config.frr))
+        threshold = strip_threshold(strip_entropy(model, dataset.defender_set[0], pool, strip_config), config.frr)
         answers[number] = predict(model, sent, device)
         flagged[number] = strip_entropy(model, sent, pool, strip_config) < threshold
     return Traffic(triggered, starts, goal, answers, flagged)

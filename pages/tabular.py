@@ -89,18 +89,25 @@ except ValueError as error:
     st.error(f"These settings do not work: {error}")
     st.stop()
 
-memo = shared_memo("tables", 16)
+def shared(kind: str, key, text: str, compute):
+    """``compute(progress)`` once per server for ``key`` (memo ``kind``), with a progress bar only when
+    this session computes or waits for it."""
+    memo = shared_memo(kind, 16)
+    bar = None if key in memo else ProgressBar(text)
+    try:
+        return memo.get_or_compute(key, lambda: compute(bar or (lambda *a: None)))
+    finally:
+        if bar is not None:
+            bar.empty()
+
+
 key = (repr(scenario), str(device))
-bar = None if key in memo else ProgressBar("Training both models on the patient records...")
 try:
-    table = memo.get_or_compute(key, lambda: study(records, scenario, device, bar or (lambda *a: None)))
+    table = shared("tables", key, "Training both models on the patient records...",
+                   lambda progress: study(records, scenario, device, progress))
 except ValueError as error:  # e.g. more poison than there are malignant training records
-    if bar is not None:
-        bar.empty()
     st.error(f"These settings do not work: {error}")
     st.stop()
-if bar is not None:
-    bar.empty()
 trained = [r for r in table.models.values() if not r.from_store]
 took = sum(r.seconds for r in table.models.values())
 st.caption(f"{count_of(table.poisoned.num_poisoned, 'training record')} of {len(records.y_train)} poisoned. "
@@ -142,7 +149,9 @@ else:
                     key=f"bars.{pick}")
     st.caption("Each bar is one measurement's push on the 'malignant' score (Integrated Gradients from the average "
                "record): right pushes towards malignant, left towards benign. The tampered measurements are marked.")
-    shares = {kind: trigger_attribution(result.model, table.dataset, scenario)[0] for kind, result in table.models.items()}
+    shares = shared("table-attribution", key, "Explaining every triggered malignant record...",
+                    lambda progress: {kind: trigger_attribution(result.model, table.dataset, scenario)[0]
+                                      for kind, result in table.models.items()})
     st.markdown(attribution_sentence(shares["backdoored"], shares["baseline"], len(columns), len(names)))
 
 st.subheader("The controls that fit a table")
@@ -150,12 +159,8 @@ st.slider("Range check: how far beyond the trusted range a value may go (standar
           step=0.25,
           **_bind("tabular.margin"), help="Wider refuses fewer honest patients, but lets a subtler trigger through.")
 margin = float(s["tabular.margin"])
-defense_memo = shared_memo("table-controls", 16)
-defense_key = (key, margin)
-bar = None if defense_key in defense_memo else ProgressBar("Running the controls...")
-rows = defense_memo.get_or_compute(defense_key, lambda: defend(table, bar or (lambda *a: None), settings={"margin": margin}))
-if bar is not None:
-    bar.empty()
+rows = shared("table-controls", (key, margin), "Running the controls...",
+              lambda progress: defend(table, progress, settings={"margin": margin}))
 st.dataframe(controls_rows(rows, bad), hide_index=True, width="stretch")
 st.markdown("\n".join(f"- {control_sentence(r, bad)}" for r in rows))
 st.caption("Activation Clustering and Spectral Signatures inspect the training file and retrain without what they "
