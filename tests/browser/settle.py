@@ -51,3 +51,26 @@ def settled(tab, timeout: int = 180_000, start_within: int = 3_000) -> None:
         pass  # no run followed the action: the page is as it was
     tab.locator(IDLE).wait_for(timeout=timeout)
     tab.evaluate("() => { window.__labSettledAt = window.__labRuns; }")
+
+
+def open_expander(tab, title: str, inside: str, tries: int = 3, timeout: int = 240_000):
+    """Open the expander ``title`` and return the visible element ``inside`` it.
+
+    A script run that redraws the page (the one after training, or a fragment's) draws an
+    expander closed again, and a click that landed just before it is undone. So the click is
+    repeated, after waiting for the run, until what it opens is on screen.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    target = tab.get_by_text(inside).first
+    for attempt in range(tries):
+        settled(tab, timeout=timeout)
+        if not target.is_visible():
+            tab.get_by_text(title).first.click()
+        try:
+            target.wait_for(state="visible", timeout=15_000)
+            return target
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+    return target

@@ -63,8 +63,8 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
             if tab.get_by_role("button", name="Train both models").count():
                 tab.get_by_role("button", name="Train both models").click()
             tab.get_by_text("What you just saw").wait_for()
-            tab.get_by_text("Check your understanding").click()
-            tab.get_by_text("To have a reference for what normal behaviour looks like").click()
+            settle.open_expander(tab, "Check your understanding",
+                                 "To have a reference for what normal behaviour looks like").click()
             tab.get_by_text("Right.").first.wait_for()
         shot(students["Cy"], "3-trained-phone")
 
