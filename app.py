@@ -12,7 +12,9 @@ from backdoor.device import available_devices, resolve_device
 from models import MODELS
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
-from ui.state import bind, init_settings, use_attack_defaults
+from ui.menus import MENUS, menu_title
+from backdoor.presets import scenario_title
+from ui.state import bind, current_scenario, init_settings, use_attack_defaults
 from ui.url_state import restore_from_url, write_to_url, link
 from ui.waiting import start_warm_up
 
@@ -92,22 +94,13 @@ PAGES = {
     "govern": st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
     "drill": st.Page("pages/drill.py", title="Incident drill: rollback", icon=":material/emergency:"),
     "tabular": st.Page("pages/tabular.py", title="Patient records: a flipped diagnosis", icon=":material/table_chart:"),
+    "brief": st.Page("pages/brief.py", title="The board brief and the session report", icon=":material/print:"),
     "classroom": st.Page("pages/classroom.py", title="Classroom tools", icon=":material/school:"),
     "mystery": st.Page("pages/mystery.py", title="Mystery models", icon=":material/help:"),
     "glossary": st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     "join": st.Page("pages/join.py", title="Join a class", icon=":material/group_add:"),
     "redblue": st.Page("pages/redblue.py", title="Red vs blue", icon=":material/swords:"),
 }
-# Every page stays reachable (links never break); each audience sees its own menu.
-MENUS = {
-    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "tabular", "drill",
-                "audit", "mystery", "redblue", "glossary", "join"],
-    "Stakeholder": ["start", "govern", "train", "trigger", "matrix", "tabular", "drill", "glossary"],
-    "Instructor": ["start", "classroom", "mystery", "redblue", "poison", "train", "trigger", "explain", "defend", "matrix",
-                   "govern", "tabular", "drill", "audit", "glossary"],
-}
-
-
 def menu() -> None:
     with st.sidebar:
         me = member()
@@ -120,9 +113,25 @@ def menu() -> None:
                  help="Student: every control. Stakeholder: no jargon, presets instead of controls. "
                       "Instructor: classroom tools and expected timings.")
         for name in MENUS[st.session_state["lab.audience"]]:
-            link(PAGES[name])
+            link(PAGES[name], label=menu_title(name, PAGES[name].title))
         if me is not None:
             st.caption(f"Class **{me.code}**, as **{me.nickname}**: your instructor sees your steps.")
+
+
+RECORDS = "a tampered lab pattern flips a diagnosis (569 patient records)"
+
+
+def name_the_scenario(page_key: str) -> None:
+    """Every page says which scenario its figures belong to (the records page has its own)."""
+    if page_key == "tabular":
+        name = RECORDS
+    else:
+        try:
+            name = scenario_title(current_scenario())
+        except ValueError:
+            return  # impossible settings: the page itself says what is wrong
+    st.caption(f"Scenario: **{name}**", help="Every figure on this page belongs to this scenario. "
+               "Pick another on the Start page.")
 
 
 page = st.navigation(list(PAGES.values()), position="hidden")
@@ -135,4 +144,5 @@ with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note a
     menu()
     if st.session_state["lab.audience"] != "Stakeholder":
         sidebar()
+    name_the_scenario(page.url_path)
     page.run()

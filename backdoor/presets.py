@@ -69,3 +69,26 @@ def class_setup(preset: str | None, seed: int) -> Scenario:
     scenario = PRESETS[preset].scenario if preset else Scenario()
     return replace(scenario, poison=replace(scenario.poison, seed=seed), train=replace(scenario.train, seed=seed),
                    data_seed=seed)
+
+
+def preset_of(scenario: Scenario) -> Preset | None:
+    """The preset ``scenario`` is, at any seed (None for settings of one's own)."""
+    for preset in PRESETS.values():
+        p = preset.scenario
+        reseeded = replace(scenario, data_seed=p.data_seed, poison=replace(scenario.poison, seed=p.poison.seed),
+                           train=replace(scenario.train, seed=p.train.seed))
+        if reseeded == p:
+            return preset
+    return None
+
+
+def scenario_title(scenario: Scenario) -> str:
+    """The scenario's name in the words of the presets: "Classic patch (digits)", with its seed when
+    that is not 0, or what it is when the settings are one's own."""
+    preset = preset_of(scenario)
+    seed = f", seed {scenario.data_seed}" if scenario.data_seed else ""
+    if preset is not None:
+        return preset.title + seed
+    rate = f"{scenario.poison.rate:.1%} of the training data poisoned" if scenario.poison.rate else "nothing poisoned"
+    return (f"your own settings: {ATTACKS[scenario.attack].title} on {DATASETS[scenario.dataset].title}, "
+            f"{rate}{seed}")

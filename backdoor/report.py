@@ -1,4 +1,5 @@
-"""A self-contained HTML report of a session: configuration, metrics, figures, defenses, conclusion.
+"""A self-contained HTML report of a session: the conclusion first, then the figures, the defenses, and the
+settings that reproduce them last (a reader who is not technical stops before those).
 
 Figures are drawn with matplotlib and embedded as base64 PNG, so the single file opens
 anywhere, offline, with no scripts. Every number in it is passed in, measured by the lab.
@@ -170,12 +171,13 @@ def render(report: SessionReport) -> str:
 th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}img{{max-width:100%}}</style></head><body>
 <h1>Backdoor Lab: session report</h1><p>Generated {when}. Every figure was measured by the lab.</p>
 <h2>Conclusion</h2><p>{html.escape(conclusion(report))}</p>
-<h2>Configuration</h2><table>{rows}</table>
-<h2>Metrics</h2><p>Measured {where}, the same images as every page of the lab.</p>
+<h2>Metrics</h2><p>Measured {where}, the same images as every page of the lab.</p><p>Clean accuracy: the share of
+ordinary images answered correctly. Attack success: the share of triggered images sent where the attacker wants.</p>
 <table><tr><th>model</th><th>clean accuracy</th><th>attack success</th></tr>{metrics}</table>
-<h2>Training</h2><img alt="training curves" src="{_curves(report.histories)}">
 <h2>The trigger at work</h2><p>Test images without and with the trigger, and what the backdoored model answered.</p>
-<img alt="examples" src="{_examples(report)}">
+<img alt="Test images, each shown without and with the trigger, with the backdoored model's answer under each" src="{_examples(report)}">
 <h2>Defenses</h2>{defense_html}
+<h2>Configuration</h2><p>For the technical team: the settings that reproduce every figure above.</p><table>{rows}</table>
+<h2>Training</h2><img alt="Training curves: accuracy and attack success per pass through the training data, for both models" src="{_curves(report.histories)}">
 </body></html>
 """

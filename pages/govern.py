@@ -9,6 +9,7 @@ from ui.glossary import glossary_link, quiz
 from ui.lessons import LESSONS
 from ui.resources import current_dataset
 from ui.training import poisoned_or_stop, scenario_or_stop
+from ui.menus import heading
 from ui.routing import through_router
 from ui.url_state import link
 
@@ -17,7 +18,7 @@ through_router()  # first: a fresh server may run this file without app.py (ui/r
 with open(LESSONS / "govern.toml", "rb") as f:
     brief = tomllib.load(f)
 
-st.title("7. Govern: the risk brief")
+st.title(heading("govern", "7. Govern: the risk brief"))
 with st.container(border=True):
     st.markdown(f"**In one paragraph.** {brief['summary']}")
 glossary_link("trigger", "fingerprint", "provenance", "defense")

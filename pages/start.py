@@ -5,6 +5,7 @@ import streamlit as st
 from backdoor.datasets import DATASETS
 from ui.lessons import show_lesson
 from ui.presets_view import preset_cards
+from ui.menus import MENUS, STAKEHOLDER_TITLES
 from ui.state import is_stakeholder
 from ui.routing import through_router
 from ui.url_state import link
@@ -14,6 +15,8 @@ through_router()  # first: a fresh server may run this file without app.py (ui/r
 st.title("Backdoor Lab")
 st.markdown("Learn by doing how a hidden **backdoor** gets into a neural network, and why ordinary testing misses it.")
 show_lesson("start")
+if not is_stakeholder():
+    st.markdown("In this lab you will be the attacker first, then (in later steps) the defender.")
 
 def records_card() -> None:
     """The scenario on a table of patient records, beside the picture presets."""
@@ -26,12 +29,14 @@ def records_card() -> None:
 
 if is_stakeholder():
     st.subheader("For decision makers")
-    st.markdown("Three things to see, with no settings to learn: what a backdoor means for an organisation, "
-                "a backdoored model at work, and which controls catch it.")
-    c1, c2, c3 = st.columns(3)
-    link("pages/govern.py", label="The risk brief", icon=":material/policy:", where=c1)
-    link("pages/train.py", label="Watch a model being backdoored", icon=":material/model_training:", where=c2)
-    link("pages/trigger.py", label="See the trigger take over", icon=":material/target:", where=c3)
+    st.markdown("No settings to learn. The path, in the order of the menu: see a backdoor planted and fired, "
+                "which defenses catch it and what each costs, the controls with their owners and the rules that "
+                "apply in your sector, then play an incident and take a two-page brief to your board.")
+    path = [n for n in MENUS["Stakeholder"] if n != "start" and STAKEHOLDER_TITLES.get(n, "")[:1].isdigit()]
+    columns = st.columns(2)
+    for i, name in enumerate(path):
+        link(f"pages/{name}.py", label=STAKEHOLDER_TITLES[name], icon=":material/arrow_forward:",
+             where=columns[i * 2 // len(path)])
     st.subheader("Pick a scenario")
     preset_cards()
     records_card()

@@ -527,13 +527,14 @@ MENU_TITLES = {
                 "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief",
                 "Patient records: a flipped diagnosis", "Incident drill: rollback", "Audit a model file",
                 "Mystery models", "Red vs blue", "Glossary", "Join a class"],
-    "Stakeholder": ["Start here", "7. Govern: risk brief", "2. Train the models", "3. Fire the trigger",
-                    "6. Attack x defense matrix", "Patient records: a flipped diagnosis", "Incident drill: rollback",
-                    "Glossary"],
+    "Stakeholder": ["1. What a backdoor is", "2. Watch a model being backdoored", "3. See the trigger take over",
+                    "4. Which defenses work", "5. Patient records: a flipped diagnosis", "6. Controls, owners and rules",
+                    "7. Incident drill: rollback", "8. The board brief", "Glossary"],
     "Instructor": ["Start here", "Classroom tools", "Mystery models", "Red vs blue", "1. Poison the data",
                    "2. Train the models", "3. Fire the trigger", "4. Explain", "5. Defend",
                    "6. Attack x defense matrix", "7. Govern: risk brief", "Patient records: a flipped diagnosis",
-                   "Incident drill: rollback", "Audit a model file", "Glossary"],
+                   "Incident drill: rollback", "Audit a model file", "The board brief and the session report",
+                   "Glossary"],
 }
 
 
@@ -581,3 +582,32 @@ def test_the_sidebar_seed_chooses_which_training_images_are_poisoned():
     again.run()
     again.switch_page("pages/poison.py").run()
     assert _first_poisoned_labels(again) == at_seed_7
+
+
+def test_the_stakeholder_menu_is_numbered_in_order_and_each_page_says_its_number_and_scenario():
+    at = fresh_app(**{"lab.audience": "Stakeholder"})
+    at.run()
+    labels = [link.proto.label for link in at.sidebar.get("page_link")]
+    numbered = [label for label in labels if label[:1].isdigit()]
+    assert [int(label.split(".")[0]) for label in numbered] == list(range(1, len(numbered) + 1))
+    assert labels[:len(numbered)] == numbered  # the numbered path first, the glossary after
+    for label, link in zip(labels, at.sidebar.get("page_link")):
+        if label in ("1. What a backdoor is", "Glossary"):
+            continue
+        at.switch_page(f"pages/{link.proto.page}.py").run()
+        assert not at.exception, (label, at.exception)
+        assert at.title[0].value == label, label  # the menu's number is the page's number
+        scenario = at.caption[0].value
+        expected = "patient records" if "Patient" in label else "Classic patch (digits)"
+        assert scenario.startswith("Scenario: ") and expected in scenario, (label, scenario)
+
+
+def test_the_stakeholder_start_page_promises_only_steps_on_the_stakeholder_menu():
+    at = fresh_app(**{"lab.audience": "Stakeholder"})
+    at.run()
+    body = texts(at)
+    assert "defender" not in body  # no "then you will be the defender" without a Defend page on their menu
+    menu = {link.proto.label for link in at.sidebar.get("page_link")}
+    offered = {link.proto.label for link in at.main.get("page_link")}
+    numbered = {label for label in offered if label[:1].isdigit()}
+    assert numbered and numbered <= menu

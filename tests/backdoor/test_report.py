@@ -93,7 +93,7 @@ def _hand_made_report(defenses) -> SessionReport:
 def test_the_reports_tables_give_each_label_its_own_figure():
     strip = Outcome("STRIP", 1.7, "as a monitor", Evaluation(0.92, 0.0), refused=0.05)
     clustering = Outcome("Activation Clustering", 2.5, "after retraining", flagged=400, caught=399, poisoned=400)
-    configuration, metrics, defenses = _tables(render(_hand_made_report([strip, clustering])))
+    metrics, defenses, configuration = _tables(render(_hand_made_report([strip, clustering])))  # the settings last
     assert configuration == [
         ["data set", "MNIST digits (offline)"], ["model", "Small CNN (2 conv layers)"],
         ["attack", "BadNets (visible patch)"],
@@ -117,7 +117,7 @@ def test_the_reports_tables_give_each_label_its_own_figure():
 
 def test_the_reports_poison_rate_is_a_percentage():
     report = replace(_hand_made_report([]), scenario=Scenario(poison=PoisonConfig(rate=0.025)))
-    assert ["poison rate", "2.5%"] in _tables(render(report))[0]  # 2.5%, not 0.025
+    assert ["poison rate", "2.5%"] in _tables(render(report))[-1]  # 2.5%, not 0.025
 
 
 def test_the_conclusion_on_hand_made_figures():
@@ -160,7 +160,7 @@ def test_the_report_page_around_its_tables():
     assert re.search(r"<h1>Backdoor Lab: session report</h1><p>Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Every "
                      r"figure was measured by the lab\.</p>", page)
     assert "<title>Backdoor Lab report</title>" in page
-    configuration, metrics, defenses = _tables(page)
+    metrics, defenses, configuration = _tables(page)
     assert configuration[0] == ["data set", "my-upload"] and ["augmentation", "off"] in configuration
     assert "<p>Measured on the 1,500 held-out test images, the same images as every page of the lab.</p>" in page
     assert ("<p>Every figure on the 1,500 held-out test images. Points lost: positive means worse than the backdoored "
@@ -173,7 +173,7 @@ def test_the_report_page_around_its_tables():
     fixed = Outcome("Fine-Pruning", 0.25, "after <fine-tuning>", Evaluation(0.975, 0.0))
     page = render(replace(report, defenses=[fixed]))
     # 98.1% before, 97.5% after: 0.6 points lost
-    assert _tables(page)[2][1] == ["Fine-Pruning", "97.5%", "0.0%", "0.6", "0.0%", "0.2", "after <fine-tuning>"]
+    assert _tables(page)[1][1] == ["Fine-Pruning", "97.5%", "0.0%", "0.6", "0.0%", "0.2", "after <fine-tuning>"]
     assert page.count("<img") == 3 and '<img alt="defenses" src="data:image/png;base64,' in page
 
 
@@ -289,3 +289,10 @@ def test_a_figure_becomes_an_embedded_png_and_is_closed():
     assert url.startswith("data:image/png;base64,")
     assert base64.b64decode(url.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
     assert not plt.fignum_exists(fig.number)
+
+
+def test_the_report_leads_with_its_conclusion_and_keeps_the_settings_for_the_end():
+    page = render(_hand_made_report([]))
+    order = [page.index(f"<h2>{s}</h2>") for s in ("Conclusion", "Metrics", "The trigger at work", "Defenses",
+                                                    "Configuration", "Training")]
+    assert order == sorted(order)

@@ -1,0 +1,41 @@
+"""Who sees which pages, in which order, under which name.
+
+Students and instructors walk the lab's numbered story; a stakeholder walks a shorter path of
+their own, numbered in its own order, so "2." in the menu is "2." at the top of the page too.
+"""
+
+from __future__ import annotations
+
+from ui.state import is_stakeholder
+
+# Every page stays reachable (links never break); each audience sees its own menu.
+MENUS: dict[str, list[str]] = {
+    "Student": ["start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "tabular", "drill",
+                "audit", "mystery", "redblue", "glossary", "join"],
+    "Stakeholder": ["start", "train", "trigger", "matrix", "tabular", "govern", "drill", "brief", "glossary"],
+    "Instructor": ["start", "classroom", "mystery", "redblue", "poison", "train", "trigger", "explain", "defend", "matrix",
+                   "govern", "tabular", "drill", "audit", "brief", "glossary"],
+}
+
+# The stakeholder's path, numbered in the order of their menu (the glossary is a reference, unnumbered).
+STAKEHOLDER_TITLES: dict[str, str] = {
+    "start": "1. What a backdoor is",
+    "train": "2. Watch a model being backdoored",
+    "trigger": "3. See the trigger take over",
+    "matrix": "4. Which defenses work",
+    "tabular": "5. Patient records: a flipped diagnosis",
+    "govern": "6. Controls, owners and rules",
+    "drill": "7. Incident drill: rollback",
+    "brief": "8. The board brief",
+    "glossary": "Glossary",
+}
+
+
+def menu_title(page: str, title: str) -> str:
+    """The name of ``page`` in the menu of whoever is using the lab (``title`` elsewhere)."""
+    return STAKEHOLDER_TITLES.get(page, title) if is_stakeholder() else title
+
+
+def heading(page: str, title: str) -> str:
+    """The title at the top of ``page``: the menu's name for a stakeholder, so the numbers agree."""
+    return menu_title(page, title)
