@@ -19,8 +19,8 @@ scenario = scenario_or_stop()
 
 st.subheader("The session report")
 st.markdown("What this session measured, starting with the conclusion in plain words: how the backdoored model "
-            "scored on ordinary inputs, how often the trigger took over, and what each defense run in this session "
-            "did. The settings that reproduce it come last, for the technical team.")
+            "scored on ordinary inputs, how often the trigger (the attacker's secret signal) took over, and what "
+            "each defense run in this session did. The settings that reproduce it come last, for the technical team.")
 models, ids = trained_or_stop(dataset, scenario, device)
 lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
 report_download(dataset, scenario, models, device, outcomes_for(lab), ids["backdoored"])

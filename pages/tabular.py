@@ -112,7 +112,8 @@ except ValueError as error:  # e.g. more poison than there are malignant trainin
 trained = [r for r in table.models.values() if not r.from_store]
 took = sum(r.seconds for r in table.models.values())
 st.caption(f"{count_of(table.poisoned.num_poisoned, 'training record')} of {len(records.y_train)} poisoned. "
-           f"Both models: a small network with one hidden layer of 64 units, {scenario.train.epochs} training steps "
+           f"Both models: a small network with one hidden layer of 64 units (one stage between the measurements and "
+           f"the answer), {scenario.train.epochs} training steps "
            f"on all {len(records.y_train)} records at once; training took {took:.1f} s"
            f"{'' if trained else ' when they were first trained (both now come from the model store)'}. Every figure "
            f"below is measured on {len(table.dataset.held_out[1])} held-out records neither model saw.")

@@ -46,6 +46,9 @@ def preset_timing(preset: Preset, device: torch.device, wait: bool = True) -> st
 
 
 def preset_cards(columns: int = 3) -> None:
+    if is_stakeholder():
+        st.caption("Each card gives two figures: attack success, the share of triggered pictures sent where the "
+                   "attacker wants, and clean accuracy, how often the model is right on ordinary pictures.")
     cols = st.columns(columns)
     device = current_device()
     for i, preset in enumerate(PRESETS.values()):

@@ -19,7 +19,7 @@ from ui.charts import CHART_CONFIG, training_curves
 from ui.jobs import offer_job, shared_memo
 from ui.progress import ProgressBar
 from ui.resources import model_key, poisoned_set, trained_models
-from ui.state import current_scenario
+from ui.state import current_scenario, is_stakeholder
 from ui.waiting import busy_note, here
 from ui.url_state import link
 
@@ -65,26 +65,34 @@ def offer_training(dataset: Dataset, scenario: Scenario, device: torch.device, e
     """The Train button: trains whatever is missing with a progress bar, live curves and a Stop
     button, shares each model with the server (and the model store), then redraws the page."""
     trained_here: list[str] = []
+    plain = is_stakeholder()
     offer_job("Train both models", "btn.train", "training", estimate,
-              lambda bar: _train_missing(dataset, scenario, device, bar, trained_here),
+              lambda bar: _train_missing(dataset, scenario, device, bar, trained_here, plain),
               on_done=on_done, stop="Stop training", settings=(scenario, str(device)),
               measured=lambda _: training_estimate(dataset, scenario, device, trained_here) if trained_here else None,
               type="primary", icon=":material/play_arrow:")
 
 
+def progress_words(label: str, info: Progress, plain: bool = False) -> str:
+    """The training bar's words; ``plain`` (a stakeholder's): passes through the data, no batch or loss."""
+    if plain:
+        return f"{label}: learning, pass {info.epoch} of {info.epochs} through the training pictures"
+    return f"{label}: epoch {info.epoch} of {info.epochs}, batch {info.batch} of {info.batches}, loss {info.loss:.3f}"
+
+
 def _train_missing(dataset: Dataset, scenario: Scenario, device: torch.device, bar: ProgressBar,
-                   trained_here: list[str]) -> dict[str, TrainResult]:
+                   trained_here: list[str], plain: bool = False) -> dict[str, TrainResult]:
     """Both models, from the shared memo, the model store or training here (named in
-    ``trained_here``), drawing the live curves as each epoch ends."""
+    ``trained_here``), drawing the live curves as each epoch ends (``plain``: words only, as a
+    stakeholder sees the Train page)."""
     memo = trained_models()
     chart = st.empty()
     histories: dict[str, list] = {}
     results: dict[str, TrainResult] = {}
     for step, (kind, label) in enumerate(KINDS.items()):
         def on_progress(done: int, total: int, info: Progress, kind=kind, label=label, step=step) -> None:
-            bar(step * total + done, len(KINDS) * total,
-                f"{label}: epoch {info.epoch} of {info.epochs}, batch {info.batch} of {info.batches}, loss {info.loss:.3f}")
-            if info.record is not None:
+            bar(step * total + done, len(KINDS) * total, progress_words(label, info, plain))
+            if info.record is not None and not plain:
                 histories.setdefault(kind, []).append(info.record)
                 chart.plotly_chart(training_curves(histories, info.epochs, dataset.num_classes),
                                    key=f"live.{label}.{info.epoch}", config=CHART_CONFIG)
