@@ -37,7 +37,7 @@ from backdoor.store import is_stored, load_or_train
 from backdoor.train import TrainConfig
 
 
-VERSION = 3  # bump when a change to the code would change the figures
+VERSION = 4  # bump when a change to the code would change the figures
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ class Cell:
     seconds: float
     detail: str  # what the defense found, in words
     found: float | None = None  # data inspection only: the fraction of poisoned images it flagged (recall)
+    refused: float = 0.0  # a serving-time monitor: the share of honest held-out inputs it turns away
 
     @property
     def low(self) -> bool:
@@ -140,10 +141,11 @@ class Cell:
 
     @classmethod
     def measured(cls, attack: str, defense: str, after: Evaluation, baseline_acc: float, seconds: float,
-                 detail: str, found: float | None = None) -> "Cell":
+                 detail: str, found: float | None = None, refused: float = 0.0) -> "Cell":
         """A cell from the figures measured after the defense; its drop is against the clean model
         (``baseline_acc``), so a defense that costs accuracy has a positive drop."""
-        return cls(attack, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc, seconds, detail, found)
+        return cls(attack, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc, seconds, detail, found,
+                   refused)
 
 
 @dataclass(frozen=True)
@@ -281,7 +283,7 @@ def compute_matrix(
                 after = _retrained(lab, outcome.flags, before, retrained, report)
                 found = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
             cells.append(Cell.measured(row, defense, after, baseline_acc, time.perf_counter() - tick,
-                                       _detail(outcome), found))
+                                       _detail(outcome), found, outcome.refused))
         on_progress(step * 100 + 99, total * 100, f"{title}: done")
     on_progress(total * 100, total * 100, "done")
     return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start)

@@ -111,9 +111,9 @@ def _defense_figure(report: SessionReport):
     return fig
 
 
-def conclusion(report: SessionReport) -> str:
-    """The session in plain words, from its own numbers."""
-    bd, base = report.backdoored, report.baseline
+def findings(bd: Evaluation, base: Evaluation, poisoned: bool, defenses: list[Outcome] | None = None) -> str:
+    """The backdoored model against the clean one in plain words, from their measured figures
+    (the report's conclusion, and the board brief's numbers)."""
     gap = abs(round(100 * base.clean_acc, 1) - round(100 * bd.clean_acc, 1))
     if gap <= 1.0:
         accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points from a "
@@ -122,14 +122,20 @@ def conclusion(report: SessionReport) -> str:
         accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points "
                     f"{'below' if bd.clean_acc < base.clean_acc else 'above'} a model trained on clean data "
                     f"({base.clean_acc:.1%}).")
-    if report.scenario.poison.rate == 0:
+    if not poisoned:
         trigger = (f" Nothing was poisoned, so there is no backdoor to find: with the trigger it gave the attacker's "
                    f"answer for {bd.asr:.1%} of the images (the clean model: {base.asr:.1%}).")
     else:
         trigger = (f" With the trigger, it did what the attacker wanted for {bd.asr:.1%} of the images it was aimed at "
                    f"(the clean model: {base.asr:.1%}).")
-    defenses = " " + reading(bd, report.defenses) if report.defenses else " No defense was run in this session."
-    return accuracy + trigger + defenses
+    if defenses is None:
+        return accuracy + trigger
+    return accuracy + trigger + (" " + reading(bd, defenses) if defenses else " No defense was run in this session.")
+
+
+def conclusion(report: SessionReport) -> str:
+    """The session in plain words, from its own numbers."""
+    return findings(report.backdoored, report.baseline, report.scenario.poison.rate > 0, report.defenses)
 
 
 def render(report: SessionReport) -> str:

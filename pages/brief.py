@@ -3,11 +3,14 @@
 import streamlit as st
 
 from backdoor.defenses.lab import Lab
+from ui.brief_view import board_brief
+from ui.controls_view import evidence
 from ui.defense_session import outcomes_for
 from ui.menus import heading
 from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.routing import through_router
+from ui.sectors_view import sector_picker
 from ui.training import scenario_or_stop, trained_or_stop
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
@@ -16,6 +19,21 @@ st.title(heading("brief", "The board brief and the session report"))
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
+
+st.subheader("The board brief: two pages to print")
+st.markdown("For a board or a risk committee, in your sector's terms: the risk, the controls judged on the measured "
+            "evidence with their cost, owner and what each misses, what to do first, the rules that apply, the "
+            "questions for vendors and the contract clauses, what to watch in production, the incident playbook, and "
+            "the numbers you saw in this session. It opens in any browser; print it, or save it as a PDF, on A4.")
+sector = sector_picker("govern.sector")
+found = evidence(dataset, scenario)  # says how to measure the matrix when it is not measured yet
+with st.spinner("Writing the brief..."):
+    page = board_brief(sector, dataset, scenario, device, found)
+st.download_button("Download the board brief (HTML, two A4 pages)", page, type="primary",
+                   file_name=f"board-brief-{sector.key}.html", mime="text/html", icon=":material/download:",
+                   key="btn.brief.download")
+if found is None:
+    st.caption("Until the matrix is measured, the brief says so and recommends no control.")
 
 st.subheader("The session report")
 st.markdown("What this session measured, starting with the conclusion in plain words: how the backdoored model "

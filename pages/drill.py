@@ -13,6 +13,7 @@ from ui.resources import current_dataset, current_device
 from ui.menus import heading
 from ui.routing import through_router
 from ui.training import scenario_or_stop, trained_or_stop
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -100,7 +101,9 @@ if over:
         {"event": "honest requests flagged (false alarms)", "when": str(t.honest_flagged)},
     ], hide_index=True, width="stretch")
     st.markdown(timeline_sentence(t))
+    s["drill.summary"] = (repr(scenario), timeline_sentence(t))  # the board brief quotes it
     st.subheader("The playbook")
     st.table([{"step": p["step"], "who": p["who"], "what": p["what"]} for p in words["playbook"]])
 else:
     st.caption("The timeline, with the harm the backdoor did, appears when all the requests are served.")
+link("pages/brief.py", label="Next: take it to the board, a two-page brief", icon=":material/arrow_forward:")

@@ -5,7 +5,9 @@ import tomllib
 import streamlit as st
 
 from backdoor.fingerprint import fingerprint
+from ui.controls_view import evidence, show_controls
 from ui.glossary import glossary_link, quiz
+from ui.sectors_view import sector_picker, show_sector
 from ui.lessons import LESSONS
 from ui.resources import current_dataset
 from ui.training import poisoned_or_stop, scenario_or_stop
@@ -23,19 +25,21 @@ with st.container(border=True):
     st.markdown(f"**In one paragraph.** {brief['summary']}")
 glossary_link("trigger", "fingerprint", "provenance", "defense")
 
-st.subheader("Three places a backdoor could hurt")
-for col, sector in zip(st.columns(len(brief["sectors"])), brief["sectors"]):
-    with col.container(border=True):
-        st.markdown(f"**{sector['name']}**  \n{sector['model']}")
-        st.markdown(f"**How it gets in.** {sector['entry']}")
-        st.markdown(f"**What it would cost.** {sector['cost']}")
-        st.markdown(f"**What would catch it.** {sector['controls']}")
-        if "shown" in sector:
-            link("pages/tabular.py", label=sector["shown"], icon=":material/table_chart:")
-
-st.subheader("Provenance you can check: the data set's fingerprint")
 dataset = current_dataset()
 scenario = scenario_or_stop()
+
+st.subheader("The controls, judged on the evidence")
+st.markdown("Each control below was run against every attack in the matrix for this scenario. What it catches, "
+            "what it misses, what it costs and the risk it leaves are the measured figures, not a vendor's claims.")
+found = evidence(dataset, scenario)
+if found is not None:
+    show_controls(*found)
+
+st.subheader("Your sector: the rules, the vendor, the watch")
+link("pages/tabular.py", label=brief["shown"], icon=":material/table_chart:")
+show_sector(sector_picker())
+
+st.subheader("Provenance you can check: the data set's fingerprint")
 poisoned = poisoned_or_stop(dataset, scenario)
 clean_print = fingerprint(dataset.x_train, dataset.y_train)
 poisoned_print = fingerprint(poisoned.x, poisoned.y)
@@ -51,7 +55,9 @@ else:
     st.warning(
         f"Only {changed:.1f}% of the images were touched, yet the fingerprint is completely different. Recording "
         "the fingerprint when a data set is approved, and checking it before every training run, makes a silent "
-        "swap of the data visible. It cannot tell *what* changed: that is what the defenses are for.",
+        "swap of the data visible. It cannot tell *what* changed: that is what the defenses are for. Nor can it "
+        "see poison that was already in the data when it was approved, such as a vendor's delivery: a fingerprint "
+        "proves the data is the one approved, not that it is clean.",
         icon=":material/fingerprint:",
     )
 
@@ -61,3 +67,4 @@ st.caption("The NIST AI RMF (https://www.nist.gov/itl/ai-risk-management-framewo
            "functions: Govern (policies and accountability), Map (context and where risks come from), Measure "
            "(testing and evaluation) and Manage (acting on risks, monitoring, response).")
 quiz("govern")
+link("pages/drill.py", label="Next: play the day it happens, an incident drill", icon=":material/arrow_forward:")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from backdoor import estimates
+from backdoor.controls import attack_names, words
 from backdoor.datasets import DATASETS
 from backdoor.matrix import (column_title, config_for, estimate, load_matrix, matrix, matrix_path, matrix_rows,
                              row_title)
@@ -38,9 +39,9 @@ intro = st.empty()
 
 def describe(titles: list[str]) -> str:
     if is_stakeholder():
-        return (f"**Rows:** {len(titles)} ways an attacker can plant a backdoor. **Columns:** doing nothing, then five "
-                "published defenses, each with its repair. Each attack and each defense is run for real on this "
-                "server.")
+        return (f"**Rows:** {len(titles)} ways an attacker can plant a backdoor. **Columns:** doing nothing, then "
+                f"{len(config.columns) - 1} published defenses, each with its repair. Each attack and each defense "
+                "is run for real on this server.")
     return (f"**Rows:** {', '.join(titles)}, each at its default settings and poison rate, on "
             f"**{DATASETS[dataset.name].title}** with **{MODELS[scenario.model].title}**, {scenario.train.epochs} "
             "epochs. **Columns:** no defense, then each defense "
@@ -68,23 +69,28 @@ if st.session_state.get("matrix.computed") == config.key():
     st.success(f"Computed in {result.seconds / 60:.1f} minutes and saved to `{matrix_path(config).name}`: "
                "the next visit opens it at once.", icon=":material/check_circle:")
 
-intro.markdown(describe([row_title(a) for a in result.attacks]))
+names = attack_names(config) if is_stakeholder() else None  # the scenario names the stakeholder saw
+intro.markdown(describe([(names or {}).get(a) or row_title(a) for a in result.attacks]))
+if is_stakeholder():
+    with st.expander("The defenses, one line each"):
+        said = words()
+        st.markdown("\n".join(f"- **{column_title(d)}**: {said[d]['plain']}" for d in result.defenses if d != "none"))
 left, right = st.columns(2)
-left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100), key="matrix.asr", config=CHART_CONFIG)
+left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100, names), key="matrix.asr", config=CHART_CONFIG)
 left.caption("Red: the backdoor still works. Pale: the defense stopped it (0% means no triggered image got through; "
              "the reading below calls 10% or less 'stopped').")
-right.plotly_chart(heatmap(result, "drop", "Clean accuracy lost vs a clean model (points)", "Blues", 10),
+right.plotly_chart(heatmap(result, "drop", "Clean accuracy lost vs a clean model (points)", "Blues", 10, names),
                    key="matrix.drop", config=CHART_CONFIG)
 right.caption(f"What the model (and its repair) cost: points of clean accuracy lost against a model trained on clean "
               f"data ({result.baseline_clean_acc:.1%}); positive means worse, negative means slightly better. For "
               "STRIP, a clean image it turns away counts as lost.")
 
 st.subheader("What the matrix says")
-st.markdown(read_matrix(result))
+st.markdown(read_matrix(result, names))
 
 st.subheader("One cell in detail")
 c1, c2 = st.columns(2)
-attack = c1.selectbox("Attack", result.attacks, format_func=lambda a: row_title(a), key="matrix.attack")
+attack = c1.selectbox("Attack", result.attacks, format_func=lambda a: (names or {}).get(a) or row_title(a), key="matrix.attack")
 defense = c2.selectbox("Defense", result.defenses, format_func=column_title, key="matrix.defense")
 cell = result.cell(attack, defense)
 row = next(r for r in result.rows if r.attack == attack)
@@ -98,11 +104,12 @@ m2.metric("Clean accuracy after", f"{cell.clean_acc:.1%}",
 m2.caption(f"On held-out test images the defense never saw; a clean model scores {result.baseline_clean_acc:.1%} there.")
 m3.metric("Seconds the defense took", f"{cell.seconds:.1f}")
 m3.caption(f"The attack poisoned {row.poisoned_images:,} training images ({row.poison_rate:.1%}).")
-st.markdown(f"**{column_title(defense)}** on **{row_title(attack)}**: {cell.detail}.")
+st.markdown(f"**{column_title(defense)}** on **{(names or {}).get(attack) or row_title(attack)}**: {cell.detail}.")
 
 st.download_button("Download the matrix (CSV)", result.to_csv(), file_name=f"backdoor-matrix-{dataset.name}.csv",
                    mime="text/csv", icon=":material/download:")
 st.caption(f"Computed in {result.seconds / 60:.1f} minutes in all. Every figure was measured by the code, "
            "on this server, with the settings above.")
 quiz("matrix")
-link("pages/govern.py", label="Next: what this means for an organisation", icon=":material/arrow_forward:")
+link("pages/tabular.py" if is_stakeholder() else "pages/govern.py",
+     label="Next: the same backdoor in patient records" if is_stakeholder() else "Next: what this means for an organisation", icon=":material/arrow_forward:")

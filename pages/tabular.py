@@ -22,6 +22,7 @@ from ui.table_words import (
     accuracy_sentence, attribution_sentence, calibration_sentence, control_sentence, sensitivity_sentence,
     specificity_sentence, trigger_sentence, what_you_saw,
 )
+from ui.url_state import link
 from ui.words import count_of
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
@@ -172,3 +173,5 @@ st.caption("Activation Clustering and Spectral Signatures inspect the training f
 with st.container(border=True):
     st.markdown(f"**What you just saw.** {what_you_saw(bad, clean, rows)}")
 quiz("tabular")
+link("pages/govern.py", label="Next: the controls, their owners and the rules in your sector",
+     icon=":material/arrow_forward:")

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from backdoor.matrix import NO_DEFENSE, STOPPED, Matrix, column_title, row_title
+from typing import Callable, Mapping
+
+from backdoor.matrix import NO_DEFENSE, STOPPED, Matrix, column_title, row_title as matrix_row_title
 from ui.words import points_phrase
+
+
+def _titles(names: Mapping[str, str] | None) -> Callable[[str], str]:
+    """An attack row's name: from ``names`` (the stakeholder's scenario names) when given, else the matrix's."""
+    return (lambda a: names.get(a) or matrix_row_title(a)) if names else matrix_row_title
 
 
 def cost_range(points: list[float]) -> str:
@@ -24,7 +31,9 @@ def cost_range(points: list[float]) -> str:
     return f"with clean accuracy between {-low:.1f} points better and {high:.1f} points worse than a clean model"
 
 
-def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float) -> go.Figure:
+def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float,
+            names: Mapping[str, str] | None = None) -> go.Figure:
+    row_title = _titles(names)
     scale = 100.0
     grid = [[v * scale for v in row] for row in matrix.grid(value)]
     fig = go.Figure(go.Heatmap(
@@ -41,8 +50,9 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
     return fig
 
 
-def read_matrix(matrix: Matrix) -> str:
-    """The matrix in plain words, from its own numbers."""
+def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
+    """The matrix in plain words, from its own numbers (each attack by its name in ``names`` when given)."""
+    row_title = _titles(names)
     defenses = [d for d in matrix.defenses if d != NO_DEFENSE]
     working = [r.attack for r in matrix.rows if r.asr >= 0.5]
     parts = [f"Without a defense, {sum(r.asr >= 0.9 for r in matrix.rows)} of the {len(matrix.rows)} attacks hijack "

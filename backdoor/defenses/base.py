@@ -41,6 +41,8 @@ class Defense:
     after: str | None = None
     settings: Mapping[str, str] = field(default_factory=dict)  # a page's setting -> the config field it sets
     modalities: tuple[str, ...] = ("image",)  # the kinds of data it can run on (pictures, tables)
+    # A serving-time monitor: how many model runs one request costs under it (from its config); None otherwise.
+    runs_per_request: Callable[[Any], int] | None = None
 
     @property
     def repairs(self) -> bool:

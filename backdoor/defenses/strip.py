@@ -273,4 +273,5 @@ DEFENSE = Defense(
     after="served through the monitor (a refused honest request counts as not answered correctly)",
     settings={"frr": "frr"},
     modalities=("image", "tabular"),
+    runs_per_request=lambda config: config.overlays + 1,  # the input itself, then each blended copy
 )

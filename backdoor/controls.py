@@ -1,0 +1,177 @@
+"""The controls table: what each defense catches, misses and costs, and who owns it, from the matrix.
+
+Every verdict and cost here is read off a measured ``Matrix`` (``backdoor/matrix.py``): an attack
+is caught when the defense took it from at least 50% success to 10% or less (``Matrix.stopped``),
+missed when it worked and the defense did not stop it. The costs are put in business terms:
+compute before each release, a retraining, model runs per request, honest requests refused,
+points of accuracy. Only each control's one-line description, its owner (a role) and its NIST
+AI RMF function are words, kept in ``lessons/controls.toml``. Change a setting or a seed, and the
+matrix, the table and the advice change with it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from backdoor.defenses.registry import DEFENSES
+from backdoor.matrix import NO_DEFENSE, Matrix, MatrixConfig, matrix_rows
+from backdoor.presets import PRESETS
+
+WORDS = Path(__file__).resolve().parent.parent / "lessons" / "controls.toml"
+WORKED = 0.5  # an attack "worked" without a defense at this success or more (as ``Matrix.stopped`` asks)
+
+
+@dataclass(frozen=True)
+class Missed:
+    attack: str  # its name on the stakeholder path
+    asr: float  # triggered inputs still sent where the attacker wants, after the control
+
+
+@dataclass(frozen=True)
+class Control:
+    key: str  # a matrix column
+    title: str
+    plain: str
+    owner: str
+    nist: str
+    catches: tuple[str, ...]  # attacks it stopped, by name
+    misses: tuple[Missed, ...]  # attacks that worked and got through it
+    seconds: float  # the most compute it took on one model, on this server, before release
+    retrains: bool  # its repair retrains the model once
+    runs_per_request: int  # model runs per request in service (1 without a monitor)
+    refused: float  # the most honest requests it turned away, over the attacks
+    points: float  # the most clean-accuracy points lost against a clean model (refusals not counted)
+    attacks: int  # how many attacks worked, so "catches 3 of 5"
+
+    @property
+    def cost(self) -> str:
+        """Its cost in business terms, from its measured figures."""
+        if self.key == NO_DEFENSE:
+            return "nothing extra: it is the test every model already gets"
+        parts = [f"about {_duration(self.seconds)} of compute per model before each release on this server"]
+        if self.retrains:
+            parts.append("one retraining")
+        if self.runs_per_request > 1:
+            parts.append(f"{self.runs_per_request} model runs per request instead of 1")
+        if self.refused > 0:
+            parts.append(f"up to {self.refused:.1%} of honest customers or patients refused")
+        points = round(100 * self.points, 1)
+        parts.append(f"up to {points:.1f} points of accuracy" if points > 0 else "no accuracy lost")
+        return "; ".join(parts)
+
+    @property
+    def verdict(self) -> str:
+        """What it catches and misses, in the attacks' names."""
+        if self.key == NO_DEFENSE:
+            return (f"Catches none of the {self.attacks} attacks: every backdoored model passes it, "
+                    f"{_points(self.points)} a clean model.")
+        caught = ", ".join(self.catches) if self.catches else "none"
+        missed = ", ".join(m.attack for m in self.misses) if self.misses else "none"
+        return f"Catches {len(self.catches)} of {self.attacks}: {caught}. Misses: {missed}."
+
+    @property
+    def residual(self) -> str:
+        """The risk left after it."""
+        if not self.misses:
+            return ("None of the attacks tested here got through; an attack not in the matrix may, so keep "
+                    "another control behind it.")
+        worst = max(self.misses, key=lambda m: m.asr)
+        return (f"The attacker still wins on {len(self.misses)} of {self.attacks} attacks: up to {worst.asr:.0%} of "
+                f"triggered inputs ({worst.attack}).")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def _points(points: float) -> str:
+    lost = round(100 * points, 1)
+    if lost == 0:
+        return "at the same accuracy as"
+    return f"{abs(lost):.1f} points {'below' if lost > 0 else 'above'}"
+
+
+def words(path: Path = WORDS) -> dict[str, dict[str, str]]:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def controls(matrix: Matrix, names: Mapping[str, str] | None = None, path: Path = WORDS) -> list[Control]:
+    """One control per matrix column, in the matrix's order; ``names`` gives each attack its name on
+    the stakeholder path (the matrix's row names otherwise)."""
+    said = words(path)
+    names = dict(names or {})
+    worked = [r.attack for r in matrix.rows if r.asr >= WORKED]
+    found = []
+    for key in matrix.defenses:
+        cells = [matrix.cell(a, key) for a in worked]
+        cells = [c for c in cells if c is not None]
+        text = said[key]
+        spec = DEFENSES[key] if key != NO_DEFENSE else None
+        runs = spec.runs_per_request(spec.config) if spec is not None and spec.runs_per_request else 1
+        stopped = [a for a in worked if key != NO_DEFENSE and matrix.stopped(a, key)]
+        found.append(Control(
+            key=key, title=text["title"], plain=text["plain"], owner=text["owner"], nist=text["nist"],
+            catches=tuple(names.get(a, a) for a in stopped),
+            misses=tuple(Missed(names.get(c.attack, c.attack), c.asr) for c in cells if c.attack not in stopped),
+            seconds=max((c.seconds for c in cells), default=0.0),
+            retrains=spec is not None and spec.needs_training_data,
+            runs_per_request=runs,
+            refused=max((c.refused for c in cells), default=0.0),
+            # a refused honest request counts as lost accuracy in a monitor's cell; here it is counted apart
+            points=max((c.drop - c.refused for c in cells), default=0.0),
+            attacks=len(worked),
+        ))
+    return found
+
+
+def recommend(table: list[Control]) -> list[str]:
+    """The advice, from the same evidence: the control that stops the most attacks at the least cost,
+    then whatever stops what it misses, and what nothing here stops. Each line is one sentence."""
+    repairs = [c for c in table if c.key != NO_DEFENSE]
+    if not table:
+        return []
+    attacks = table[0].attacks
+    if attacks == 0:
+        return ["No attack took hold in training here, so this matrix cannot rank the controls: try other settings."]
+    lines = []
+    test = next((c for c in table if c.key == NO_DEFENSE), None)
+    if test is not None:
+        lines.append(f"Do not rely on accuracy testing: it passed all {attacks} backdoored models.")
+    left: set[str] = {m.attack for c in repairs for m in c.misses} | {a for c in repairs for a in c.catches}
+    picked: list[Control] = []
+    while left:
+        # the most attacks stopped; on a tie, the fewest honest requests handled wrongly (accuracy lost
+        # plus honest requests refused), then the least compute
+        best = max(repairs, key=lambda c: (len(left & set(c.catches)), -round(c.points + c.refused, 4), -c.seconds))
+        gained = left & set(best.catches)
+        if not gained:
+            break
+        picked.append(best)
+        left -= gained
+        lead = "Start with" if len(picked) == 1 else "Add"
+        lines.append(f"{lead} {best.title}: it stopped {', '.join(a for a in best.catches if a in gained)}, "
+                     f"costing {best.cost} (owner: {best.owner}).")
+    if left:
+        lines.append(f"No control tested here stopped {', '.join(sorted(left))}: keep provenance checks, vendor "
+                     "clauses and monitoring for it, and expect it to get through.")
+    elif picked:
+        lines.append("Together these stopped every attack that worked here; an attack not in the matrix may still "
+                     "get through, so keep monitoring and a rollback path.")
+    return lines
+
+
+def attack_names(config: MatrixConfig) -> dict[str, str]:
+    """Each matrix row's name on the stakeholder path: the scenario (preset) whose attack it is, else its
+    own title. The attack decides (its data, trigger, rate and target), not the training settings."""
+    def attack(s) -> tuple:
+        return s.dataset, s.attack, s.trigger, s.poison.rate, s.poison.target
+
+    names = {}
+    for name, row in matrix_rows().items():
+        here = attack(config.scenario(name))
+        names[name] = next((p.title for p in PRESETS.values() if attack(p.scenario) == here), row.title)
+    return names

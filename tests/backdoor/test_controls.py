@@ -1,0 +1,100 @@
+"""The controls table and its advice follow the measured matrix: change the matrix, the advice changes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from backdoor.controls import controls, recommend, words
+from backdoor.defenses.registry import DEFENSES
+from backdoor.matrix import NO_DEFENSE, AttackRow, Cell, Matrix, matrix_columns
+
+ATTACKS = ("badnets", "blended", "wanet")
+NAMES = {"badnets": "Classic patch (digits)", "blended": "Faint blend", "wanet": "Invisible warp"}
+
+
+def _matrix(asr: dict[tuple[str, str], float], drop: float = 0.01, refused: float = 0.0) -> Matrix:
+    """A matrix with the given success after each (attack, defense); 1.0 where not given."""
+    columns = (NO_DEFENSE, "activation_clustering", "fine_pruning", "strip")
+    cells = [Cell(a, d, 0.97 - drop, asr.get((a, d), 1.0), drop if d != NO_DEFENSE else 0.004, 12.0 if d != NO_DEFENSE else 0.0,
+                  "measured", refused=refused if d == "strip" else 0.0)
+             for a in ATTACKS for d in columns]
+    rows = [AttackRow(a, 0.1, 400, 0.966, asr.get((a, NO_DEFENSE), 1.0), 20.0) for a in ATTACKS]
+    return Matrix("key", "mnist-5k", 0.97, rows, cells, 300.0)
+
+
+def test_every_matrix_column_has_its_words():
+    said = words()
+    for column in matrix_columns():
+        assert {"title", "plain", "owner", "nist"} <= set(said[column]), column
+        assert said[column]["nist"].replace(" / ", "/").split("/")[0] in {"Govern", "Map", "Measure", "Manage"}
+
+
+def test_a_control_catches_what_it_stopped_and_misses_the_rest_by_the_stakeholders_names():
+    table = {c.key: c for c in controls(_matrix({("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.1,
+                                                 ("blended", "fine_pruning"): 0.6}), NAMES)}
+    pruning = table["fine_pruning"]
+    assert pruning.catches == ("Classic patch (digits)", "Invisible warp")  # 10% counts as stopped
+    assert [(m.attack, m.asr) for m in pruning.misses] == [("Faint blend", 0.6)]
+    assert pruning.verdict == "Catches 2 of 3: Classic patch (digits), Invisible warp. Misses: Faint blend."
+    assert pruning.residual == "The attacker still wins on 1 of 3 attacks: up to 60% of triggered inputs (Faint blend)."
+    assert table["activation_clustering"].verdict == "Catches 0 of 3: none. Misses: Classic patch (digits), Faint blend, Invisible warp."
+    assert table[NO_DEFENSE].verdict.startswith("Catches none of the 3 attacks: every backdoored model passes it, 0.4 points below")
+
+
+def test_costs_are_in_business_terms_and_measured():
+    table = {c.key: c for c in controls(_matrix({}, drop=0.05, refused=0.03), NAMES)}
+    assert table["activation_clustering"].cost == ("about 12 s of compute per model before each release on this "
+                                                    "server; one retraining; up to 5.0 points of accuracy")
+    strip = table["strip"]
+    runs = DEFENSES["strip"].config.overlays + 1
+    assert strip.runs_per_request == runs
+    assert strip.cost == (f"about 12 s of compute per model before each release on this server; {runs} model runs per "
+                          "request instead of 1; up to 3.0% of honest customers or patients refused; up to 2.0 points "
+                          "of accuracy")  # the refusals are not counted twice
+    assert table[NO_DEFENSE].cost.startswith("nothing extra")
+
+
+@pytest.mark.parametrize("drop, words_", [(0.0, "no accuracy lost"), (-0.02, "no accuracy lost"),
+                                          (1.0, "up to 100.0 points of accuracy")])
+def test_cost_sentences_hold_at_the_edges(drop, words_):
+    table = {c.key: c for c in controls(_matrix({}, drop=drop), NAMES)}
+    assert table["fine_pruning"].cost.endswith(words_)
+
+
+def test_a_control_that_stops_everything_still_says_untested_attacks_may_pass():
+    stopped = {(a, "fine_pruning"): 0.0 for a in ATTACKS}
+    pruning = next(c for c in controls(_matrix(stopped), NAMES) if c.key == "fine_pruning")
+    assert pruning.verdict.endswith("Misses: none.")
+    assert "not in the matrix may" in pruning.residual
+
+
+def test_the_advice_follows_the_evidence():
+    one = recommend(controls(_matrix({(a, "fine_pruning"): 0.0 for a in ATTACKS}), NAMES))
+    assert one[0] == "Do not rely on accuracy testing: it passed all 3 backdoored models."
+    assert one[1].startswith("Start with Prune and retune before release (Fine-Pruning): it stopped Classic patch")
+    assert "Together these stopped every attack" in one[-1]
+    # another seed: pruning fails on the blend, which only the monitor stops
+    other = recommend(controls(_matrix({("badnets", "fine_pruning"): 0.0, ("wanet", "fine_pruning"): 0.0,
+                                        ("blended", "strip"): 0.05}), NAMES))
+    assert other != one
+    assert other[1].startswith("Start with Prune and retune") and other[2].startswith(
+        "Add Screen every request in service (STRIP): it stopped Faint blend")
+    # nothing stops anything
+    none = recommend(controls(_matrix({}), NAMES))
+    assert none[-1].startswith("No control tested here stopped Classic patch (digits), Faint blend, Invisible warp")
+    assert not any(line.startswith(("Start", "Add")) for line in none)
+
+
+def test_ties_go_to_the_cheaper_control():
+    both = {(a, d): 0.0 for a in ATTACKS for d in ("fine_pruning", "activation_clustering")}
+    m = _matrix(both)
+    cheaper = replace(m, cells=[replace(c, drop=0.0) if c.defense == "activation_clustering" else c for c in m.cells])
+    assert "Activation Clustering" in recommend(controls(cheaper, NAMES))[1]
+
+
+def test_with_no_attack_that_worked_there_is_nothing_to_rank():
+    m = _matrix({(a, NO_DEFENSE): 0.2 for a in ATTACKS})
+    assert recommend(controls(m, NAMES)) == [
+        "No attack took hold in training here, so this matrix cannot rank the controls: try other settings."]

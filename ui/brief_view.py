@@ -1,0 +1,64 @@
+"""Gathering the board brief: the sector, the scenario, the evidence and the numbers this session saw."""
+
+from __future__ import annotations
+
+import tomllib
+
+import streamlit as st
+
+from backdoor.brief import Brief, Step, render_brief
+from backdoor.controls import Control
+from backdoor.datasets import Dataset
+from backdoor.metrics import Evaluation
+from backdoor.presets import scenario_title
+from backdoor.report import findings
+from backdoor.scenario import Scenario
+from backdoor.sectors import Sector
+from ui.lessons import LESSONS
+from ui.training import cached_models, model_figures
+
+
+def _words(name: str) -> dict:
+    with open(LESSONS / name, "rb") as f:
+        return tomllib.load(f)
+
+
+def matrix_line(table: list[Control]) -> str:
+    """The matrix in one sentence, from the controls measured on it."""
+    repairs = [c for c in table if c.key != "none"]
+    attacks = table[0].attacks if table else 0
+    if not repairs or attacks == 0:
+        return "The attack x defense matrix had no attack that took hold, so it ranks no control."
+    best = max(len(c.catches) for c in repairs)
+    leaders = [c.title for c in repairs if len(c.catches) == best]
+    if best == attacks:
+        verdict = f"{' and '.join(leaders)} stopped all {attacks}"
+    elif best == 0:
+        verdict = "none of them stopped any"
+    else:
+        verdict = f"the best, {' and '.join(leaders)}, stopped {best} of them"
+    return f"{len(repairs)} published defenses were run against {attacks} attacks that worked: {verdict}."
+
+
+def seen(dataset: Dataset, scenario: Scenario, device, table: list[Control] | None) -> tuple[str, ...]:
+    """The numbers this session saw, each a sentence: the models (when trained), the matrix, the drill."""
+    lines = []
+    models = cached_models(dataset, scenario, device)
+    if len(models) == 2:
+        figures = model_figures(dataset, scenario, device, models)
+        bd, base = (Evaluation(figures[k]["clean_acc"], figures[k]["asr"]) for k in ("backdoored", "baseline"))
+        lines.append(findings(bd, base, scenario.poison.rate > 0))
+    if table:
+        lines.append(matrix_line(table))
+    drill = st.session_state.get("drill.summary")
+    if drill and drill[0] == repr(scenario):
+        lines.append("In the incident drill: " + drill[1])
+    return tuple(lines)
+
+
+def board_brief(sector: Sector, dataset: Dataset, scenario: Scenario, device,
+                evidence: tuple[list[Control], list[str]] | None) -> str:
+    table, advice = evidence if evidence is not None else ([], [])
+    playbook = tuple(Step(p["step"], p["who"], p["what"]) for p in _words("drill.toml")["playbook"])
+    return render_brief(Brief(sector, scenario_title(scenario), _words("govern.toml")["summary"],
+                              seen(dataset, scenario, device, table), playbook, tuple(table), tuple(advice)))
