@@ -109,8 +109,10 @@ def controls(matrix: Matrix, names: Mapping[str, str] | None = None, path: Path 
     for key in matrix.defenses:
         cells = [matrix.cell(a, key) for a in worked]
         cells = [c for c in cells if c is not None]
-        text = said[key]
         spec = DEFENSES[key] if key != NO_DEFENSE else None
+        # a defense without its words yet (a new plug-in) still gets a row, its owner not yet assigned
+        text = said.get(key) or {"title": spec.title, "plain": spec.looks_at, "owner": "not assigned yet",
+                                 "nist": "Measure"}
         runs = spec.runs_per_request(spec.config) if spec is not None and spec.runs_per_request else 1
         stopped = [a for a in worked if key != NO_DEFENSE and matrix.stopped(a, key)]
         found.append(Control(

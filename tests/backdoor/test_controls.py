@@ -98,3 +98,11 @@ def test_with_no_attack_that_worked_there_is_nothing_to_rank():
     m = _matrix({(a, NO_DEFENSE): 0.2 for a in ATTACKS})
     assert recommend(controls(m, NAMES)) == [
         "No attack took hold in training here, so this matrix cannot rank the controls: try other settings."]
+
+
+def test_a_new_defense_without_its_words_still_gets_a_row(tmp_path):
+    only_testing = tmp_path / "controls.toml"
+    only_testing.write_text("[none]\n" + "".join(f'{k} = "{v}"\n' for k, v in words()[NO_DEFENSE].items()))
+    table = {c.key: c for c in controls(_matrix({}), NAMES, path=only_testing)}
+    assert table["strip"].title == DEFENSES["strip"].title and table["strip"].owner == "not assigned yet"
+    assert table[NO_DEFENSE].title == "Accuracy test before release"

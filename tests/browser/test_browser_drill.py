@@ -1,6 +1,10 @@
-"""The incident drill in Chromium, as a risk officer on a phone: serve, see the alert, roll back, read the timeline."""
+"""The stakeholder path in Chromium: the incident drill on a phone (serve, see the alert, roll back, read the
+timeline), and a risk officer's whole walk through the numbered menu to the board brief, printed to PDF."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +14,7 @@ from launch import launch, sync_playwright
 from settle import settled, watch
 
 SHOTS = ROOT / "screenshots"
+MATRIX = Path(__file__).with_name("matrix-default.json")
 
 pytestmark = [pytest.mark.browser, pytest.mark.trains]
 
@@ -21,12 +26,17 @@ def server(tmp_path_factory):
     from backdoor.scenario import Scenario
     from backdoor.store import load_or_train
 
+    from backdoor.matrix import Matrix, MatrixConfig, save_matrix
+
     store = tmp_path_factory.mktemp("store")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BACKDOOR_LAB_STORE", str(store))
         digits = load_dataset("mnist-5k")
         for kind in ("backdoored", "baseline"):
             load_or_train(digits, Scenario(), kind)
+        # The default scenario's matrix as `make warm` computes it (a 2-core run, kept in MATRIX; its
+        # computation is tested in tests/backdoor/test_matrix.py): the walk reads it like a warmed server.
+        save_matrix(MatrixConfig(), Matrix.from_json(MATRIX.read_text()))
     with serve(store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
         yield running
 
@@ -56,4 +66,92 @@ def test_a_risk_officer_runs_the_drill_and_rolls_back_on_a_phone(server):
         settled(tab)
         SHOTS.mkdir(exist_ok=True)
         tab.screenshot(path=str(SHOTS / "drill-phone-stakeholder.png"), full_page=True)
+        browser.close()
+
+
+def _pdf_pages(browser, html: str) -> int:
+    """How many A4 pages Chromium prints ``html`` on."""
+    page = browser.new_page()
+    page.set_content(html)
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    page.close()
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_a_risk_officer_walks_the_numbered_path_to_a_board_brief_that_prints_on_two_pages(server):
+    def go(label: str) -> str:
+        tab.get_by_role("link", name=label, exact=True).first.click()
+        tab.get_by_role("heading", name=label).first.wait_for(timeout=180_000)
+        settled(tab)
+        body = tab.inner_text("body")
+        assert "Scenario: Classic patch (digits)" in body and "Traceback" not in body, label
+        return body
+
+    def shot(name: str) -> None:
+        tab.set_viewport_size({"width": 1280, "height": 5200})  # the page scrolls inside Streamlit's own frame
+        settled(tab)
+        tab.screenshot(path=str(SHOTS / f"stakeholder-{name}.png"), full_page=True)
+        tab.set_viewport_size({"width": 1280, "height": 900})
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = launch(p)
+        tab = watch(browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True))
+        tab.set_default_timeout(120_000)
+        tab.goto(f"{server.url}/?lab.audience=Stakeholder")
+        tab.get_by_text("For decision makers").wait_for(timeout=180_000)
+        settled(tab)
+        menu = tab.get_by_test_id("stSidebarNav").or_(tab.get_by_test_id("stSidebar")).first.inner_text()
+        numbers = [int(n) for n in re.findall(r"^(\d)\. ", menu, re.M)]
+        assert numbers == list(range(1, 9)), menu
+        shot("1-start")
+        assert "loaded from the model store" in go("2. Watch a model being backdoored")  # warmed: nothing trains
+        body = go("4. Which defenses work")
+        assert "Classic patch (digits)" in body and "Faint blend" in body  # the scenario names, not the papers'
+        shot("4-matrix")
+        body = go("6. Controls, owners and rules")
+        assert "What to do, from this evidence" in body and "Do not rely on accuracy testing" in body
+        assert "Owner: " in body and "NIST AI RMF" in body
+        tab.get_by_role("button", name="Healthcare").click()
+        settled(tab)
+        tab.get_by_text("Regulation (EU) 2017/745").first.wait_for()
+        shot("6-controls")
+
+        go("7. Incident drill: rollback")
+        for _ in range(10):
+            tab.get_by_role("button", name="Serve the next 20 requests").click()
+            settled(tab)
+            if "ALERT at request" in tab.inner_text("body"):
+                break
+        tab.get_by_role("button", name="Roll back to v1").click()
+        settled(tab)
+        tab.get_by_role("button", name="Serve to the end").click()
+        tab.get_by_text("The incident timeline").wait_for()
+        settled(tab)
+        shot("7-drill")
+
+        go("8. The board brief")
+        with tab.expect_download() as got:
+            tab.get_by_role("button", name="Download the board brief (HTML, two A4 pages)").click()
+        brief = Path(got.value.path()).read_text()
+        assert got.value.suggested_filename == "board-brief-healthcare.html"  # the sector chosen on page 6
+        assert "Healthcare" in brief and "In the incident drill: The attack began at request" in brief
+        assert "the rollback at request" in brief and "Start with" in brief and "Keep as evidence" in brief
+        assert _pdf_pages(browser, brief) <= 2
+        tab.get_by_role("button", name="Prepare the session report").click()
+        settled(tab)
+        with tab.expect_download() as got:
+            tab.get_by_role("button", name="Download the report (HTML)").click()
+        report = Path(got.value.path()).read_text()
+        assert report.index("<h2>Conclusion</h2>") < report.index("<h2>Configuration</h2>")
+        shot("8-brief")
+
+        tab.set_viewport_size({"width": 390, "height": 844})  # the same controls on a phone
+        tab.goto(f"{server.url}/govern?lab.audience=Stakeholder")
+        tab.get_by_text("What to do, from this evidence").wait_for(timeout=120_000)
+        settled(tab)
+        assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways"
+        tab.set_viewport_size({"width": 390, "height": 7000})
+        settled(tab)
+        tab.screenshot(path=str(SHOTS / "stakeholder-6-controls-phone.png"), full_page=True)
         browser.close()
