@@ -47,6 +47,11 @@ class Control:
     attacks: int  # how many attacks worked, so "catches 3 of 5"
 
     @property
+    def action(self) -> str:
+        """What to do, without the paper's name: "Prune and retune before release"."""
+        return self.title.split(" (")[0]
+
+    @property
     def cost(self) -> str:
         """Its cost in business terms, from its measured figures."""
         if self.key == NO_DEFENSE:
@@ -154,8 +159,8 @@ def recommend(table: list[Control]) -> list[str]:
             break
         picked.append(best)
         left -= gained
-        lead = "Start with" if len(picked) == 1 else "Add"
-        lines.append(f"{lead} {best.title}: it stopped {', '.join(a for a in best.catches if a in gained)}, "
+        lead = "First" if len(picked) == 1 else "Then"
+        lines.append(f"{lead}, {best.action[0].lower()}{best.action[1:]}: it stopped {', '.join(a for a in best.catches if a in gained)}, "
                      f"costing {best.cost} (owner: {best.owner}).")
     if left:
         lines.append(f"No control tested here stopped {', '.join(sorted(left))}: keep provenance checks, vendor "

@@ -36,21 +36,21 @@ def test_the_controls_follow_the_stored_evidence_with_cost_owner_and_the_scenari
     _store_matrix(pruning_stops_blend=False)
     body = texts(_stakeholder("pages/govern.py"))
     assert "Catches 1 of 2: Classic patch (digits). Misses: Faint blend." in body  # the names on the stakeholder path
-    assert "Start with Prune and retune before release (Fine-Pruning): it stopped Classic patch (digits)" in body
-    assert "Add Screen every request in service (STRIP): it stopped Faint blend" in body
+    assert "First, prune and retune before release: it stopped Classic patch (digits)" in body
+    assert "Then, screen every request in service: it stopped Faint blend" in body
     assert "up to 4.0% of honest customers or patients refused" in body
     assert "Owner: Operations (the team running the service) · NIST AI RMF: Manage" in body
     _store_matrix(pruning_stops_blend=True)  # another seed, another matrix: the advice changes with it
     body = texts(_stakeholder("pages/govern.py"))
     assert "Catches 2 of 2: Classic patch (digits), Faint blend. Misses: none." in body
-    assert "Add Screen every request" not in body
+    assert "Then, screen every request" not in body
 
 
 def test_without_a_measured_matrix_no_control_is_recommended_and_the_way_to_measure_it_is_offered():
     at = _stakeholder("pages/govern.py", epochs=25)
     assert "has not been measured on this server yet" in texts(at)
     assert any("matrix" in p.proto.page for p in at.get("page_link"))
-    assert "Start with" not in texts(at)
+    assert "First, " not in texts(at)
 
 
 def test_each_sector_brings_its_own_rules():

@@ -34,11 +34,9 @@ STAKEHOLDER_PAGES = [page for page in MENUS["Stakeholder"] if page != "glossary"
 INDEX = "Words on this page:"
 PROTO_TEXT = {"body", "label", "help", "caption", "options", "title", "placeholder", "text"}
 
-# Terms a page's owners have yet to explain (reported to them, not edited here): each must still be
-# flagged, so an entry is removed once it is fixed. On the risk brief, the advice names a control
-# ("Prune and retune before release (Fine-Pruning)") and a scenario ("Clean-label stripes") before
-# the cards below say what they are.
-PENDING = {"govern": {"fine-pruning", "clean-label"}}
+# Terms a page has yet to explain (none today): each must still be flagged, so an entry is removed
+# once it is fixed.
+PENDING: dict[str, set[str]] = {}
 
 
 # --- the checker itself ---

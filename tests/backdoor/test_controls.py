@@ -73,25 +73,25 @@ def test_a_control_that_stops_everything_still_says_untested_attacks_may_pass():
 def test_the_advice_follows_the_evidence():
     one = recommend(controls(_matrix({(a, "fine_pruning"): 0.0 for a in ATTACKS}), NAMES))
     assert one[0] == "Do not rely on accuracy testing: it passed all 3 backdoored models."
-    assert one[1].startswith("Start with Prune and retune before release (Fine-Pruning): it stopped Classic patch")
+    assert one[1].startswith("First, prune and retune before release: it stopped Classic patch")
     assert "Together these stopped every attack" in one[-1]
     # another seed: pruning fails on the blend, which only the monitor stops
     other = recommend(controls(_matrix({("badnets", "fine_pruning"): 0.0, ("wanet", "fine_pruning"): 0.0,
                                         ("blended", "strip"): 0.05}), NAMES))
     assert other != one
-    assert other[1].startswith("Start with Prune and retune") and other[2].startswith(
-        "Add Screen every request in service (STRIP): it stopped Faint blend")
+    assert other[1].startswith("First, prune and retune") and other[2].startswith(
+        "Then, screen every request in service: it stopped Faint blend")
     # nothing stops anything
     none = recommend(controls(_matrix({}), NAMES))
     assert none[-1].startswith("No control tested here stopped Classic patch (digits), Faint blend, Invisible warp")
-    assert not any(line.startswith(("Start", "Add")) for line in none)
+    assert not any(line.startswith(("First", "Then")) for line in none)
 
 
 def test_ties_go_to_the_cheaper_control():
     both = {(a, d): 0.0 for a in ATTACKS for d in ("fine_pruning", "activation_clustering")}
     m = _matrix(both)
     cheaper = replace(m, cells=[replace(c, drop=0.0) if c.defense == "activation_clustering" else c for c in m.cells])
-    assert "Activation Clustering" in recommend(controls(cheaper, NAMES))[1]
+    assert recommend(controls(cheaper, NAMES))[1].startswith("First, inspect the training data for a tight cluster")
 
 
 def test_with_no_attack_that_worked_there_is_nothing_to_rank():

@@ -136,7 +136,7 @@ def test_a_risk_officer_walks_the_numbered_path_to_a_board_brief_that_prints_on_
         brief = Path(got.value.path()).read_text()
         assert got.value.suggested_filename == "board-brief-healthcare.html"  # the sector chosen on page 6
         assert "Healthcare" in brief and "In the incident drill: The attack began at request" in brief
-        assert "the rollback at request" in brief and "Start with" in brief and "Keep as evidence" in brief
+        assert "the rollback at request" in brief and "First, " in brief and "Keep as evidence" in brief
         assert _pdf_pages(browser, brief) <= 2
         tab.get_by_role("button", name="Prepare the session report").click()
         settled(tab)
