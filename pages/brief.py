@@ -28,12 +28,18 @@ st.markdown("For a board or a risk committee, in your sector's terms: the risk, 
 sector = sector_picker("govern.sector")
 found = evidence(dataset, scenario)  # says how to measure the matrix when it is not measured yet
 with st.spinner("Writing the brief..."):
-    page = board_brief(sector, dataset, scenario, device, found)
+    page, quoted = board_brief(sector, dataset, scenario, device, found)
 st.download_button("Download the board brief (HTML, two A4 pages)", page, type="primary",
                    file_name=f"board-brief-{sector.key}.html", mime="text/html", icon=":material/download:",
                    key="btn.brief.download")
 if found is None:
     st.caption("Until the matrix is measured, the brief says so and recommends no control.")
+with st.container(border=True):
+    st.markdown("**The numbers it quotes from this session** (the trigger is the attacker's secret signal that "
+                "switches the backdoor on)")
+    st.markdown("\n".join(f"- {line}" for line in quoted) if quoted else
+                "None yet: watch a backdoor planted (page 2), measure the defenses (page 4) or play the drill "
+                "(page 7), and the brief quotes what you saw.")
 
 st.subheader("The session report")
 st.markdown("What this session measured, starting with the conclusion in plain words: how the backdoored model "

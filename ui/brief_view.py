@@ -16,6 +16,7 @@ from backdoor.scenario import Scenario
 from backdoor.sectors import Sector
 from ui.lessons import LESSONS
 from ui.training import cached_models, model_figures
+from ui.words import count_of
 
 
 def _words(name: str) -> dict:
@@ -30,14 +31,16 @@ def matrix_line(table: list[Control]) -> str:
     if not repairs or attacks == 0:
         return "The attack x defense matrix had no attack that took hold, so it ranks no control."
     best = max(len(c.catches) for c in repairs)
-    leaders = [c.title for c in repairs if len(c.catches) == best]
+    leaders = [c.action[0].lower() + c.action[1:] for c in repairs if len(c.catches) == best]
     if best == attacks:
-        verdict = f"{' and '.join(leaders)} stopped all {attacks}"
+        verdict = f"{' and '.join(leaders)} stopped {'it' if attacks == 1 else f'all {attacks}'}"
     elif best == 0:
         verdict = "none of them stopped any"
     else:
         verdict = f"the best, {' and '.join(leaders)}, stopped {best} of them"
-    return f"{len(repairs)} published defenses were run against {attacks} attacks that worked: {verdict}."
+    were = "was" if len(repairs) == 1 else "were"
+    return (f"{count_of(len(repairs), 'published defense')} {were} run against "
+            f"{count_of(attacks, 'attack')} that worked: {verdict}.")
 
 
 def seen(dataset: Dataset, scenario: Scenario, device, table: list[Control] | None) -> tuple[str, ...]:
@@ -57,8 +60,10 @@ def seen(dataset: Dataset, scenario: Scenario, device, table: list[Control] | No
 
 
 def board_brief(sector: Sector, dataset: Dataset, scenario: Scenario, device,
-                evidence: tuple[list[Control], list[str]] | None) -> str:
+                evidence: tuple[list[Control], list[str]] | None) -> tuple[str, tuple[str, ...]]:
+    """The brief as HTML, and the numbers from this session it quotes (for the page to show)."""
     table, advice = evidence if evidence is not None else ([], [])
     playbook = tuple(Step(p["step"], p["who"], p["what"]) for p in _words("drill.toml")["playbook"])
+    lines = seen(dataset, scenario, device, table)
     return render_brief(Brief(sector, scenario_title(scenario), _words("govern.toml")["summary"],
-                              seen(dataset, scenario, device, table), playbook, tuple(table), tuple(advice)))
+                              lines, playbook, tuple(table), tuple(advice))), lines

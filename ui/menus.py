@@ -20,10 +20,10 @@ MENUS: dict[str, list[str]] = {
 # The stakeholder's path, numbered in the order of their menu (the glossary is a reference, unnumbered).
 STAKEHOLDER_TITLES: dict[str, str] = {
     "start": "1. What a backdoor is",
-    "train": "2. Watch a model being backdoored",
+    "train": "2. Watch a backdoor planted",
     "trigger": "3. See the trigger take over",
     "matrix": "4. Which defenses work",
-    "tabular": "5. Patient records: a flipped diagnosis",
+    "tabular": "5. A flipped diagnosis",
     "govern": "6. Controls, owners and rules",
     "drill": "7. Incident drill: rollback",
     "brief": "8. The board brief",

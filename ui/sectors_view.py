@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from backdoor.sectors import Sector, load_sectors
+from ui.state import bind
 
 DEFAULT_SECTOR = "finance"
 
@@ -13,8 +14,11 @@ DEFAULT_SECTOR = "finance"
 def sector_picker(key: str = "govern.sector") -> Sector:
     """A segmented control over the sectors (finance first and by default); returns the chosen one."""
     sectors = load_sectors()
-    st.session_state.setdefault(key, DEFAULT_SECTOR)
-    choice = st.segmented_control("Sector", list(sectors), required=True, key=key,
+    if st.session_state.get(key) not in sectors:
+        st.session_state[key] = DEFAULT_SECTOR
+    # bound to a stored setting, so the choice made on one page is the one on the next (a widget's own
+    # key is forgotten on a page that does not draw it)
+    choice = st.segmented_control("Sector", list(sectors), required=True, **bind(key),
                                   format_func=lambda k: sectors[k].name.split(":")[0])
     return sectors[choice or DEFAULT_SECTOR]
 

@@ -527,8 +527,8 @@ MENU_TITLES = {
                 "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief",
                 "Patient records: a flipped diagnosis", "Incident drill: rollback", "Audit a model file",
                 "Mystery models", "Red vs blue", "Glossary", "Join a class"],
-    "Stakeholder": ["1. What a backdoor is", "2. Watch a model being backdoored", "3. See the trigger take over",
-                    "4. Which defenses work", "5. Patient records: a flipped diagnosis", "6. Controls, owners and rules",
+    "Stakeholder": ["1. What a backdoor is", "2. Watch a backdoor planted", "3. See the trigger take over",
+                    "4. Which defenses work", "5. A flipped diagnosis", "6. Controls, owners and rules",
                     "7. Incident drill: rollback", "8. The board brief", "Glossary"],
     "Instructor": ["Start here", "Classroom tools", "Mystery models", "Red vs blue", "1. Poison the data",
                    "2. Train the models", "3. Fire the trigger", "4. Explain", "5. Defend",
@@ -598,7 +598,7 @@ def test_the_stakeholder_menu_is_numbered_in_order_and_each_page_says_its_number
         assert not at.exception, (label, at.exception)
         assert at.title[0].value == label, label  # the menu's number is the page's number
         scenario = at.caption[0].value
-        expected = "patient records" if "Patient" in label else "Classic patch (digits)"
+        expected = "patient records" if "diagnosis" in label else "Classic patch (digits)"
         assert scenario.startswith("Scenario: ") and expected in scenario, (label, scenario)
 
 

@@ -39,7 +39,7 @@ def test_the_controls_follow_the_stored_evidence_with_cost_owner_and_the_scenari
     assert "First, prune and retune before release: it stopped Classic patch (digits)" in body
     assert "Then, screen every request in service: it stopped Faint blend" in body
     assert "up to 4.0% of honest customers or patients refused" in body
-    assert "Owner: Operations (the team running the service) · NIST AI RMF: Manage" in body
+    assert "Owner: Operations, the team running the service · NIST AI RMF: Manage" in body
     _store_matrix(pruning_stops_blend=True)  # another seed, another matrix: the advice changes with it
     body = texts(_stakeholder("pages/govern.py"))
     assert "Catches 2 of 2: Classic patch (digits), Faint blend. Misses: none." in body
@@ -56,9 +56,9 @@ def test_without_a_measured_matrix_no_control_is_recommended_and_the_way_to_meas
 def test_each_sector_brings_its_own_rules():
     at = _stakeholder("pages/govern.py", epochs=25)
     assert "Regulation (EU) 2022/2554" in texts(at)  # finance first: DORA
-    at.segmented_control(key="govern.sector").set_value("healthcare").run()
+    at.segmented_control(key="w:govern.sector").set_value("healthcare").run()
     assert "Regulation (EU) 2017/745" in texts(at) and "2022/2554" not in texts(at)
-    at.segmented_control(key="govern.sector").set_value("transport").run()
+    at.segmented_control(key="w:govern.sector").set_value("transport").run()
     assert "ISO 21448" in texts(at)
 
 

@@ -46,9 +46,9 @@ def page(browser, server):
     tab.close()
 
 
-def fire_the_trigger(tab, landmark: str, name: str) -> None:
-    """Step 3: open it (drawn once `landmark` shows), switch the trigger on, see the model hijacked."""
-    tab.get_by_role("link", name="3. Fire the trigger").first.click()
+def fire_the_trigger(tab, landmark: str, name: str, menu: str = "3. Fire the trigger") -> None:
+    """Step 3: open it from the menu (drawn once `landmark` shows), switch the trigger on, see the model hijacked."""
+    tab.get_by_role("link", name=menu).first.click()
     tab.get_by_text(landmark).wait_for(timeout=60_000)
     settled(tab)
     tab.get_by_text("Trigger", exact=True).first.click()
@@ -251,21 +251,21 @@ def test_a_stakeholders_walk(browser, server):
     body = tab.inner_text("body")
     assert "Random seed" not in body and "Learning rate" not in body  # no sidebar settings
 
-    tab.get_by_role("link", name="The risk brief").first.click()
+    tab.get_by_role("link", name="6. Controls, owners and rules").first.click()
     tab.get_by_text("Governance checklist").wait_for(timeout=60_000)
     shot(tab, "13-stakeholder-risk-brief")
 
-    tab.get_by_role("link", name="Start here").first.click()
-    tab.get_by_role("link", name="Watch a model being backdoored").first.click()
+    tab.get_by_role("link", name="1. What a backdoor is").first.click()
+    tab.get_by_role("link", name="2. Watch a backdoor planted").first.click()
     models_on_the_train_page(tab)
     tab.get_by_text("Check your understanding").wait_for(timeout=60_000)  # the page's last section
     shot(tab, "14-stakeholder-train")
     body = tab.inner_text("body")
     assert "tampered with" in body and "Epochs" not in body and "ECE" not in body
 
-    fire_the_trigger(tab, "images the attack aims at", "15-stakeholder-trigger")
-    tab.get_by_role("link", name="6. Attack x defense matrix").first.click()
-    tab.get_by_role("heading", name="6. Every attack against every defense").wait_for(timeout=60_000)
+    fire_the_trigger(tab, "images the attack aims at", "15-stakeholder-trigger", menu="3. See the trigger take over")
+    tab.get_by_role("link", name="4. Which defenses work").first.click()
+    tab.get_by_role("heading", name="4. Which defenses work").wait_for(timeout=60_000)
     tab.get_by_role("button", name="Compute the matrix").or_(tab.get_by_text("What the matrix says")).first.wait_for(
         timeout=60_000)
     shot(tab, "16-stakeholder-matrix")

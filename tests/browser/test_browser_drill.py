@@ -34,8 +34,8 @@ def server(tmp_path_factory):
         digits = load_dataset("mnist-5k")
         for kind in ("backdoored", "baseline"):
             load_or_train(digits, Scenario(), kind)
-        # The default scenario's matrix as `make warm` computes it (a 2-core run, kept in MATRIX; its
-        # computation is tested in tests/backdoor/test_matrix.py): the walk reads it like a warmed server.
+        # The default scenario's matrix as `make warm` computes it: MATRIX is `matrix(MatrixConfig())` measured on this
+        # 2-core machine on 2026-11-30 (its computation is tested in tests/backdoor/test_matrix.py); the walk reads it as a warmed server would.
         save_matrix(MatrixConfig(), Matrix.from_json(MATRIX.read_text()))
     with serve(store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
         yield running
@@ -69,11 +69,14 @@ def test_a_risk_officer_runs_the_drill_and_rolls_back_on_a_phone(server):
         browser.close()
 
 
-def _pdf_pages(browser, html: str) -> int:
-    """How many A4 pages Chromium prints ``html`` on."""
-    page = browser.new_page()
+def _pdf_pages(browser, html: str, name: str) -> int:
+    """How many A4 pages Chromium prints ``html`` on (the PDF and a picture of it kept in screenshots/)."""
+    page = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
     page.set_content(html)
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    (SHOTS / f"{name}.pdf").write_bytes(pdf)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     page.close()
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
@@ -105,14 +108,14 @@ def test_a_risk_officer_walks_the_numbered_path_to_a_board_brief_that_prints_on_
         numbers = [int(n) for n in re.findall(r"^(\d)\. ", menu, re.M)]
         assert numbers == list(range(1, 9)), menu
         shot("1-start")
-        assert "loaded from the model store" in go("2. Watch a model being backdoored")  # warmed: nothing trains
+        assert "loaded from the model store" in go("2. Watch a backdoor planted")  # warmed: nothing trains
         body = go("4. Which defenses work")
         assert "Classic patch (digits)" in body and "Faint blend" in body  # the scenario names, not the papers'
         shot("4-matrix")
         body = go("6. Controls, owners and rules")
         assert "What to do, from this evidence" in body and "Do not rely on accuracy testing" in body
         assert "Owner: " in body and "NIST AI RMF" in body
-        tab.get_by_role("button", name="Healthcare").click()
+        tab.get_by_text("Healthcare", exact=True).first.click()  # the sector picker
         settled(tab)
         tab.get_by_text("Regulation (EU) 2017/745").first.wait_for()
         shot("6-controls")
@@ -137,7 +140,7 @@ def test_a_risk_officer_walks_the_numbered_path_to_a_board_brief_that_prints_on_
         assert got.value.suggested_filename == "board-brief-healthcare.html"  # the sector chosen on page 6
         assert "Healthcare" in brief and "In the incident drill: The attack began at request" in brief
         assert "the rollback at request" in brief and "First, " in brief and "Keep as evidence" in brief
-        assert _pdf_pages(browser, brief) <= 2
+        assert _pdf_pages(browser, brief, "stakeholder-brief") <= 2
         tab.get_by_role("button", name="Prepare the session report").click()
         settled(tab)
         with tab.expect_download() as got:

@@ -21,14 +21,14 @@ def _text(at: AppTest) -> str:
 def test_the_picker_opens_on_finance_and_shows_its_rules():
     at = AppTest.from_function(_page, default_timeout=30).run()
     assert not at.exception
-    assert at.segmented_control(key="govern.sector").value == "finance"
+    assert at.segmented_control(key="w:govern.sector").value == "finance"
     assert "SS1/23 Model risk management principles for banks" in _text(at)
 
 
 @pytest.mark.parametrize("key", ["healthcare", "transport"])
 def test_each_sector_draws_its_rules_and_kpis(key):
     at = AppTest.from_function(_page, default_timeout=30).run()
-    at.segmented_control(key="govern.sector").set_value(key).run()
+    at.segmented_control(key="w:govern.sector").set_value(key).run()
     assert not at.exception
     sector = load_sectors()[key]
     text = _text(at)
