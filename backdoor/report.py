@@ -164,7 +164,8 @@ def render(report: SessionReport) -> str:
             f"<tr><td>{html.escape(d.title)}</td><td>unchanged</td><td>unchanged</td><td></td><td>0.0%</td>"
             f"<td>{d.seconds:.1f}</td><td>{html.escape(detection_sentence(d))} Not acted on.</td></tr>"
             for d in report.defenses)
-        chart = f'<img alt="defenses" src="{_defense_chart(report)}">' if any(d.repaired for d in report.defenses) else ""
+        chart = (f'<img alt="Chart: clean accuracy and attack success after each defense" '
+                 f'src="{_defense_chart(report)}">') if any(d.repaired for d in report.defenses) else ""
         defense_html = (f"<p>Every figure {where}. Points lost: positive means worse than the backdoored model "
                         "before the defense.</p>"
                         "<table><tr><th>defense</th><th>clean accuracy after</th><th>attack success after</th>"

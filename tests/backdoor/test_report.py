@@ -174,7 +174,7 @@ def test_the_report_page_around_its_tables():
     page = render(replace(report, defenses=[fixed]))
     # 98.1% before, 97.5% after: 0.6 points lost
     assert _tables(page)[1][1] == ["Fine-Pruning", "97.5%", "0.0%", "0.6", "0.0%", "0.2", "after <fine-tuning>"]
-    assert page.count("<img") == 3 and '<img alt="defenses" src="data:image/png;base64,' in page
+    assert page.count("<img") == 3 and '<img alt="Chart: clean accuracy and attack success after each defense" src="data:image/png;base64,' in page
 
 
 def _outside_cells(table: str) -> str:
