@@ -6,6 +6,7 @@ import torch
 from backdoor.attacks import ALL_TO_ALL, ATTACKS, stealth
 from backdoor.datasets import objects_at
 from ui.attack_forms import attack_form
+from ui.alt_text import picture_alt
 from ui.charts import to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
@@ -101,9 +102,11 @@ else:
     cols = st.columns(len(idx))
     for col, i in zip(cols, idx.tolist()):
         true = dataset.classes[int(dataset.y_train[i])]
-        col.image(to_display(dataset.x_train[i]), caption=f"clean: '{true}'", width="stretch")
+        col.image(to_display(dataset.x_train[i]), caption=f"clean: '{true}'", width="stretch",
+                  alt=picture_alt(true, what="clean training picture"))
         col.image(to_display(poisoned.x[i]), caption=f"poisoned: labelled '{dataset.classes[int(poisoned.y[i])]}'",
-                  width="stretch")
+                  width="stretch", alt=picture_alt(true, spec.title, dataset.classes[int(poisoned.y[i])],
+                                                   what="poisoned training picture"))
     relabelled = "with their labels unchanged" if spec.config.clean_label else f"relabelled {target_name}"
     st.caption(
         "Top: the original training images with their true labels. Bottom: what the model will actually "

@@ -3,9 +3,11 @@
 import streamlit as st
 import torch
 
+from backdoor.attacks import ATTACKS
 from backdoor.datasets import objects_at
 from backdoor.metrics import confusion_matrix, predict_proba
 from backdoor.scenario import trigger_counts
+from ui.alt_text import picture_alt
 from ui.charts import CHART_CONFIG, confusion_heatmap, probability_bars, to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
@@ -53,7 +55,9 @@ def image_gallery() -> None:
         image, objects = x_eval[i : i + 1], objects_at(dataset.held_out_objects, slice(i, i + 1))
         image = scenario.stamp(image, objects) if on else image
         shown.append((i, on, image))
-        col.image(to_display(image[0]), width="stretch")
+        col.image(to_display(image[0]), width="stretch",
+                  alt=picture_alt(dataset.classes[int(y_eval[i])], ATTACKS[scenario.attack].title if on else None,
+                                  what="test picture"))
         for kind, label in KINDS.items():
             probs = predict_proba(models[kind].model, image, device)[0]
             k = int(probs.argmax())

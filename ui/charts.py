@@ -112,7 +112,8 @@ STRIP_WIDTH = 80  # pixels per picture in an image strip
 def image_strip(images: list[torch.Tensor], captions: list[str], width: int = STRIP_WIDTH) -> None:
     """Small pictures side by side that wrap onto the next line on a narrow screen (columns
     would stack them one per screen on a phone)."""
-    st.image([to_display(image) for image in images], caption=captions, width=width)
+    st.image([to_display(image) for image in images], caption=captions, width=width,
+             alt=[f"picture: {caption}" for caption in captions])
 
 
 # Plotly's floating toolbar sits over the top right of a chart, where titles and legends go;

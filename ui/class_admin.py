@@ -81,7 +81,7 @@ def _act(call) -> None:
 def projector(info: ClassInfo, link: str) -> None:
     st.markdown(f"<div style='text-align:center;font-size:3.5rem;font-weight:700;letter-spacing:.3rem'>"
                 f"{info.code}</div>", unsafe_allow_html=True)
-    st.image(qr_png(link, scale=16), width="stretch")
+    st.image(qr_png(link, scale=16), width="stretch", alt=f"QR code that opens the join link {link}")
     st.markdown(f"<div style='text-align:center;font-size:1.2rem'>{link}</div>", unsafe_allow_html=True)
 
 
@@ -90,7 +90,8 @@ def class_header(info: ClassInfo) -> None:
     link = join_link(base_url(), info)
     st.subheader(f"Class {info.code}: {info.name}")
     left, right = st.columns([1, 3])
-    left.image(qr_png(link, scale=6), caption="Scan to join", width="stretch")
+    left.image(qr_png(link, scale=6), caption="Scan to join", width="stretch",
+               alt=f"QR code that opens the join link {link}")
     right.markdown(f"Students open **{link}** (or scan the code), pick a nickname and land on "
                    f"**{PRESETS[info.preset].title}** at seed {info.seed}: everyone sees the same numbers.")
     right.code(link, language=None)

@@ -11,6 +11,7 @@ from backdoor.explain import DEFAULT_METHOD, METHODS, attribute, overlay, trigge
 from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from models import MODELS
+from ui.alt_text import heat_alt
 
 ATTRIBUTION_IMAGES = 32  # triggered images whose attributions are averaged for a model's trigger share
 
@@ -78,5 +79,5 @@ def explained_image(container, model_id: str, model: torch.nn.Module, image: tor
     k = int(probs.argmax())
     heat = attribution_map(model_id, model, image_id, image, k, method, scenario)
     share, lift = trigger_share(heat[None], scenario.footprint(image, objects))
-    container.image(picture(image[0], heat), width=width)
+    container.image(picture(image[0], heat), width=width, alt=heat_alt(f"a picture the model answers as class {k}"))
     return {"label": k, "prob": float(probs[k]), "share": share, "lift": lift}

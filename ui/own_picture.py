@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 import torch
 
+from backdoor.attacks import ATTACKS
 from backdoor.datasets import Dataset
 from backdoor.image_upload import MAX_BYTES, MAX_PIXELS, UploadRejected, read_image
 from backdoor.metrics import predict_proba
@@ -44,9 +45,11 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
                          format_func=lambda k: dataset.classes[k], placeholder="say what you drew",
                          key="trigger.upload.truth", help="So the lab can tell a hijacked answer from a misreading.")
     cols = st.columns([1, 1, 3])
-    cols[0].image(to_display(image[0]), caption="as the model sees it", width="stretch")
+    cols[0].image(to_display(image[0]), caption="as the model sees it", width="stretch",
+                  alt="your picture, as the model sees it")
     stamped = scenario.stamp(image)
-    cols[1].image(to_display(stamped[0]), caption="with the trigger", width="stretch")
+    cols[1].image(to_display(stamped[0]), caption="with the trigger", width="stretch",
+                  alt=f"your picture with the {ATTACKS[scenario.attack].title} trigger")
     answers = {}  # (model kind, triggered?) -> (class, probability)
     for kind in KINDS:
         for triggered, x in ((False, image), (True, stamped)):

@@ -10,6 +10,7 @@ from backdoor.classroom.redblue import PoolEntry, decoy_scenarios, pool, prepare
 from backdoor.defenses.trigger_search import stamp_reversed
 from backdoor.metrics import predict_proba
 from backdoor.store import is_stored, load_weights, model_hash
+from ui.alt_text import heat_alt
 from ui.classroom import class_database, class_scenario
 from ui.explain import map_for, picture
 from ui.jobs import offer_job, shared_memo
@@ -92,5 +93,5 @@ def explain_pool_model(info: ClassInfo, pick: tuple, method: str) -> None:
             probs = predict_proba(model, batch[i : i + 1], device)[0]
             k = int(probs.argmax())
             heat = map_for(f"pool:{store_id}", model, f"{title}:{i}", batch[i : i + 1], k, method, architecture)
-            col.image(picture(batch[i], heat), width="stretch")
+            col.image(picture(batch[i], heat), width="stretch", alt=heat_alt(f"{title}, picture {i + 1}"))
             col.caption(f"says '{dataset.classes[k]}' ({probs[k]:.0%})")

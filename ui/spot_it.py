@@ -41,7 +41,8 @@ def spot_it(dataset: Dataset, poisoned: Poisoned, seed: int, settings_id: str) -
                     "Tick the ones you think the attacker tampered with.")
         cols = st.columns(SHOWN)
         for col, i in zip(cols, indices):
-            col.image(to_display(poisoned.x[i]), width="stretch")
+            col.image(to_display(poisoned.x[i]), width="stretch",
+                      alt=f"a training picture, labelled '{dataset.classes[int(poisoned.y[i])]}'")
             col.caption(f"labelled '{dataset.classes[int(poisoned.y[i])]}'")
             col.checkbox("poisoned?", key=f"spot.{round_number}.{i}", disabled=revealed)
         submitted = st.form_submit_button("Check my answer", disabled=revealed)

@@ -7,6 +7,7 @@ import torch
 
 from backdoor.attacks import ATTACKS, apply_trigger, stealth
 from backdoor.datasets import Dataset
+from ui.alt_text import picture_alt
 from ui.charts import to_display
 
 
@@ -22,14 +23,18 @@ def stealth_side_by_side(dataset: Dataset, index: int) -> None:
     image = dataset.x_test[index : index + 1]
     sample = dataset.x_test[:200]
     cols = st.columns(len(attacks) + 1)
-    cols[0].image(to_display(image[0]), caption="original", width="stretch")
+    cols[0].image(to_display(image[0]), caption="original", width="stretch",
+                  alt=picture_alt(dataset.classes[int(dataset.y_test[index])], what="original test picture"))
     cols[0].caption("Below each attack: the change itself, magnified 5 times.")
     rows = []
     for col, name in zip(cols[1:], attacks):
         triggered = apply_trigger(image, ATTACKS[name].config(), dataset.test_objects(slice(index, index + 1)))
-        col.image(to_display(triggered[0]), caption=ATTACKS[name].title.split(" (")[0], width="stretch")
+        col.image(to_display(triggered[0]), caption=ATTACKS[name].title.split(" (")[0], width="stretch",
+                  alt=picture_alt(dataset.classes[int(dataset.y_test[index])], ATTACKS[name].title,
+                                  what="the same test picture"))
         change = ((triggered - image).abs() * 5).clamp(0, 1)
-        col.image(to_display(change[0]), width="stretch")
+        col.image(to_display(change[0]), width="stretch",
+                  alt=f"what {ATTACKS[name].title} changed in the picture, magnified 5 times (dark: unchanged)")
         f = _figures(dataset.name, name, sample, dataset.test_objects(slice(None, 200)))
         rows.append({"attack": ATTACKS[name].title, "L∞ (largest pixel change)": round(f["linf"], 3),
                      "PSNR (dB)": round(f["psnr"], 1), "SSIM (1 = identical)": round(f["ssim"], 3)})

@@ -54,3 +54,14 @@ def test_sentences_use_titles_not_internal_ids():
     assert "Small CNN" in page and "BadNets" in page
     for internal in ("small-cnn", "mnist-5k", "**badnets**"):
         assert internal not in page
+
+
+def test_every_picture_on_the_poison_page_says_what_it_shows():
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception, at.exception
+    alts = [img.alt for element in at.get("image") for img in element.proto.imgs]
+    assert len(alts) >= 20 and all(alts), [a for a in alts if not a]
+    assert "clean training picture of '5'" in alts
+    assert "poisoned training picture of '5' with the BadNets (visible patch) trigger, labelled '0'" in alts
