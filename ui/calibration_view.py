@@ -12,7 +12,7 @@ from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
 from backdoor.kinds import LABELS
-from ui.charts import CHART_CONFIG, COLOURS
+from ui.charts import CHART_CONFIG, COLOURS, SYMBOLS
 
 
 def reliability_chart(curves: dict[tuple[str, str], Calibration]) -> go.Figure:
@@ -25,7 +25,7 @@ def reliability_chart(curves: dict[tuple[str, str], Calibration]) -> go.Figure:
         name = f"{LABELS[kind]}, {images} images"
         style = dict(color=COLOURS[kind], **({"dash": "dot"} if images == "triggered" else {}))  # often one point
         fig.add_trace(go.Scatter(x=[c for c, _ in points], y=[a for _, a in points], mode="lines+markers",
-                                 name=f"{name} (ECE {cal.ece:.3f})", line=style, marker=dict(size=9)))
+                                 name=f"{name} (ECE {cal.ece:.3f})", line=style, marker=dict(size=9, symbol=SYMBOLS[kind])))
     fig.update_xaxes(title_text="how sure the model said it was (confidence)", range=[0, 1.02])
     fig.update_yaxes(title_text="how often it was right", range=[0, 1.02])
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.3))

@@ -13,7 +13,13 @@ from plotly.subplots import make_subplots
 from backdoor.kinds import LABELS
 from backdoor.train import EpochRecord
 
-COLOURS = {"backdoored": "#d62728", "baseline": "#1f77b4"}  # by model kind
+# By model kind, from the Okabe-Ito palette (told apart with every common colour-vision deficiency),
+# and never by colour alone: the backdoored model's lines are dashed with crosses, its bars hatched.
+COLOURS = {"backdoored": "#D55E00", "baseline": "#0072B2"}
+DASHES = {"backdoored": "dash", "baseline": "solid"}
+SYMBOLS = {"backdoored": "x", "baseline": "circle"}
+PATTERNS = {"backdoored": "/", "baseline": ""}
+HARMFUL, HONEST, NEUTRAL = COLOURS["backdoored"], COLOURS["baseline"], "#7f7f7f"  # triggered, clean, other
 
 
 # A model whose clean accuracy is within this of chance (1 / classes) only guesses: if it sends
@@ -55,7 +61,8 @@ def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_cl
         ]
         for col, ys in enumerate(series, start=1):
             fig.add_trace(
-                go.Scatter(x=xs, y=ys, name=name, mode="lines+markers", line=dict(color=colour),
+                go.Scatter(x=xs, y=ys, name=name, mode="lines+markers", line=dict(color=colour, dash=DASHES[kind]),
+                           marker=dict(symbol=SYMBOLS[kind], size=8),
                            showlegend=col == 1, legendgroup=name),
                 row=1, col=col,
             )
@@ -90,7 +97,8 @@ def probability_bars(probs: dict[str, torch.Tensor], classes: tuple[str, ...]) -
     """Each model kind's class probabilities for one image."""
     fig = go.Figure()
     for kind, p in probs.items():
-        fig.add_trace(go.Bar(x=list(classes), y=(100 * p).tolist(), name=LABELS[kind], marker_color=COLOURS[kind]))
+        fig.add_trace(go.Bar(x=list(classes), y=(100 * p).tolist(), name=LABELS[kind], marker_color=COLOURS[kind],
+                             marker_pattern_shape=PATTERNS[kind]))
     fig.update_layout(
         barmode="group", height=260, margin=dict(l=10, r=10, t=10, b=10),
         yaxis_title="probability (%)", yaxis_range=[0, 100], legend=dict(orientation="h", y=-0.3),

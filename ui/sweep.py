@@ -14,7 +14,7 @@ from backdoor import estimates
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here
 from ui.readings import EQUALLY_GOOD, accuracy_gap
-from ui.charts import CHART_CONFIG
+from ui.charts import CHART_CONFIG, HARMFUL, HONEST
 
 
 def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
@@ -22,9 +22,10 @@ def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
     labels = [f"{p.poisoned_images} ({100 * p.rate:.2g}%)" for p in points]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=xs, y=[100 * p.asr for p in points], name="attack success rate",
-                             mode="lines+markers", line=dict(color="#d62728"), text=labels))
+                             mode="lines+markers", line=dict(color=HARMFUL, dash="dash"), marker=dict(symbol="x"),
+                             text=labels))
     fig.add_trace(go.Scatter(x=xs, y=[100 * p.clean_acc for p in points], name="clean accuracy",
-                             mode="lines+markers", line=dict(color="#1f77b4"), text=labels))
+                             mode="lines+markers", line=dict(color=HONEST), text=labels))
     # ticks at the counts tried, written in full (a log axis alone labels 20 and 30 as "2" and "3")
     fig.update_xaxes(type="log", title_text=f"poisoned training images (of {num_train:,}), log scale",
                      tickvals=xs, ticktext=[f"{x:,}" for x in xs])

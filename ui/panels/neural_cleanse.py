@@ -10,7 +10,7 @@ from backdoor.defenses.lab import Lab
 from backdoor.defenses.neural_cleanse import DEFENSE
 from backdoor.defenses.trigger_search import signed_anomaly_index
 from backdoor.outcomes import Outcome
-from ui.charts import CHART_CONFIG, image_strip
+from ui.charts import CHART_CONFIG, HARMFUL, NEUTRAL, image_strip
 from ui.words import metric_delta, percent, points_lost, points_phrase
 
 
@@ -24,7 +24,8 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     # median by more than `threshold` MADs, so the chart signs each class's anomaly index by side.
     signed = signed_anomaly_index(detection.mask_norms).tolist()
     fig = go.Figure(go.Bar(x=list(classes), y=signed,
-                           marker_color=["#d62728" if i in detection.flagged else "#7f7f7f" for i in range(len(classes))]))
+                           marker_color=[HARMFUL if i in detection.flagged else NEUTRAL for i in range(len(classes))],
+                           marker_pattern_shape=["/" if i in detection.flagged else "" for i in range(len(classes))]))
     fig.add_hline(y=-threshold, line_dash="dash", annotation_text=f"flagged below -{threshold:g}",
                   annotation_position="bottom right")
     fig.update_layout(height=280, margin=dict(l=10, r=10, t=10, b=10),

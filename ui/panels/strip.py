@@ -8,7 +8,7 @@ import streamlit as st
 from backdoor.defenses.lab import Lab
 from backdoor.defenses.strip import DEFENSE
 from backdoor.outcomes import Outcome
-from ui.charts import CHART_CONFIG
+from ui.charts import CHART_CONFIG, HARMFUL, HONEST
 from ui.words import percent
 
 
@@ -23,9 +23,9 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     bins = dict(start=0.0, end=top, size=top / 40)  # shared bins, so the two shapes compare
     fig = go.Figure()
     fig.add_trace(go.Histogram(x=result.clean_entropy.tolist(), name="clean inputs", opacity=0.6, xbins=bins,
-                               marker_color="#1f77b4"))
+                               marker_color=HONEST))
     fig.add_trace(go.Histogram(x=result.triggered_entropy.tolist(), name="triggered inputs", opacity=0.6, xbins=bins,
-                               marker_color="#d62728"))
+                               marker_color=HARMFUL, marker_pattern_shape="/"))
     fig.add_vline(x=threshold, line_dash="dash", annotation_text="threshold")
     fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=10, b=10),
                       xaxis_title="entropy of the blended predictions", legend=dict(orientation="h", y=-0.3))
