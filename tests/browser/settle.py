@@ -74,3 +74,22 @@ def open_expander(tab, title: str, inside: str, tries: int = 3, timeout: int = 2
             if attempt == tries - 1:
                 raise
     return target
+
+
+def answer_quiz(tab, option: str, feedback: str = "Right.", title: str = "Check your understanding",
+                tries: int = 3, timeout: int = 240_000) -> None:
+    """Open the quiz, pick ``option`` and wait for ``feedback``; again if a redraw swallowed the pick.
+
+    A run that redraws the page (after training, after a reconnect to another server) can replace
+    the quiz while the click lands, and the pick is lost with the old element.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        open_expander(tab, title, option, timeout=timeout).click()
+        try:
+            tab.get_by_text(feedback).first.wait_for(timeout=60_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise

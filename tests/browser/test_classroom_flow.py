@@ -63,9 +63,7 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
             if tab.get_by_role("button", name="Train both models").count():
                 tab.get_by_role("button", name="Train both models").click()
             tab.get_by_text("What you just saw").wait_for()
-            settle.open_expander(tab, "Check your understanding",
-                                 "To have a reference for what normal behaviour looks like").click()
-            tab.get_by_text("Right.").first.wait_for()
+            settle.answer_quiz(tab, "To have a reference for what normal behaviour looks like")
         shot(students["Cy"], "3-trained-phone")
 
         ada = students["Ada"]

@@ -62,9 +62,7 @@ def test_two_replicas_behind_nginx_share_the_class_and_the_models(tmp_path):
         took = ada.get_by_text("Training took").first
         took.wait_for()
         assert "loaded from the model store" not in took.inner_text()
-        settle.open_expander(ada, "Check your understanding",  # the redraw after training closes it again
-                             "To have a reference for what normal behaviour looks like").click()
-        ada.get_by_text("Right.").first.wait_for()
+        settle.answer_quiz(ada, "To have a reference for what normal behaviour looks like")  # after the redraw
         stored = sorted(store.rglob("*.pt"))
 
         ben = student("Ben", 1)  # the other replica: it loads Ada's models from the shared store
@@ -84,9 +82,7 @@ def test_two_replicas_behind_nginx_share_the_class_and_the_models(tmp_path):
         ada.get_by_role("link", name="3. Fire the trigger").first.click()
         ada.get_by_text("Every test image, with and without").wait_for()
         ada.get_by_text(f"Class {info.code}, as Ada").wait_for(timeout=30_000)  # the other replica knows her from her link
-        settle.open_expander(ada, "Check your understanding",
-                             "The share of triggered images sent where the attacker wants").click()
-        ada.get_by_text("Right.").first.wait_for()
+        settle.answer_quiz(ada, "The share of triggered images sent where the attacker wants")
         assert answered["Ada"][1] > 0  # she is on the other replica now
         assert "Traceback" not in ada.inner_text("body")
         ada.screenshot(path=str(SHOTS / "replicas-2-after-failover.png"), full_page=True)
