@@ -44,7 +44,7 @@ if info is not None:
 
 st.header("Preparing any session")
 st.subheader("Before the class: warm up")
-st.code("make warm        # or: python -m backdoor.prepare", language="bash")
+st.code("make warm        # or: python -m backdoor.prepare", language="bash", wrap_lines=True)
 folder = store_dir()
 with st.spinner("Timing this server..."):
     timings = {preset.name: preset_timing(preset, device) for preset in PRESETS.values()}

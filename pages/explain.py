@@ -51,7 +51,7 @@ def explain_grid() -> None:
     c1, c2 = st.columns([2, 3])
     method = c1.selectbox("Attribution method", list(methods_for("image")), format_func=lambda m: METHODS[m].title,
                           **bind("explain.method"))
-    c1.caption(method_caption(method))
+    c1.markdown(method_caption(method))  # a link is too faint in a caption
     pick = c2.slider("Test image", 1, len(others), **bind("explain.image"),
                      help=f"One of the {len(others):,} held-out test images the attack aims at.")
     index = int(others[pick - 1])

@@ -45,7 +45,7 @@ with left:
                  **bind("poison.attack", on_change=use_attack_defaults),
                  help="Choosing an attack also sets the poison rate it needs (you can change it).")
     spec = ATTACKS[st.session_state["poison.attack"]]
-    st.caption(f"{spec.summary} [Read the paper]({spec.paper}).")
+    st.markdown(f"{spec.summary} [Read the paper]({spec.paper}).")  # a link is too faint in a caption
     attack_form(spec.name, dataset.image_shape)
 with right:
     st.slider("Poison rate (% of the training set)", 0.0, 50.0, step=0.5, **bind("poison.rate_pct"),

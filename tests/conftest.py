@@ -94,3 +94,27 @@ def class_db(request, tmp_path):
     db = open_database(url)
     yield db
     db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def warm_store(tmp_path_factory):
+    """A model store holding the default scenario's two models and its matrix, as `make warm` leaves
+    it, for the browser tests that open a warmed server (trained once per test session).
+
+    tests/browser/matrix-default.json is `matrix(MatrixConfig())` measured on this 2-core machine on
+    2026-11-30 (its computation is tested in tests/backdoor/test_matrix.py); the browser tests read it
+    as a warmed server would, instead of spending minutes recomputing it.
+    """
+    from backdoor.datasets import load_dataset
+    from backdoor.matrix import Matrix, MatrixConfig, save_matrix
+    from backdoor.scenario import Scenario
+    from backdoor.store import load_or_train
+
+    store = tmp_path_factory.mktemp("warm-store")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BACKDOOR_LAB_STORE", str(store))
+        digits = load_dataset("mnist-5k")
+        for kind in ("backdoored", "baseline"):
+            load_or_train(digits, Scenario(), kind)
+        save_matrix(MatrixConfig(), Matrix.from_json((ROOT / "tests" / "browser" / "matrix-default.json").read_text()))
+    return store

@@ -94,7 +94,7 @@ def class_header(info: ClassInfo) -> None:
                alt=f"QR code that opens the join link {link}")
     right.markdown(f"Students open **{link}** (or scan the code), pick a nickname and land on "
                    f"**{PRESETS[info.preset].title}** at seed {info.seed}: everyone sees the same numbers.")
-    right.code(link, language=None)
+    right.code(link, language=None, wrap_lines=True)  # wrapped: a phone never scrolls inside it
     right.caption("To have the class's mystery models ready before the round, run on the server: `make warm "
                   f"CHALLENGE={class_challenge(info)} PRESET={info.preset} SEED={info.seed}`.")
     c1, c2, c3, c4 = right.columns(4)

@@ -83,7 +83,7 @@ def show_results(lab: Lab, results: dict) -> None:
             continue
         with st.container(border=True):
             st.subheader(defense.title)
-            st.caption(f"Runs {defense.stage}. [Paper]({defense.paper})")
+            st.markdown(f"Runs {defense.stage}. [Paper]({defense.paper})")  # a link is too faint in a caption
             st.markdown(f"**What it looks at:** {defense.looks_at}")
             panels.draw(lab, outcome, name)
             attention_before_after(lab, name, outcome)

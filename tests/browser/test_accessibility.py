@@ -5,7 +5,6 @@ axe-playwright-python)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -17,31 +16,17 @@ from settle import settled, watch
 pytestmark = [pytest.mark.browser, pytest.mark.trains]
 
 SHOTS = ROOT / "screenshots"
-MATRIX = Path(__file__).with_name("matrix-default.json")
 PAGES = ["", "poison", "train", "trigger", "explain", "defend", "matrix", "govern", "tabular", "drill", "audit",
          "mystery", "redblue", "classroom", "glossary", "join", "brief"]
-STAKEHOLDER = ["", "train", "trigger", "matrix", "tabular", "govern", "drill", "brief"]
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
            "resultTypes": ["violations"]}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A warmed server: the default scenario's models and its matrix are in the store."""
-    from backdoor.datasets import load_dataset
-    from backdoor.matrix import Matrix, MatrixConfig, save_matrix
-    from backdoor.scenario import Scenario
-    from backdoor.store import load_or_train
-
-    store = tmp_path_factory.mktemp("store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BACKDOOR_LAB_STORE", str(store))
-        digits = load_dataset("mnist-5k")
-        for kind in ("backdoored", "baseline"):
-            load_or_train(digits, Scenario(), kind)
-        save_matrix(MatrixConfig(), Matrix.from_json(MATRIX.read_text()))  # as in test_browser_drill.py
-    with serve(store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
+def server(warm_store, tmp_path_factory):
+    """A warmed server: the default scenario's models and its matrix are in the store (conftest.py)."""
+    with serve(warm_store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
         yield running
 
 
@@ -60,19 +45,20 @@ def test_every_page_has_no_serious_accessibility_violation(server, size):
     found = {}
     with sync_playwright() as p:
         browser = launch(p)
-        for audience, pages in (("Student", PAGES), ("Stakeholder", STAKEHOLDER)):
-            if audience == "Stakeholder" and size == "desktop":
-                continue  # the stakeholder's pages are the student's, in other words: checked on a phone
-            for page in pages:
-                tab = watch(browser.new_page(viewport=SIZES[size]))
-                tab.goto(f"{server.url}/{page}?lab.audience={audience}")
-                tab.locator('[data-testid="stMain"]').wait_for(timeout=120_000)
+        for page in PAGES:  # a stakeholder's pages are these, in other words
+            tab = watch(browser.new_page(viewport=SIZES[size]))
+            tab.goto(f"{server.url}/{page}")
+            tab.locator('[data-testid="stMain"]').wait_for(timeout=120_000)
+            settled(tab, timeout=240_000)
+            tab.wait_for_timeout(500)  # charts draw once the run is over
+            results = axe.run(tab, options=WCAG_AA).response
+            if serious(results):  # a second look, so a state on its way out (a spinner) is not counted
+                tab.wait_for_timeout(2_000)
                 settled(tab, timeout=240_000)
-                tab.wait_for_timeout(500)  # charts draw once the run is over
                 results = axe.run(tab, options=WCAG_AA).response
-                if serious(results):
-                    found[f"{audience} /{page}"] = serious(results)
-                tab.close()
+            if serious(results):
+                found[f"/{page}"] = serious(results)
+            tab.close()
         browser.close()
     SHOTS.mkdir(exist_ok=True)
     (SHOTS / f"axe-{size}.json").write_text(json.dumps(found, indent=1))

@@ -14,30 +14,14 @@ from launch import launch, sync_playwright
 from settle import settled, watch
 
 SHOTS = ROOT / "screenshots"
-MATRIX = Path(__file__).with_name("matrix-default.json")
 
 pytestmark = [pytest.mark.browser, pytest.mark.trains]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A server whose model store already holds the default scenario's two models (trained here first)."""
-    from backdoor.datasets import load_dataset
-    from backdoor.scenario import Scenario
-    from backdoor.store import load_or_train
-
-    from backdoor.matrix import Matrix, MatrixConfig, save_matrix
-
-    store = tmp_path_factory.mktemp("store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BACKDOOR_LAB_STORE", str(store))
-        digits = load_dataset("mnist-5k")
-        for kind in ("backdoored", "baseline"):
-            load_or_train(digits, Scenario(), kind)
-        # The default scenario's matrix as `make warm` computes it: MATRIX is `matrix(MatrixConfig())` measured on this
-        # 2-core machine on 2026-11-30 (its computation is tested in tests/backdoor/test_matrix.py); the walk reads it as a warmed server would.
-        save_matrix(MatrixConfig(), Matrix.from_json(MATRIX.read_text()))
-    with serve(store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
+def server(warm_store, tmp_path_factory):
+    """A server whose model store already holds the default scenario's models and matrix (conftest.py)."""
+    with serve(warm_store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
         yield running
 
 
