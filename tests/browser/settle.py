@@ -62,7 +62,7 @@ def open_expander(tab, title: str, inside: str, tries: int = 3, timeout: int = 2
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    target = tab.get_by_text(inside).first
+    target = tab.get_by_text(inside, exact=True).first  # the option itself, not a page sentence quoting it
     for attempt in range(tries):
         settled(tab, timeout=timeout)
         if not target.is_visible():
