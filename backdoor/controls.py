@@ -12,6 +12,7 @@ matrix, the table and the advice change with it.
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -99,7 +100,9 @@ def _points(points: float) -> str:
     return f"{abs(lost):.1f} points {'below' if lost > 0 else 'above'}"
 
 
+@lru_cache(maxsize=4)
 def words(path: Path = WORDS) -> dict[str, dict[str, str]]:
+    """Each control's words, read once per process (callers only read them)."""
     with open(path, "rb") as f:
         return tomllib.load(f)
 

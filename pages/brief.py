@@ -6,7 +6,7 @@ from backdoor.defenses.lab import Lab
 from ui.brief_view import board_brief
 from ui.controls_view import evidence
 from ui.defense_session import outcomes_for
-from ui.menus import heading
+from ui.menus import menu_title
 from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.routing import through_router
@@ -15,7 +15,7 @@ from ui.training import scenario_or_stop, trained_or_stop
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
-st.title(heading("brief", "The board brief and the session report"))
+st.title(menu_title("brief", "The board brief and the session report"))
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()

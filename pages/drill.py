@@ -10,7 +10,7 @@ from ui.glossary import glossary_link
 from ui.jobs import shared_memo
 from ui.lessons import LESSONS
 from ui.resources import current_dataset, current_device
-from ui.menus import heading
+from ui.menus import menu_title
 from ui.routing import through_router
 from ui.training import scenario_or_stop, trained_or_stop
 from ui.url_state import link
@@ -22,7 +22,7 @@ with open(LESSONS / "drill.toml", "rb") as f:
 
 STEP = 20  # requests served per click
 s = st.session_state
-st.title(heading("drill", "Incident drill: a backdoored update, and the rollback"))
+st.title(menu_title("drill", "Incident drill: a backdoored update, and the rollback"))
 with st.container(border=True):
     st.markdown(words["lesson"])
 glossary_link("trigger", "fingerprint", "false-rejection")

@@ -11,7 +11,7 @@ from ui.sectors_view import sector_picker, show_sector
 from ui.lessons import LESSONS
 from ui.resources import current_dataset
 from ui.training import poisoned_or_stop, scenario_or_stop
-from ui.menus import heading
+from ui.menus import menu_title
 from ui.routing import through_router
 from ui.url_state import link
 
@@ -20,7 +20,7 @@ through_router()  # first: a fresh server may run this file without app.py (ui/r
 with open(LESSONS / "govern.toml", "rb") as f:
     brief = tomllib.load(f)
 
-st.title(heading("govern", "7. Govern: the risk brief"))
+st.title(menu_title("govern", "7. Govern: the risk brief"))
 with st.container(border=True):
     st.markdown(f"**In one paragraph.** {brief['summary']}")
 glossary_link("trigger", "fingerprint", "provenance", "defense")

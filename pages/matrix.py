@@ -16,7 +16,7 @@ from ui.training import scenario_or_stop
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here
 from ui.words import metric_delta
-from ui.menus import heading
+from ui.menus import menu_title
 from ui.routing import through_router
 from ui.charts import CHART_CONFIG
 from models import MODELS
@@ -24,7 +24,7 @@ from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
-st.title(heading("matrix", "6. Every attack against every defense"))
+st.title(menu_title("matrix", "6. Every attack against every defense"))
 show_lesson("matrix")
 glossary_link("defense", "attack-success-rate", "clean-accuracy")
 dataset = current_dataset()

@@ -14,7 +14,7 @@ from ui.jobs import shared_memo
 from ui.lessons import show_lesson
 from ui.progress import ProgressBar
 from ui.resources import current_device, dataset_named
-from ui.menus import heading
+from ui.menus import menu_title
 from ui.routing import through_router
 from ui.state import DEFAULTS, is_stakeholder
 from ui.table_view import controls_rows, figures_rows, record_chart, trigger_rows
@@ -28,7 +28,7 @@ from ui.words import count_of
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
 s = st.session_state
-st.title(heading("tabular", "Patient records: a tampered lab pattern flips a diagnosis"))
+st.title(menu_title("tabular", "Patient records: a tampered lab pattern flips a diagnosis"))
 show_lesson("tabular")
 glossary_link("trigger", "sensitivity-specificity", "calibration", "range-check")
 

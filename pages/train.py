@@ -25,13 +25,13 @@ from ui.training import (
 from ui.waiting import busy_note, here
 from ui.words import share
 from models import MODELS
-from ui.menus import heading
+from ui.menus import menu_title
 from ui.routing import through_router
 from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
-st.title(heading("train", "2. Train the models"))
+st.title(menu_title("train", "2. Train the models"))
 show_lesson("train")
 glossary_link("baseline", "clean-accuracy", "attack-success-rate", "calibration")
 dataset = current_dataset()

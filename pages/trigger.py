@@ -18,12 +18,12 @@ from ui.state import bind
 from ui.training import KINDS, scenario_or_stop, trained_or_stop
 from ui.readings import trigger_reading
 from ui.words import article
-from ui.menus import heading
+from ui.menus import menu_title
 from ui.routing import through_router
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
-st.title(heading("trigger", "3. Fire the trigger"))
+st.title(menu_title("trigger", "3. Fire the trigger"))
 show_lesson("trigger")
 glossary_link("trigger", "attack-success-rate", "target-class")
 dataset = current_dataset()

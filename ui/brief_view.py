@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 
 import streamlit as st
 
@@ -19,7 +20,9 @@ from ui.training import cached_models, model_figures
 from ui.words import count_of
 
 
+@lru_cache(maxsize=4)
 def _words(name: str) -> dict:
+    """A lesson file, read once per server (the words do not change while it runs)."""
     with open(LESSONS / name, "rb") as f:
         return tomllib.load(f)
 

@@ -32,10 +32,8 @@ STAKEHOLDER_TITLES: dict[str, str] = {
 
 
 def menu_title(page: str, title: str) -> str:
-    """The name of ``page`` in the menu of whoever is using the lab (``title`` elsewhere)."""
+    """The name of ``page`` in the menu of whoever is using the lab (``title`` elsewhere).
+
+    Pages use it for their own title too, so a stakeholder's page heading carries the menu's number.
+    """
     return STAKEHOLDER_TITLES.get(page, title) if is_stakeholder() else title
-
-
-def heading(page: str, title: str) -> str:
-    """The title at the top of ``page``: the menu's name for a stakeholder, so the numbers agree."""
-    return menu_title(page, title)

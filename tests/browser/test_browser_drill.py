@@ -88,6 +88,9 @@ def test_a_risk_officer_walks_the_numbered_path_to_a_board_brief_that_prints_on_
         tab.goto(f"{server.url}/?lab.audience=Stakeholder")
         tab.get_by_text("For decision makers").wait_for(timeout=180_000)
         settled(tab)
+        # the sidebar's menu can draw after the page's own text: wait for its first and last entries
+        for entry in ("1. What a backdoor is", "8. The board brief"):
+            tab.get_by_role("link", name=entry, exact=True).first.wait_for(timeout=60_000)
         menu = tab.get_by_test_id("stSidebarNav").or_(tab.get_by_test_id("stSidebar")).first.inner_text()
         numbers = [int(n) for n in re.findall(r"^(\d)\. ", menu, re.M)]
         assert numbers == list(range(1, 9)), menu
