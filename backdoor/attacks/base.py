@@ -112,8 +112,9 @@ def largest_change(trigger: Trigger, x: torch.Tensor, fraction: float = FOOTPRIN
 class AttackSpec:
     """One attack as the app knows it: names, paper, its config class, and where it fits.
 
-    ``all_to_all_row``: the matrix also shows it all-to-all (class y to y + 1). ``note``: a
-    sentence the Poison page shows beside its settings."""
+    ``all_to_all_row``: the matrix also shows it all-to-all (class y to y + 1). ``matrix_row``: False
+    keeps it out of the attack x defense matrix (a student's own drawing has no default worth a row).
+    ``note``: a sentence the Poison page shows beside its settings."""
 
     name: str
     title: str
@@ -124,6 +125,7 @@ class AttackSpec:
     default_rate: float = 0.1  # the poison rate this attack needs on mnist-5k (see RESULTS.md)
     datasets: tuple[str, ...] = ()  # the data sets it makes sense on (empty: all of its modalities)
     all_to_all_row: bool = False
+    matrix_row: bool = True
     note: str = ""
     modalities: tuple[str, ...] = ("image",)  # the kinds of data it stamps a trigger on
 
