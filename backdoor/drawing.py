@@ -79,8 +79,8 @@ def centred_on(trigger: Drawn, row: int, col: int, image_hw: tuple[int, int]) ->
 def digit_from_canvas(rgba: np.ndarray, image_shape: tuple[int, int, int]) -> torch.Tensor | None:
     """A digit drawn in light ink on a dark canvas, prepared as an uploaded picture is (centred and
     sized as MNIST's digits): (1, C, H, W) in [0, 1]; None when the canvas is empty."""
-    alpha, premultiplied = _ink(rgba)
-    if alpha.max() == 0:
+    _, premultiplied = _ink(rgba)
+    if premultiplied.max() == 0:  # no light ink (a dark canvas's own background is no drawing)
         return None
     grey = Image.fromarray(np.clip(np.rint(premultiplied * 255), 0, 255).astype(np.uint8), mode="L")
     png = io.BytesIO()

@@ -76,3 +76,9 @@ def test_a_drawn_digit_is_centred_like_an_uploaded_one():
     columns = torch.nonzero(digit[0, 0].sum(dim=0) > 0).flatten().float()
     assert 11 <= columns.mean() <= 16  # moved from the left edge to the middle
     assert digit_from_canvas(canvas({}, size=28), (1, 28, 28)) is None
+
+
+def test_a_dark_canvas_background_is_no_digit():
+    rgba = np.zeros((280, 280, 4), dtype=np.uint8)
+    rgba[..., 3] = 255  # an opaque black canvas, nothing drawn on it
+    assert digit_from_canvas(rgba, (1, 28, 28)) is None
