@@ -23,6 +23,7 @@ def own_drawing(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
     st.caption("Draw a digit in the black square (a finger works on a phone), as big as the square. It is shrunk "
                f"to {dataset.image_shape[1]}x{dataset.image_shape[2]} pixels and centred, as the training digits were. "
                "The canvas's own buttons undo, redo and clear it.")
+    st.caption("Draw here:")  # short: the canvas's buttons float at its top right
     drawing = st_canvas(stroke_width=PEN, stroke_color="#ffffff", background_color="#000000",
                         width=CANVAS_SIDE, height=CANVAS_SIDE, return_image_data=True, drawing_mode="freedraw",
                         key="trigger.draw.canvas")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 import torch
 
@@ -69,7 +70,7 @@ def both_answers(image: torch.Tensor, dataset: Dataset, scenario: Scenario, mode
             answers[kind, triggered] = (k, float(probs[k]))
     rows = [{"model": KINDS[kind], "picture": "with the trigger" if triggered else "without the trigger",
              "answer": dataset.classes[k], "confidence": f"{p:.0%}"} for (kind, triggered), (k, p) in answers.items()]
-    cols[2].dataframe(rows, hide_index=True)
+    cols[2].table(pd.DataFrame(rows).set_index("model"))  # a real table: a screen reader reads it, a phone shows it whole
     cols[2].caption(about + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset, truth))
 
 

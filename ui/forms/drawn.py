@@ -61,6 +61,7 @@ def form(image_shape: tuple[int, int, int]) -> None:
     ink = ink_column.radio("Ink", tuple(INKS), horizontal=True, key="draw.trigger.ink",
                            help="White shows on the dark digits' background; black can cut into a stroke.")
     pen = pen_column.slider("Pen width (pixels of the image)", 1, 4, 2, key="draw.trigger.pen")
+    st.caption("Draw here:")  # short: the canvas's buttons (undo, redo, edit, clear) float at its top right
     drawing = st_canvas(
         stroke_width=pen * scale, stroke_color=INKS[ink], background_image=_picture(sample, scale),
         width=width * scale, height=height * scale, return_image_data=True, drawing_mode="freedraw",
