@@ -81,6 +81,12 @@ def setting(default, label: str, **widget) -> Any:
     return field(default=default, metadata={"widget": Widget(label, **widget)})
 
 
+def kept_in_link(default) -> Any:
+    """A config field no widget draws (a drawing's pixels) that a page's link still carries, so a
+    reload, or another server, rebuilds the same trigger."""
+    return field(default=default, metadata={"in_link": True})
+
+
 def widgets(config: type) -> list[tuple[str, Any, Widget]]:
     """(field name, default, widget) of every setting of a config class, in field order."""
     return [(f.name, f.default, f.metadata["widget"]) for f in fields(config) if "widget" in f.metadata]

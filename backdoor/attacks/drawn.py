@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from backdoor.attacks.base import AttackSpec, TriggerDefaults, setting
+from backdoor.attacks.base import AttackSpec, TriggerDefaults, kept_in_link, setting
 
 # The default drawing, until the student draws one: a 5x5 white cross near the bottom-right corner.
 CROSS = bytes(1 if r == c or r + c == 4 else 0 for r in range(5) for c in range(5))
@@ -43,10 +43,10 @@ class Drawn(TriggerDefaults):
     white pixels on the diagonal of the top-left corner.
     """
 
-    height: int = 5
-    width: int = 5
-    mask: bytes = CROSS
-    pattern: bytes = bytes(255 * m for m in CROSS)
+    height: int = kept_in_link(5)
+    width: int = kept_in_link(5)
+    mask: bytes = kept_in_link(CROSS)
+    pattern: bytes = kept_in_link(bytes(255 * m for m in CROSS))
     top: int = setting(21, "Row (from the top)", low=0, fit=_last_row,
                        help="Where your drawing's top edge sits on every poisoned image.")
     left: int = setting(21, "Column (from the left)", low=0, fit=_last_column,

@@ -59,3 +59,26 @@ def test_a_drawing_is_trained_fired_explained_defended_and_reported():
     assert not at.exception, at.exception
     report = at.session_state["report.html"]
     assert "Your own drawing (draw the trigger)" in report and "3x3 drawing at row 2, column 3" in report
+
+
+def test_a_reload_or_another_server_rebuilds_the_same_drawing_from_the_link():
+    at = fresh_app(**{"poison.attack": "drawn", **drawn_settings(PLUS)})
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    link = dict(at.query_params)
+    assert link["poison.drawn.mask"] == "000100010101000100"  # the pixels, in hexadecimal
+    assert link["poison.drawn.top"] == "2" and link["poison.drawn.height"] == "3"
+
+    reloaded = fresh_app()
+    reloaded.query_params.update(link)
+    reloaded.run()
+    reloaded.switch_page("pages/poison.py").run()
+    assert not reloaded.exception, reloaded.exception
+    assert "Your 3x3-pixel drawing" in texts(reloaded) and "row 2, column 3" in texts(reloaded)
+
+    mangled = fresh_app()
+    mangled.query_params.update(link | {"poison.drawn.mask": "0101"})  # 2 pixels for a 3x3 drawing
+    mangled.run()
+    mangled.switch_page("pages/poison.py").run()
+    assert not mangled.exception and not mangled.error
+    assert "Your 5x5-pixel drawing" in texts(mangled)  # the link opens on the default drawing, not an error

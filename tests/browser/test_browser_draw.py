@@ -1,4 +1,4 @@
-"""Your own input, in the real browser: draw a trigger with the mouse, tap to move it, train, see it
+"""Your own input, in the real browser: draw a trigger with the mouse, click to move it, train, see it
 hijack the backdoored model; draw a digit and see both models' answers. On a desktop and a phone,
 with axe-core on the canvases and nothing fetched from anywhere but the app."""
 
@@ -123,7 +123,7 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
 
 
 def test_on_a_phone_a_finger_draws_the_trigger_and_a_tap_places_it(server, browser):
-    tab = watch(browser.new_page(viewport=SIZES["phone"], has_touch=True))
+    tab = watch(browser.new_page(viewport=SIZES["phone"]))
     tab.goto(server.url + START)
     draw_a_trigger(tab)
     assert tab.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]  # nothing sideways
