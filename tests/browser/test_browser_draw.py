@@ -4,6 +4,7 @@ with axe-core on the canvases and nothing fetched from anywhere but the app."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -20,6 +21,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.trains]
 SHOTS = ROOT / "screenshots"
 # the drawn attack, two epochs and 15% poison: a short training that still plants the backdoor
 START = "/poison?poison.attack=drawn&train.epochs=2&poison.rate_pct=15.0"
+# streamlit-image-coordinates 0.4.1 draws its picture as an <img> without alt, in an iframe, and takes no
+# alt to pass on: axe-core finds it only when run inside that frame (the page-wide run does not look in
+# frames). The sentence above the picture says what it shows, and the row and column sliders place the
+# drawing without it. Any other violation in any frame fails.
+KNOWN_IN_TAP_FRAME = {"image-alt"}
 DRAWN = re.compile(r"Your (\d+)x(\d+)-pixel drawing, as every poisoned image will carry it, at row (\d+), column (\d+)")
 
 
@@ -83,6 +89,7 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
     tab.goto(server.url + START)
     draw_a_trigger(tab)
     assert not serious(_axe(tab)), serious(_axe(tab))
+    assert _frames_axe(tab) == {"image_coordinates": KNOWN_IN_TAP_FRAME}
     tab.screenshot(path=str(_shots() / "draw-1-trigger-desktop.png"))
 
     tab.get_by_role("link", name="2. Train the models").first.click()
@@ -135,6 +142,20 @@ def _axe(tab) -> dict:
     from axe_playwright_python.sync_playwright import Axe
 
     return Axe().run(tab, options=WCAG_AA).response
+
+
+def _frames_axe(tab) -> dict[str, set[str]]:
+    """The serious or critical axe-core rules broken inside each component's frame, by the frame's address."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    script, found = Axe().axe_script, {}
+    for frame in tab.frames[1:]:
+        frame.evaluate(script)
+        results = frame.evaluate(f"axe.run(document, {json.dumps(WCAG_AA)})")
+        broken = {v["id"] for v in results["violations"] if v["impact"] in ("serious", "critical")}
+        if broken:
+            found["image_coordinates" if "image_coordinates" in frame.url else frame.url] = broken
+    return found
 
 
 def _shots():
