@@ -26,6 +26,7 @@ START = "/poison?poison.attack=drawn&train.epochs=2&poison.rate_pct=15.0"
 # frames). The sentence above the picture says what it shows, and the row and column sliders place the
 # drawing without it. Any other violation in any frame fails.
 KNOWN_IN_TAP_FRAME = {"image-alt"}
+CANVAS = "canvas.upper-canvas"  # Fabric.js's top layer of the drawing canvas, the one that takes the pointer
 DRAWN = re.compile(r"Your (\d+)x(\d+)-pixel drawing, as every poisoned image will carry it, at row (\d+), column (\d+)")
 
 
@@ -69,7 +70,7 @@ def draw_a_trigger(tab) -> None:
     """A hook in the top-left corner, then a tap near the top right moves it there."""
     tab.get_by_text("Draw here:").wait_for(timeout=120_000)
     settled(tab)
-    canvas = tab.locator("canvas").last  # the canvas's top layer, which takes the pointer
+    canvas = tab.locator(CANVAS)
     stroke(tab, canvas, [(0.08, 0.08), (0.25, 0.08), (0.25, 0.2)])
     height, width, row, col = drawing_shown(tab, lambda h, w, r, c: (h, w) != (5, 5) and r <= 3 and c <= 3)
     assert 2 <= height <= 8 and 4 <= width <= 10  # a 2-pixel pen over about 5 by 3 pixels of the 28
@@ -109,7 +110,7 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
     assert tab.get_by_alt_text(re.compile("with the Your own drawing \\(draw the trigger\\) trigger")).count() >= 6
 
     open_expander(tab, "Draw your own digit and try the trigger on it", "Draw here:")
-    canvas = tab.locator("canvas").last
+    canvas = tab.locator(CANVAS)
     stroke(tab, canvas, [(0.5, 0.15), (0.5, 0.85)])  # a "1"
     tab.get_by_text("What did you draw?").wait_for(timeout=60_000)
     settled(tab)
