@@ -55,8 +55,8 @@ def form(image_shape: tuple[int, int, int]) -> None:
     sample = dataset.x_test[0]  # one test picture to draw on, the same every time
     trigger = _current()
 
-    st.markdown("**Draw your trigger** on the picture (a finger works on a phone), then tap the picture on the "
-                "right to move it. Every poisoned image gets exactly the pixels you drew.")
+    st.markdown("**Draw your trigger** on the picture (a finger works on a phone), then tap the picture "
+                "below it to move your drawing there. Every poisoned image gets exactly the pixels you drew.")
     ink_column, pen_column = st.columns(2)
     ink = ink_column.radio("Ink", tuple(INKS), horizontal=True, key="draw.trigger.ink",
                            help="White shows on the dark digits' background; black can cut into a stroke.")
