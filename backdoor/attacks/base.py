@@ -113,7 +113,8 @@ class AttackSpec:
     """One attack as the app knows it: names, paper, its config class, and where it fits.
 
     ``all_to_all_row``: the matrix also shows it all-to-all (class y to y + 1). ``note``: a
-    sentence the Poison page shows beside its settings."""
+    sentence the Poison page shows beside its settings. ``invisible``: made to pass unnoticed by
+    eye (the second round of the Poison page's "Can you spot it?" plays it)."""
 
     name: str
     title: str
@@ -126,6 +127,7 @@ class AttackSpec:
     all_to_all_row: bool = False
     note: str = ""
     modalities: tuple[str, ...] = ("image",)  # the kinds of data it stamps a trigger on
+    invisible: bool = False
 
     def fits(self, dataset: str) -> bool:
         modality = DATASETS[dataset].modality if dataset in DATASETS else "image"
