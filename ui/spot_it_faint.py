@@ -19,6 +19,9 @@ from ui.resources import poisoned_set
 from ui.spot_it import draw_round, next_round, play, round_number, score_sentence
 
 PREFIX = "spot2"
+# Round 2 draws its pictures as round 1 would in its 500th round: at the same rate and seed an attack
+# poisons the same training images as the scenario's, and round 1's draw would show them again.
+DRAWN_APART = 500
 
 
 def faint_attacks(dataset: str) -> list[str]:
@@ -69,7 +72,7 @@ def spot_it_faint(dataset: Dataset, scenario: Scenario) -> None:
     except ValueError as error:  # e.g. a clean-label attack on a class too small for its rate
         st.caption(f"Round 2 cannot poison this data set with {spec.title}: {error}")
         return
-    indices, truth = draw_round(poisoned, round_number(PREFIX), faint.poison.seed)
+    indices, truth = draw_round(poisoned, DRAWN_APART + round_number(PREFIX), faint.poison.seed)
 
     def picture(i: int) -> tuple[object, None, str]:
         return to_display(poisoned.x[i]), None, picture_alt(dataset.classes[int(dataset.y_train[i])],

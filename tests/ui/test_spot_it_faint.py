@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from backdoor.attacks import ALL_TO_ALL, SIG, Blended, PoisonConfig, WaNet, poison
+from backdoor.attacks import ALL_TO_ALL, SIG, BadNets, Blended, PoisonConfig, WaNet, poison
 from backdoor.scenario import Scenario
 from backdoor.train import TrainConfig
 from ui.spot_it import draw_round, score_sentence
-from ui.spot_it_faint import contrast, faint_attacks, faint_scenario
+from ui.spot_it_faint import DRAWN_APART, contrast, faint_attacks, faint_scenario
 
 
 def test_round_2_plays_the_three_invisible_attacks_in_the_registry_order():
@@ -77,3 +77,12 @@ def test_the_same_share_or_better_without_finding_all_reads_neither_was_easy():
     assert contrast((0, 3, "badnets"), 0, 2, "blended") == (
         "In round 1 you found 0 of 3 visible BadNets images, and 0 of 2 faint Blended images: neither round was easy.")
     assert contrast((1, 4, "wanet"), 2, 4, "blended").startswith("In round 1 you found 1 of 4 faint WaNet images, and")
+
+
+def test_round_2_shows_other_pictures_than_round_1_though_both_attacks_poison_the_same_ones(mnist):
+    visible = poison(mnist.x_train, mnist.y_train, BadNets(), PoisonConfig(rate=0.1, target=0, seed=0), 10)
+    faint = poison(mnist.x_train, mnist.y_train, Blended(), PoisonConfig(rate=0.1, target=0, seed=0), 10)
+    assert torch.equal(visible.poisoned_mask, faint.poisoned_mask)  # why round 2 must draw apart
+    first, _ = draw_round(visible, 0, 0)
+    second, _ = draw_round(faint, DRAWN_APART, 0)
+    assert not set(first) & set(second)
