@@ -16,6 +16,7 @@ MODULES = (
     "neural_cleanse",
     "fine_pruning",
     "strip",
+    "scale_up",
     "compression",
     "range_check",
 )
