@@ -17,6 +17,7 @@ MODULES = (
     "sticker",
     "drawn",
     "feature_trigger",
+    "adap_blend",
 )
 
 ATTACKS: Registry[AttackSpec] = Registry().load("backdoor.attacks", MODULES, "SPEC")

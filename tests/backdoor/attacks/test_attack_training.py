@@ -13,6 +13,7 @@ from backdoor.train import TrainConfig
         ("sig", 0, 4, 0.8),
         ("drawn", 0, 3, 0.8),  # the default drawing, the cross, until a student draws
         ("badnets", ALL_TO_ALL, 5, 0.7),
+        ("adap_blend", 0, 5, 0.8),  # covers keep their labels, yet the whole pattern sends the digit to 0
     ],
 )
 def test_attack_plants_a_backdoor_on_mnist(mnist, attack, target, epochs, least_asr):
