@@ -36,12 +36,11 @@ import torch
 from torch import nn
 
 from backdoor import timing
-from backdoor.attacks import attack_labels, attackable
 from backdoor.defenses.base import Defense
-from backdoor.defenses.common import Evaluation, ProgressFn, model_device, no_progress, private_copy
+from backdoor.defenses.common import ProgressFn, model_device, no_progress, private_copy
+from backdoor.defenses import monitor
+from backdoor.defenses.monitor import screening_estimate, served, triggered_held_out
 from backdoor.defenses.lab import Lab
-from backdoor.estimates import evaluation_seconds
-from backdoor.metrics import predict
 from backdoor.outcomes import Outcome
 
 
@@ -162,16 +161,11 @@ def scale_up(model: nn.Module, x_defender: torch.Tensor, x_clean: torch.Tensor, 
 def run(lab: Lab, config: ScaleUpConfig, on_progress: ProgressFn) -> Outcome:
     """SCALE-UP as a monitor in front of the model: a refused input gets no answer, so it counts as
     neither correct (clean) nor hijacked (triggered)."""
-    x_eval, y_eval = lab.held_out
-    target = lab.scenario.target
-    movable = attackable(y_eval, target)
-    triggered = lab.scenario.stamp(x_eval, lab.dataset.held_out_objects)[movable]
-    result = scale_up(lab.model, lab.clean[0], x_eval, triggered, config, on_progress)
-    device = model_device(lab.model)
-    clean_ok = (predict(lab.model, x_eval, device) == y_eval) & (result.clean_spc <= result.threshold)
-    goal = attack_labels(y_eval[movable], target, lab.dataset.num_classes)
-    hijacked = (predict(lab.model, triggered, device) == goal) & (result.triggered_spc <= result.threshold)
-    return Outcome(result=result, after=Evaluation(float(clean_ok.float().mean()), float(hijacked.float().mean())),
+    movable, triggered = triggered_held_out(lab)
+    result = scale_up(lab.model, lab.clean[0], lab.held_out[0], triggered, config, on_progress)
+    after = served(lab, movable, triggered, result.clean_spc <= result.threshold,
+                   result.triggered_spc <= result.threshold)
+    return Outcome(result=result, after=after,
                    refused=result.refused,
                    detail=f"refuses {result.caught:.0%} of triggered inputs and {result.refused:.0%} of clean ones",
                    figures={"caught_at_1pct_frr": round(result.caught_at_frr(0.01), 4),
@@ -180,20 +174,14 @@ def run(lab: Lab, config: ScaleUpConfig, on_progress: ProgressFn) -> Outcome:
 
 def screening_seconds(rig: timing.Rig, scales: int, batch_size: int) -> float:
     """One input screened: amplified ``scales`` ways and classified, measured on this machine."""
-
-    def measure() -> float:
-        model, (x, _) = rig.build().eval(), rig.images(200)
-        config = ScaleUpConfig(scales=scales, batch_size=batch_size)
-        return timing.per_item(lambda: scaled_consistency(model, x, config), len(x))
-
-    return timing.MEASURED.get(("scale_up", rig, scales, batch_size), measure)
+    config = ScaleUpConfig(scales=scales, batch_size=batch_size)
+    return monitor.screening_seconds(("scale_up", rig, scales, batch_size), rig,
+                                     lambda model, x: scaled_consistency(model, x, config))
 
 
 def estimate(shape, scenario, device, config: ScaleUpConfig) -> float:
     rig = shape.rig(scenario.model, device)
-    triggered = shape.moved(shape.held_out, scenario.target)
-    screened = (shape.defender + shape.held_out + triggered) * screening_seconds(rig, config.scales, config.batch_size)
-    return screened + evaluation_seconds(shape, scenario, device, shape.held_out)
+    return screening_estimate(shape, scenario, device, screening_seconds(rig, config.scales, config.batch_size))
 
 
 DEFENSE = Defense(

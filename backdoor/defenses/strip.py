@@ -24,13 +24,12 @@ import torch
 from torch import nn
 
 from backdoor import timing
-from backdoor.attacks import attack_labels, attackable
 from backdoor.defenses.base import Defense
 from backdoor.defenses.lab import Lab
-from backdoor.estimates import evaluation_seconds
-from backdoor.metrics import predict
 from backdoor.outcomes import Outcome
-from backdoor.defenses.common import Evaluation, ProgressFn, model_device, no_progress, private_copy
+from backdoor.defenses.common import ProgressFn, model_device, no_progress, private_copy
+from backdoor.defenses import monitor
+from backdoor.defenses.monitor import screening_estimate, served, triggered_held_out
 
 BLENDS = ("add", "average")
 
@@ -224,19 +223,12 @@ def run(lab: Lab, config: StripConfig, on_progress: ProgressFn) -> Outcome:
     if lab.dataset.modality != "image":
         config = replace(config, blend="average")
     x, _ = lab.clean
-    x_eval, y_eval = lab.held_out
-    target = lab.scenario.target
-    movable = attackable(y_eval, target)
+    movable, triggered = triggered_held_out(lab)
     pool = lab.dataset.x_train[~lab.poisoned.poisoned_mask][:REFERENCE_IMAGES]  # the defender's clean references
-    triggered = lab.scenario.stamp(x_eval, lab.dataset.held_out_objects)[movable]
-    result = strip(lab.model, pool, x, x_eval, triggered, config, on_progress)
-    device = model_device(lab.model)
-    served_clean = result.clean_entropy >= result.threshold
-    served_triggered = result.triggered_entropy >= result.threshold
-    clean_ok = (predict(lab.model, x_eval, device) == y_eval) & served_clean
-    goal = attack_labels(y_eval[movable], target, lab.dataset.num_classes)
-    hijacked = (predict(lab.model, triggered, device) == goal) & served_triggered
-    return Outcome(result=result, after=Evaluation(float(clean_ok.float().mean()), float(hijacked.float().mean())),
+    result = strip(lab.model, pool, x, lab.held_out[0], triggered, config, on_progress)
+    after = served(lab, movable, triggered, result.clean_entropy >= result.threshold,
+                   result.triggered_entropy >= result.threshold)
+    return Outcome(result=result, after=after,
                    refused=result.frr,
                    detail=f"rejects {1 - result.far:.0%} of triggered inputs and {result.frr:.0%} of clean ones",
                    figures={"tpr_at_1pct_frr": round(result.tpr_at_frr(0.01), 4),
@@ -245,21 +237,14 @@ def run(lab: Lab, config: StripConfig, on_progress: ProgressFn) -> Outcome:
 
 def screening_seconds(rig: timing.Rig, overlays: int, batch_size: int) -> float:
     """One input screened: blended with ``overlays`` clean images and classified, measured on this machine."""
-
-    def measure() -> float:
-        model, (x, _) = rig.build().eval(), rig.images(200)
-        config = StripConfig(overlays=overlays, batch_size=batch_size)
-        return timing.per_item(lambda: strip_entropy(model, x, x, config), len(x))
-
-    return timing.MEASURED.get(("strip", rig, overlays, batch_size), measure)
+    config = StripConfig(overlays=overlays, batch_size=batch_size)
+    return monitor.screening_seconds(("strip", rig, overlays, batch_size), rig,
+                                     lambda model, x: strip_entropy(model, x, x, config))
 
 
 def estimate(shape, scenario, device, config: StripConfig) -> float:
     rig = shape.rig(scenario.model, device)
-    triggered = shape.moved(shape.held_out, scenario.target)
-    screened = (shape.defender + shape.held_out + triggered) * screening_seconds(rig, config.overlays,
-                                                                                 config.batch_size)
-    return screened + evaluation_seconds(shape, scenario, device, shape.held_out)
+    return screening_estimate(shape, scenario, device, screening_seconds(rig, config.overlays, config.batch_size))
 
 
 DEFENSE = Defense(

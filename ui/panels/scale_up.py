@@ -50,8 +50,8 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     c2.metric("Honest inputs refused", percent(refused))
     c2.markdown(refused_sentence(refused))
     st.markdown(
-        "Why it can fail here: these digits are white strokes on black. Brightening a digit makes its strokes "
-        "pure white and leaves the black background black, so many honest digits keep their answer at every "
+        "Why it can fail: brightening pushes light pixels to pure white and leaves black ones black. On white "
+        "digits on black the strokes simply turn white, so many honest digits keep their answer at every "
         "brightness too. Where honest inputs pile up at the right beside the triggered ones, no threshold can "
         "refuse the one without the other."
     )
