@@ -27,7 +27,9 @@ class AdapBlend(TriggerDefaults):
     to the model, so the poison no longer forms a group of its own.
 
     Departures from the paper: the pattern is this lab's seeded noise (the paper blends a picture of
-    Hello Kitty), and the defaults are tuned for this app's short training on digits (RESULTS.md).
+    Hello Kitty), and the poison rate is tuned for this app's short training on digits: at 3% the
+    data checks find nothing on three seeds, at 5% Spectral Signatures found it on two of them
+    (RESULTS.md).
 
     Args:
         alpha: opacity of the whole pattern at attack time (paper: 0.2).
@@ -108,8 +110,7 @@ class AdapBlend(TriggerDefaults):
 SPEC = AttackSpec(
     "adap_blend", "Adap-Blend (adaptive, hides from data checks)",
     "A faint pattern in pieces, with look-alike images that keep their true label, so the poison hides in the crowd.",
-    "https://openreview.net/forum?id=_wSHsgrVali", AdapBlend, short_title="Adap-Blend", default_rate=0.05,
-    invisible=True,
+    "https://openreview.net/forum?id=_wSHsgrVali", AdapBlend, short_title="Adap-Blend", default_rate=0.03,
     note="Adaptive: built to beat the data checks (Activation Clustering, Spectral Signatures). Cover images carry "
          "pieces of the pattern but keep their true label.",
 )

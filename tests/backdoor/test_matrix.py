@@ -168,7 +168,7 @@ def test_rows_are_every_attack_and_badnets_once_more_all_to_all():
     from backdoor.matrix import Row, matrix_rows, row_title
 
     rows = matrix_rows()
-    assert list(rows) == ["badnets", "badnets-all-to-all", "blended", "wanet", "sig", "sticker"]
+    assert list(rows) == ["badnets", "badnets-all-to-all", "blended", "wanet", "sig", "sticker", "adap_blend"]
     assert rows["badnets-all-to-all"] == Row("badnets-all-to-all", "BadNets all-to-all", "badnets", all_to_all=True)
     assert rows["sig"] == Row("sig", "SIG (clean-label)", "sig", all_to_all=False)
     assert row_title("badnets") == "BadNets" and row_title("sticker") == "Physical sticker"
