@@ -10,10 +10,26 @@ from torch import nn
 
 from backdoor import timing
 from backdoor.attacks import attack_labels, attackable
-from backdoor.defenses.common import Evaluation, model_device
+from backdoor.defenses.common import Evaluation, ProgressFn, model_device
 from backdoor.defenses.lab import Lab
 from backdoor.estimates import evaluation_seconds
 from backdoor.metrics import predict
+
+
+def score_sets(sets: dict[str, torch.Tensor], score: Callable[[torch.Tensor, ProgressFn], torch.Tensor],
+               on_progress: ProgressFn) -> list[torch.Tensor]:
+    """``score(x, report)`` of each named set of inputs in turn, progress counted over them all
+    (``(inputs done, all inputs, "<set name>: <info>")``)."""
+    total = sum(len(x) for x in sets.values())
+    scores, offset = [], 0
+    for name, x in sets.items():
+
+        def report(done: int, _: int, info: str, offset: int = offset, name: str = name) -> None:
+            on_progress(offset + done, total, f"{name}: {info}")
+
+        scores.append(score(x, report))
+        offset += len(x)
+    return scores
 
 
 def triggered_held_out(lab: Lab) -> tuple[torch.Tensor, torch.Tensor]:

@@ -143,16 +143,8 @@ class ScaleUpResult:
 def scale_up(model: nn.Module, x_defender: torch.Tensor, x_clean: torch.Tensor, x_triggered: torch.Tensor,
              config: ScaleUpConfig = ScaleUpConfig(), on_progress: ProgressFn = no_progress) -> ScaleUpResult:
     """Set the threshold on the defender's clean images at ``config.frr``, then measure it on held-out inputs."""
-    total = len(x_defender) + len(x_clean) + len(x_triggered)
     sets = {"defender's clean": x_defender, "clean test": x_clean, "triggered test": x_triggered}
-    scores, offset = [], 0
-    for name, x in sets.items():
-
-        def report(done: int, _: int, info: str, offset: int = offset, name: str = name) -> None:
-            on_progress(offset + done, total, f"{name}: {info}")
-
-        scores.append(scaled_consistency(model, x, config, report))
-        offset += len(x)
+    scores = monitor.score_sets(sets, lambda x, report: scaled_consistency(model, x, config, report), on_progress)
     defender, clean, triggered = scores
     threshold = threshold_for(defender, config.frr)
     return ScaleUpResult(defender, clean, triggered, threshold, *(refused_share(s, threshold) for s in (clean, triggered)))

@@ -196,16 +196,8 @@ def strip(
     Returns:
         A :class:`StripResult`.
     """
-    total = len(x_holdout) + len(x_clean) + len(x_triggered)
     sets = {"held-out clean": x_holdout, "clean test": x_clean, "triggered test": x_triggered}
-    entropies, offset = [], 0
-    for name, x in sets.items():
-
-        def report(done: int, _: int, info: str, offset: int = offset, name: str = name) -> None:
-            on_progress(offset + done, total, f"{name}: {info}")
-
-        entropies.append(strip_entropy(model, x, pool, config, report))
-        offset += len(x)
+    entropies = monitor.score_sets(sets, lambda x, report: strip_entropy(model, x, pool, config, report), on_progress)
     holdout, clean, triggered = entropies
     threshold = _threshold(holdout, config.frr)
     frr = _fraction_rejected(clean, threshold)
