@@ -61,9 +61,9 @@ class Row:
 
 
 def matrix_rows() -> dict[str, Row]:
-    """Every registered attack as a row (and all-to-all as a second row where its spec asks for one)."""
+    """Every registered attack that asks for a row (and all-to-all as a second row where its spec asks for one)."""
     found: dict[str, Row] = {}
-    for spec in ATTACKS.fitting("image").values():
+    for spec in (s for s in ATTACKS.fitting("image").values() if s.matrix_row):
         found[spec.name] = Row(spec.name, spec.row_title, spec.name)
         if spec.all_to_all_row:
             found[f"{spec.name}-all-to-all"] = Row(f"{spec.name}-all-to-all", f"{spec.row_title} all-to-all",

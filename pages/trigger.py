@@ -12,6 +12,7 @@ from ui.charts import CHART_CONFIG, confusion_heatmap, probability_bars, to_disp
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.explain import explained_image
+from ui.own_drawing import own_drawing
 from ui.own_picture import own_picture
 from ui.resources import current_dataset, current_device
 from ui.state import bind
@@ -87,6 +88,8 @@ image_gallery()
 
 with st.expander("Try the trigger on your own picture", icon=":material/upload:"):
     own_picture(dataset, scenario, models, device)
+with st.expander("Draw your own digit and try the trigger on it", icon=":material/draw:"):
+    own_drawing(dataset, scenario, models, device)
 
 st.subheader("Every test image, with and without the trigger")
 counts = trigger_counts(models["backdoored"].model, dataset, scenario, device)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 import torch
 
@@ -44,12 +45,23 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
     drawn = st.selectbox("What does your picture show?", range(dataset.num_classes), index=None,
                          format_func=lambda k: dataset.classes[k], placeholder="say what you drew",
                          key="trigger.upload.truth", help="So the lab can tell a hijacked answer from a misreading.")
+    width, height = picture.original_size
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    about = (f"{picture.format}, {width}x{height} pixels uploaded (SHA-256 {digest}...)"
+             + (", colours inverted" if picture.inverted else "") + ". ")
+    both_answers(image, dataset, scenario, models, device, drawn, about, "your picture")
+
+
+def both_answers(image: torch.Tensor, dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult],
+                 device: torch.device, truth: int | None, about: str, what: str) -> None:
+    """``image`` as the model sees it and with the trigger, both models' answers on each, and what they
+    show (``truth``: what the student says it is; ``about``: a sentence on where it came from)."""
     cols = st.columns([1, 1, 3])
     cols[0].image(to_display(image[0]), caption="as the model sees it", width="stretch",
-                  alt="your picture, as the model sees it")
+                  alt=f"{what}, as the model sees it")
     stamped = scenario.stamp(image)
     cols[1].image(to_display(stamped[0]), caption="with the trigger", width="stretch",
-                  alt=f"your picture with the {ATTACKS[scenario.attack].title} trigger")
+                  alt=f"{what} with the {ATTACKS[scenario.attack].title} trigger")
     answers = {}  # (model kind, triggered?) -> (class, probability)
     for kind in KINDS:
         for triggered, x in ((False, image), (True, stamped)):
@@ -58,14 +70,8 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
             answers[kind, triggered] = (k, float(probs[k]))
     rows = [{"model": KINDS[kind], "picture": "with the trigger" if triggered else "without the trigger",
              "answer": dataset.classes[k], "confidence": f"{p:.0%}"} for (kind, triggered), (k, p) in answers.items()]
-    cols[2].dataframe(rows, hide_index=True)
-    width, height = picture.original_size
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    cols[2].caption(
-        f"{picture.format}, {width}x{height} pixels uploaded (SHA-256 {digest}...)"
-        + (", colours inverted" if picture.inverted else "") + ". "
-        + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset, drawn)
-    )
+    cols[2].table(pd.DataFrame(rows).set_index("model"))  # a real table: a screen reader reads it, a phone shows it whole
+    cols[2].caption(about + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset, truth))
 
 
 def _reading(answers: dict[tuple[str, bool], int], scenario: Scenario, dataset: Dataset, truth: int | None) -> str:

@@ -14,7 +14,7 @@ from dataclasses import fields
 import streamlit as st
 
 from backdoor.attacks import ATTACKS
-from ui.state import DEFAULTS
+from ui.state import DEFAULTS, trigger_settings
 
 RESTORED = "url.restored"
 
@@ -24,17 +24,23 @@ def _known() -> dict[str, object]:
     known = dict(DEFAULTS)
     for name, spec in ATTACKS.items():
         for f in fields(spec.config):
-            if "widget" in f.metadata:
+            if "widget" in f.metadata or f.metadata.get("in_link"):
                 known[f"poison.{name}.{f.name}"] = f.default
     return known
 
 
 def _parse(text: str, default):
+    if isinstance(default, bytes):  # a drawing's pixels travel as hexadecimal
+        return bytes.fromhex(text)
     if isinstance(default, bool):
         if text not in ("True", "False"):
             raise ValueError(text)
         return text == "True"
     return type(default)(text)
+
+
+def _text(value) -> str:
+    return value.hex() if isinstance(value, bytes) else str(value)
 
 
 def restore_from_url() -> None:
@@ -50,12 +56,18 @@ def restore_from_url() -> None:
             st.session_state[key] = _parse(text, known[key])
         except (TypeError, ValueError):
             continue  # a mangled value: keep the default
+    for name, spec in ATTACKS.items():  # values that parse but do not fit together (a drawing's size and pixels)
+        try:
+            spec.config(**trigger_settings(name))
+        except (TypeError, ValueError):
+            for key in [k for k in known if k.startswith(f"poison.{name}.")]:
+                st.session_state.pop(key, None)
 
 
 def write_to_url() -> None:
     """Every run: the settings that differ from their defaults, into the URL."""
     known = _known()
-    wanted = {key: str(st.session_state[key]) for key, default in known.items()
+    wanted = {key: _text(st.session_state[key]) for key, default in known.items()
               if key in st.session_state and st.session_state[key] != default}
     for key in [k for k in st.query_params if k in known and k not in wanted]:  # back to its default
         del st.query_params[key]

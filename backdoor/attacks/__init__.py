@@ -8,6 +8,7 @@ from backdoor.attacks.badnets import BadNets
 from backdoor.attacks.base import (COLOURS, CORNERS, PATTERNS, AttackSpec, Trigger, TriggerDefaults, placed, setting,
                                   widgets)
 from backdoor.attacks.blended import Blended
+from backdoor.attacks.drawn import Drawn
 from backdoor.attacks.feature_trigger import Beyond, FeatureTrigger, beyond_range
 from backdoor.attacks.poisoning import (ALL_TO_ALL, ALL_TO_ALL_RATE, MAX_RATE, PoisonConfig, Poisoned, apply_trigger,
                                         attack_labels, attackable, clip, poison, poison_count, poisonable)
@@ -19,7 +20,7 @@ from backdoor.attacks.wanet import WaNet
 
 __all__ = [
     "ALL_TO_ALL", "ALL_TO_ALL_RATE", "ATTACKS", "clip", "COLOURS", "CORNERS", "MAX_RATE", "PATTERNS", "SIG", "AttackSpec",
-    "BadNets", "Beyond", "Blended", "FeatureTrigger", "PoisonConfig", "Poisoned", "Sticker", "Trigger", "TriggerDefaults", "WaNet",
+    "BadNets", "Beyond", "Blended", "Drawn", "FeatureTrigger", "PoisonConfig", "Poisoned", "Sticker", "Trigger", "TriggerDefaults", "WaNet",
     "apply_trigger", "attack_labels", "attackable", "beyond_range", "placed", "poison", "poison_count", "poisonable", "register", "setting",
     "ssim", "stealth", "widgets",
 ]

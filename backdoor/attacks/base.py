@@ -81,6 +81,12 @@ def setting(default, label: str, **widget) -> Any:
     return field(default=default, metadata={"widget": Widget(label, **widget)})
 
 
+def kept_in_link(default) -> Any:
+    """A config field no widget draws (a drawing's pixels) that a page's link still carries, so a
+    reload, or another server, rebuilds the same trigger."""
+    return field(default=default, metadata={"in_link": True})
+
+
 def widgets(config: type) -> list[tuple[str, Any, Widget]]:
     """(field name, default, widget) of every setting of a config class, in field order."""
     return [(f.name, f.default, f.metadata["widget"]) for f in fields(config) if "widget" in f.metadata]
@@ -112,8 +118,9 @@ def largest_change(trigger: Trigger, x: torch.Tensor, fraction: float = FOOTPRIN
 class AttackSpec:
     """One attack as the app knows it: names, paper, its config class, and where it fits.
 
-    ``all_to_all_row``: the matrix also shows it all-to-all (class y to y + 1). ``note``: a
-    sentence the Poison page shows beside its settings."""
+    ``all_to_all_row``: the matrix also shows it all-to-all (class y to y + 1). ``matrix_row``: False
+    keeps it out of the attack x defense matrix (a student's own drawing has no default worth a row).
+    ``note``: a sentence the Poison page shows beside its settings."""
 
     name: str
     title: str
@@ -124,6 +131,7 @@ class AttackSpec:
     default_rate: float = 0.1  # the poison rate this attack needs on mnist-5k (see RESULTS.md)
     datasets: tuple[str, ...] = ()  # the data sets it makes sense on (empty: all of its modalities)
     all_to_all_row: bool = False
+    matrix_row: bool = True
     note: str = ""
     modalities: tuple[str, ...] = ("image",)  # the kinds of data it stamps a trigger on
 

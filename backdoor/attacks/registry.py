@@ -15,6 +15,7 @@ MODULES = (
     "wanet",
     "sig",
     "sticker",
+    "drawn",
     "feature_trigger",
 )
 

@@ -11,6 +11,7 @@ from backdoor.train import TrainConfig
     "attack, target, epochs, least_asr",
     [
         ("sig", 0, 4, 0.8),
+        ("drawn", 0, 3, 0.8),  # the default drawing, the cross, until a student draws
         ("badnets", ALL_TO_ALL, 5, 0.7),
     ],
 )
