@@ -15,6 +15,7 @@ from ui.friendly_errors import friendly_errors
 from ui.menus import MENUS, menu_title
 from backdoor.presets import scenario_title
 from ui.state import bind, current_scenario, init_settings, use_attack_defaults
+from ui.style import lab_style
 from ui.url_state import restore_from_url, write_to_url, link
 from ui.waiting import start_warm_up
 
@@ -22,6 +23,7 @@ from ui.waiting import start_warm_up
 # and nothing may leave the machine.
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
 st.set_page_config(page_title="Backdoor Lab", page_icon=str(FAVICON), layout="wide")
+lab_style()  # touch targets, focus rings, pictures on phones (ui/assets/lab.css)
 init_settings()
 restore_from_url()  # a reload or a shared link keeps every setting (ui/url_state.py)
 start_warm_up()  # once per server, in the background: torch's slow first steps and this machine's timings

@@ -13,6 +13,7 @@ from ui.lessons import show_lesson
 from ui.explain import explained_image
 from ui.resources import current_dataset, current_device, model_key, trained_models
 from ui.spot_it import spot_it
+from ui.spot_it_faint import spot_it_faint
 from ui.state import bind, use_attack_defaults
 from ui.stealth_compare import stealth_side_by_side
 from ui.sweep import poison_sweep
@@ -132,9 +133,11 @@ else:
 
 st.subheader("Can you spot it?")
 if poisoned.num_poisoned:
-    spot_it(dataset, poisoned, int(st.session_state["lab.seed"]), repr((scenario.trigger, scenario.poison)))
+    spot_it(dataset, poisoned, int(st.session_state["lab.seed"]), repr((scenario.trigger, scenario.poison)),
+            scenario.attack)
 else:
     st.caption("Nothing is poisoned at a 0% rate: raise the rate to play.")
+spot_it_faint(dataset, scenario)
 
 st.subheader("Every attack on the same image")
 stealth_side_by_side(dataset, int(torch.nonzero(scenario.attackable(dataset.y_test)).flatten()[0]))

@@ -118,3 +118,13 @@ def warm_store(tmp_path_factory):
             load_or_train(digits, Scenario(), kind)
         save_matrix(MatrixConfig(), Matrix.from_json((ROOT / "tests" / "browser" / "matrix-default.json").read_text()))
     return store
+
+
+@pytest.fixture(scope="session")
+def warm_server(warm_store, tmp_path_factory):
+    """One `streamlit run` over the warmed store for the whole session, for the browser walks that
+    only read it (tests/browser/test_browser_phone.py, test_browser_keyboard.py)."""
+    from benchmarks.load import serve
+
+    with serve(warm_store, tmp_path_factory.mktemp("warm-server") / "streamlit.log") as running:
+        yield running

@@ -48,7 +48,8 @@ def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_cl
     """Loss, clean accuracy and attack success rate per epoch, one line per model kind. With
     ``num_classes``, epochs where a model only guesses get no attack-success point (see :func:`guessing_note`)."""
     fig = make_subplots(
-        rows=1, cols=3, subplot_titles=("Training loss", "Clean test accuracy (%)", "Attack success rate (%)")
+        # titles on two lines: three side by side still fit a phone's width
+        rows=1, cols=3, subplot_titles=("Training<br>loss", "Clean test<br>accuracy (%)", "Attack success<br>rate (%)")
     )
     for kind, history in histories.items():
         xs = [r.epoch for r in history]
@@ -72,7 +73,7 @@ def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_cl
     fig.update_xaxes(title_text="epoch", range=[0.5, epochs + 0.5], dtick=1)
     fig.update_yaxes(range=[0, 101], row=1, col=2)
     fig.update_yaxes(range=[0, 101], row=1, col=3)
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=60, b=10), legend=dict(orientation="h", y=-0.25))
     return fig
 
 

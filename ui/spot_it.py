@@ -1,6 +1,12 @@
-""""Can you spot it?": eight training images, some poisoned; the user guesses which."""
+""""Can you spot it?": eight training images, some poisoned; the user guesses which.
+
+Round 1 (``spot_it``) plays the current scenario's poisoned set; round 2 (ui/spot_it_faint.py) the
+invisible attacks. Both draw their grid and score it with ``play``.
+"""
 
 from __future__ import annotations
+
+from typing import Callable
 
 import streamlit as st
 import torch
@@ -10,6 +16,9 @@ from backdoor.datasets import Dataset
 from ui.charts import to_display
 
 SHOWN = 8
+
+# what ``play`` draws for one training index: the picture, its caption (None: none) and its alt text
+Picture = Callable[[int], tuple[object, str | None, str]]
 
 
 def draw_round(poisoned: Poisoned, round_number: int, seed: int) -> tuple[list[int], set[int]]:
@@ -31,43 +40,78 @@ def score_guess(guessed: set[int], truth: set[int]) -> dict[str, int]:
     return {"found": len(guessed & truth), "missed": len(truth - guessed), "false_alarms": len(guessed - truth)}
 
 
-def spot_it(dataset: Dataset, poisoned: Poisoned, seed: int, settings_id: str) -> None:
-    st.session_state.setdefault("spot.round", 0)
-    round_number = st.session_state["spot.round"]
-    indices, truth = draw_round(poisoned, round_number, seed)
-    revealed = st.session_state.get("spot.revealed") == (round_number, settings_id)
-    with st.form(f"spot.form.{round_number}"):
-        st.markdown("Here are eight images **exactly as the model will be trained on them**, with their labels. "
-                    "Tick the ones you think the attacker tampered with.")
+def score_sentence(result: dict[str, int], total: int) -> str:
+    """"You found **2 of 3** poisoned images, missed 1, and accused 1 clean image. " """
+    return (f"You found **{result['found']} of {total}** poisoned images, missed {result['missed']}, and "
+            f"accused {result['false_alarms']} clean image{'s' if result['false_alarms'] != 1 else ''}. ")
+
+
+def round_number(prefix: str) -> int:
+    """Which round of the game ``prefix`` this session is on (0 first)."""
+    return st.session_state.setdefault(f"{prefix}.round", 0)
+
+
+def play(prefix: str, indices: list[int], truth: set[int], picture: Picture, intro: str, settings_id: str,
+         button: str = "Check my answer") -> dict[str, int] | None:
+    """The grid of ``indices`` with a "poisoned?" box under each, in one form; once the form is sent,
+    what each picture really was and the score (``score_guess``), else None."""
+    number = round_number(prefix)
+    revealed = st.session_state.get(f"{prefix}.revealed") == (number, settings_id)
+    with st.form(f"{prefix}.form.{number}"):
+        st.markdown(intro)
         cols = st.columns(SHOWN)
         for col, i in zip(cols, indices):
-            col.image(to_display(poisoned.x[i]), width="stretch",
-                      alt=f"a training picture, labelled '{dataset.classes[int(poisoned.y[i])]}'")
-            col.caption(f"labelled '{dataset.classes[int(poisoned.y[i])]}'")
-            col.checkbox("poisoned?", key=f"spot.{round_number}.{i}", disabled=revealed)
-        submitted = st.form_submit_button("Check my answer", disabled=revealed)
+            image, caption, alt = picture(i)
+            col.image(image, width="stretch", alt=alt)
+            if caption:
+                col.caption(caption)
+            col.checkbox("poisoned?", key=f"{prefix}.{number}.{i}", disabled=revealed)
+        submitted = st.form_submit_button(button, disabled=revealed)
     if submitted:
-        st.session_state["spot.revealed"] = (round_number, settings_id)
+        st.session_state[f"{prefix}.revealed"] = (number, settings_id)
         revealed = True
-    if revealed:
-        guessed = {i for i in indices if st.session_state.get(f"spot.{round_number}.{i}")}
-        result = score_guess(guessed, truth)
-        cols = st.columns(SHOWN)
-        for col, i in zip(cols, indices):
-            if i in truth:
-                col.markdown(":red[**poisoned**]" + (" (you found it)" if i in guessed else " (missed)"))
-            else:
-                col.markdown("clean" + (" :orange[(false alarm)]" if i in guessed else ""))
-        st.info(
-            f"You found **{result['found']} of {len(truth)}** poisoned images, missed {result['missed']}, and "
-            f"accused {result['false_alarms']} clean image{'s' if result['false_alarms'] != 1 else ''}. "
-            + ("With a visible patch and labels that do not match the picture, a careful look works. "
-               if result["found"] == len(truth) and not result["false_alarms"] else
-               "That is the point: poisoned images can look perfectly ordinary. ")
-            + f"In the real training set {poisoned.num_poisoned:,} of {len(poisoned.y):,} images are poisoned, "
-            "and nobody checks thousands of images by eye.",
-            icon=":material/visibility:",
-        )
-        if st.button("Play another round", key="btn.spot.next"):
-            st.session_state["spot.round"] += 1
-            st.rerun()
+    if not revealed:
+        return None
+    guessed = {i for i in indices if st.session_state.get(f"{prefix}.{number}.{i}")}
+    result = score_guess(guessed, truth)
+    cols = st.columns(SHOWN)
+    for col, i in zip(cols, indices):
+        if i in truth:
+            col.markdown(":red[**poisoned**]" + (" (you found it)" if i in guessed else " (missed)"))
+        else:
+            col.markdown("clean" + (" :orange[(false alarm)]" if i in guessed else ""))
+    return result
+
+
+def next_round(prefix: str, label: str = "Play another round") -> None:
+    """A button to the next round of the game ``prefix``."""
+    if st.button(label, key=f"btn.{prefix}.next"):
+        st.session_state[f"{prefix}.round"] += 1
+        st.rerun()
+
+
+def spot_it(dataset: Dataset, poisoned: Poisoned, seed: int, settings_id: str, attack: str = "badnets") -> None:
+    """Round 1, on ``poisoned`` (the ``attack``'s set); its last score stays in "spot.score" as
+    (found, poisoned shown, attack) for round 2 to compare with."""
+    indices, truth = draw_round(poisoned, round_number("spot"), seed)
+
+    def picture(i: int) -> tuple[object, str, str]:
+        label = dataset.classes[int(poisoned.y[i])]
+        return to_display(poisoned.x[i]), f"labelled '{label}'", f"a training picture, labelled '{label}'"
+
+    intro = ("Here are eight images **exactly as the model will be trained on them**, with their labels. "
+             "Tick the ones you think the attacker tampered with.")
+    result = play("spot", indices, truth, picture, intro, settings_id)
+    if result is None:
+        return
+    st.session_state["spot.score"] = (result["found"], len(truth), attack)
+    st.info(
+        score_sentence(result, len(truth))
+        + ("With a visible patch and labels that do not match the picture, a careful look works. "
+           if result["found"] == len(truth) and not result["false_alarms"] else
+           "That is the point: poisoned images can look perfectly ordinary. ")
+        + f"In the real training set {poisoned.num_poisoned:,} of {len(poisoned.y):,} images are poisoned, "
+        "and nobody checks thousands of images by eye.",
+        icon=":material/visibility:",
+    )
+    next_round("spot")

@@ -120,7 +120,8 @@ class AttackSpec:
 
     ``all_to_all_row``: the matrix also shows it all-to-all (class y to y + 1). ``matrix_row``: False
     keeps it out of the attack x defense matrix (a student's own drawing has no default worth a row).
-    ``note``: a sentence the Poison page shows beside its settings."""
+    ``note``: a sentence the Poison page shows beside its settings. ``invisible``: made to pass
+    unnoticed by eye (the second round of the Poison page's "Can you spot it?" plays it)."""
 
     name: str
     title: str
@@ -134,6 +135,7 @@ class AttackSpec:
     matrix_row: bool = True
     note: str = ""
     modalities: tuple[str, ...] = ("image",)  # the kinds of data it stamps a trigger on
+    invisible: bool = False
 
     def fits(self, dataset: str) -> bool:
         modality = DATASETS[dataset].modality if dataset in DATASETS else "image"

@@ -62,5 +62,5 @@ class Blended(TriggerDefaults):
 SPEC = AttackSpec(
     "blended", "Blended (faint full-image pattern)",
     "A faint pattern blended over the whole picture, hard to notice by eye.",
-    "https://arxiv.org/abs/1712.05526", Blended, short_title="Blended",
+    "https://arxiv.org/abs/1712.05526", Blended, short_title="Blended", invisible=True,
 )

@@ -63,6 +63,6 @@ class SIG(TriggerDefaults):
 SPEC = AttackSpec(
     "sig", "SIG (clean-label stripes)",
     "Faint stripes on real pictures of the target class. Every label stays correct.",
-    "https://arxiv.org/abs/1902.11237", SIG, short_title="SIG (clean-label)", default_rate=0.08,
+    "https://arxiv.org/abs/1902.11237", SIG, short_title="SIG (clean-label)", default_rate=0.08, invisible=True,
     note="Clean-label: only images that really are the target class get the stripes, and no label changes.",
 )

@@ -86,5 +86,5 @@ class WaNet(TriggerDefaults):
 SPEC = AttackSpec(
     "wanet", "WaNet (invisible warp)",
     "The whole picture is bent very slightly. Nothing is added, so there is nothing to see.",
-    "https://arxiv.org/abs/2102.10369", WaNet, short_title="WaNet", default_rate=0.2,
+    "https://arxiv.org/abs/2102.10369", WaNet, short_title="WaNet", default_rate=0.2, invisible=True,
 )

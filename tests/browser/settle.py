@@ -93,3 +93,12 @@ def answer_quiz(tab, option: str, feedback: str = "Right.", title: str = "Check 
         except PlaywrightTimeout:
             if attempt == tries - 1:
                 raise
+
+
+def opened(browser, url: str, landmark: str, viewport: dict[str, int], timeout: int = 180_000):
+    """A new tab, its runs counted (``watch``), on ``url`` once ``landmark`` shows and its run is over."""
+    tab = watch(browser.new_page(viewport=viewport))
+    tab.goto(url)
+    tab.get_by_text(landmark).first.wait_for(timeout=timeout)
+    settled(tab)
+    return tab

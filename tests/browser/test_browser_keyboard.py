@@ -1,0 +1,97 @@
+"""The story with the keyboard alone (Tab, Enter, Space, Backspace; no mouse), in Chromium over the
+warmed store: play spot-it round 2, go on to Train (the models load), fire the trigger, and run one
+defense. Every stop of the focus on the way must be visible and ringed (ui/assets/lab.css)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from launch import launch, sync_playwright
+from settle import opened, settled
+
+pytestmark = [pytest.mark.browser, pytest.mark.trains]
+
+SHOTS = ROOT / "screenshots"
+MOST_STOPS = 300  # Tab presses to look for one control: the longest page has about 130 stops
+
+# The focused element: its name (a material icon's ligature, on a line of its own, left out), whether it
+# can be seen at all, and whether it or one of its three nearest boxes wears an outline or a shadow. In a
+# table the focus moves over cells the grid draws on its canvas: the table's own frame must show it.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const shown = e.closest('[data-testid="stDataFrame"]') || e;
+  const ringed = x => { const s = getComputedStyle(x);
+    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; };
+  let ring = false;
+  for (let x = shown, k = 0; x && k < 4 && !ring; x = x.parentElement, k++) ring = ringed(x);
+  const lines = (e.getAttribute('aria-label') || e.innerText || '').split('\\n').map(l => l.trim()).filter(Boolean);
+  return {name: lines.length ? lines[lines.length - 1] : '', tag: e.tagName, ring,
+          visible: shown.checkVisibility({opacityProperty: true, visibilityProperty: true})};
+}"""
+
+
+def tab_to(tab, name: str) -> None:
+    """Press Tab until the focus is on the control called ``name``; every stop on the way shows the focus."""
+    for _ in range(MOST_STOPS):
+        tab.keyboard.press("Tab")
+        focused = tab.evaluate(FOCUSED)
+        if focused is None:
+            continue  # past the last control, the browser's own frame takes the focus once
+        assert focused["visible"] and focused["ring"], f"the focus cannot be seen on {focused} (looking for {name!r})"
+        if focused["name"] == name:
+            return
+    raise AssertionError(f"{name!r} cannot be reached with Tab")
+
+
+def press(tab, key: str) -> None:
+    tab.keyboard.press(key)
+    settled(tab)
+
+
+def test_the_story_works_with_the_keyboard_alone(warm_server):
+    with sync_playwright() as p:  # a broken install fails here, naming `make test`; never a skip
+        browser = launch(p)
+        tab = opened(browser, f"{warm_server.url}/poison", "What the attacker did", {"width": 1280, "height": 900})
+
+        tab_to(tab, "Check my answer")  # past round 1: the next box is round 2's first
+        tab_to(tab, "poisoned?")
+        press(tab, "Space")
+        assert tab.get_by_role("checkbox", name="poisoned?", checked=True).count() == 1
+        tab_to(tab, "Check round 2")
+        SHOTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(SHOTS / "keyboard-check-round-2.png"))
+        press(tab, "Enter")
+        tab.get_by_text("faint Blended images").first.wait_for(timeout=60_000)
+        assert "accused" in tab.inner_text("body")
+
+        tab_to(tab, "Next: train a model on this data")
+        press(tab, "Enter")
+        tab.get_by_text("Backdoored: attack success").first.wait_for(timeout=180_000)
+        settled(tab)
+
+        tab_to(tab, "Next: fire the trigger on test images")
+        press(tab, "Enter")
+        tab.get_by_text("Every test image, with and without the trigger").wait_for(timeout=180_000)
+        settled(tab)
+        tab_to(tab, "Trigger")
+        press(tab, "Space")
+        tab.get_by_text("Backdoored says '0'").first.wait_for(timeout=60_000)
+
+        tab_to(tab, "5. Defend")
+        press(tab, "Enter")
+        tab.get_by_role("button", name="Run the selected defenses").wait_for(timeout=180_000)
+        settled(tab)
+        for other in ("STRIP", "Neural Cleanse"):  # Backspace in the menu's box takes its last choice off
+            tab_to(tab, "Defenses to run")
+            press(tab, "Backspace")
+            tab.get_by_role("button", name=f"Remove {other}").wait_for(state="detached", timeout=60_000)
+        assert tab.get_by_role("button", name="Remove Activation Clustering").count() == 1
+        tab_to(tab, "Run the selected defenses")
+        tab.screenshot(path=str(SHOTS / "keyboard-run-defense.png"))
+        press(tab, "Enter")
+        tab.get_by_text("Every defense run on this model").wait_for(timeout=300_000)
+        body = tab.inner_text("body")
+        assert "Activation Clustering" in body and "Traceback" not in body
+        browser.close()
