@@ -49,6 +49,9 @@ def instant_section(page: str, dataset: Dataset, scenario: Scenario) -> bool:
                    "slider below answers at once from those models; nothing is trained.")
     if not st.session_state[ON]:
         return False
+    if page == "poison":
+        st.caption("These controls set the same attack and poison rate as the ones above, but answer at once from "
+                   "the models `make warm` trained; the rest of the page follows at your next change.")
     _panel(page, dataset)
     return lookup(scenario) is not None
 

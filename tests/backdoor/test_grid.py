@@ -136,3 +136,14 @@ def test_a_grid_rate_survives_the_sliders_percentage(count, train_images, pct):
     rate = count / train_images
     assert abs(rate_percent(rate) - pct) < 1e-9  # a short decimal where there is one (7/300 has none)
     assert rate_percent(rate) / 100 == rate  # and the store finds the same model from it
+
+
+def test_make_warm_prepares_the_grid_around_the_classes_seed(monkeypatch, store):
+    import backdoor.prepare as prepare
+    from backdoor.grid import GRID
+    from backdoor.presets import class_setup
+
+    asked = []
+    monkeypatch.setattr(prepare, "prepare_grid", lambda base, spec, device: asked.append((base, spec)))
+    assert prepare.main(["--grid", "--seed", "3"]) == []  # the grid alone: no preset trained
+    assert asked == [(class_setup(None, 3), GRID)]
