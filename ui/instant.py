@@ -24,7 +24,7 @@ from ui.charts import CHART_CONFIG, to_display, training_curves
 from ui.instant_words import (accuracy_sentence, attack_sentence, baseline_accuracy_sentence,
                               baseline_attack_sentence, off_grid_sentence, poisoned_sentence)
 from ui.state import bind, current_scenario, use_attack_defaults
-from ui.url_state import link
+from ui.url_state import link, write_to_url
 
 ON = "instant.on"
 SAMPLE_WIDTH = 150  # pixels per sample picture
@@ -97,6 +97,7 @@ def _panel(page: str, dataset: Dataset) -> None:
                          format_func=lambda r: f"{r:g}% ({round(r * n / 100):,} images)",
                          on_change=lambda: st.session_state.update({"poison.rate_pct": st.session_state[slider]}),
                          help="Only the rates the grid trained: each answer is read from the store at once.")
+    write_to_url()  # a fragment's run skips app.py's: a reload must keep what was chosen here
     if figures is None:
         st.info(off_grid_sentence(rates), icon=":material/grid_off:")
         if page == "train":
