@@ -125,6 +125,14 @@ def grid_scenarios(dataset: Dataset, base: Scenario, spec: GridSpec = GRID) -> l
     return list(dict.fromkeys(points))
 
 
+def missing_models(dataset: Dataset, base: Scenario, spec: GridSpec = GRID) -> list[tuple[Scenario, str]]:
+    """The models warming the grid would train: (scenario, kind) for each one the store lacks, each
+    distinct model once (every point shares one clean baseline)."""
+    missing = {model_hash(s, kind): (s, kind) for s in grid_scenarios(dataset, base, spec)
+               for kind in ("backdoored", "baseline") if not is_stored(s, kind)}
+    return list(missing.values())
+
+
 def lookup(scenario: Scenario) -> InstantFigures | None:
     """The grid's figures for exactly these settings, or None (off the grid, or not warmed yet)."""
     found = load_result("instant", model_hash(scenario, "backdoored"))

@@ -24,7 +24,7 @@ from backdoor.busy import machine_load
 from backdoor.datasets import load_dataset
 from backdoor.device import resolve_device
 from backdoor.attacks import poisonable
-from backdoor.grid import GRID, GridSpec, Warmed, warm_grid
+from backdoor.grid import GRID, GridSpec, Warmed, missing_models, warm_grid
 from backdoor.matrix import config_for, estimate as matrix_estimate, load_matrix, matrix
 from backdoor.presets import Preset, PRESETS, class_setup
 from backdoor.sweep import load_sweep, poison_rate_sweep, save_sweep, sweep_counts, sweep_key
@@ -156,8 +156,17 @@ def prepare_results(names: list[str] | None = None, device: torch.device | str =
 
 def prepare_grid(base: Scenario, spec: GridSpec = GRID, device: torch.device | str = "cpu",
                  on_message: Callable[[str], None] = print) -> Warmed:
-    """The instant grid around ``base`` (the lab's defaults at the class's seed) into the store."""
-    warmed = warm_grid(load_dataset(base.dataset, seed=base.data_seed), base, spec, device, on_message)
+    """The instant grid around ``base`` (the lab's defaults at the class's seed) into the store, saying
+    first how long its training should take here."""
+    dataset = load_dataset(base.dataset, seed=base.data_seed)
+    missing = missing_models(dataset, base, spec)
+    if missing:
+        shape = estimates.DataShape.of(dataset)
+        expected = sum(estimates.training_seconds(shape, trained_scenario(s, kind), device,
+                                                  measure_asr=kind == "backdoored") for s, kind in missing)
+        on_message(f"The instant grid: {len(missing)} models to train, {estimates.about(expected)} on this machine "
+                   "(measured here just now).")
+    warmed = warm_grid(dataset, base, spec, device, on_message)
     on_message(f"The instant grid: {warmed.points} settings ready, {warmed.trained} models trained now, "
                f"in {warmed.seconds:.0f} s.")
     return warmed

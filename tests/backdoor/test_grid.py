@@ -58,7 +58,8 @@ def test_a_grid_point_is_named_in_words():
 
 
 def test_the_grid_reads_the_sweeps_models_and_numbers_and_trains_nothing_twice(tiny_mnist, store):
-    from backdoor.grid import GridSpec, grid_rates, grid_scenarios, lookup, stored_rates, warm_grid, with_rate
+    from backdoor.grid import (GridSpec, grid_rates, grid_scenarios, lookup, missing_models, stored_rates, warm_grid,
+                               with_rate)
     from backdoor.sweep import load_sweep, poison_rate_sweep, sweep_counts
 
     spec = GridSpec(attacks=("badnets",), sizes=(), positions=())
@@ -68,6 +69,7 @@ def test_the_grid_reads_the_sweeps_models_and_numbers_and_trains_nothing_twice(t
     swept = poison_rate_sweep(tiny_mnist, base, counts)  # the Poison page's sweep: trains and stores each model
     assert load_sweep(base, counts, "cpu") is None  # (the page keeps a sweep; the bare function does not)
 
+    assert [kind for _, kind in missing_models(tiny_mnist, base, spec)] == ["baseline"]  # the sweep stored the rest
     messages = []
     warmed = warm_grid(tiny_mnist, base, spec, on_message=messages.append)
     assert warmed.points == len(grid_scenarios(tiny_mnist, base, spec)) == 5
@@ -80,6 +82,7 @@ def test_the_grid_reads_the_sweeps_models_and_numbers_and_trains_nothing_twice(t
     assert [(p.clean_acc, p.asr) for p in kept] == [(p.clean_acc, p.asr) for p in swept]
     assert stored_rates(tiny_mnist, base, spec) == grid_rates(tiny_mnist, base, spec)
 
+    assert missing_models(tiny_mnist, base, spec) == []
     again = warm_grid(tiny_mnist, base, spec, on_message=messages.append)
     assert (again.trained, again.points) == (0, 5)
     assert messages[-1] == "The instant grid: 5 settings, 0 to measure."
