@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from backdoor.attacks import ATTACKS, BadNets
@@ -19,6 +21,7 @@ from backdoor.datasets import Dataset
 from backdoor.grid import (GRID, InstantFigures, attack_scenario, image_attacks, lookup, rate_percent,
                            stored_rates, with_rate)
 from backdoor.scenario import Scenario
+from backdoor.store import model_hash
 from ui.alt_text import picture_alt
 from ui.charts import CHART_CONFIG, to_display, training_curves
 from ui.instant_words import (accuracy_sentence, attack_sentence, baseline_accuracy_sentence,
@@ -109,6 +112,22 @@ def _panel(page: str, dataset: Dataset) -> None:
     _figures(dataset, scenario, figures)
 
 
+# Drawn once per grid point and server (``point``: its model's store hash); shared, never mutated.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _curves(point: str, _figures: InstantFigures, epochs: int, num_classes: int) -> go.Figure:
+    """Both models' curves (plotly's subplots are the slow part of a redraw)."""
+    return training_curves({"backdoored": list(_figures.backdoored.history),
+                            "baseline": list(_figures.baseline.history)}, epochs, num_classes)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _pictures(point: str, _dataset: Dataset, _scenario: Scenario, rows: tuple[int, ...]) -> list[np.ndarray]:
+    """The held-out ``rows`` with the point's trigger, ready to show."""
+    x, objects = _dataset.held_out[0], _dataset.held_out_objects
+    stamped = _scenario.stamp(x[list(rows)], None if objects is None else objects[list(rows)])
+    return [to_display(picture) for picture in stamped]
+
+
 def _figures(dataset: Dataset, scenario: Scenario, figures: InstantFigures) -> None:
     target = scenario.target_phrase(dataset.classes)
     images = len(dataset.held_out[1])
@@ -123,18 +142,16 @@ def _figures(dataset: Dataset, scenario: Scenario, figures: InstantFigures) -> N
     c4.metric("Clean model: clean accuracy", f"{base.clean_acc:.1%}")
     c4.caption(baseline_accuracy_sentence(base.clean_acc, images) + " "
                + baseline_attack_sentence(base.asr, target))
-    st.plotly_chart(training_curves({"backdoored": list(bd.history), "baseline": list(base.history)},
-                                    scenario.train.epochs, dataset.num_classes),
-                    key="instant.curves", config=CHART_CONFIG)
-    x, y = dataset.held_out
+    point = model_hash(scenario, "backdoored")
+    st.plotly_chart(_curves(point, figures, scenario.train.epochs, dataset.num_classes), key="instant.curves",
+                    config=CHART_CONFIG)
+    y = dataset.held_out[1]
     rows = [row for row, _, _ in figures.samples]
-    objects = dataset.held_out_objects
-    stamped = scenario.stamp(x[rows], None if objects is None else objects[rows])
     title = ATTACKS[scenario.attack].title
     truths = [dataset.classes[int(y[row])] for row in rows]
     answers = [dataset.classes[fired] for _, _, fired in figures.samples]
     # one strip that wraps on a phone (columns would stack four full-width pictures)
-    st.image([to_display(picture) for picture in stamped], width=SAMPLE_WIDTH,
+    st.image(_pictures(point, dataset, scenario, tuple(rows)), width=SAMPLE_WIDTH,
              caption=[f"'{true}' with the trigger: read as '{said}'" for true, said in zip(truths, answers)],
              alt=[picture_alt(true, title, what="test picture") + f"; the backdoored model reads it as '{said}'"
                   for true, said in zip(truths, answers)])

@@ -59,13 +59,14 @@ def play(prefix: str, indices: list[int], truth: set[int], picture: Picture, int
     revealed = st.session_state.get(f"{prefix}.revealed") == (number, settings_id)
     with st.form(f"{prefix}.form.{number}"):
         st.markdown(intro)
-        cols = st.columns(SHOWN)
+        cols, verdicts = st.columns(SHOWN), []
         for col, i in zip(cols, indices):
             image, caption, alt = picture(i)
             col.image(image, width="stretch", alt=alt)
             if caption:
                 col.caption(caption)
             col.checkbox("poisoned?", key=f"{prefix}.{number}.{i}", disabled=revealed)
+            verdicts.append(col.empty())  # under its own picture: on a phone a row apart would stack far from it
         submitted = st.form_submit_button(button, disabled=revealed)
     if submitted:
         st.session_state[f"{prefix}.revealed"] = (number, settings_id)
@@ -73,14 +74,16 @@ def play(prefix: str, indices: list[int], truth: set[int], picture: Picture, int
     if not revealed:
         return None
     guessed = {i for i in indices if st.session_state.get(f"{prefix}.{number}.{i}")}
-    result = score_guess(guessed, truth)
-    cols = st.columns(SHOWN)
-    for col, i in zip(cols, indices):
-        if i in truth:
-            col.markdown(":red[**poisoned**]" + (" (you found it)" if i in guessed else " (missed)"))
-        else:
-            col.markdown("clean" + (" :orange[(false alarm)]" if i in guessed else ""))
-    return result
+    for slot, i in zip(verdicts, indices):
+        slot.markdown(verdict(i in truth, i in guessed))
+    return score_guess(guessed, truth)
+
+
+def verdict(poisoned: bool, ticked: bool) -> str:
+    """What one picture really was, and what the tick made of it."""
+    if poisoned:
+        return ":red[**poisoned**]" + (" (you found it)" if ticked else " (missed)")
+    return "clean" + (" :orange[(false alarm)]" if ticked else "")
 
 
 def next_round(prefix: str, label: str = "Play another round") -> None:

@@ -44,6 +44,8 @@ def test_round_2_hides_the_labels_and_scores_a_perfect_guess_beside_a_missed_rou
     at.button(key="FormSubmitter:spot2.form.0-Check round 2").click().run()
     assert not at.exception
     n = len(poisoned)
+    assert sum(m.value == ":red[**poisoned**] (you found it)" for m in at.markdown) == n  # under each picture
+    assert sum(m.value == "clean" for m in at.markdown) == (8 - n) + (8 - shown_in_round_1)  # both rounds
     assert info_starting(at, f"You found **{n} of {n}**") == (
         f"You found **{n} of {n}** poisoned images, missed 0, and accused 0 clean images. "
         f"In round 1 you found 0 of {shown_in_round_1} visible BadNets images, and {n} of {n} faint Blended images: "
