@@ -78,8 +78,10 @@ class InstantFigures:
 
 
 def image_attacks(dataset_name: str) -> list[str]:
-    """The attacks the grid trains on this data set: every image attack that fits it."""
-    return [name for name, spec in ATTACKS.items() if "image" in spec.modalities and spec.fits(dataset_name)]
+    """The attacks the grid trains on this data set: every image attack that fits it and has a default
+    worth a matrix row (not a student's own drawing, whose every new drawing is off the grid anyway)."""
+    return [name for name, spec in ATTACKS.items()
+            if "image" in spec.modalities and spec.fits(dataset_name) and spec.matrix_row]
 
 
 def with_rate(scenario: Scenario, rate: float) -> Scenario:
