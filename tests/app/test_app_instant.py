@@ -31,6 +31,13 @@ def grid_store(tmp_path, monkeypatch):
     return tmp_path / "models"
 
 
+def trains_or_reuses(at) -> bool:
+    """The Train page's own section shows: its Train button, or (when an earlier test in this process
+    trained the default models already) the models it reused."""
+    return (any(b.key == "btn.train" for b in at.button)
+            or any("reused instead of retrained" in s.value or "Both models are trained" in s.value for s in at.success))
+
+
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -80,7 +87,7 @@ def test_instant_mode_can_be_switched_off_and_is_absent_without_a_grid(grid_stor
     at.toggle(key="w:instant.on").set_value(False).run()
     assert "Backdoored: attack success" not in metrics(at)
     at.switch_page("pages/train.py").run()
-    assert any(b.key == "btn.train" for b in at.button)
+    assert trains_or_reuses(at)  # the page's own training section, not the grid's panel
 
     monkeypatch.setenv("BACKDOOR_LAB_STORE", str(tmp_path / "empty"))
     cold = fresh_app()
