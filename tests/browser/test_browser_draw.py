@@ -82,7 +82,27 @@ def draw_a_trigger(tab) -> None:
     assert moved[:2] == (height, width) and moved[3] == min(22 - width // 2, 28 - width)  # centred on the tap
 
 
+def say_what_was_drawn(tab, digit: str, tries: int = 3) -> None:
+    """Type the digit into "What did you draw?" and pick it; again if a redraw closed the list meanwhile."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = tab.get_by_role("combobox", name="What did you draw?")
+    for attempt in range(tries):
+        settled(tab)
+        box.click()
+        box.fill(digit)
+        box.press("Enter")
+        try:
+            tab.get_by_alt_text(f"your drawing of '{digit}', as the model sees it").wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(server, browser):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     requests: list[str] = []
     context = browser.new_context(viewport=SIZES["desktop"])
     context.on("request", lambda request: requests.append(request.url))
@@ -110,13 +130,15 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
     assert tab.get_by_alt_text(re.compile("with the Your own drawing \\(draw the trigger\\) trigger")).count() >= 6
 
     open_expander(tab, "Draw your own digit and try the trigger on it", "Draw here:")
-    canvas = tab.locator(CANVAS)
-    stroke(tab, canvas, [(0.5, 0.15), (0.5, 0.85)])  # a "1"
-    tab.get_by_text("What did you draw?").wait_for(timeout=60_000)
-    settled(tab)
-    tab.get_by_role("combobox", name="What did you draw?").click()
-    tab.get_by_role("option", name="1", exact=True).click()
-    tab.get_by_alt_text("your drawing of '1', as the model sees it").wait_for(timeout=60_000)
+    for attempt in range(3):  # a canvas still setting itself up (just opened) can miss a first stroke
+        stroke(tab, tab.locator(CANVAS), [(0.5, 0.15), (0.5, 0.85)])  # a "1"
+        try:
+            tab.get_by_text("What did you draw?").wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            settled(tab)
+    tab.get_by_text("What did you draw?").wait_for(timeout=1_000)
+    say_what_was_drawn(tab, "1")
     settled(tab)
     answers = tab.get_by_role("table").last.inner_text() if tab.get_by_role("table").count() else ""
     body = tab.inner_text("body")
