@@ -60,8 +60,12 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
             tab.get_by_text("What the attacker did").wait_for()
             tab.get_by_role("link", name="Next: train a model on this data").click()
             settled(tab)
-            if tab.get_by_role("button", name="Train both models").count():
-                tab.get_by_role("button", name="Train both models").click()
+            # the page offers to train, or (someone in the class trained already) shows the models: wait for
+            # one of the two, as a page that is still drawing shows neither yet
+            train = tab.get_by_role("button", name="Train both models")
+            train.or_(tab.get_by_text("What you just saw")).first.wait_for()
+            if train.count():
+                train.click()
             tab.get_by_text("What you just saw").wait_for()
             settle.answer_quiz(tab, "To have a reference for what normal behaviour looks like")
         shot(students["Cy"], "3-trained-phone")
