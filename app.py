@@ -13,6 +13,7 @@ from models import MODELS
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.menus import MENUS, menu_title
+from ui.running import running_badge
 from backdoor.presets import scenario_title
 from ui.state import bind, current_scenario, init_settings, use_attack_defaults
 from ui.style import lab_style
@@ -147,4 +148,5 @@ with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note a
     if st.session_state["lab.audience"] != "Stakeholder":
         sidebar()
     name_the_scenario(page.url_path)
+    running_badge()  # the minimal toolbar hides Streamlit's own running indicator
     page.run()

@@ -12,6 +12,7 @@ from ui.calibration_view import calibration_section
 from ui.classroom import record_event
 from ui.charts import CHART_CONFIG, guessing_note, training_curves
 from ui.glossary import glossary_link, quiz
+from ui.instant import instant_section
 from ui.lessons import show_lesson
 from ui.readings import train_reading
 from ui.resources import current_dataset, current_device
@@ -42,6 +43,13 @@ if not is_stakeholder():
 
 scenario = scenario_or_stop()
 poisoned_or_stop(dataset, scenario)  # settings the data cannot satisfy: say so before offering to train
+answered = instant_section("train", dataset, scenario)  # the pre-trained grid's figures, when `make warm` made one
+if answered and len(cached_models(dataset, scenario, device)) < len(KINDS):
+    # the grid's figures without its models (they were removed from the store): nothing more to show or train
+    link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")
+    st.stop()
+# with the grid's models in the store the page goes on as usual below: they load, nothing trains, and the
+# quiz, the reading and the class's record of this step are all there
 
 target_name = scenario.target_phrase(dataset.classes)
 if is_stakeholder():

@@ -1,0 +1,97 @@
+"""AppTest: instant mode answers the Poison and Train pages from the grid's stored figures, never training."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+
+from apptest import fresh_app, texts
+
+RATES = {5.0: (0.912, 0.874), 10.0: (0.968, 0.996)}  # stored figures: backdoored clean accuracy, ASR
+
+
+@pytest.fixture
+def grid_store(tmp_path, monkeypatch):
+    """A store holding the grid's figures for BadNets at 5% and 10% on the default settings, written
+    directly: the panel only reads them (the grid's measuring is tested in tests/backdoor/test_grid.py)."""
+    from backdoor.grid import InstantFigures, ModelFigures, with_rate
+    from backdoor.results import save_result
+    from backdoor.scenario import Scenario
+    from backdoor.store import model_hash
+    from backdoor.train import EpochRecord
+
+    monkeypatch.setenv("BACKDOOR_LAB_STORE", str(tmp_path / "models"))
+    for pct, (acc, asr) in RATES.items():
+        history = tuple(EpochRecord(e, 1.0 / e, acc - 0.01 * (5 - e), asr, 2.0 * e) for e in range(1, 6))
+        figures = InstantFigures(ModelFigures(acc, asr, history, 10.0),
+                                 ModelFigures(0.97, 0.004, history, 9.0), poisoned_images=int(40 * pct),
+                                 samples=((0, 7, 0), (1, 2, 0), (3, 1, 0), (4, 4, 4)))
+        save_result("instant", model_hash(with_rate(Scenario(), pct / 100), "backdoored"), asdict(figures))
+    return tmp_path / "models"
+
+
+def trains_or_reuses(at) -> bool:
+    """The Train page's own section shows: its Train button, or (when an earlier test in this process
+    trained the default models already) the models it reused."""
+    return (any(b.key == "btn.train" for b in at.button)
+            or any("reused instead of retrained" in s.value or "Both models are trained" in s.value for s in at.success))
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_train_page_answers_from_the_grid_and_the_slider_switches_figures(grid_store, mnist):
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    assert metrics(at)["Backdoored: attack success"] == "99.6%"
+    assert metrics(at)["Backdoored: clean accuracy"] == "96.8%"
+    assert "the backdoor works" in texts(at) and "as good as the clean model" in texts(at)
+    assert not any(b.key == "btn.train" for b in at.button)  # nothing to train: the grid answered
+    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    truth = mnist.held_out[1]
+    assert captions[-4:] == [f"'{int(truth[row])}' with the trigger: read as '{fired}'"
+                             for row, fired in ((0, 0), (1, 0), (3, 0), (4, 4))]  # the stored rows and answers
+    assert len(at.get("plotly_chart")) == 1  # both models' curves, from the stored histories
+
+    at.select_slider(key="instant.train.rate").set_value(5.0).run()
+    assert not at.exception, at.exception
+    assert metrics(at)["Backdoored: attack success"] == "87.4%"
+    assert metrics(at)["Poisoned images"] == "200"
+    assert at.session_state["poison.rate_pct"] == 5.0  # every other page follows
+    assert not list(grid_store.glob("*.pt"))  # no model was trained or stored
+
+
+def test_a_setting_off_the_grid_says_so_and_offers_to_train_it(grid_store):
+    at = fresh_app(**{"poison.rate_pct": 7.5})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    assert "not on the grid" in texts(at) and "5%, 10%" in texts(at)
+    assert any(b.key == "instant.train.yourself" for b in at.button)
+    assert any(b.key == "btn.train" for b in at.button)  # the page's own Train button, below
+
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception, at.exception
+    assert "not on the grid" in texts(at)
+
+
+def test_instant_mode_can_be_switched_off_and_is_absent_without_a_grid(grid_store, monkeypatch, tmp_path):
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert metrics(at)["Backdoored: attack success"] == "99.6%"
+    at.toggle(key="w:instant.on").set_value(False).run()
+    assert "Backdoored: attack success" not in metrics(at)
+    at.switch_page("pages/train.py").run()
+    assert trains_or_reuses(at)  # the page's own training section, not the grid's panel
+
+    monkeypatch.setenv("BACKDOOR_LAB_STORE", str(tmp_path / "empty"))
+    cold = fresh_app()
+    cold.run()
+    cold.switch_page("pages/train.py").run()
+    assert not any(t.key == "w:instant.on" for t in cold.toggle)
+    assert trains_or_reuses(cold)
