@@ -47,6 +47,7 @@ def _expected(store: Path) -> dict[float, list[list[str]]]:
     from backdoor.datasets import load_dataset
     from backdoor.grid import lookup, rate_percent, stored_rates, with_rate
     from backdoor.scenario import Scenario
+    from ui.instant import LABELS
 
     os.environ["BACKDOOR_LAB_STORE"] = str(store)
     try:
@@ -54,9 +55,9 @@ def _expected(store: Path) -> dict[float, list[list[str]]]:
         shown = {}
         for rate in rates:
             figures = lookup(with_rate(Scenario(), rate))
-            shown[rate_percent(rate)] = [["Poisoned images", f"{figures.poisoned_images:,}"],
-                                         ["Backdoored: attack success", f"{figures.backdoored.asr:.1%}"],
-                                         ["Backdoored: clean accuracy", f"{figures.backdoored.clean_acc:.1%}"]]
+            shown[rate_percent(rate)] = [[LABELS["poisoned"], f"{figures.poisoned_images:,}"],
+                                         [LABELS["bd_asr"], f"{figures.backdoored.asr:.1%}"],
+                                         [LABELS["bd_acc"], f"{figures.backdoored.clean_acc:.1%}"]]
         return shown
     finally:
         del os.environ["BACKDOOR_LAB_STORE"]
@@ -92,9 +93,10 @@ WAIT_FOR = """(wanted) => wanted.every(([label, text]) => {
 })"""
 
 
-def slider_latency(store: Path, pages: tuple[str, ...] = ("train", "poison")) -> dict:
+def slider_latency(store: Path, pages: tuple[str, ...] = ("poison", "train")) -> dict:
     """Milliseconds from a slider key press to the new rate's figures on screen, per page."""
     from playwright.sync_api import sync_playwright
+    from ui.instant import TITLE
 
     expected = _expected(store)
     rates = sorted(expected)
@@ -104,6 +106,9 @@ def slider_latency(store: Path, pages: tuple[str, ...] = ("train", "poison")) ->
         for page in pages:
             tab = browser.new_page(viewport={"width": 1280, "height": 900})
             tab.goto(f"{server.url}/{page}")
+            tab.wait_for_selector(IDLE, timeout=240_000)
+            if page == "train":  # the Train page folds the panel away once its own models are there
+                tab.get_by_text(TITLE).click()
             tab.wait_for_function(WAIT_FOR, arg=expected[10.0], timeout=240_000)
             tab.wait_for_selector(IDLE, timeout=240_000)  # the page's first run, below the panel too, is over
             figures[f"{page}_quiet_wait_s"] = round(wait_quiet(server.pid), 1)  # the first run starts the warm-up

@@ -43,13 +43,9 @@ if not is_stakeholder():
 
 scenario = scenario_or_stop()
 poisoned_or_stop(dataset, scenario)  # settings the data cannot satisfy: say so before offering to train
-answered = instant_section("train", dataset, scenario)  # the pre-trained grid's figures, when `make warm` made one
-if answered and len(cached_models(dataset, scenario, device)) < len(KINDS):
-    # the grid's figures without its models (they were removed from the store): nothing more to show or train
-    link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")
-    st.stop()
-# with the grid's models in the store the page goes on as usual below: they load, nothing trains, and the
-# quiz, the reading and the class's record of this step are all there
+results = cached_models(dataset, scenario, device)
+# the pre-trained grid's panel, when `make warm` made one: open until this page's own models are there
+instant_section("train", dataset, scenario, expanded=len(results) < len(KINDS))
 
 target_name = scenario.target_phrase(dataset.classes)
 if is_stakeholder():
@@ -63,7 +59,6 @@ else:
         f"**Model:** {MODELS[scenario.model].title}, {scenario.train.epochs} epochs on **{device.type}**."
     )
 
-results = cached_models(dataset, scenario, device)
 settings_id = repr((scenario, str(device)))
 if len(results) < len(KINDS):
     estimate = training_estimate(dataset, scenario, device, [k for k in KINDS if k not in results])

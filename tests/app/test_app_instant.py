@@ -7,6 +7,7 @@ from dataclasses import asdict
 import pytest
 
 from apptest import fresh_app, texts
+from ui.instant import LABELS
 
 RATES = {5.0: (0.912, 0.874), 10.0: (0.968, 0.996)}  # stored figures: backdoored clean accuracy, ASR
 
@@ -47,22 +48,48 @@ def test_the_train_page_answers_from_the_grid_and_the_slider_switches_figures(gr
     at.run()
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception
-    assert metrics(at)["Backdoored: attack success"] == "99.6%"
-    assert metrics(at)["Backdoored: clean accuracy"] == "96.8%"
+    assert metrics(at)[LABELS["bd_asr"]] == "99.6%"
+    assert metrics(at)[LABELS["bd_acc"]] == "96.8%"
     assert "the backdoor works" in texts(at) and "as good as the clean model" in texts(at)
-    assert not any(b.key == "btn.train" for b in at.button)  # nothing to train: the grid answered
     captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
     truth = mnist.held_out[1]
     assert captions[-4:] == [f"'{int(truth[row])}' with the trigger: read as '{fired}'"
                              for row, fired in ((0, 0), (1, 0), (3, 0), (4, 4))]  # the stored rows and answers
-    assert len(at.get("plotly_chart")) == 1  # both models' curves, from the stored histories
+    assert len(at.get("plotly_chart")) >= 1  # both models' curves, from the stored histories
+    assert not any(b.key == "instant.train.use" for b in at.button)  # the panel shows the page's own setting
+    assert trains_or_reuses(at)  # the page's own section goes on below the panel
 
     at.select_slider(key="instant.train.rate").set_value(5.0).run()
     assert not at.exception, at.exception
-    assert metrics(at)["Backdoored: attack success"] == "87.4%"
-    assert metrics(at)["Poisoned images"] == "200"
+    assert metrics(at)[LABELS["bd_asr"]] == "87.4%"
+    assert metrics(at)[LABELS["poisoned"]] == "200"
+    assert at.session_state["poison.rate_pct"] == 10.0  # the page keeps its own setting...
+    assert "still uses your own setting" in texts(at)
+    at.button(key="instant.train.use").click().run()  # ...until the student takes the panel's
+    assert not at.exception, at.exception
     assert at.session_state["poison.rate_pct"] == 5.0  # every other page follows
+    assert metrics(at)[LABELS["bd_asr"]] == "87.4%"
+    assert not any(b.key == "instant.train.use" for b in at.button)
     assert not list(grid_store.glob("*.pt"))  # no model was trained or stored
+
+
+def test_switching_the_panels_attack_starts_at_its_default_rate(grid_store):
+    from backdoor.grid import attack_scenario, lookup, with_rate
+    from backdoor.results import save_result
+    from backdoor.scenario import Scenario
+    from backdoor.store import model_hash
+
+    blended = attack_scenario(Scenario(), "blended")
+    copy = lookup(with_rate(Scenario(), 0.05))
+    save_result("instant", model_hash(blended, "backdoored"), asdict(copy))
+    at = fresh_app()
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    at.radio(key="instant.poison.attack").set_value("blended").run()
+    assert not at.exception, at.exception
+    assert at.session_state["instant.pick"] == blended
+    assert at.session_state["poison.attack"] == "badnets"
+    assert any(b.key == "instant.poison.use" for b in at.button)
 
 
 def test_a_setting_off_the_grid_says_so_and_offers_to_train_it(grid_store):
@@ -71,8 +98,9 @@ def test_a_setting_off_the_grid_says_so_and_offers_to_train_it(grid_store):
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception
     assert "not on the grid" in texts(at) and "5%, 10%" in texts(at)
-    assert any(b.key == "instant.train.yourself" for b in at.button)
+    assert "Train it yourself with the Train button below" in texts(at)
     assert any(b.key == "btn.train" for b in at.button)  # the page's own Train button, below
+    assert at.session_state["instant.pick"].poison.rate in (0.05, 0.1)  # the panel starts at a neighbour
 
     at.switch_page("pages/poison.py").run()
     assert not at.exception, at.exception
@@ -83,9 +111,9 @@ def test_instant_mode_can_be_switched_off_and_is_absent_without_a_grid(grid_stor
     at = fresh_app()
     at.run()
     at.switch_page("pages/poison.py").run()
-    assert metrics(at)["Backdoored: attack success"] == "99.6%"
+    assert metrics(at)[LABELS["bd_asr"]] == "99.6%"
     at.toggle(key="w:instant.on").set_value(False).run()
-    assert "Backdoored: attack success" not in metrics(at)
+    assert LABELS["bd_asr"] not in metrics(at)
     at.switch_page("pages/train.py").run()
     assert trains_or_reuses(at)  # the page's own training section, not the grid's panel
 

@@ -62,6 +62,7 @@ def no_serious_violation(tab, axe, where: str) -> None:
 def test_moving_the_slider_shows_the_other_rates_stored_figures(server, instant_store):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
+    from ui.instant import LABELS, TITLE
 
     _, figures = instant_store
     axe = Axe()
@@ -69,24 +70,30 @@ def test_moving_the_slider_shows_the_other_rates_stored_figures(server, instant_
     with sync_playwright() as p:
         browser = launch(p)
         tab = watch(browser.new_page(viewport=SIZES["desktop"]))
-        tab.goto(f"{server.url}/train")
+        tab.goto(f"{server.url}/poison")  # the panel is open on the Poison page
         settled(tab, timeout=240_000)
-        expect(metric(tab, "Backdoored: attack success")).to_have_text(f"{figures[0.1].backdoored.asr:.1%}")
-        expect(metric(tab, "Poisoned images")).to_have_text("400")
-        assert tab.get_by_role("button", name="Train both models").count() == 0  # the grid answered
+        expect(metric(tab, LABELS["bd_asr"])).to_have_text(f"{figures[0.1].backdoored.asr:.1%}")
+        expect(metric(tab, LABELS["poisoned"])).to_have_text("400")
 
         slider = tab.locator('[data-testid="stSlider"]').filter(has_text="Poison rate (pre-trained models)")
         slider.get_by_role("slider").focus()
         tab.keyboard.press("ArrowLeft")  # 10% -> 5%, the grid's next rate down
         settled(tab, timeout=60_000)
-        expect(metric(tab, "Poisoned images")).to_have_text("200")
-        expect(metric(tab, "Backdoored: attack success")).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")
-        expect(metric(tab, "Backdoored: clean accuracy")).to_have_text(f"{figures[0.05].backdoored.clean_acc:.1%}")
-        assert tab.get_by_role("button", name="Train both models").count() == 0  # and still nothing to train
-        no_serious_violation(tab, axe, "train")
+        expect(metric(tab, LABELS["poisoned"])).to_have_text("200")
+        expect(metric(tab, LABELS["bd_asr"])).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")
+        expect(metric(tab, LABELS["bd_acc"])).to_have_text(f"{figures[0.05].backdoored.clean_acc:.1%}")
+        expect(metric(tab, "Poisoned images")).to_have_text("400")  # the page's own setting is still 10%
+        no_serious_violation(tab, axe, "poison")
 
-        tab.goto(f"{server.url}/poison")  # the Poison page's panel: the same setting, the same figures
+        tab.get_by_role("button", name="Use this setting on every page").click()
+        settled(tab, timeout=120_000)
+        expect(metric(tab, "Poisoned images")).to_have_text("200")  # now the page's setting too
+
+        tab.goto(f"{server.url}/train?poison.rate_pct=5.0")  # the grid stored 5%'s models: nothing to train
         settled(tab, timeout=240_000)
         expect(metric(tab, "Backdoored: attack success")).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")
-        no_serious_violation(tab, axe, "poison")
+        assert tab.get_by_role("button", name="Train both models").count() == 0
+        tab.get_by_text(TITLE).click()  # folded away once the page's own models are there
+        expect(metric(tab, LABELS["bd_asr"])).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")  # the same figures
+        no_serious_violation(tab, axe, "train")
         browser.close()
