@@ -12,7 +12,7 @@ import json
 
 import streamlit.components.v1 as components
 
-SCRIPT = """<script>
+SCRIPT = """<!DOCTYPE html><html lang="en"><head><title>Alt text for the picture beside</title></head><body><script>
 const frames = %(frames)s, picture = %(picture)s, alt = %(alt)s;
 function give() {
   for (const frame of window.parent.document.querySelectorAll(`iframe[title^="${frames}"]`)) {
@@ -24,12 +24,17 @@ function give() {
 }
 give();
 setInterval(give, 300);
-</script>"""
+</script></body></html>"""
 
 
 def script(frames: str, picture: str, alt: str) -> str:
     """The page script that gives ``alt`` to ``picture`` (a CSS selector) in every frame titled ``frames...``."""
-    return SCRIPT % {"frames": json.dumps(frames), "picture": json.dumps(picture), "alt": json.dumps(alt)}
+    return SCRIPT % {"frames": _js(frames), "picture": _js(picture), "alt": _js(alt)}
+
+
+def _js(text: str) -> str:
+    """``text`` as a JavaScript string that cannot end the script block it sits in."""
+    return json.dumps(text).replace("</", "<\\/")
 
 
 def give_alt(frames: str, picture: str, alt: str) -> None:
