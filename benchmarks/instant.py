@@ -47,7 +47,6 @@ def _expected(store: Path) -> dict[float, list[list[str]]]:
     from backdoor.datasets import load_dataset
     from backdoor.grid import lookup, rate_percent, stored_rates, with_rate
     from backdoor.scenario import Scenario
-    from ui.instant import LABELS
 
     os.environ["BACKDOOR_LAB_STORE"] = str(store)
     try:
@@ -55,9 +54,9 @@ def _expected(store: Path) -> dict[float, list[list[str]]]:
         shown = {}
         for rate in rates:
             figures = lookup(with_rate(Scenario(), rate))
-            shown[rate_percent(rate)] = [[LABELS["poisoned"], f"{figures.poisoned_images:,}"],
-                                         [LABELS["bd_asr"], f"{figures.backdoored.asr:.1%}"],
-                                         [LABELS["bd_acc"], f"{figures.backdoored.clean_acc:.1%}"]]
+            shown[rate_percent(rate)] = [["poisoned", f"{figures.poisoned_images:,}"],
+                                         ["bd_asr", f"{figures.backdoored.asr:.1%}"],
+                                         ["bd_acc", f"{figures.backdoored.clean_acc:.1%}"]]
         return shown
     finally:
         del os.environ["BACKDOOR_LAB_STORE"]
@@ -87,9 +86,9 @@ def percentiles(times: list[float], name: str) -> dict:
             f"{name}_max_ms": round(times[-1], 1)}
 
 
-WAIT_FOR = """(wanted) => wanted.every(([label, text]) => {
-  const box = [...document.querySelectorAll('[data-testid="stMetric"]')].find(m => m.innerText.includes(label));
-  return box !== undefined && box.querySelector('[data-testid="stMetricValue"]').innerText.trim() === text;
+WAIT_FOR = """(wanted) => wanted.every(([key, text]) => {
+  const value = document.querySelector(`[data-figure="${key}"] .lab-card-value`);
+  return value !== null && value.innerText.trim() === text;
 })"""
 
 

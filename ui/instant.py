@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -25,6 +24,7 @@ from backdoor.scenario import Scenario
 from backdoor.store import model_hash
 from ui.alt_text import picture_alt
 from ui.charts import CHART_CONFIG, to_display, training_curves
+from ui.figure_cards import Card, Picture, cards_html, png
 from ui.instant_words import (accuracy_sentence, attack_sentence, baseline_accuracy_sentence,
                               baseline_attack_sentence, off_grid_sentence, poisoned_sentence)
 from ui.state import bind
@@ -33,7 +33,6 @@ from ui.url_state import link
 ON = "instant.on"
 PICK = "instant.pick"  # the panel's own setting: a Scenario on the grid
 FOLLOWS = "instant.follows"  # the page's settings the pick last started from
-SAMPLE_WIDTH = 150  # pixels per sample picture
 PATCHES = [BadNets()] + [BadNets(size=s) for s in GRID.sizes] + [BadNets(position=p) for p in GRID.positions]
 LABELS = {  # the panel's figures, named apart from the Train page's own (both can be on one page)
     "poisoned": "Poisoned in training",
@@ -165,40 +164,40 @@ def _curves(point: str, _figures: InstantFigures, epochs: int, num_classes: int)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _pictures(point: str, _dataset: Dataset, _scenario: Scenario, rows: tuple[int, ...]) -> list[np.ndarray]:
-    """The held-out ``rows`` with the point's trigger, ready to show."""
+def _pictures(point: str, _dataset: Dataset, _scenario: Scenario, rows: tuple[int, ...]) -> list[bytes]:
+    """The held-out ``rows`` with the point's trigger, as PNG files ready to show."""
     x, objects = _dataset.held_out[0], _dataset.held_out_objects
     stamped = _scenario.stamp(x[list(rows)], None if objects is None else objects[list(rows)])
-    return [to_display(picture) for picture in stamped]
+    return [png(to_display(picture)) for picture in stamped]
 
 
 def _figures(dataset: Dataset, scenario: Scenario, figures: InstantFigures) -> None:
+    """Four numbers with their sentences and four triggered pictures as one block (one element per move),
+    then both models' curves."""
     target = scenario.target_phrase(dataset.classes)
     images = len(dataset.held_out[1])
     bd, base = figures.backdoored, figures.baseline
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(LABELS["poisoned"], f"{figures.poisoned_images:,}")
-    c1.caption(poisoned_sentence(figures.poisoned_images, len(dataset.y_train), ATTACKS[scenario.attack].config.clean_label))
-    c2.metric(LABELS["bd_acc"], f"{bd.clean_acc:.1%}")
-    c2.caption(accuracy_sentence(bd.clean_acc, base.clean_acc, images))
-    c3.metric(LABELS["bd_asr"], f"{bd.asr:.1%}")
-    c3.caption(attack_sentence(bd.asr, target))
-    c4.metric(LABELS["base_acc"], f"{base.clean_acc:.1%}")
-    c4.caption(baseline_accuracy_sentence(base.clean_acc, images) + " "
-               + baseline_attack_sentence(base.asr, target))
+    cards = [
+        Card("poisoned", LABELS["poisoned"], f"{figures.poisoned_images:,}",
+             poisoned_sentence(figures.poisoned_images, len(dataset.y_train),
+                               ATTACKS[scenario.attack].config.clean_label)),
+        Card("bd_acc", LABELS["bd_acc"], f"{bd.clean_acc:.1%}", accuracy_sentence(bd.clean_acc, base.clean_acc, images)),
+        Card("bd_asr", LABELS["bd_asr"], f"{bd.asr:.1%}", attack_sentence(bd.asr, target)),
+        Card("base_acc", LABELS["base_acc"], f"{base.clean_acc:.1%}",
+             baseline_accuracy_sentence(base.clean_acc, images) + " " + baseline_attack_sentence(base.asr, target)),
+    ]
     point = model_hash(scenario, "backdoored")
-    st.plotly_chart(_curves(point, figures, scenario.train.epochs, dataset.num_classes), key="instant.curves",
-                    config=CHART_CONFIG)
     y = dataset.held_out[1]
     rows = [row for row, _, _ in figures.samples]
     title = ATTACKS[scenario.attack].title
     truths = [dataset.classes[int(y[row])] for row in rows]
     answers = [dataset.classes[fired] for _, _, fired in figures.samples]
-    # one strip that wraps on a phone (columns would stack four full-width pictures)
-    st.image(_pictures(point, dataset, scenario, tuple(rows)), width=SAMPLE_WIDTH,
-             caption=[f"'{true}' with the trigger: read as '{said}'" for true, said in zip(truths, answers)],
-             alt=[picture_alt(true, title, what="test picture") + f"; the backdoored model reads it as '{said}'"
-                  for true, said in zip(truths, answers)])
+    pictures = [Picture(picture, f"'{true}' with the trigger: read as '{said}'",
+                        picture_alt(true, title, what="test picture") + f"; the backdoored model reads it as '{said}'")
+                for picture, true, said in zip(_pictures(point, dataset, scenario, tuple(rows)), truths, answers)]
+    st.html(cards_html(cards, pictures, label=f"What {point_name(scenario)} does to a model"))
     st.caption(f"Read from the grid of models `make warm` trained before class (this one took {bd.seconds:.0f} s "
-               f"to train then); nothing was trained now. Per-epoch curves of both models, then four held-out test "
-               f"pictures with the trigger and the backdoored model's answer.")
+               f"to train then); nothing was trained now. Above: four held-out test pictures with the trigger and "
+               f"the backdoored model's answer. Below: both models' curves, epoch by epoch.")
+    st.plotly_chart(_curves(point, figures, scenario.train.epochs, dataset.num_classes), key="instant.curves",
+                    config=CHART_CONFIG)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import asdict
 
 import pytest
@@ -40,7 +42,21 @@ def trains_or_reuses(at) -> bool:
 
 
 def metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The page's numbers by label: its metrics, and the instant panel's cards (one HTML block)."""
+    found = {m.label: m.value for m in at.metric}
+    for block in at.get("html"):
+        for label, value in re.findall(r'lab-card-label">([^<]*)</div><div class="lab-card-value">([^<]*)<',
+                                       block.proto.body):
+            found[html.unescape(label)] = html.unescape(value)
+    return found
+
+
+def panel_html(at) -> str:
+    return html.unescape(" ".join(block.proto.body for block in at.get("html")))
+
+
+def panel_captions(at) -> list[str]:
+    return [html.unescape(c) for block in at.get("html") for c in re.findall(r"<figcaption>([^<]*)<", block.proto.body)]
 
 
 def test_the_train_page_answers_from_the_grid_and_the_slider_switches_figures(grid_store, mnist):
@@ -50,10 +66,10 @@ def test_the_train_page_answers_from_the_grid_and_the_slider_switches_figures(gr
     assert not at.exception, at.exception
     assert metrics(at)[LABELS["bd_asr"]] == "99.6%"
     assert metrics(at)[LABELS["bd_acc"]] == "96.8%"
-    assert "the backdoor works" in texts(at) and "as good as the clean model" in texts(at)
-    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    assert "the backdoor works" in panel_html(at) and "as good as the clean model" in panel_html(at)
+    captions = panel_captions(at)
     truth = mnist.held_out[1]
-    assert captions[-4:] == [f"'{int(truth[row])}' with the trigger: read as '{fired}'"
+    assert captions == [f"'{int(truth[row])}' with the trigger: read as '{fired}'"
                              for row, fired in ((0, 0), (1, 0), (3, 0), (4, 4))]  # the stored rows and answers
     assert len(at.get("plotly_chart")) >= 1  # both models' curves, from the stored histories
     assert not any(b.key == "instant.train.use" for b in at.button)  # the panel shows the page's own setting

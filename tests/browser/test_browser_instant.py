@@ -46,7 +46,13 @@ def server(instant_store, tmp_path_factory):
 
 
 def metric(tab, label: str):
+    """A number of the page's own (a metric, by its label)."""
     return tab.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
+
+
+def card(tab, key: str):
+    """A number of the instant panel's (a card, by its key in ui.instant.LABELS)."""
+    return tab.locator(f'[data-figure="{key}"] .lab-card-value')
 
 
 def no_serious_violation(tab, axe, where: str) -> None:
@@ -62,7 +68,7 @@ def no_serious_violation(tab, axe, where: str) -> None:
 def test_moving_the_slider_shows_the_other_rates_stored_figures(server, instant_store):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
-    from ui.instant import LABELS, TITLE
+    from ui.instant import TITLE
 
     _, figures = instant_store
     axe = Axe()
@@ -72,16 +78,16 @@ def test_moving_the_slider_shows_the_other_rates_stored_figures(server, instant_
         tab = watch(browser.new_page(viewport=SIZES["desktop"]))
         tab.goto(f"{server.url}/poison")  # the panel is open on the Poison page
         settled(tab, timeout=240_000)
-        expect(metric(tab, LABELS["bd_asr"])).to_have_text(f"{figures[0.1].backdoored.asr:.1%}")
-        expect(metric(tab, LABELS["poisoned"])).to_have_text("400")
+        expect(card(tab, "bd_asr")).to_have_text(f"{figures[0.1].backdoored.asr:.1%}")
+        expect(card(tab, "poisoned")).to_have_text("400")
 
         slider = tab.locator('[data-testid="stSlider"]').filter(has_text="Poison rate (pre-trained models)")
         slider.get_by_role("slider").focus()
         tab.keyboard.press("ArrowLeft")  # 10% -> 5%, the grid's next rate down
         settled(tab, timeout=60_000)
-        expect(metric(tab, LABELS["poisoned"])).to_have_text("200")
-        expect(metric(tab, LABELS["bd_asr"])).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")
-        expect(metric(tab, LABELS["bd_acc"])).to_have_text(f"{figures[0.05].backdoored.clean_acc:.1%}")
+        expect(card(tab, "poisoned")).to_have_text("200")
+        expect(card(tab, "bd_asr")).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")
+        expect(card(tab, "bd_acc")).to_have_text(f"{figures[0.05].backdoored.clean_acc:.1%}")
         expect(metric(tab, "Poisoned images")).to_have_text("400")  # the page's own setting is still 10%
         no_serious_violation(tab, axe, "poison")
 
@@ -94,6 +100,6 @@ def test_moving_the_slider_shows_the_other_rates_stored_figures(server, instant_
         expect(metric(tab, "Backdoored: attack success")).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")
         assert tab.get_by_role("button", name="Train both models").count() == 0
         tab.get_by_text(TITLE).click()  # folded away once the page's own models are there
-        expect(metric(tab, LABELS["bd_asr"])).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")  # the same figures
+        expect(card(tab, "bd_asr")).to_have_text(f"{figures[0.05].backdoored.asr:.1%}")  # the same figures
         no_serious_violation(tab, axe, "train")
         browser.close()
