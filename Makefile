@@ -47,7 +47,8 @@ run: install
 test: install chromium postgres nginx
 	$(BIN)/python -m pytest -q
 
-# Before a class: pre-train every preset into the model store, with each preset's matrix and
+# Before a class: pre-train every preset into the model store, the instant grid (each attack at
+# several poison rates, BadNets at a few patch sizes and places), each preset's matrix and
 # poison-rate sweep, so the demo starts instantly. CHALLENGE=<code> also trains that mystery
 # challenge's models (the Classroom page names the code, with PRESET= and SEED= for the class).
 PRESET ?= classic-patch

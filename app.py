@@ -13,9 +13,11 @@ from models import MODELS
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.menus import MENUS, menu_title
+from ui.running import running_badge
 from backdoor.presets import scenario_title
 from ui.state import bind, current_scenario, init_settings, use_attack_defaults
 from ui.style import lab_style
+from ui.heap import freeze_long_lived
 from ui.url_state import restore_from_url, write_to_url, link
 from ui.waiting import start_warm_up
 
@@ -147,4 +149,6 @@ with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note a
     if st.session_state["lab.audience"] != "Stakeholder":
         sidebar()
     name_the_scenario(page.url_path)
+    running_badge()  # the minimal toolbar hides Streamlit's own running indicator
     page.run()
+freeze_long_lived()  # after a page has loaded what it needs: full collections stop walking it (ui/heap.py)

@@ -145,7 +145,7 @@ def sweep(shape: DataShape, scenario: Scenario, counts: Iterable[int], device) -
     seconds = 0.0
     for count in counts:
         variant = replace(scenario, poison=replace(scenario.poison, rate=min(count / shape.train, MAX_RATE)))
-        seconds += (training_seconds(shape, variant, device, measure_asr=False)
+        seconds += (training_seconds(shape, variant, device, measure_asr=True)
                     + evaluation_seconds(shape, variant, device, shape.held_out))
     return Estimate.of("sweep", (shape, scenario, counts, str(device)), seconds)
 

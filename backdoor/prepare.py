@@ -1,7 +1,9 @@
 """Warm-up before a class: pre-train every preset into the on-disk model store.
 
 Usage: ``python -m backdoor.prepare`` for the presets' models; ``--all`` (what ``make warm``
-runs) adds each preset's attack x defense matrix and poison-rate sweep; ``--only NAME`` for one
+runs) adds the instant grid (``backdoor.grid``: each attack at the sweep's poison rates, BadNets at
+a few patch sizes and positions) and each preset's attack x defense matrix and poison-rate sweep;
+``--grid`` prepares the grid alone; ``--only NAME`` for one
 preset, ``--list`` to see them; ``--mystery CODE`` also prepares a mystery challenge's models
 (for the lab's default settings, or ``--preset NAME --seed N`` for a class's). What the store
 holds already is kept, so running it twice is quick. Afterwards the app opens each of these at
@@ -22,6 +24,7 @@ from backdoor.busy import machine_load
 from backdoor.datasets import load_dataset
 from backdoor.device import resolve_device
 from backdoor.attacks import poisonable
+from backdoor.grid import GRID, GridSpec, Warmed, missing_models, warm_grid
 from backdoor.matrix import config_for, estimate as matrix_estimate, load_matrix, matrix
 from backdoor.presets import Preset, PRESETS, class_setup
 from backdoor.sweep import load_sweep, poison_rate_sweep, save_sweep, sweep_counts, sweep_key
@@ -151,11 +154,31 @@ def prepare_results(names: list[str] | None = None, device: torch.device | str =
     return computed
 
 
+def prepare_grid(base: Scenario, spec: GridSpec = GRID, device: torch.device | str = "cpu",
+                 on_message: Callable[[str], None] = print) -> Warmed:
+    """The instant grid around ``base`` (the lab's defaults at the class's seed) into the store, saying
+    first how long its training should take here."""
+    dataset = load_dataset(base.dataset, seed=base.data_seed)
+    missing = missing_models(dataset, base, spec)
+    if missing:
+        shape = estimates.DataShape.of(dataset)
+        expected = sum(estimates.training_seconds(shape, trained_scenario(s, kind), device,
+                                                  measure_asr=kind == "backdoored") for s, kind in missing)
+        on_message(f"The instant grid: {len(missing)} models to train, {estimates.about(expected)} on this machine "
+                   "(measured here just now).")
+    warmed = warm_grid(dataset, base, spec, device, on_message)
+    on_message(f"The instant grid: {warmed.points} settings ready, {warmed.trained} models trained now, "
+               f"in {warmed.seconds:.0f} s.")
+    return warmed
+
+
 def main(argv: list[str] | None = None) -> list[Prepared]:
     parser = argparse.ArgumentParser(prog="python -m backdoor.prepare", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=list(PRESETS), help="prepare just this preset")
     parser.add_argument("--list", action="store_true", help="list the presets and exit")
-    parser.add_argument("--all", action="store_true", help="also each preset's matrix and poison-rate sweep")
+    parser.add_argument("--all", action="store_true",
+                        help="also the instant grid and each preset's matrix and poison-rate sweep")
+    parser.add_argument("--grid", action="store_true", help="prepare the instant grid only")
     parser.add_argument("--mystery", type=int, action="append", metavar="CODE",
                         help="also prepare this mystery challenge's models")
     parser.add_argument("--count", type=int, default=4, help="models in the mystery challenge (default 4)")
@@ -169,8 +192,12 @@ def main(argv: list[str] | None = None) -> list[Prepared]:
     device = resolve_device("auto")
     print(f"Model store: {store_dir()} (device: {device.type})")
     start = time.perf_counter()
+    if args.grid:
+        prepare_grid(class_setup(None, args.seed), GRID, device)
+        return []
     done = prepare(args.only, device)
     if args.all:
+        prepare_grid(class_setup(None, args.seed), GRID, device)
         prepare_results(args.only, device)
     for code in args.mystery or []:
         prepare_mystery(code, args.count, class_setup(args.preset, args.seed), device)

@@ -101,13 +101,15 @@ def is_stored(scenario: Scenario, kind: str) -> bool:
 
 
 def load_or_train(dataset, scenario: Scenario, kind: str, device: torch.device | str = "cpu",
-                  on_progress=None) -> TrainResult:
+                  on_progress=None, should_stop=lambda: False) -> TrainResult:
     """The stored model of this kind for these settings, else trained now and stored, so every
-    page, the matrix and ``make warm`` share one model (and one set of figures) per configuration."""
+    page, the matrix, the sweep and ``make warm`` share one model (and one set of figures) per
+    configuration. A run stopped by ``should_stop()`` comes back cancelled and is not stored."""
     stored = load_model(scenario, kind, dataset.image_shape, dataset.num_classes, device)
     if stored is not None:
         return stored
-    result = train_model(dataset, trained_scenario(scenario, kind), device, on_progress,
+    result = train_model(dataset, trained_scenario(scenario, kind), device, on_progress, should_stop,
                          measure_asr=kind == "backdoored")
-    save_model(scenario, kind, result)
+    if not result.cancelled:
+        save_model(scenario, kind, result)
     return result

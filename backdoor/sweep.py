@@ -3,6 +3,8 @@
 From a handful of images up to 10% of the training set, each count trains a fresh model
 with everything else unchanged, and records its clean accuracy and attack success rate
 on the test set. Students see the attack switch on long before the poison is "a lot".
+Each model goes into the model store like any other, so the instant grid (backdoor/grid.py),
+the Train page and the sweep share one model, and one set of figures, per count.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from backdoor.attacks import MAX_RATE, PoisonConfig, poison_count
 from backdoor.datasets import Dataset
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
 from backdoor.results import load_result, save_result
-from backdoor.scenario import Scenario, train_model, trigger_report
+from backdoor.scenario import Scenario, trigger_report
+from backdoor.store import load_or_train
 
 HANDFUL = (5, 10, 25, 50)  # absolute counts before the percentages
 PERCENTAGES = (0.025, 0.05, 0.1)
@@ -48,8 +51,9 @@ def poison_rate_sweep(
     on_progress: ProgressFn = no_progress,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> list[SweepPoint]:
-    """One trained model per count (the scenario's rate is replaced). Stops early, with
-    the points finished so far, when ``should_stop()`` turns true."""
+    """One trained model per count (the scenario's rate is replaced), from the model store when it
+    is there (and stored when it was trained now). Stops early, with the points finished so far,
+    when ``should_stop()`` turns true."""
     n = len(dataset.y_train)
     points: list[SweepPoint] = []
     for k, count in enumerate(counts):
@@ -60,7 +64,7 @@ def poison_rate_sweep(
         variant = replace(scenario, poison=PoisonConfig(rate=rate, target=scenario.target, seed=scenario.poison.seed))
 
         report = step_progress(on_progress, k, len(counts), f"{count} poisoned images ({k + 1} of {len(counts)})")
-        result = train_model(dataset, variant, device, report, should_stop, measure_asr=False)
+        result = load_or_train(dataset, variant, "backdoored", device, report, should_stop)
         if result.cancelled:
             break
         figures = trigger_report(result.model, dataset, variant)

@@ -514,6 +514,21 @@ def tabular() -> dict:
     return run()
 
 
+def instant() -> dict:
+    """`make warm`'s instant grid into an empty store (seconds, models, disk), then the instant panel's
+    slider -> figures in Chromium, p50/p95 over 40 moves on the Train and Poison pages (benchmarks/instant.py).
+    BENCH_INSTANT_STORE=<folder> keeps the grid there (warming only what it lacks)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks.instant import slider_latency, warm_figures
+
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Path(os.environ.get("BENCH_INSTANT_STORE") or scratch)
+        return {**warm_figures(store), **slider_latency(store)}
+
+
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
@@ -528,6 +543,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "estimates": estimates,
     "classroom_db": classroom_db,
     "tabular": tabular,
+    "instant": instant,
 }
 
 

@@ -11,6 +11,7 @@ from ui.charts import to_display
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.explain import explained_image
+from ui.instant import instant_section
 from ui.resources import current_dataset, current_device, model_key, trained_models
 from ui.spot_it import spot_it
 from ui.spot_it_faint import spot_it_faint
@@ -64,6 +65,7 @@ with right:
 
 scenario = scenario_or_stop()
 poisoned = poisoned_or_stop(dataset, scenario)
+instant_section("poison", dataset, scenario)  # answers from the pre-trained grid, when `make warm` made one
 
 n = len(dataset.y_train)
 target_name = scenario.target_phrase(dataset.classes)

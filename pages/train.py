@@ -12,6 +12,7 @@ from ui.calibration_view import calibration_section
 from ui.classroom import record_event
 from ui.charts import CHART_CONFIG, guessing_note, training_curves
 from ui.glossary import glossary_link, quiz
+from ui.instant import instant_section
 from ui.lessons import show_lesson
 from ui.readings import train_reading
 from ui.resources import current_dataset, current_device
@@ -42,6 +43,9 @@ if not is_stakeholder():
 
 scenario = scenario_or_stop()
 poisoned_or_stop(dataset, scenario)  # settings the data cannot satisfy: say so before offering to train
+results = cached_models(dataset, scenario, device)
+# the pre-trained grid's panel, when `make warm` made one: open until this page's own models are there
+instant_section("train", dataset, scenario, expanded=len(results) < len(KINDS))
 
 target_name = scenario.target_phrase(dataset.classes)
 if is_stakeholder():
@@ -55,7 +59,6 @@ else:
         f"**Model:** {MODELS[scenario.model].title}, {scenario.train.epochs} epochs on **{device.type}**."
     )
 
-results = cached_models(dataset, scenario, device)
 settings_id = repr((scenario, str(device)))
 if len(results) < len(KINDS):
     estimate = training_estimate(dataset, scenario, device, [k for k in KINDS if k not in results])

@@ -59,12 +59,13 @@ def _write_back(widget_key: str, key: str, then: Optional[Callable[[], None]]) -
         then()
 
 
-def bind(key: str, on_change: Optional[Callable[[], None]] = None) -> dict:
+def bind(key: str, on_change: Optional[Callable[[], None]] = None, widget: str | None = None) -> dict:
     """Widget keyword arguments that tie the widget to the stored setting ``key``.
 
-    Usage: ``st.slider("Rate", 0, 50, **bind("poison.rate_pct"))``.
+    Usage: ``st.slider("Rate", 0, 50, **bind("poison.rate_pct"))``. ``widget``: the widget's own key,
+    for a second widget of the same setting on one page (the instant panel's).
     """
-    widget_key = f"w:{key}"
+    widget_key = widget or f"w:{key}"
     st.session_state[widget_key] = st.session_state[key]
     return {"key": widget_key, "on_change": _write_back, "args": (widget_key, key, on_change)}
 

@@ -17,6 +17,7 @@ from backdoor.store import load_model, save_model, trained_scenario
 from backdoor.train import Progress, TrainingDiverged, TrainResult
 from ui.charts import CHART_CONFIG, training_curves
 from ui.jobs import offer_job, shared_memo
+from ui.live_curve import BatchCurve
 from ui.progress import ProgressBar
 from ui.resources import model_key, poisoned_set, trained_models
 from ui.state import current_scenario, is_stakeholder
@@ -86,12 +87,15 @@ def _train_missing(dataset: Dataset, scenario: Scenario, device: torch.device, b
     ``trained_here``), drawing the live curves as each epoch ends (``plain``: words only, as a
     stakeholder sees the Train page)."""
     memo = trained_models()
+    first_epoch = BatchCurve(st.empty())  # moves within a second; the epoch curves below need a whole epoch
     chart = st.empty()
     histories: dict[str, list] = {}
     results: dict[str, TrainResult] = {}
     for step, (kind, label) in enumerate(KINDS.items()):
         def on_progress(done: int, total: int, info: Progress, kind=kind, label=label, step=step) -> None:
             bar(step * total + done, len(KINDS) * total, progress_words(label, info, plain))
+            if not plain:
+                first_epoch(kind, info)
             if info.record is not None and not plain:
                 histories.setdefault(kind, []).append(info.record)
                 chart.plotly_chart(training_curves(histories, info.epochs, dataset.num_classes),
@@ -115,9 +119,11 @@ def _train_missing(dataset: Dataset, scenario: Scenario, device: torch.device, b
             results[kind] = memo.get_or_compute(key, compute)
         except TrainingDiverged as error:
             chart.empty()
+            first_epoch.where.empty()
             raise TrainingDiverged(f"**{label}:** {error}") from error
         histories[kind] = results[kind].history
     chart.empty()
+    first_epoch.where.empty()
     return results
 
 

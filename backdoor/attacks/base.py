@@ -119,7 +119,8 @@ class AttackSpec:
     """One attack as the app knows it: names, paper, its config class, and where it fits.
 
     ``all_to_all_row``: the matrix also shows it all-to-all (class y to y + 1). ``matrix_row``: False
-    keeps it out of the attack x defense matrix (a student's own drawing has no default worth a row).
+    keeps it out of the attack x defense matrix and the instant grid (a student's own drawing has no
+    default worth a row).
     ``note``: a sentence the Poison page shows beside its settings. ``invisible``: made to pass
     unnoticed by eye (the second round of the Poison page's "Can you spot it?" plays it)."""
 

@@ -13,6 +13,7 @@ import pytest
 from benchmarks.load import serve
 from conftest import ROOT
 from launch import launch, sync_playwright
+from playwright.sync_api import expect
 from settle import open_expander, settled, watch
 from test_accessibility import SIZES, WCAG_AA, serious
 
@@ -21,11 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.trains]
 SHOTS = ROOT / "screenshots"
 # the drawn attack, two epochs and 15% poison: a short training that still plants the backdoor
 START = "/poison?poison.attack=drawn&train.epochs=2&poison.rate_pct=15.0"
-# streamlit-image-coordinates 0.4.1 draws its picture as an <img> without alt, in an iframe, and takes no
-# alt to pass on: axe-core finds it only when run inside that frame (the page-wide run does not look in
-# frames). The sentence above the picture says what it shows, and the row and column sliders place the
-# drawing without it. Any other violation in any frame fails.
-KNOWN_IN_TAP_FRAME = {"image-alt"}
+# streamlit-image-coordinates 0.4.1 draws its picture as an <img> in an iframe and takes no alt to pass on;
+# ui/frame_alt.py gives it one from beside the frame. axe-core looks in frames only when run inside each.
+TAP_PICTURE = 'iframe[title^="streamlit_image_coordinates"]'
 CANVAS = "canvas.upper-canvas"  # Fabric.js's top layer of the drawing canvas, the one that takes the pointer
 DRAWN = re.compile(r"Your (\d+)x(\d+)-pixel drawing, as every poisoned image will carry it, at row (\d+), column (\d+)")
 
@@ -110,7 +109,9 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
     tab.goto(server.url + START)
     draw_a_trigger(tab)
     assert not serious(_axe(tab)), serious(_axe(tab))
-    assert _frames_axe(tab) == {"image_coordinates": KNOWN_IN_TAP_FRAME}
+    expect(tab.frame_locator(TAP_PICTURE).locator("#image")).to_have_attribute(
+        "alt", re.compile(r"The test picture '\d' with your drawing at row \d+, column \d+; tap it"))
+    assert _frames_axe(tab) == {}  # no serious or critical violation in any frame, the tap picture's included
     tab.screenshot(path=str(_shots() / "draw-1-trigger-desktop.png"))
 
     tab.get_by_role("link", name="2. Train the models").first.click()

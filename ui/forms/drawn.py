@@ -19,11 +19,13 @@ from backdoor.attacks import Drawn, apply_trigger
 from backdoor.drawing import centred_on, drawn_from_canvas, tapped_pixel
 from ui.attack_forms import generic_form
 from ui.charts import to_display
+from ui.frame_alt import give_alt
 from ui.resources import current_dataset
 from ui.state import trigger_settings
 
 PREFIX = "poison.drawn."
 CANVAS_SIDE = 280  # screen pixels: fits a phone's 390-pixel screen beside nothing, a desktop column beside the rest
+TAP_FRAME = "streamlit_image_coordinates"  # the title of the tap picture's frame starts so
 INKS = {"white": "#ffffff", "grey": "#808080", "black": "#000000"}
 
 
@@ -78,6 +80,8 @@ def form(image_shape: tuple[int, int, int]) -> None:
                 f"image will carry it, at row {trigger.top}, column {trigger.left}:")
     tap = streamlit_image_coordinates(_picture(apply_trigger(sample[None], trigger)[0], scale), width=width * scale,
                                       key="draw.trigger.tap", cursor="crosshair")
+    give_alt(TAP_FRAME, "#image", f"The test picture '{dataset.classes[int(dataset.y_test[0])]}' with your drawing at "
+                                  f"row {trigger.top}, column {trigger.left}; tap it to move the drawing there.")
     if tap and tap.get("unix_time") != st.session_state.get("draw.trigger.tapped"):
         st.session_state["draw.trigger.tapped"] = tap.get("unix_time")
         row, col = tapped_pixel(tap["x"], tap["y"], tap["width"], tap["height"], (height, width))
