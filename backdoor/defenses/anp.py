@@ -98,6 +98,7 @@ class AnpResult:
     neurons: list[Neuron]  # every neuron with its learnt mask, lowest mask first
     pruned: list[Neuron]  # those below the threshold
     threshold: float
+    eps: float  # the largest relative change of a neuron's weights the masks were learnt under
     after: Evaluation  # on the held-out images
     seconds: float
 
@@ -235,11 +236,14 @@ def anp(model: nn.Module, x_clean: torch.Tensor, y_clean: torch.Tensor, evaluate
         on_progress: ProgressFn = no_progress) -> AnpResult:
     """Learn the masks on the defender's clean images (x_clean, y_clean), prune below the threshold,
     and measure the pruned copy with ``evaluate_after`` (the held-out figures)."""
+    if len(y_clean) == 0:
+        raise ValueError("ANP learns its masks on the defender's clean images, and there are none here: keep "
+                         "some test images for the defender.")
     start = time.perf_counter()
     neurons = learn_masks(model, x_clean, y_clean, config, on_progress)
     pruned = [n for n in neurons if n.mask < config.threshold]
     repaired = prune_neurons(model, pruned)
-    return AnpResult(repaired, neurons, pruned, config.threshold, evaluate_after(repaired),
+    return AnpResult(repaired, neurons, pruned, config.threshold, config.eps, evaluate_after(repaired),
                      time.perf_counter() - start)
 
 
