@@ -11,9 +11,9 @@ from torch import nn
 
 from conftest import stir_global_random_state
 
+from backdoor.defenses.anp import AnpConfig
 from backdoor.defenses.common import no_progress
 from backdoor.defenses.lab import Lab
-from backdoor.defenses.anp import AnpConfig
 from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
 from backdoor.defenses.registry import DEFENSES
 from backdoor.scenario import poisoned_training_set
