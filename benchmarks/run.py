@@ -164,11 +164,13 @@ def defenses(seed: int = 0) -> dict:
 TARGET_ASR = 0.05
 TARGET_DROP_POINTS = 2.0
 REPAIR_SEEDS = (0, 1, 2)
+# Each repair measured on the seeds, with the most points it may lose (issue 18 gives ANP 3).
+REPAIR_DROP_POINTS = {"neural_cleanse": TARGET_DROP_POINTS, "fine_pruning": TARGET_DROP_POINTS, "anp": 3.0}
 
 
 def defenses_seeds() -> dict:
-    """Neural Cleanse + unlearning and Fine-Pruning on the default scenario at the lab's seeds
-    0, 1 and 2, each against its target (TARGET_ASR, TARGET_DROP_POINTS)."""
+    """Neural Cleanse + unlearning, Fine-Pruning and ANP on the default scenario at the lab's seeds
+    0, 1 and 2, each against its target (TARGET_ASR, REPAIR_DROP_POINTS)."""
     from backdoor.defenses.lab import Lab
     from backdoor.defenses.registry import DEFENSES
 
@@ -179,13 +181,13 @@ def defenses_seeds() -> dict:
         before = lab.evaluate(lab.model)
         figures[f"seed{seed}.before_clean_acc"] = round(before.clean_acc, 4)
         figures[f"seed{seed}.before_asr"] = round(before.asr, 4)
-        for name in ("neural_cleanse", "fine_pruning"):
+        for name, most_lost in REPAIR_DROP_POINTS.items():
             print(f"  seed {seed}: {name}...", flush=True)
             outcome = DEFENSES[name].apply(lab, {"expected_fraction": scenario.poison.rate})
             after, seconds = outcome.after, outcome.seconds
             # drop = clean accuracy before - after, in points (positive = worse)
             drop = round(100 * before.clean_acc - 100 * after.clean_acc, 1)
-            met = after.asr <= TARGET_ASR and drop <= TARGET_DROP_POINTS
+            met = after.asr <= TARGET_ASR and drop <= most_lost
             figures.update({f"seed{seed}.{name}_seconds": round(seconds, 2),
                             f"seed{seed}.{name}_after_asr": round(after.asr, 4),
                             f"seed{seed}.{name}_after_clean_acc": round(after.clean_acc, 4),

@@ -15,6 +15,7 @@ MODULES = (
     "spectral_signatures",
     "neural_cleanse",
     "fine_pruning",
+    "anp",
     "strip",
     "scale_up",
     "compression",

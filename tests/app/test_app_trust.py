@@ -146,7 +146,8 @@ def test_the_audit_page_waits_for_a_file_and_offers_only_model_defenses():
     at.get("file_uploader")[0].upload("mine.safetensors", weights).run()
     assert not at.exception, at.exception
     assert "Upload a model file to begin" not in texts(at)
-    # A model file brings no training data: only the five defenses that need none, never the two that
+    # A model file brings no training data: only the six defenses that need none, never the two that
     # inspect training images (Activation Clustering, Spectral Signatures).
-    assert at.multiselect(key="w:audit.chosen").options == ["Neural Cleanse", "Fine-Pruning", "STRIP", "SCALE-UP",
+    assert at.multiselect(key="w:audit.chosen").options == ["Neural Cleanse", "Fine-Pruning",
+                                                            "ANP (Adversarial Neuron Pruning)", "STRIP", "SCALE-UP",
                                                             "Pruning and quantization"]

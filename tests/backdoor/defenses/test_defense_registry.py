@@ -11,6 +11,7 @@ from torch import nn
 
 from conftest import stir_global_random_state
 
+from backdoor.defenses.anp import AnpConfig
 from backdoor.defenses.common import no_progress
 from backdoor.defenses.lab import Lab
 from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
@@ -25,9 +26,10 @@ def poisoned(small_mnist, trained_pair):
 
 
 # Neural Cleanse's defaults take seconds per run; a short search still exercises every path
-# (two rounds of unlearning, so the suspect is searched again in between).
+# (two rounds of unlearning, so the suspect is searched again in between). ANP: fewer mask updates.
 QUICK_CONFIGS = {"neural_cleanse": NeuralCleanseConfig(steps=30, batch_size=8, clean_samples=64, unlearn_epochs=1,
-                                                       unlearn_rounds=2)}
+                                                       unlearn_rounds=2),
+                 "anp": AnpConfig(steps=20)}
 
 
 def global_random_state() -> tuple:
