@@ -18,6 +18,7 @@ MODULES = (
     "strip",
     "compression",
     "range_check",
+    "abl",
 )
 
 DEFENSES: Registry[Defense] = Registry().load("backdoor.defenses", MODULES, "DEFENSE")
