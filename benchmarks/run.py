@@ -167,7 +167,7 @@ REPAIR_SEEDS = (0, 1, 2)
 
 
 def defenses_seeds() -> dict:
-    """Neural Cleanse + unlearning and Fine-Pruning on the default scenario at the lab's seeds
+    """Neural Cleanse + unlearning, Fine-Pruning and ABL on the default scenario at the lab's seeds
     0, 1 and 2, each against its target (TARGET_ASR, TARGET_DROP_POINTS)."""
     from backdoor.defenses.lab import Lab
     from backdoor.defenses.registry import DEFENSES
@@ -179,7 +179,7 @@ def defenses_seeds() -> dict:
         before = lab.evaluate(lab.model)
         figures[f"seed{seed}.before_clean_acc"] = round(before.clean_acc, 4)
         figures[f"seed{seed}.before_asr"] = round(before.asr, 4)
-        for name in ("neural_cleanse", "fine_pruning"):
+        for name in ("neural_cleanse", "fine_pruning", "abl"):
             print(f"  seed {seed}: {name}...", flush=True)
             outcome = DEFENSES[name].apply(lab, {"expected_fraction": scenario.poison.rate})
             after, seconds = outcome.after, outcome.seconds
