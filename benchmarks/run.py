@@ -165,11 +165,12 @@ TARGET_ASR = 0.05
 TARGET_DROP_POINTS = 2.0
 REPAIR_SEEDS = (0, 1, 2)
 # Each repair measured on the seeds, with the most points it may lose (issue 18 gives ANP 3).
-REPAIR_DROP_POINTS = {"neural_cleanse": TARGET_DROP_POINTS, "fine_pruning": TARGET_DROP_POINTS, "anp": 3.0}
+REPAIR_DROP_POINTS = {"neural_cleanse": TARGET_DROP_POINTS, "fine_pruning": TARGET_DROP_POINTS, "anp": 3.0,
+                      "abl": TARGET_DROP_POINTS}
 
 
 def defenses_seeds() -> dict:
-    """Neural Cleanse + unlearning, Fine-Pruning and ANP on the default scenario at the lab's seeds
+    """Neural Cleanse + unlearning, Fine-Pruning, ANP and ABL on the default scenario at the lab's seeds
     0, 1 and 2, each against its target (TARGET_ASR, REPAIR_DROP_POINTS)."""
     from backdoor.defenses.lab import Lab
     from backdoor.defenses.registry import DEFENSES

@@ -46,7 +46,8 @@ with st.expander("Defense settings"):
     c1, c2 = st.columns(2)
     c1.slider("Fine-Pruning: clean-accuracy budget (points)", 0.5, 10.0, step=0.5, **bind("defend.budget_pct"),
               help="Pruning stops before clean accuracy falls by more than this.")
-    c2.slider("Spectral Signatures: expected poisoned share (%)", 1.0, 30.0, step=0.5, **bind("defend.expected_pct"),
+    guessers = " and ".join(d.title for d in DEFENSES.fitting("image").values() if "expected_fraction" in d.settings)
+    c2.slider(f"{guessers}: expected poisoned share (%)", 1.0, 30.0, step=0.5, **bind("defend.expected_pct"),
               help="The defender's guess; here it starts at the true rate.")
 settings = {"budget": st.session_state["defend.budget_pct"] / 100,
             "expected_fraction": st.session_state["defend.expected_pct"] / 100}

@@ -20,6 +20,7 @@ MODULES = (
     "scale_up",
     "compression",
     "range_check",
+    "abl",
 )
 
 DEFENSES: Registry[Defense] = Registry().load("backdoor.defenses", MODULES, "DEFENSE")

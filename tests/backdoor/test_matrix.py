@@ -192,7 +192,7 @@ def test_columns_are_no_defense_then_the_repairing_defenses():
     from backdoor.matrix import column_title, matrix_columns
 
     assert matrix_columns() == ("none", "activation_clustering", "spectral_signatures", "neural_cleanse",
-                                "fine_pruning", "anp", "strip", "scale_up")  # compression is a study, not a column
+                                "fine_pruning", "anp", "strip", "scale_up", "abl")  # compression is a study, not a column
     assert column_title("none") == "No defense" and column_title("strip") == "STRIP"
 
 
