@@ -37,7 +37,7 @@ from backdoor.store import is_stored, load_or_train
 from backdoor.train import TrainConfig
 
 
-VERSION = 4  # bump when a change to the code would change the figures
+VERSION = 5  # bump when a change to the code would change the figures
 
 
 @dataclass(frozen=True)
