@@ -34,9 +34,9 @@ def test_the_default_grid_is_each_attack_at_the_sweeps_rates_and_badnets_patches
     from backdoor.grid import GRID, grid_rates, grid_scenarios, image_attacks
     from backdoor.scenario import Scenario
 
-    assert image_attacks("mnist-5k") == ["badnets", "blended", "wanet", "sig"]  # the sticker needs signs
+    assert image_attacks("mnist-5k") == ["badnets", "blended", "wanet", "sig", "adap_blend"]  # the sticker needs signs
     points = grid_scenarios(mnist, Scenario(), GRID)
-    assert len(points) == len(set(points)) == 34
+    assert len(points) == len(set(points)) == 42
     sweep = [c / 4000 for c in (5, 10, 25, 50, 100, 200, 400)]
     badnets = [p.poison.rate for p in points if p.attack == "badnets" and p.trigger == BadNets()]
     assert badnets == sweep  # 10%, BadNets' own default, is a sweep count already
