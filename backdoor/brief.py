@@ -37,11 +37,11 @@ class Brief:
 
 
 STYLE = """
-@page { size: A4; margin: 12mm 13mm; }
-body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 8.6pt; line-height: 1.28; color: #111; margin: 0; }
+@page { size: A4; margin: 10mm 12mm; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 8.3pt; line-height: 1.26; color: #111; margin: 0; }
 h1 { font-size: 14pt; margin: 0 0 2pt; } h2 { font-size: 10.2pt; margin: 7pt 0 2pt; color: #123f6b; }
 p, ul, ol { margin: 1pt 0 3pt; } ul, ol { padding-left: 14pt; } li { margin: 0 0 1pt; }
-table { border-collapse: collapse; width: 100%; margin: 2pt 0; font-size: 7.8pt; }
+table { border-collapse: collapse; width: 100%; margin: 2pt 0; font-size: 7.5pt; }
 th, td { border: 0.5pt solid #999; padding: 1.5pt 3pt; vertical-align: top; text-align: left; }
 th { background: #e8eef5; } .meta { color: #444; } a { color: #123f6b; }
 .two { column-count: 2; column-gap: 12pt; } .two li { break-inside: avoid; }
