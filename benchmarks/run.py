@@ -201,6 +201,7 @@ def matrix() -> dict:
     """Every attack at its default rate against every defense on mnist-5k, then a revisit from disk."""
     from backdoor.datasets import load_dataset
     from backdoor.matrix import MatrixConfig, compute_matrix, load_matrix, save_matrix
+    from backdoor.reference import pairs, results_table
 
     dataset = load_dataset("mnist-5k")
     config = MatrixConfig()
@@ -225,6 +226,10 @@ def matrix() -> dict:
         if cell.defense != "none":
             figures[f"{cell.attack}|{cell.defense}"] = (f"ASR {cell.asr:.3f} clean {cell.clean_acc:.3f} "
                                                         f"({cell.seconds:.1f} s)")
+    # beside BackdoorBench's published figures, for RESULTS.md (backdoor/reference.py)
+    found = pairs(result)
+    figures["backdoorbench_agree"] = f"{sum(p.agrees for p in found)} of {len(found)} pairs"
+    print("\nBeside BackdoorBench (paste into RESULTS.md):\n" + results_table(result), flush=True)
     return figures
 
 
