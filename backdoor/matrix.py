@@ -7,6 +7,11 @@ test images the defense never saw, and the clean-accuracy drop against a model t
 on clean data. Data-inspection defenses (Activation Clustering, Spectral Signatures) are
 followed by their action, retraining without the flagged samples.
 
+Every defense is also run on the clean model itself (``Matrix.false_alarms``), as a defender
+would run it without knowing whether there is a backdoor: what it flags there is a false
+alarm, what its repair costs there is paid for nothing, and a monitor's refusals there are
+honest requests turned away.
+
 The whole matrix is a pure function of its ``MatrixConfig``; the result is written as
 JSON under the cache folder, keyed by a hash of that configuration, so a second visit
 reads it back instead of retraining.
@@ -24,7 +29,7 @@ from pathlib import Path
 import torch
 
 from backdoor import estimates
-from backdoor.attacks import ALL_TO_ALL, ALL_TO_ALL_RATE, ATTACKS, PoisonConfig
+from backdoor.attacks import ALL_TO_ALL, ATTACKS, PoisonConfig
 from backdoor.datasets import Dataset, atomic_write
 from backdoor.results import results_dir
 from backdoor.defenses.common import Evaluation, ProgressFn, no_progress, step_progress
@@ -35,56 +40,11 @@ from backdoor.outcomes import Outcome, STOPPED
 from backdoor.scenario import Scenario, poisoned_training_set
 from backdoor.store import is_stored, load_or_train
 from backdoor.train import TrainConfig
+from backdoor.matrix_axes import (CLEAN, NO_DEFENSE, Row, column_title, matrix_columns, matrix_rows,  # noqa: F401
+                                  row_title)
 
 
-VERSION = 5  # bump when a change to the code would change the figures
-
-
-@dataclass(frozen=True)
-class Row:
-    """One attack as a row of the matrix."""
-
-    name: str
-    title: str
-    attack: str  # a name in ATTACKS, at its default settings and poison rate
-    all_to_all: bool = False
-
-    def fits(self, dataset: str) -> bool:
-        return ATTACKS[self.attack].fits(dataset)
-
-    def scenario(self, base: Scenario) -> Scenario:
-        spec = ATTACKS[self.attack]
-        target = ALL_TO_ALL if self.all_to_all else base.poison.target
-        rate = ALL_TO_ALL_RATE if self.all_to_all else spec.default_rate
-        return replace(base, attack=self.attack, trigger=spec.config(),
-                       poison=replace(base.poison, rate=rate, target=target))
-
-
-def matrix_rows() -> dict[str, Row]:
-    """Every registered attack that asks for a row (and all-to-all as a second row where its spec asks for one)."""
-    found: dict[str, Row] = {}
-    for spec in (s for s in ATTACKS.fitting("image").values() if s.matrix_row):
-        found[spec.name] = Row(spec.name, spec.row_title, spec.name)
-        if spec.all_to_all_row:
-            found[f"{spec.name}-all-to-all"] = Row(f"{spec.name}-all-to-all", f"{spec.row_title} all-to-all",
-                                                   spec.name, all_to_all=True)
-    return found
-
-
-NO_DEFENSE = "none"
-
-
-def matrix_columns() -> tuple[str, ...]:
-    """No defense, then every registered defense that repairs (a study such as compression is no column)."""
-    return (NO_DEFENSE, *(name for name, d in DEFENSES.fitting("image").items() if d.repairs))
-
-
-def row_title(name: str) -> str:
-    return matrix_rows()[name].title
-
-
-def column_title(name: str) -> str:
-    return "No defense" if name == NO_DEFENSE else DEFENSES[name].title
+VERSION = 6  # bump when a change to the code would change the figures
 
 
 @dataclass(frozen=True)
@@ -99,6 +59,7 @@ class MatrixConfig:
     data_seed: int = 0
     rows: tuple[str, ...] = field(default_factory=lambda: tuple(matrix_rows()))  # those that fit the data set are filled
     columns: tuple[str, ...] = field(default_factory=matrix_columns)
+    false_alarms: bool = True  # also run every defense on the clean model
 
     def __post_init__(self) -> None:
         unknown = [r for r in self.rows if r not in matrix_rows()] + [c for c in self.columns if c not in matrix_columns()]
@@ -113,6 +74,17 @@ class MatrixConfig:
 
     def scenario(self, row: str) -> Scenario:
         return matrix_rows()[row].scenario(self.base())
+
+    def clean_scenario(self) -> Scenario:
+        """The clean model as the defenses see it: the default attack's trigger (what its "attack
+        success" is measured with) and nothing poisoned."""
+        base = self.base()
+        return replace(base, poison=replace(base.poison, rate=0.0))
+
+    def expected_fraction(self) -> float:
+        """The poisoned share a defender guesses on a model that may have no backdoor at all:
+        the default attack's own rate."""
+        return ATTACKS[self.base().attack].default_rate
 
     def key(self) -> str:
         """A stable name for this configuration, the attacks' and defenses' own defaults
@@ -133,6 +105,7 @@ class Cell:
     detail: str  # what the defense found, in words
     found: float | None = None  # data inspection only: the fraction of poisoned images it flagged (recall)
     refused: float = 0.0  # a serving-time monitor: the share of honest held-out inputs it turns away
+    flagged: int | None = None  # data inspection only: how many training images it flagged
 
     @property
     def low(self) -> bool:
@@ -141,11 +114,11 @@ class Cell:
 
     @classmethod
     def measured(cls, attack: str, defense: str, after: Evaluation, baseline_acc: float, seconds: float,
-                 detail: str, found: float | None = None, refused: float = 0.0) -> "Cell":
+                 detail: str, found: float | None = None, refused: float = 0.0, flagged: int | None = None) -> "Cell":
         """A cell from the figures measured after the defense; its drop is against the clean model
         (``baseline_acc``), so a defense that costs accuracy has a positive drop."""
         return cls(attack, defense, after.clean_acc, after.asr, baseline_acc - after.clean_acc, seconds, detail, found,
-                   refused)
+                   refused, flagged)
 
 
 @dataclass(frozen=True)
@@ -166,6 +139,17 @@ class Matrix:
     rows: list[AttackRow]
     cells: list[Cell]
     seconds: float
+    false_alarms: list[Cell] = field(default_factory=list)  # each defense on the clean model (attack CLEAN)
+    clean_asr: float = 0.0  # how often the default trigger sends a clean model's images to the target
+
+    def false_alarm(self, defense: str) -> Cell | None:
+        """What ``defense`` did to the clean model (None when not measured)."""
+        return next((c for c in self.false_alarms if c.defense == defense), None)
+
+    def seconds_range(self, defense: str) -> tuple[float, float]:
+        """The fewest and most seconds ``defense`` took on any row (the clean model included)."""
+        times = [c.seconds for c in self.cells + self.false_alarms if c.defense == defense]
+        return (min(times), max(times)) if times else (math.nan, math.nan)
 
     def stopped(self, attack: str, defense: str) -> bool:
         """The attack worked without a defense (at least 50%) and this defense took it to 10% or less."""
@@ -192,7 +176,7 @@ class Matrix:
     def to_csv(self) -> str:
         # clean_accuracy_lost_points: against a clean model, positive = worse (as on every page)
         lines = ["attack,defense,asr_after,clean_acc_after,clean_accuracy_lost_points,seconds,detail"]
-        for c in self.cells:
+        for c in self.cells + self.false_alarms:
             detail = c.detail.replace('"', "'")
             lines.append(f'{c.attack},{c.defense},{c.asr:.4f},{c.clean_acc:.4f},{100 * c.drop + 0.0:.2f},{c.seconds:.2f},"{detail}"')
         return "\n".join(lines) + "\n"
@@ -206,6 +190,7 @@ class Matrix:
         return cls(
             data["config_key"], data["dataset"], data["baseline_clean_acc"],
             [AttackRow(**r) for r in data["rows"]], [Cell(**c) for c in data["cells"]], data["seconds"],
+            [Cell(**c) for c in data.get("false_alarms", [])], data.get("clean_asr", 0.0),
         )
 
 
@@ -217,6 +202,9 @@ def _detail(outcome: Outcome | None) -> str:
         return outcome.detail
     if not outcome.flagged:
         return "flagged no training image, so the model stays as it was"
+    if not outcome.poisoned:
+        return (f"flagged {outcome.flagged} training images, none of them poisoned (nothing was); "
+                "retrained without them")
     precision = outcome.caught / outcome.flagged
     recall = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
     return (f"flagged {outcome.flagged} training images, {outcome.caught} of them poisoned "
@@ -248,7 +236,8 @@ def compute_matrix(
     start = time.perf_counter()
     table = matrix_rows()
     rows_here = [r for r in config.rows if table[r].fits(dataset.name)]
-    total = 1 + len(rows_here) * len(config.columns)
+    alarms = [c for c in config.columns if c != NO_DEFENSE] if config.false_alarms else []
+    total = 1 + len(rows_here) * len(config.columns) + len(alarms)
     step = 0
     base = config.base()
     baseline = load_or_train(dataset, base, "baseline", device,
@@ -274,19 +263,40 @@ def compute_matrix(
                 cells.append(Cell.measured(row, defense, before, baseline_acc, 0.0, _detail(None)))
                 continue
             step += 1
-            label = f"{title}: {column_title(defense)}"
-            report = step_progress(on_progress, step, total, label)
+            report = step_progress(on_progress, step, total, f"{title}: {column_title(defense)}")
             tick = time.perf_counter()
-            outcome = DEFENSES[defense].apply(lab, {"expected_fraction": scenario.poison.rate}, report)
-            after, found = outcome.after, None
-            if outcome.flags is not None:  # data inspection: its action is retraining without the flagged samples
-                after = _retrained(lab, outcome.flags, before, retrained, report)
-                found = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
-            cells.append(Cell.measured(row, defense, after, baseline_acc, time.perf_counter() - tick,
-                                       _detail(outcome), found, outcome.refused))
+            settings = {"expected_fraction": scenario.poison.rate}
+            cells.append(_cell(lab, row, defense, DEFENSES[defense].apply(lab, settings, report), before,
+                               baseline_acc, tick, retrained, report))
         on_progress(step * 100 + 99, total * 100, f"{title}: done")
+    false_alarms, clean_asr = [], 0.0
+    if alarms:  # every defense on the clean model, as a defender who cannot know there is no backdoor
+        scenario = config.clean_scenario()
+        lab = Lab(dataset, scenario, baseline, "matrix-clean", poisoned_training_set(dataset, scenario))
+        before = lab.evaluate(baseline)
+        clean_asr, retrained = before.asr, {}
+        settings = {"expected_fraction": config.expected_fraction()}
+        for defense in alarms:
+            step += 1
+            report = step_progress(on_progress, step, total, f"Clean model: {column_title(defense)}")
+            tick = time.perf_counter()
+            false_alarms.append(_cell(lab, CLEAN, defense, DEFENSES[defense].apply(lab, settings, report), before,
+                                      baseline_acc, tick, retrained, report))
     on_progress(total * 100, total * 100, "done")
-    return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start)
+    return Matrix(config.key(), dataset.name, baseline_acc, attack_rows, cells, time.perf_counter() - start,
+                  false_alarms, clean_asr)
+
+
+def _cell(lab: Lab, attack: str, defense: str, outcome: Outcome, before: Evaluation, baseline_acc: float,
+          tick: float, retrained: dict[bytes, Evaluation], report: ProgressFn) -> Cell:
+    """The cell for one defense's ``outcome``; a data inspection is followed by its action, retraining
+    without the flagged samples. Its seconds count from ``tick``, the retraining included."""
+    after, found = outcome.after, None
+    if outcome.flags is not None:
+        after = _retrained(lab, outcome.flags, before, retrained, report)
+        found = outcome.caught / outcome.poisoned if outcome.poisoned else None
+    return Cell.measured(attack, defense, after, baseline_acc, time.perf_counter() - tick, _detail(outcome), found,
+                         outcome.refused, outcome.flagged)
 
 
 def config_for(scenario: Scenario, dataset: str) -> MatrixConfig:
@@ -346,4 +356,10 @@ def estimate(shape: estimates.DataShape, config: MatrixConfig, device) -> estima
         seconds += sum(d.seconds(shape, scenario, device, settings) for d in defenses)
         if any(d.needs_training_data for d in defenses):
             seconds += estimates.retrain_seconds(shape, scenario, device)
+    if config.false_alarms:  # every defense once more, on the clean model
+        clean = config.clean_scenario()
+        settings = {"expected_fraction": config.expected_fraction()}
+        seconds += sum(d.seconds(shape, clean, device, settings) for d in defenses)
+        if any(d.needs_training_data for d in defenses):
+            seconds += estimates.retrain_seconds(shape, clean, device)
     return estimates.Estimate.of("matrix", (shape, config, str(device)), seconds)

@@ -1,5 +1,7 @@
 """The attack x defense matrix: measured cells, files on disk, its key and its rows."""
 
+from dataclasses import replace
+
 import pytest
 
 from backdoor.train import TrainConfig
@@ -31,8 +33,10 @@ def test_matrix_fills_every_cell_with_measured_numbers(tiny_matrix):
     dones = [d for d, _, _ in progress]
     assert dones == sorted(dones) and dones[-1] == progress[-1][1]  # the bar never goes back
     # training is reported too (the stored-model test cannot see it): the clean model in the first of
-    # 1 + 2 x 3 steps, each attack's training at the start of its row
-    assert {t for _, t, _ in progress} == {700}
+    # 1 + 2 x 3 + 2 steps (the last two: each defense on the clean model), each attack's training at
+    # the start of its row
+    assert {t for _, t, _ in progress} == {900}
+    assert {d // 100 for d, _, label in progress if label.startswith("Clean model: ")} == {7, 8}
     assert {d // 100 for d, _, label in progress if label == "training a clean model"} == {0}
     assert {d // 100 for d, _, label in progress if label == "BadNets: training"} == {1}
     assert {d // 100 for d, _, label in progress if label == "SIG (clean-label): training"} == {4}
@@ -43,8 +47,27 @@ def test_matrix_csv_and_json_round_trip(tiny_matrix):
 
     _, result, _ = tiny_matrix
     csv = result.to_csv().splitlines()
-    assert csv[0].startswith("attack,defense,asr_after") and len(csv) == 7
+    assert csv[0].startswith("attack,defense,asr_after") and len(csv) == 9  # 6 cells, 2 false alarms
+    assert [line.split(",")[:2] for line in csv[7:]] == [["clean", "spectral_signatures"], ["clean", "strip"]]
     assert Matrix.from_json(result.to_json()) == result
+
+
+def test_every_defense_also_runs_on_the_clean_model_and_its_false_alarms_are_measured(tiny_matrix):
+    _, result, _ = tiny_matrix
+    assert [c.defense for c in result.false_alarms] == ["spectral_signatures", "strip"]
+    assert all(c.attack == "clean" for c in result.false_alarms) and result.attacks == ["badnets", "sig"]
+    ss, strip = result.false_alarm("spectral_signatures"), result.false_alarm("strip")
+    # whatever Spectral Signatures flags on a clean model is honest, and the model retrained without it
+    # is measured (the full matrix's run flags about 180 images; this small one may flag none)
+    assert ss.flagged is not None and ss.found is None
+    assert ("none of them poisoned" if ss.flagged else "flagged no training image") in ss.detail
+    assert ss.drop == pytest.approx(result.baseline_clean_acc - ss.clean_acc)
+    # STRIP's threshold is set to refuse a small share of honest requests, a cost paid with no attack
+    assert 0 < strip.refused <= 0.1 and strip.flagged is None and strip.drop >= strip.refused - 1e-9
+    assert result.false_alarm("neural_cleanse") is None
+    assert 0 <= result.clean_asr < 0.1  # the trigger hardly moves a clean model
+    low, high = result.seconds_range("strip")
+    assert 0 < low <= high == max(c.seconds for c in result.cells + result.false_alarms if c.defense == "strip")
 
 
 def test_matrix_is_read_back_from_disk_without_recomputing(tiny_matrix, small_mnist, monkeypatch):
@@ -318,7 +341,7 @@ def test_a_defense_is_described_by_what_it_flagged():
     assert _detail(Outcome(flags=object(), flagged=80, caught=60, poisoned=100)) == (
         "flagged 80 training images, 60 of them poisoned (precision 75%, recall 60%); retrained without them")
     assert _detail(Outcome(flags=object(), flagged=8, caught=0, poisoned=0)) == (
-        "flagged 8 training images, 0 of them poisoned (precision 0%, recall 0%); retrained without them")
+        "flagged 8 training images, none of them poisoned (nothing was); retrained without them")
 
 
 def test_flagging_nothing_keeps_the_measured_model_and_a_set_of_flags_is_retrained_once():
@@ -388,15 +411,17 @@ def test_a_matrix_of_stored_models_measures_each_cell_on_the_held_out_images_and
         assert 0 <= cell.seconds < 600
     assert M.load_matrix(config) == result  # stored as it was computed
     # (the progress is checked here too: mutation testing runs only the first test of a shared fixture)
-    assert {t for _, t, _ in progress} == {700}  # a clean model, then 2 rows x 3 columns, in hundredths
+    # a clean model, then 2 rows x 3 columns, then the 2 defenses on the clean model, in hundredths
+    assert {t for _, t, _ in progress} == {900}
     dones = [d for d, _, _ in progress]
-    assert dones == sorted(dones) and progress[-1] == (700, 700, "done")
+    assert dones == sorted(dones) and progress[-1] == (900, 900, "done")
     labels = list(dict.fromkeys(label for _, _, label in progress))
     assert labels == ["BadNets: STRIP", "BadNets: Spectral Signatures", "BadNets: done",
                       "SIG (clean-label): STRIP", "SIG (clean-label): Spectral Signatures", "SIG (clean-label): done",
-                      "done"]
-    assert (399, 700, "BadNets: done") in progress and (699, 700, "SIG (clean-label): done") in progress
+                      "Clean model: STRIP", "Clean model: Spectral Signatures", "done"]
+    assert (399, 700 + 200, "BadNets: done") in progress and (699, 900, "SIG (clean-label): done") in progress
     assert min(d for d, _, label in progress if label == "SIG (clean-label): STRIP") >= 500
+    assert min(d for d, _, label in progress if label == "Clean model: STRIP") >= 700
 
 
 @pytest.fixture
@@ -416,7 +441,7 @@ def test_the_matrix_estimate_counts_a_clean_model_then_each_rows_training_and_de
     from stored import store_constant_model
 
     shape = E.DataShape("mnist-5k", train=40, test=20, image_shape=(1, 28, 28), num_classes=10)
-    plain = MatrixConfig(rows=("badnets",), columns=("none",))
+    plain = MatrixConfig(rows=("badnets",), columns=("none",), false_alarms=False)
     base, scenario = plain.base(), plain.scenario("badnets")
     clean_model = (E.evaluation_seconds(shape, base, "cpu", 10, asr=False)
                    + E.training_seconds(shape, base.baseline(), "cpu", measure_asr=False))
@@ -428,19 +453,27 @@ def test_the_matrix_estimate_counts_a_clean_model_then_each_rows_training_and_de
     assert estimate(shape, MatrixConfig(rows=("badnets", "sticker"), columns=("none",)), "cpu").computed == \
         pytest.approx(found.computed)
     sig = MatrixConfig(rows=("sig",), columns=("none",))
-    with_sig = estimate(shape, MatrixConfig(rows=("badnets", "sig"), columns=("none",)), "cpu").computed
+    with_sig = estimate(shape, MatrixConfig(rows=("badnets", "sig"), columns=("none",), false_alarms=False),
+                        "cpu").computed
     assert with_sig == pytest.approx(found.computed + E.evaluation_seconds(shape, sig.scenario("sig"), "cpu", 10)
                                      + E.training_seconds(shape, sig.scenario("sig"), "cpu"))
     # each defense at the row's poison rate; one retraining after the data inspections, however many
     settings = {"expected_fraction": 0.1}
     strip = DEFENSES["strip"].seconds(shape, scenario, "cpu", settings)
-    assert estimate(shape, MatrixConfig(rows=("badnets",), columns=("none", "strip")), "cpu").computed == \
-        pytest.approx(found.computed + strip)
+    assert estimate(shape, MatrixConfig(rows=("badnets",), columns=("none", "strip"), false_alarms=False),
+                    "cpu").computed == pytest.approx(found.computed + strip)
     inspections = sum(DEFENSES[d].seconds(shape, scenario, "cpu", settings)
                       for d in ("activation_clustering", "spectral_signatures"))
-    both = MatrixConfig(rows=("badnets",), columns=("none", "activation_clustering", "spectral_signatures"))
+    both = MatrixConfig(rows=("badnets",), columns=("none", "activation_clustering", "spectral_signatures"),
+                        false_alarms=False)
     assert estimate(shape, both, "cpu").computed == pytest.approx(
         found.computed + inspections + E.retrain_seconds(shape, scenario, "cpu"))
+    # the false alarms: every defense once more on the clean model, and its one retraining
+    clean = both.clean_scenario()
+    on_clean = sum(DEFENSES[d].seconds(shape, clean, "cpu", settings)
+                   for d in ("activation_clustering", "spectral_signatures")) + E.retrain_seconds(shape, clean, "cpu")
+    assert estimate(shape, replace(both, false_alarms=True), "cpu").computed == pytest.approx(
+        found.computed + inspections + E.retrain_seconds(shape, scenario, "cpu") + on_clean) and on_clean > 0
     # stored models are read, not trained
     store_constant_model(base, "baseline", 0)
     assert estimate(shape, plain, "cpu").computed == pytest.approx(

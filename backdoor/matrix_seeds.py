@@ -1,0 +1,127 @@
+"""Luck: the same attack x defense matrix on three seeds, and where the verdict flips.
+
+A seed fixes the data split, which images are poisoned and the initial weights (the sidebar's
+seed, ``ui.state``). Two students on neighbouring seeds can reach opposite conclusions about a
+defense; this module puts the three matrices side by side so the page can show each cell's
+spread (min to max) and say, in words, where "stopped" on one seed is "not stopped" on another.
+``make warm`` computes the seeds (``backdoor.prepare``), so the page only reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import torch
+
+from backdoor.datasets import load_dataset
+from backdoor.defenses.common import ProgressFn, no_progress
+from backdoor.matrix import Matrix, MatrixConfig, NO_DEFENSE, load_matrix, matrix
+
+SEEDS = (0, 1, 2)
+
+
+def seed_config(config: MatrixConfig, seed: int) -> MatrixConfig:
+    """``config`` as a student on ``seed`` would get it: the split, the poison and the weights all move."""
+    return replace(config, data_seed=seed, train=replace(config.train, seed=seed))
+
+
+def stored_seeds(config: MatrixConfig) -> dict[int, Matrix]:
+    """The matrices already computed for ``SEEDS`` (those missing are left out)."""
+    found = {seed: load_matrix(seed_config(config, seed)) for seed in SEEDS}
+    return {seed: m for seed, m in found.items() if m is not None}
+
+
+def missing_seeds(config: MatrixConfig) -> list[int]:
+    return [seed for seed in SEEDS if load_matrix(seed_config(config, seed)) is None]
+
+
+def compute_seeds(config: MatrixConfig, device: torch.device | str = "cpu", on_progress: ProgressFn = no_progress,
+                  seeds: tuple[int, ...] = SEEDS) -> dict[int, Matrix]:
+    """Every seed's matrix, from disk when stored, else computed and stored (each seed's own split)."""
+    done: dict[int, Matrix] = {}
+    for i, seed in enumerate(seeds):
+        seeded = seed_config(config, seed)
+
+        def report(d, t, info, i=i, seed=seed):
+            on_progress(i * t + d, len(seeds) * t, f"seed {seed}: {info}")
+
+        done[seed] = matrix(load_dataset(config.dataset, seed=seed), seeded, device, report)
+    return done
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One cell over the seeds: the lowest and highest attack success and accuracy cost, and on
+    which seeds the defense stopped the attack (``Matrix.stopped``)."""
+
+    attack: str
+    defense: str
+    asr: tuple[float, float]
+    drop: tuple[float, float]
+    stopped_on: tuple[int, ...]
+    seeds: tuple[int, ...]
+    asr_by_seed: tuple[float, ...]
+
+    @property
+    def flips(self) -> bool:
+        """Stopped on some seeds and not on others."""
+        return 0 < len(self.stopped_on) < len(self.seeds)
+
+
+def spreads(matrices: dict[int, Matrix]) -> list[Spread]:
+    """Each cell present on every seed, over the seeds given (the first matrix's order)."""
+    if not matrices:
+        return []
+    seeds = tuple(sorted(matrices))
+    first = matrices[seeds[0]]
+    found = []
+    for attack in first.attacks:
+        for defense in first.defenses:
+            cells = [matrices[s].cell(attack, defense) for s in seeds]
+            if any(c is None for c in cells):
+                continue
+            asrs = tuple(c.asr for c in cells)
+            drops = [c.drop for c in cells]
+            stopped = tuple(s for s in seeds if defense != NO_DEFENSE and matrices[s].stopped(attack, defense))
+            found.append(Spread(attack, defense, (min(asrs), max(asrs)), (min(drops), max(drops)), stopped, seeds, asrs))
+    return found
+
+
+def spread_text(s: Spread) -> str:
+    """A cell's spread for the heat map: "0-90%", or one figure when every seed agrees to the percent."""
+    low, high = round(100 * s.asr[0]), round(100 * s.asr[1])
+    return f"{low}%" if low == high else f"{low}-{high}%"
+
+
+def _seeds_words(seeds: tuple[int, ...]) -> str:
+    names = [str(s) for s in seeds]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def flip_sentence(s: Spread, attack_title: Callable[[str], str], defense_title: Callable[[str], str]) -> str:
+    """The flip in words, from the cell's own figures: true whichever seeds stopped it."""
+    others = tuple(seed for seed in s.seeds if seed not in s.stopped_on)
+    left = max(s.asr_by_seed[s.seeds.index(seed)] for seed in others)
+    best = min(s.asr_by_seed[s.seeds.index(seed)] for seed in s.stopped_on)
+    on = "seed" if len(s.stopped_on) == 1 else "seeds"
+    off = "seed" if len(others) == 1 else "seeds"
+    return (f"**{defense_title(s.defense)}** against **{attack_title(s.attack)}**: stopped it on {on} "
+            f"{_seeds_words(s.stopped_on)} ({best:.1%} of triggered images still hijacked at best), but on {off} "
+            f"{_seeds_words(others)} it left {left:.1%}. Two neighbours in a workshop would reach opposite "
+            "conclusions: judge a defense on more than one run.")
+
+
+def luck_summary(spread: list[Spread]) -> str:
+    """How many verdicts hold on every seed, in one sentence (true at none, some and all)."""
+    judged = [s for s in spread if s.defense != NO_DEFENSE]
+    flips = sum(s.flips for s in judged)
+    if not judged:
+        return "No defense was run on these seeds."
+    seeds = len(judged[0].seeds)
+    if flips == 0:
+        return (f"Every one of the {len(judged)} verdicts (stopped or not) is the same on all {seeds} seeds: "
+                "here, luck does not change the conclusion, though the figures move (the ranges above).")
+    held = len(judged) - flips
+    return (f"{flips} of the {len(judged)} verdicts change with the seed (stopped on one, not on another); "
+            f"{held} hold on all {seeds} seeds.")
