@@ -2,7 +2,8 @@
 
 Usage: ``python -m backdoor.prepare`` for the presets' models; ``--all`` (what ``make warm``
 runs) adds the instant grid (``backdoor.grid``: each attack at the sweep's poison rates, BadNets at
-a few patch sizes and positions) and each preset's attack x defense matrix and poison-rate sweep;
+a few patch sizes and positions) and each preset's attack x defense matrix (on seeds 0, 1 and 2 too,
+for the Matrix page's luck section) and poison-rate sweep;
 ``--grid`` prepares the grid alone; ``--only NAME`` for one
 preset, ``--list`` to see them; ``--mystery CODE`` also prepares a mystery challenge's models
 (for the lab's default settings, or ``--preset NAME --seed N`` for a class's). What the store
@@ -26,6 +27,7 @@ from backdoor.device import resolve_device
 from backdoor.attacks import poisonable
 from backdoor.grid import GRID, GridSpec, Warmed, missing_models, warm_grid
 from backdoor.matrix import config_for, estimate as matrix_estimate, load_matrix, matrix
+from backdoor.matrix_seeds import SEEDS, seed_config
 from backdoor.presets import Preset, PRESETS, class_setup
 from backdoor.sweep import load_sweep, poison_rate_sweep, save_sweep, sweep_counts, sweep_key
 from backdoor.mystery import draw_challenge, kind_of, train_challenge
@@ -133,15 +135,22 @@ def prepare_results(names: list[str] | None = None, device: torch.device | str =
         scenario = preset.scenario
         dataset = load_dataset(scenario.dataset, seed=scenario.data_seed)
         config = config_for(scenario, dataset.name)
-        if config not in seen:
-            seen.add(config)
-            if load_matrix(config) is None:
-                expected = matrix_estimate(estimates.DataShape.of(dataset), config, device)
-                on_message(f"{preset.title}: the attack x defense matrix ({estimates.about(expected.seconds)})...")
+        # the preset's own matrix, then the same on each seed of the Matrix page's luck section
+        for seeded in dict.fromkeys([config, *(seed_config(config, seed) for seed in SEEDS)]):
+            if seeded in seen:
+                continue
+            seen.add(seeded)
+            if load_matrix(seeded) is None:
+                data = dataset if seeded.data_seed == scenario.data_seed else load_dataset(scenario.dataset,
+                                                                                           seed=seeded.data_seed)
+                expected = matrix_estimate(estimates.DataShape.of(data), seeded, device)
+                on_message(f"{preset.title}: the attack x defense matrix, seed {seeded.data_seed} "
+                           f"({estimates.about(expected.seconds)})...")
                 start = time.perf_counter()
-                matrix(dataset, config, device)
+                matrix(data, seeded, device)
                 computed += 1
-                on_message(f"{preset.title}: matrix computed in {time.perf_counter() - start:.0f} s.")
+                on_message(f"{preset.title}: matrix (seed {seeded.data_seed}) computed in "
+                           f"{time.perf_counter() - start:.0f} s.")
         counts = sweep_counts(len(dataset.y_train), int(poisonable(dataset.y_train, scenario.trigger, scenario.target).sum()))
         if sweep_key(scenario, counts, device) not in seen:
             seen.add(sweep_key(scenario, counts, device))

@@ -32,16 +32,21 @@ def cost_range(points: list[float]) -> str:
 
 
 def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float,
-            names: Mapping[str, str] | None = None) -> go.Figure:
+            names: Mapping[str, str] | None = None, spread: Mapping[tuple[str, str], str] | None = None) -> go.Figure:
+    """``spread``: a second line per cell (the range over seeds), keyed by (attack, defense)."""
     row_title = _titles(names)
     scale = 100.0
     grid = [[v * scale for v in row] for row in matrix.grid(value)]
+    text = [[f"{v:.0f}%" if value == "asr" else f"{v + 0.0:.1f}" for v in row] for row in grid]
+    if spread:
+        text = [[t + (f"<br><sub>{spread[(a, d)]}</sub>" if (a, d) in spread else "") for t, d in zip(row, matrix.defenses)]
+                for row, a in zip(text, matrix.attacks)]
     fig = go.Figure(go.Heatmap(
         z=grid,
         x=[column_title(d) for d in matrix.defenses],
         y=[row_title(a) for a in matrix.attacks],
         colorscale=colorscale, zmin=0, zmax=zmax,
-        text=[[f"{v:.0f}%" if value == "asr" else f"{v + 0.0:.1f}" for v in row] for row in grid],
+        text=text,
         texttemplate="%{text}", hovertemplate="%{y} vs %{x}: %{text}<extra></extra>",
         colorbar=dict(title="%" if value == "asr" else "points lost"),
     ))

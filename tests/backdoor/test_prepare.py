@@ -64,3 +64,32 @@ def test_make_warm_prepares_everything_and_a_class_challenge_on_request():
     assert warm().split("backdoor.prepare")[1].split() == ["--all"]
     assert warm("CHALLENGE=4321", "PRESET=stop-sign-sticker", "SEED=3").split("backdoor.prepare")[1].split() == [
         "--all", "--mystery", "4321", "--preset", "stop-sign-sticker", "--seed", "3"]
+
+
+def test_make_warm_computes_each_presets_matrix_on_the_three_seeds_once(monkeypatch, tmp_path):
+    import backdoor.prepare as P
+    from backdoor.estimates import Estimate
+    from backdoor.matrix import config_for
+    from backdoor.matrix_seeds import SEEDS, seed_config
+    from backdoor.presets import PRESETS
+
+    monkeypatch.setenv("BACKDOOR_LAB_STORE", str(tmp_path))
+    computed, seeds_of = [], {}
+    real_load = P.load_dataset
+
+    def load(name, seed=0, **options):
+        data = real_load(name, seed=seed, **options)
+        seeds_of[id(data)] = seed
+        return data
+
+    monkeypatch.setattr(P, "load_dataset", load)
+    monkeypatch.setattr(P, "matrix", lambda data, config, device: computed.append((config, data.name,
+                                                                                   seeds_of[id(data)])))
+    monkeypatch.setattr(P, "matrix_estimate", lambda shape, config, device: Estimate(60.0, "x", 60.0))
+    monkeypatch.setattr(P, "load_sweep", lambda *a: "stored")  # the sweeps are another test's
+    messages = []
+    P.prepare_results(["classic-patch", "faint-blend"], on_message=messages.append)
+    digits = config_for(PRESETS["classic-patch"].scenario, "mnist-5k")
+    # the two digit presets share one matrix; it is computed on seeds 0, 1 and 2, each on its own split
+    assert computed == [(seed_config(digits, s), "mnist-5k", s) for s in SEEDS]
+    assert "Classic patch (digits): the attack x defense matrix, seed 1 (about 60 s)..." in messages

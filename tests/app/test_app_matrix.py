@@ -1,0 +1,67 @@
+"""The Matrix page's new parts: each defense's seconds and false alarms, luck over three seeds,
+and BackdoorBench's published figures beside ours."""
+
+import json
+
+from apptest import fresh_app, texts
+
+from backdoor.matrix import AttackRow, Cell, Matrix, MatrixConfig, save_matrix
+from backdoor.matrix_seeds import seed_config
+from backdoor.train import TrainConfig
+
+
+
+def _config(epochs: int) -> MatrixConfig:
+    """What the page asks for with ``train.epochs`` at ``epochs`` (each test its own, in the shared store)."""
+    return MatrixConfig(train=TrainConfig(epochs=epochs))
+
+
+def _matrix(ac_after: float) -> Matrix:
+    rows = [AttackRow("badnets", 0.1, 400, 0.97, 1.0, 7.0)]
+    cells = [Cell("badnets", "none", 0.97, 1.0, 0.006, 0.0, "the backdoored model as trained"),
+             Cell("badnets", "activation_clustering", 0.97, ac_after, 0.006, 11.4, "flagged 399 training images"),
+             Cell("badnets", "strip", 0.93, 0.0, 0.046, 2.2, "rejects 100% of triggered inputs")]
+    alarms = [Cell("clean", "activation_clustering", 0.96, 0.002, 0.016, 9.0, "flagged 184", None, 0.0, 184),
+              Cell("clean", "strip", 0.93, 0.002, 0.046, 2.0, "rejects 5% of clean ones", None, 0.046, None)]
+    return Matrix("k", "mnist-5k", 0.976, rows, cells, 60.0, alarms, 0.002)
+
+
+def _open(epochs: int):
+    at = fresh_app(**{"train.epochs": epochs})
+    at.run()
+    at.switch_page("pages/matrix.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_page_shows_each_defenses_seconds_and_false_alarms_and_offers_the_missing_seeds():
+    save_matrix(_config(23), _matrix(0.002))
+    at = _open(23)
+    heads = [str(h.value) for h in at.subheader]
+    assert "What each defense costs: time, and false alarms on a clean model" in heads
+    assert "Luck: the same matrix on three seeds" in heads and "Beside the published benchmark" in heads
+    said = texts(at)
+    assert "2 of the 2 still did something there, for nothing." in said and "STRIP 4.6%." in said
+    table = at.dataframe[0].value
+    assert list(table["Defense"]) == ["Activation Clustering", "STRIP"]
+    assert list(table["Seconds"]) == ["9-11 s", "2 s"]
+    assert table["On a clean model"][0].startswith("flagged 184 honest training images")
+    assert "Seeds 1, 2 are not computed yet" in " ".join(i.value for i in at.info)
+    assert "btn.matrix.seeds" in [b.key for b in at.button]
+    asr = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Attack success" in c.proto.spec)
+    assert asr["data"][0]["text"] == [["100%", "0%", "0%"]]  # no seed ranges until the seeds are stored
+
+
+def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict_is_said():
+    save_matrix(_config(24), _matrix(0.002))
+    save_matrix(seed_config(_config(24), 1), _matrix(0.893))
+    save_matrix(seed_config(_config(24), 2), _matrix(0.05))
+    at = _open(24)
+    asr = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Attack success" in c.proto.spec)
+    assert asr["data"][0]["text"] == [["100%<br><sub>seeds: 100%</sub>", "0%<br><sub>seeds: 0-89%</sub>",
+                                       "0%<br><sub>seeds: 0%</sub>"]]
+    said = texts(at)
+    assert "1 of the 2 verdicts change with the seed" in said
+    assert ("**Activation Clustering** against **BadNets**: stopped it on seeds 0 and 2 (0.2% of triggered images "
+            "still hijacked at best), but on seed 1 it left 89.3%.") in said
+    assert "btn.matrix.seeds" not in [b.key for b in at.button]
