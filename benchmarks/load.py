@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -254,18 +255,65 @@ def load_test(server: Server, sessions: int = 8, shots: Path | None = None) -> d
 CLASS_STEPS = ("join", "poison", "train", "quiz", "trigger", "defend")
 
 
-async def _class_walk(browser, link: str, number: int, shots: Path | None, cookie: dict | None) -> SessionRun:
+@dataclass(frozen=True)
+class Pacing:
+    """How a class arrives and reads. The default (no window, no reading) is lockstep: every
+    student starts at the same instant and clicks on the moment a page shows.
+
+    ``arrive_within``: each student starts at a random offset in [0, arrive_within] seconds.
+    ``think``: before each step after the first, a student reads for a random (lo, hi) seconds.
+    ``seed``: the draws are seeded per student, so a run's schedule is the same every time.
+    """
+
+    arrive_within: float = 0.0
+    think: tuple[float, float] = (0.0, 0.0)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class StudentPace:
+    """One student's schedule: when they arrive, and how long they read before each later step."""
+
+    arrive: float
+    reads: tuple[float, ...]
+
+
+def student_pace(pacing: Pacing, number: int, steps: int = len(CLASS_STEPS)) -> StudentPace:
+    """Student ``number``'s arrival and reading times (``steps - 1`` reads), from their own
+    ``random.Random``; a pacing of zeros gives zeros, so the walk waits for nothing."""
+    lo, hi = pacing.think
+    if not 0 <= lo <= hi or pacing.arrive_within < 0:
+        raise ValueError(f"pacing needs 0 <= think lo <= hi and arrive_within >= 0: {pacing}")
+    rng = random.Random(f"class-pace:{pacing.seed}:{number}")
+    arrive = round(rng.uniform(0.0, pacing.arrive_within), 2)
+    return StudentPace(arrive, tuple(round(rng.uniform(lo, hi), 2) for _ in range(steps - 1)))
+
+
+async def _class_walk(browser, link: str, number: int, shots: Path | None, cookie: dict | None,
+                      pace: StudentPace | None = None, viewport: tuple[int, int] = (1280, 2400)) -> SessionRun:
     """One student: join by the link, train the class preset, answer a quiz, fire the trigger and
-    run one defense (STRIP). Each step's time runs from the click to what the student waits for."""
+    run one defense (STRIP). Each step's time runs from the click to what the student waits for.
+
+    ``pace``: wait ``arrive`` seconds before opening the browser context and read for the next of
+    ``reads`` before each step after the join; reading is not counted in a step's time (it is in
+    the session's total, which starts at arrival)."""
     run = SessionRun(number)
-    context = await browser.new_context(viewport={"width": 1280, "height": 2400})
+    if pace is not None and pace.arrive > 0:
+        await asyncio.sleep(pace.arrive)
+    context = await browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     if cookie is not None:
         await context.add_cookies([cookie])
     page = await context.new_page()
     page.set_default_timeout(STEP_TIMEOUT_MS)
     start = time.perf_counter()
 
-    step = _timer(page, run)
+    timed = _timer(page, run)
+    reads = iter(pace.reads if pace is not None else ())
+
+    async def step(name: str, action, wait_text: str) -> None:
+        if name != CLASS_STEPS[0] and (read := next(reads, 0.0)) > 0:
+            await asyncio.sleep(read)  # the student reads the page before the next click
+        await timed(name, action, wait_text)
 
     async def join():
         await page.goto(link)
@@ -309,31 +357,40 @@ async def _class_walk(browser, link: str, number: int, shots: Path | None, cooki
     return run
 
 
-async def _class_load(link: str, sessions: int, shots: Path | None, cookies: list[dict | None]) -> list[SessionRun]:
+async def _class_load(link: str, sessions: int, shots: Path | None, cookies: list[dict | None],
+                      pacing: Pacing | None = None, viewport: tuple[int, int] = (1280, 2400)) -> list[SessionRun]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            return list(await asyncio.gather(*(_class_walk(browser, link, n, shots, cookies[n - 1])
-                                               for n in range(1, sessions + 1))))
+            return list(await asyncio.gather(*(
+                _class_walk(browser, link, n, shots, cookies[n - 1],
+                            student_pace(pacing, n) if pacing is not None else None, viewport)
+                for n in range(1, sessions + 1))))
         finally:
             await browser.close()
 
 
 def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sessions: int = 24,
-                    shots: Path | None = None, cookies: list[dict | None] | None = None) -> dict:
+                    shots: Path | None = None, cookies: list[dict | None] | None = None,
+                    pacing: Pacing = Pacing(), viewport: tuple[int, int] = (1280, 2400)) -> dict:
     """``sessions`` students walk the class path at once through ``link``; the servers (``pids``)
-    are watched for memory, and the class database is checked for every student's events."""
+    are watched for memory, and the class database is checked for every student's events.
+
+    ``pacing``: when students arrive and how long they read (default: all at once, no reading).
+    ``viewport``: each browser's window (width, height); the default is tall, to hold a page."""
     from backdoor.classroom import class_events
     from backdoor.classroom.db import open_database
 
+    paced = pacing if pacing != Pacing() else None  # lockstep walks exactly as before
     watchers = [_PeakMemory(pid) for pid in pids]
     for w in watchers:
         w.start()
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        runs = pool.submit(asyncio.run, _class_load(link, sessions, shots, cookies or [None] * sessions)).result()
+        runs = pool.submit(asyncio.run, _class_load(link, sessions, shots, cookies or [None] * sessions,
+                                                       paced, viewport)).result()
     wall = time.perf_counter() - start
     peaks = [w.stop() for w in watchers]
     db = open_database(db_url)
@@ -361,6 +418,10 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
         "median_defense_seconds": sorted(r.steps.get("defend", 0.0) for r in runs)[len(runs) // 2],
         "slowest_session_seconds": max(r.total for r in runs),
         "server_peak_memory_mb": [round(p) for p in peaks],
+        "pacing_arrive_within_seconds": pacing.arrive_within,
+        "pacing_think_seconds": list(pacing.think),
+        "pacing_seed": pacing.seed,
+        "viewport": f"{viewport[0]}x{viewport[1]}",
     }
 
 

@@ -20,9 +20,12 @@ import resource
 import sys
 import time
 from dataclasses import replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
+
+if TYPE_CHECKING:
+    from benchmarks.load import Pacing
 
 
 def peak_rss_mb() -> float:
@@ -284,17 +287,21 @@ def _class(db_url: str, preset: str = "classic-patch"):
         db.engine.dispose()
 
 
-def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold")) -> dict:
+def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
+               pacing: Pacing | None = None) -> dict:
     """A class of ``sessions`` on one server (SQLite, the default): each student joins by the
     link, trains the class preset, answers a quiz, fires the trigger and runs STRIP. Warm: the
     store holds the preset's models (``make warm``); cold: an empty store, so the first student's
-    training is everyone's."""
+    training is everyone's. ``pacing`` (``benchmarks.load.Pacing``): when students arrive and
+    how long they read; by default all start at once and click on without reading."""
     import tempfile
     from pathlib import Path
 
     from backdoor.classroom import join_link
     from backdoor.prepare import prepare
-    from benchmarks.load import class_load_test, serve
+    from benchmarks.load import Pacing, class_load_test, serve
+
+    pacing = pacing or Pacing()
 
     figures = {}
     for label in passes:
@@ -311,10 +318,24 @@ def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold")) -
                     del os.environ["BACKDOOR_LAB_STORE"]
             info = _class(db_url)
             with serve(store, Path(folder) / "server.log", env={"BACKDOOR_LAB_DB": db_url}) as server:
-                run = class_load_test(join_link(server.url, info), db_url, info.id, [server.pid], sessions)
+                run = class_load_test(join_link(server.url, info), db_url, info.id, [server.pid], sessions,
+                                      pacing=pacing)
             run["models_in_store"] = len(list(store.rglob("*.pt")))
         figures.update({f"{label}.{k}": v for k, v in run.items()})
     return figures
+
+
+def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold")) -> dict:
+    """``class_path`` with a class's own pace, not lockstep: the 24 students arrive at random
+    moments over 60 s (a link on the projector, typed or scanned over about a minute) and, before
+    each click after joining, read the page for 5-15 s. Each lesson the path passes opens with
+    about 85-125 words (lessons/start.md, poison.md, train.md, trigger.md), 25-35 s at a silent
+    reading pace of 200-250 words a minute; 5-15 s is a student who skims, so the load here is
+    still heavier than a class that reads. The draws are seeded (the same schedule every run);
+    a step's time still runs from the click to the awaited text, the reading is not in it."""
+    from benchmarks.load import Pacing
+
+    return class_path(sessions, passes, pacing=Pacing(arrive_within=60.0, think=(5.0, 15.0)))
 
 
 def mixed() -> dict:
@@ -546,6 +567,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "warm": warm,
     "load": load,
     "class_path": class_path,
+    "class_path_paced": class_path_paced,
     "mixed": mixed,
     "replicas": replicas,
     "estimates": estimates,

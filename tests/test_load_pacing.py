@@ -1,0 +1,43 @@
+"""The class benchmark's pacing (benchmarks/load.py): when each student arrives and how long they
+read. Only the schedule, a pure function; the browsers that follow it are benchmarks/run.py's."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.load import CLASS_STEPS, Pacing, StudentPace, student_pace
+
+
+def test_no_pacing_is_lockstep_with_nothing_to_wait_for():
+    for number in range(1, 25):
+        pace = student_pace(Pacing(), number)
+        assert pace == StudentPace(0.0, (0.0,) * (len(CLASS_STEPS) - 1))
+
+
+def test_each_student_arrives_in_the_window_and_reads_within_the_range():
+    pacing = Pacing(arrive_within=60.0, think=(5.0, 15.0))
+    paces = [student_pace(pacing, n) for n in range(1, 25)]
+    for pace in paces:
+        assert 0.0 <= pace.arrive <= 60.0
+        assert len(pace.reads) == len(CLASS_STEPS) - 1  # one before each step after the join
+        assert all(5.0 <= read <= 15.0 for read in pace.reads)
+    assert len({pace.arrive for pace in paces}) > 20  # spread out, not one instant
+    assert max(p.arrive for p in paces) - min(p.arrive for p in paces) > 30
+
+
+def test_the_schedule_is_seeded_per_student():
+    pacing = Pacing(arrive_within=60.0, think=(5.0, 15.0), seed=3)
+    assert student_pace(pacing, 7) == student_pace(Pacing(60.0, (5.0, 15.0), 3), 7)
+    assert student_pace(pacing, 7) != student_pace(pacing, 8)
+    assert student_pace(pacing, 7) != student_pace(Pacing(60.0, (5.0, 15.0), 4), 7)
+
+
+def test_a_fixed_think_time_reads_exactly_that_long():
+    pace = student_pace(Pacing(arrive_within=0.0, think=(2.0, 2.0)), 1)
+    assert pace.arrive == 0.0 and pace.reads == (2.0,) * (len(CLASS_STEPS) - 1)
+
+
+@pytest.mark.parametrize("pacing", [Pacing(think=(5.0, 1.0)), Pacing(think=(-1.0, 1.0)), Pacing(arrive_within=-1.0)])
+def test_an_impossible_pacing_is_refused(pacing):
+    with pytest.raises(ValueError):
+        student_pace(pacing, 1)
