@@ -94,22 +94,24 @@ def spread_text(s: Spread) -> str:
     return f"{low}%" if low == high else f"{low}-{high}%"
 
 
-def _seeds_words(seeds: tuple[int, ...]) -> str:
+def _seeds_words(seeds: tuple) -> str:
     names = [str(s) for s in seeds]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _figures(s: Spread, seeds: tuple[int, ...]) -> str:
+    """Each seed's attack success, in the seeds' order: "0.2%", "57.1% and 84.0%"."""
+    return _seeds_words(tuple(f"{s.asr_by_seed[s.seeds.index(seed)]:.1%}" for seed in seeds))
+
+
 def flip_sentence(s: Spread, attack_title: Callable[[str], str], defense_title: Callable[[str], str]) -> str:
-    """The flip in words, from the cell's own figures: true whichever seeds stopped it."""
+    """The flip in words, every seed's own figure quoted: true whichever seeds stopped it."""
     others = tuple(seed for seed in s.seeds if seed not in s.stopped_on)
-    left = max(s.asr_by_seed[s.seeds.index(seed)] for seed in others)
-    best = min(s.asr_by_seed[s.seeds.index(seed)] for seed in s.stopped_on)
     on = "seed" if len(s.stopped_on) == 1 else "seeds"
     off = "seed" if len(others) == 1 else "seeds"
     return (f"**{defense_title(s.defense)}** against **{attack_title(s.attack)}**: stopped it on {on} "
-            f"{_seeds_words(s.stopped_on)} ({best:.1%} of triggered images still hijacked at best), but on {off} "
-            f"{_seeds_words(others)} it left {left:.1%}. Two neighbours in a workshop would reach opposite "
-            "conclusions: judge a defense on more than one run.")
+            f"{_seeds_words(s.stopped_on)} ({_figures(s, s.stopped_on)} of triggered images still hijacked), "
+            f"but not on {off} {_seeds_words(others)} ({_figures(s, others)}).")
 
 
 def luck_summary(spread: list[Spread]) -> str:
@@ -124,4 +126,5 @@ def luck_summary(spread: list[Spread]) -> str:
                 "here, luck does not change the conclusion, though the figures move (the ranges above).")
     held = len(judged) - flips
     return (f"{flips} of the {len(judged)} verdicts change with the seed (stopped on one, not on another); "
-            f"{held} hold on all {seeds} seeds.")
+            f"{held} hold on all {seeds} seeds. Where a verdict flips, two neighbours in a workshop would reach "
+            "opposite conclusions: judge a defense on more than one run.")

@@ -9,8 +9,8 @@ from backdoor.matrix import (column_title, config_for, estimate, load_matrix, ma
                              row_title)
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
-from ui.matrix_costs import costs_table, false_alarm_reading
-from ui.matrix_luck import seed_spread, show_luck, spread_labels
+from ui.matrix_costs import costs_markdown, false_alarm_reading
+from ui.matrix_luck import seed_spread, show_luck
 from ui.matrix_view import heatmap, read_matrix
 from ui.reference_view import show_published_beside
 from ui.resources import current_dataset, current_device
@@ -80,8 +80,8 @@ if is_stakeholder():
         st.markdown("\n".join(f"- **{column_title(d)}**: {said[d]['plain']}" for d in result.defenses if d != "none"))
 spread = seed_spread(config, result)
 left, right = st.columns(2)
-left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100, names,
-                          spread_labels(spread)), key="matrix.asr", config=CHART_CONFIG)
+left.plotly_chart(heatmap(result, "asr", "Attack success after the defense (%)", "Reds", 100, names), key="matrix.asr",
+                  config=CHART_CONFIG)
 left.caption("Red: the backdoor still works. Pale: the defense stopped it (0% means no triggered image got through; "
              "the reading below calls 10% or less 'stopped').")
 right.plotly_chart(heatmap(result, "drop", "Clean accuracy lost vs a clean model (points)", "Blues", 10, names),
@@ -95,11 +95,11 @@ st.markdown(read_matrix(result, names))
 
 st.subheader("What each defense costs: time, and false alarms on a clean model")
 st.markdown(false_alarm_reading(result))
-st.dataframe(costs_table(result), hide_index=True, width="stretch")
+st.markdown(costs_markdown(result))
 st.caption("Seconds: the fewest and most this defense took on any row, on this server (retraining after a data check "
            "included). On a clean model: the same defense run on a model trained with no poison at all.")
 
-show_luck(config, spread, dataset, device, lambda a: (names or {}).get(a) or row_title(a), names)
+show_luck(config, result, spread, dataset, device, lambda a: (names or {}).get(a) or row_title(a))
 show_published_beside(result, names)
 
 st.subheader("One cell in detail")

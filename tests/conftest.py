@@ -102,11 +102,13 @@ def warm_store(tmp_path_factory):
     it, for the browser tests that open a warmed server (trained once per test session).
 
     tests/browser/matrix-default.json is `matrix(MatrixConfig())` measured on this 2-core machine on
-    2026-11-30 (its computation is tested in tests/backdoor/test_matrix.py); the browser tests read it
-    as a warmed server would, instead of spending minutes recomputing it.
+    2026-11-30, and matrix-seed1/2.json the same on seeds 1 and 2 (`backdoor.matrix_seeds`; their
+    computation is tested in tests/backdoor/test_matrix.py); the browser tests read them as a warmed
+    server would, instead of spending many minutes recomputing them.
     """
     from backdoor.datasets import load_dataset
     from backdoor.matrix import Matrix, MatrixConfig, save_matrix
+    from backdoor.matrix_seeds import seed_config
     from backdoor.scenario import Scenario
     from backdoor.store import load_or_train
 
@@ -117,6 +119,9 @@ def warm_store(tmp_path_factory):
         for kind in ("backdoored", "baseline"):
             load_or_train(digits, Scenario(), kind)
         save_matrix(MatrixConfig(), Matrix.from_json((ROOT / "tests" / "browser" / "matrix-default.json").read_text()))
+        for seed in (1, 2):  # the Matrix page's luck section, as `make warm` leaves it
+            save_matrix(seed_config(MatrixConfig(), seed),
+                        Matrix.from_json((ROOT / "tests" / "browser" / f"matrix-seed{seed}.json").read_text()))
     return store
 
 

@@ -49,6 +49,12 @@ def costs_table(matrix: Matrix) -> list[dict[str, str]]:
     return lines
 
 
+def costs_markdown(matrix: Matrix) -> str:
+    """``costs_table`` as a three-column markdown table, which wraps on a phone instead of cutting words off."""
+    lines = [f"| {line['Defense']} | {line['Seconds']} | {line['On a clean model']} |" for line in costs_table(matrix)]
+    return "\n".join(["| Defense | Seconds | On a model with no backdoor |", "|---|---|---|", *lines])
+
+
 def false_alarm_reading(matrix: Matrix) -> str:
     """The false alarms in plain words, from the matrix's own numbers."""
     measured = [c for c in matrix.false_alarms if c.defense in matrix.defenses]
@@ -63,7 +69,8 @@ def false_alarm_reading(matrix: Matrix) -> str:
         worst = max(measured, key=lambda c: c.drop)
         parts.append(f"{len(costly)} of the {len(measured)} still did something there, for nothing.")
         if round(100 * worst.drop, 1) >= 0.05:
-            parts.append(f"The costliest was {column_title(worst.defense)}: {alarm_words(worst)}.")
+            parts.append(f"The costliest was {column_title(worst.defense)}: it {worst.detail}; "
+                         f"{alarm_words(worst)}.")
     refusers = [c for c in measured if c.refused > 0]
     if refusers:
         parts.append("A monitor that refuses honest requests charges that on every day of service, attack or not: "

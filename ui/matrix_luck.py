@@ -3,8 +3,10 @@ the verdicts that flip, or a button to compute the seeds not yet stored."""
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+import math
+from typing import Callable
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from backdoor import estimates
@@ -12,6 +14,7 @@ from backdoor.datasets import Dataset
 from backdoor.matrix import Matrix, MatrixConfig, column_title, estimate
 from backdoor.matrix_seeds import (SEEDS, Spread, compute_seeds, flip_sentence, luck_summary, missing_seeds,
                                    seed_config, spread_text, spreads, stored_seeds)
+from ui.charts import CHART_CONFIG
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here
 
@@ -26,20 +29,37 @@ def seed_spread(config: MatrixConfig, current: Matrix) -> list[Spread] | None:
     return spreads(found) if len(found) == len(SEEDS) else None
 
 
-def spread_labels(spread: list[Spread] | None) -> dict[tuple[str, str], str]:
-    """The heat map's second line per cell: the range of attack success over the seeds."""
-    return {(s.attack, s.defense): f"seeds: {spread_text(s)}" for s in spread or []}
+def luck_heatmap(spread: list[Spread], attacks: list[str], defenses: list[str],
+                 attack_title: Callable[[str], str]) -> go.Figure:
+    """Each cell's range of attack success over the seeds (its text), coloured by how far apart the
+    seeds are; a cell whose verdict flips says so."""
+    found = {(s.attack, s.defense): s for s in spread}
+    cells = [[found.get((a, d)) for d in defenses] for a in attacks]
+    fig = go.Figure(go.Heatmap(
+        z=[[100 * (s.asr[1] - s.asr[0]) if s else math.nan for s in row] for row in cells],
+        x=[column_title(d) for d in defenses], y=[attack_title(a) for a in attacks],
+        text=[[(spread_text(s) + ("<br>flips" if s.flips else "")) if s else "" for s in row] for row in cells],
+        texttemplate="%{text}", hovertemplate="%{y} vs %{x}: %{text}<extra></extra>",
+        colorscale="Purples", zmin=0, zmax=100, colorbar=dict(title="points apart"),
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=90 + 55 * len(attacks), margin=dict(l=10, r=10, t=30, b=10),
+                      title="Over the seeds: lowest to highest (%)")
+    return fig
 
 
-def show_luck(config: MatrixConfig, spread: list[Spread] | None, dataset: Dataset, device,
-              attack_title: Callable[[str], str], names: Mapping[str, str] | None = None) -> None:
+def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None, dataset: Dataset, device,
+              attack_title: Callable[[str], str]) -> None:
     seeds = ", ".join(str(s) for s in SEEDS[:-1]) + f" and {SEEDS[-1]}"
     st.subheader("Luck: the same matrix on three seeds")
     st.caption(f"A seed fixes the split of the data, which images are poisoned and the model's first weights. "
                f"Seeds {seeds} are three honest runs of the same experiment.")
     if spread is not None:
-        st.markdown(luck_summary(spread) + " In the left map, each cell's second line is its attack success "
-                    f"on the worst and best of seeds {seeds}.")
+        st.markdown(luck_summary(spread))
+        st.plotly_chart(luck_heatmap(spread, result.attacks, result.defenses, attack_title), key="matrix.luck",
+                        config=CHART_CONFIG)
+        st.caption(f"Each cell: the lowest and highest attack success over seeds {seeds}. Dark: the seeds are far "
+                   "apart. 'flips': the defense stopped the attack (10% or less) on some seeds and not on others.")
         for s in (s for s in spread if s.flips):
             st.markdown("- " + flip_sentence(s, attack_title, column_title))
         return

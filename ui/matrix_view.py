@@ -32,15 +32,11 @@ def cost_range(points: list[float]) -> str:
 
 
 def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float,
-            names: Mapping[str, str] | None = None, spread: Mapping[tuple[str, str], str] | None = None) -> go.Figure:
-    """``spread``: a second line per cell (the range over seeds), keyed by (attack, defense)."""
+            names: Mapping[str, str] | None = None) -> go.Figure:
     row_title = _titles(names)
     scale = 100.0
     grid = [[v * scale for v in row] for row in matrix.grid(value)]
     text = [[f"{v:.0f}%" if value == "asr" else f"{v + 0.0:.1f}" for v in row] for row in grid]
-    if spread:
-        text = [[t + (f"<br><sub>{spread[(a, d)]}</sub>" if (a, d) in spread else "") for t, d in zip(row, matrix.defenses)]
-                for row, a in zip(text, matrix.attacks)]
     fig = go.Figure(go.Heatmap(
         z=grid,
         x=[column_title(d) for d in matrix.defenses],

@@ -51,7 +51,7 @@ def compact_table(found: list[Pair], names: Mapping[str, str] | None = None) -> 
     rows = [f"| {title(p.ours.attack)} + {column_title(p.ours.defense)} | {shown_asr(p.ours.defense, p.ours.asr)} · "
             f"{points(p.ours.drop)} | {shown_asr(p.ours.defense, p.theirs.asr)} · {points(p.theirs.lost)} | "
             f"{p.verdict} |" for p in found]
-    return "\n".join([f"| Pair | Ours | {SETTING.name} | Verdict |", "|---|---|---|---|", *rows])
+    return "\n".join(["| Pair | Ours | Published | Verdict |", "|---|---|---|---|", *rows])
 
 
 def differing(found: list[Pair], names: Mapping[str, str] | None = None) -> dict[str, list[str]]:
@@ -75,7 +75,8 @@ def show_published_beside(matrix: Matrix, names: Mapping[str, str] | None = None
                 + agreement_sentence(found))
     if found:
         st.markdown(compact_table(found, names))
-        st.caption("Each figure: attack success after the defense · points of clean accuracy lost (negative: gained). "
+        st.caption(f"Published: {SETTING.name}'s figures. Each figure: attack success after the defense · points of clean "
+                   "accuracy lost (negative: gained). "
                    f"Ours are lost against a model trained on clean data, {SETTING.name}'s against its own backdoored "
                    f"model before the defense (so its no-defense row loses 0). Agree: both at {STOPPED:.0%} success "
                    f"or less after a defense, or both above; without a defense, both at {TOOK_HOLD:.0%} or more, or "

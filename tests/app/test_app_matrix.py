@@ -3,6 +3,8 @@ and BackdoorBench's published figures beside ours."""
 
 import json
 
+import pytest
+
 from apptest import fresh_app, texts
 
 from backdoor.matrix import AttackRow, Cell, Matrix, MatrixConfig, save_matrix
@@ -42,14 +44,12 @@ def test_the_page_shows_each_defenses_seconds_and_false_alarms_and_offers_the_mi
     assert "Luck: the same matrix on three seeds" in heads and "Beside the published benchmark" in heads
     said = texts(at)
     assert "2 of the 2 still did something there, for nothing." in said and "STRIP 4.6%." in said
-    table = at.dataframe[0].value
-    assert list(table["Defense"]) == ["Activation Clustering", "STRIP"]
-    assert list(table["Seconds"]) == ["9-11 s", "2 s"]
-    assert table["On a clean model"][0].startswith("flagged 184 honest training images")
+    assert "| Activation Clustering | 9-11 s | flagged 184 honest training images; its result scores 1.6 points lower " \
+           "than the clean model |" in said
+    assert "| STRIP | 2 s | refuses 4.6% of honest requests;" in said
     assert "Seeds 1, 2 are not computed yet" in " ".join(i.value for i in at.info)
     assert "btn.matrix.seeds" in [b.key for b in at.button]
-    asr = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Attack success" in c.proto.spec)
-    assert asr["data"][0]["text"] == [["100%", "0%", "0%"]]  # no seed ranges until the seeds are stored
+    assert not [c for c in at.get("plotly_chart") if "Over the seeds" in c.proto.spec]  # no luck map yet
 
 
 def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict_is_said():
@@ -57,11 +57,11 @@ def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict
     save_matrix(seed_config(_config(24), 1), _matrix(0.893))
     save_matrix(seed_config(_config(24), 2), _matrix(0.05))
     at = _open(24)
-    asr = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Attack success" in c.proto.spec)
-    assert asr["data"][0]["text"] == [["100%<br><sub>seeds: 100%</sub>", "0%<br><sub>seeds: 0-89%</sub>",
-                                       "0%<br><sub>seeds: 0%</sub>"]]
+    luck = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Over the seeds" in c.proto.spec)
+    assert luck["data"][0]["text"] == [["100%", "0-89%<br>flips", "0%"]]
+    assert luck["data"][0]["z"] == [[0.0, pytest.approx(89.1), 0.0]]  # how far apart the seeds are, in points
     said = texts(at)
     assert "1 of the 2 verdicts change with the seed" in said
-    assert ("**Activation Clustering** against **BadNets**: stopped it on seeds 0 and 2 (0.2% of triggered images "
-            "still hijacked at best), but on seed 1 it left 89.3%.") in said
+    assert ("**Activation Clustering** against **BadNets**: stopped it on seeds 0 and 2 (0.2% and 5.0% of triggered "
+            "images still hijacked), but not on seed 1 (89.3%).") in said
     assert "btn.matrix.seeds" not in [b.key for b in at.button]

@@ -49,11 +49,12 @@ def test_the_flip_sentence_quotes_each_side_of_the_flip_and_reads_for_one_or_two
     found = spreads({0: _matrix({"activation_clustering": 0.0}), 1: _matrix({"activation_clustering": 0.893}),
                      2: _matrix({"activation_clustering": 0.05})})
     text = flip_sentence(_by_defense(found, "activation_clustering"), lambda a: "BadNets", lambda d: "AC")
-    assert "stopped it on seeds 0 and 2 (0.0% " in text and "on seed 1 it left 89.3%" in text
+    assert text == ("**AC** against **BadNets**: stopped it on seeds 0 and 2 (0.0% and 5.0% of triggered images still "
+                    "hijacked), but not on seed 1 (89.3%).")
     found = spreads({0: _matrix({"activation_clustering": 1.0}), 1: _matrix({"activation_clustering": 0.1}),
                      2: _matrix({"activation_clustering": 0.5})})
     text = flip_sentence(_by_defense(found, "activation_clustering"), lambda a: "BadNets", lambda d: "AC")
-    assert "stopped it on seed 1 (10.0% " in text and "on seeds 0 and 2 it left 100.0%" in text
+    assert "stopped it on seed 1 (10.0% of triggered" in text and "but not on seeds 0 and 2 (100.0% and 50.0%)." in text
 
 
 @pytest.mark.parametrize("after, words", [

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from backdoor.matrix import AttackRow, Cell, Matrix
-from ui.matrix_costs import alarm_words, costs_table, false_alarm_reading, seconds_words
+from ui.matrix_costs import alarm_words, costs_markdown, costs_table, false_alarm_reading, seconds_words
 
 
 @pytest.mark.parametrize("low, high, words", [
@@ -43,11 +43,14 @@ def _matrix(alarms):
 def test_the_reading_names_the_costliest_false_alarm_and_every_monitor_that_refuses():
     text = false_alarm_reading(_matrix([_alarm("strip", 0.046, refused=0.046), _alarm("abl", 0.25)]))
     assert "2 of the 2 still did something there, for nothing." in text
-    assert "The costliest was Anti-Backdoor Learning: its result scores 25.0 points lower" in text
+    assert "The costliest was Anti-Backdoor Learning: it x; its result scores 25.0 points lower" in text
     assert "STRIP 4.6%." in text
     table = costs_table(_matrix([_alarm("strip", 0.046, refused=0.046), _alarm("abl", 0.25)]))
     assert [line["Defense"] for line in table] == ["STRIP", "Anti-Backdoor Learning"]
     assert table[0]["Seconds"] == "2 s" and table[0]["On a clean model"].startswith("refuses 4.6%")
+    assert costs_markdown(_matrix([_alarm("strip", 0.046, refused=0.046)])).splitlines()[2:] == [
+        "| STRIP | 2 s | refuses 4.6% of honest requests; its result scores 4.6 points lower than the clean model |",
+        "| Anti-Backdoor Learning | 15 s | not measured |"]
 
 
 def test_the_reading_when_nothing_fired_and_when_nothing_was_measured():
