@@ -46,6 +46,25 @@ class Control:
     refused: float  # the most honest requests it turned away, over the attacks
     points: float  # the most clean-accuracy points lost against a clean model (refusals not counted)
     attacks: int  # how many attacks worked, so "catches 3 of 5"
+    clean_points: float | None = None  # on a model with no backdoor: points lost (refusals not counted); None: not run
+    clean_refused: float = 0.0  # on a model with no backdoor: honest requests turned away
+
+    @property
+    def no_attack(self) -> str:
+        """What it costs when there is no backdoor at all (the matrix's false alarms), in business terms."""
+        if self.key == NO_DEFENSE:
+            return "nothing: it is the test every model already gets"
+        if self.clean_points is None:
+            return "not measured on a clean model yet"
+        points = round(100 * self.clean_points, 1)
+        parts = []
+        if self.clean_refused > 0:
+            parts.append(f"it still turns away {self.clean_refused:.1%} of honest customers or patients")
+        if points > 0:
+            parts.append(f"it still costs {points:.1f} points of accuracy")
+        elif points < 0:
+            parts.append(f"its result scores {-points:.1f} points better")
+        return " and ".join(parts) if parts else "it costs no accuracy and refuses no one"
 
     @property
     def action(self) -> str:
@@ -123,6 +142,7 @@ def controls(matrix: Matrix, names: Mapping[str, str] | None = None, path: Path 
                                  "nist": "Measure"}
         runs = spec.runs_per_request(spec.config) if spec is not None and spec.runs_per_request else 1
         stopped = [a for a in worked if key != NO_DEFENSE and matrix.stopped(a, key)]
+        alarm = matrix.false_alarm(key)  # the same control on a model with no backdoor
         found.append(Control(
             key=key, title=text["title"], plain=text["plain"], owner=text["owner"], nist=text["nist"],
             catches=tuple(names.get(a, a) for a in stopped),
@@ -134,6 +154,8 @@ def controls(matrix: Matrix, names: Mapping[str, str] | None = None, path: Path 
             # a refused honest request counts as lost accuracy in a monitor's cell; here it is counted apart
             points=max((c.drop - c.refused for c in cells), default=0.0),
             attacks=len(worked),
+            clean_points=None if alarm is None else alarm.drop - alarm.refused,
+            clean_refused=0.0 if alarm is None else alarm.refused,
         ))
     return found
 

@@ -43,7 +43,8 @@ def show_controls(table: list[Control], advice: list[str]) -> None:
     for control in table:
         with st.container(border=True):
             st.markdown(f"**{control.title}**  \n{control.plain}")
-            st.markdown(f"{control.verdict}  \n**Cost:** {control.cost}.  \n**Risk left:** {control.residual}")
+            st.markdown(f"{control.verdict}  \n**Cost:** {control.cost}.  \n**With no attack at all:** "
+                        f"{control.no_attack}.  \n**Risk left:** {control.residual}")
             st.caption(f"Owner: {control.owner} · NIST AI RMF: {control.nist}")
     st.caption("Caught means the control took the attack from at least 50% success to 10% or less, measured on "
                "held-out inputs it never saw. Seconds are this server's; a bigger model costs more.")

@@ -63,6 +63,22 @@ def test_cost_sentences_hold_at_the_edges(drop, words_):
     assert table["fine_pruning"].cost.endswith(words_)
 
 
+def test_what_a_control_costs_with_no_attack_is_read_off_the_matrixs_false_alarms():
+    alarms = [Cell("clean", "activation_clustering", 0.97, 0.0, 0.0, 2.0, "flagged none", flagged=0),
+              Cell("clean", "fine_pruning", 0.962, 0.0, 0.008, 7.0, "pruned"),
+              Cell("clean", "strip", 0.924, 0.0, 0.046, 2.0, "rejects", refused=0.046)]
+    table = {c.key: c for c in controls(replace(_matrix({}), false_alarms=alarms), NAMES)}
+    assert table["activation_clustering"].no_attack == "it costs no accuracy and refuses no one"
+    assert table["fine_pruning"].no_attack == "it still costs 0.8 points of accuracy"
+    # a monitor's refusals are said apart, not counted again as lost accuracy
+    assert table["strip"].no_attack == "it still turns away 4.6% of honest customers or patients"
+    assert table[NO_DEFENSE].no_attack.startswith("nothing")
+    gained = [Cell("clean", "fine_pruning", 0.974, 0.0, -0.004, 7.0, "pruned")]
+    assert {c.key: c for c in controls(replace(_matrix({}), false_alarms=gained), NAMES)}["fine_pruning"].no_attack \
+        == "its result scores 0.4 points better"
+    assert {c.key: c for c in controls(_matrix({}), NAMES)}["strip"].no_attack == "not measured on a clean model yet"
+
+
 def test_a_control_that_stops_everything_still_says_untested_attacks_may_pass():
     stopped = {(a, "fine_pruning"): 0.0 for a in ATTACKS}
     pruning = next(c for c in controls(_matrix(stopped), NAMES) if c.key == "fine_pruning")
