@@ -59,7 +59,8 @@ if result is None:
     with st.spinner("Timing this server..."):
         expected = estimate(estimates.DataShape.of(dataset), config, device)
     st.info(f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
-            f"{len(rows) * (len(config.columns) - 1)} defenses: {here(expected)}. "
+            f"{(len(rows) + config.false_alarms) * (len(config.columns) - 1)} defenses (each one on the clean model "
+            f"too): {here(expected)}. "
             "The result is saved, so every later visit (by anyone on this server) opens it at once." + busy_note(),
             icon=":material/schedule:")
     offer_job("Compute the matrix", "btn.matrix", "the attack x defense matrix", expected,
