@@ -52,7 +52,8 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
               attack_title: Callable[[str], str]) -> None:
     seeds = ", ".join(str(s) for s in SEEDS[:-1]) + f" and {SEEDS[-1]}"
     st.subheader("Luck: the same matrix on three seeds")
-    st.caption(f"A seed fixes the split of the data, which images are poisoned and the model's first weights. "
+    st.caption(f"A seed is the starting number behind every random choice: the split of the data, which images are "
+               "poisoned and the model's first weights. "
                f"Seeds {seeds} are three honest runs of the same experiment.")
     if spread is not None:
         st.markdown(luck_summary(spread))
