@@ -33,7 +33,8 @@ def stored_seeds(config: MatrixConfig) -> dict[int, Matrix]:
 
 
 def missing_seeds(config: MatrixConfig) -> list[int]:
-    return [seed for seed in SEEDS if load_matrix(seed_config(config, seed)) is None]
+    stored = stored_seeds(config)
+    return [seed for seed in SEEDS if seed not in stored]
 
 
 def compute_seeds(config: MatrixConfig, device: torch.device | str = "cpu", on_progress: ProgressFn = no_progress,
@@ -57,11 +58,15 @@ class Spread:
 
     attack: str
     defense: str
-    asr: tuple[float, float]
     drop: tuple[float, float]
     stopped_on: tuple[int, ...]
     seeds: tuple[int, ...]
     asr_by_seed: tuple[float, ...]
+
+    @property
+    def asr(self) -> tuple[float, float]:
+        """The lowest and highest attack success over the seeds."""
+        return min(self.asr_by_seed), max(self.asr_by_seed)
 
     @property
     def flips(self) -> bool:
@@ -84,7 +89,7 @@ def spreads(matrices: dict[int, Matrix]) -> list[Spread]:
             asrs = tuple(c.asr for c in cells)
             drops = [c.drop for c in cells]
             stopped = tuple(s for s in seeds if defense != NO_DEFENSE and matrices[s].stopped(attack, defense))
-            found.append(Spread(attack, defense, (min(asrs), max(asrs)), (min(drops), max(drops)), stopped, seeds, asrs))
+            found.append(Spread(attack, defense, (min(drops), max(drops)), stopped, seeds, asrs))
     return found
 
 
