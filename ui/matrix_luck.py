@@ -66,10 +66,11 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
         return
     missing = missing_seeds(config)
     with st.spinner("Timing this server..."):
-        one = estimate(estimates.DataShape.of(dataset), config, device)
+        # a seed not computed yet has no stored models either: estimate one of them, training included
+        one = estimate(estimates.DataShape.of(dataset), seed_config(config, missing[0]), device)
     expected = estimates.Estimate.of("matrix seeds", (one.signature, tuple(missing)), one.seconds * len(missing))
     st.info(f"Seeds {', '.join(map(str, missing))} are not computed yet: `make warm` computes them before class, "
-            f"or compute them here ({here(expected)}). Until then the map shows this seed only." + busy_note(),
+            f"or compute them here ({here(expected)}). Until then, the maps above are one seed's only." + busy_note(),
             icon=":material/casino:")
     offer_job("Compute the other seeds", "btn.matrix.seeds", "the matrix on the other seeds", expected,
               lambda bar: compute_seeds(config, device, bar, seeds=tuple(missing)),
