@@ -75,6 +75,7 @@ def test_a_newcomer_poisons_trains_and_fires_the_trigger(page):
     settled(page)
     page.get_by_role("button", name="Train both models").click()
     page.get_by_text("What you just saw").wait_for(timeout=180_000)
+    settled(page)  # the heading streams in before the figures beneath it
     shot(page, "3-train")
     body = page.inner_text("body")
     assert "Backdoored: attack success" in body and "Traceback" not in body

@@ -118,6 +118,7 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
     settled(tab)
     tab.get_by_role("button", name="Train both models").click()
     tab.get_by_text("What you just saw").wait_for(timeout=240_000)
+    settled(tab)  # the heading streams in before the figures beneath it
     asr = float(re.search(r"Backdoored: attack success\s*([\d.]+)%", tab.inner_text("body")).group(1))
     assert asr >= 80, asr
 
