@@ -4,6 +4,7 @@ import streamlit as st
 
 from backdoor.defenses.registry import DEFENSES
 from backdoor.defenses.lab import Lab
+from backdoor.metrics import Evaluation
 from backdoor.outcomes import detection_sentence, reading
 from ui.charts import CHART_CONFIG, defense_scatter
 from ui.defense_session import outcomes_for
@@ -13,7 +14,7 @@ from ui.lessons import show_lesson
 from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import bind
-from ui.training import scenario_or_stop, trained_or_stop
+from ui.training import model_figures, scenario_or_stop, trained_or_stop
 from ui.routing import through_router
 from ui.url_state import link
 
@@ -27,7 +28,7 @@ device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
 lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
-before = lab.evaluate(lab.model)
+before = Evaluation(**model_figures(dataset, scenario, device, {"backdoored": models["backdoored"]})["backdoored"])
 c1, c2 = st.columns(2)
 c1.metric("Before any defense: clean accuracy", f"{before.clean_acc:.1%}")
 c2.metric("Before any defense: attack success", f"{before.asr:.1%}")

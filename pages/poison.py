@@ -19,7 +19,7 @@ from ui.state import bind, use_attack_defaults
 from ui.stealth_compare import stealth_side_by_side
 from ui.sweep import poison_sweep
 from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
-from ui.training import poisoned_or_stop, scenario_or_stop
+from ui.training import measured_once, poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
 from ui.url_state import link
 
@@ -81,7 +81,8 @@ if poisoned.num_cover:
     c1.caption(f"Another {poisoned.num_cover:,} images got a slightly different warp and kept their true label "
                "(noise mode), so the model learns the exact warp.")
 clean_sample = dataset.x_test[:200]
-figures = stealth(clean_sample, scenario.stamp(clean_sample, dataset.test_objects(slice(None, 200))))
+figures = measured_once("stealth", dataset, scenario, current_device(), kinds=(), compute=lambda: stealth(
+    clean_sample, scenario.stamp(clean_sample, dataset.test_objects(slice(None, 200)))))
 c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
     f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "

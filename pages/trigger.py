@@ -16,7 +16,7 @@ from ui.own_drawing import own_drawing
 from ui.own_picture import own_picture
 from ui.resources import current_dataset, current_device
 from ui.state import bind
-from ui.training import KINDS, scenario_or_stop, trained_or_stop
+from ui.training import KINDS, measured_once, scenario_or_stop, trained_or_stop
 from ui.readings import trigger_reading
 from ui.words import article
 from ui.menus import menu_title
@@ -92,7 +92,8 @@ with st.expander("Draw your own digit and try the trigger on it", icon=":materia
     own_drawing(dataset, scenario, models, device)
 
 st.subheader("Every test image, with and without the trigger")
-counts = trigger_counts(models["backdoored"].model, dataset, scenario, device)
+counts = measured_once("trigger counts", dataset, scenario, device,
+                       lambda: trigger_counts(models["backdoored"].model, dataset, scenario, device))
 left, right = st.columns(2)
 left.plotly_chart(
     confusion_heatmap(confusion_matrix(y_eval, counts.clean_pred, dataset.num_classes), dataset.classes,

@@ -55,6 +55,15 @@ def model_figures(dataset: Dataset, scenario: Scenario, device: torch.device,
             for kind in models}
 
 
+def measured_once(what: str, dataset: Dataset, scenario: Scenario, device: torch.device, compute: Callable[[], object],
+                  kinds: tuple[str, ...] = ("backdoored",)):
+    """``compute()`` (``what`` a page measures on the models of ``kinds`` under this scenario) once per
+    server: every session and rerun after the first reads it back. Keyed by the full configuration
+    of each model it reads, as ``model_figures`` is, so two settings never share a figure."""
+    key = (what, tuple(model_key(scenario, device, kind) for kind in kinds), scenario, dataset.name)
+    return shared_memo("page figures", 64).get_or_compute(key, compute)
+
+
 def training_estimate(dataset: Dataset, scenario: Scenario, device: torch.device,
                       missing: list[str] | None = None) -> Estimate:
     """How long training the missing models (default: both) takes on this server."""
