@@ -103,6 +103,7 @@ class SessionRun:
     steps: dict[str, float] = field(default_factory=dict)
     total: float = 0.0
     error: str | None = None
+    current: str = ""  # the step under way (a failure names it)
 
 
 # Streamlit marks the app root with its script state; "notRunning" means this run's elements are all drawn.
@@ -118,6 +119,7 @@ async def _settled(page) -> None:
 def _timer(page, run: SessionRun):
     """``step(name, action, wait_text)``: do ``action`` and time it until ``wait_text`` shows."""
     async def step(name: str, action, wait_text: str) -> None:
+        run.current = name
         t = time.perf_counter()
         await action()
         await page.get_by_text(wait_text).first.wait_for(timeout=STEP_TIMEOUT_MS)
@@ -219,6 +221,30 @@ class _PeakMemory(threading.Thread):
         self._stop_event.set()
         self.join()
         return self.peak / 2**20
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time the processes ``pids`` (and their children) have used so far."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(pid)
+            for p in [process, *process.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    times = p.cpu_times()
+                    total += times.user + times.system
+    return total
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (every core, every process) since boot."""
+    import psutil
+
+    times = psutil.cpu_times()
+    waiting = ("idle", "iowait", "steal", "guest", "guest_nice")  # not this machine's work (guest is in user too)
+    return sum(times) - sum(getattr(times, name, 0.0) for name in waiting)
 
 
 def load_test(server: Server, sessions: int = 8, shots: Path | None = None) -> dict:
@@ -348,7 +374,7 @@ async def _class_walk(browser, link: str, number: int, shots: Path | None, cooki
         if "Traceback" in await page.inner_text("body"):
             run.error = "a stack trace is shown on the page"
     except Exception as error:  # noqa: BLE001 - a failed session is a result to report, not a crash
-        run.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        run.error = f"{run.current or 'start'}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
         if shots is not None:
             with contextlib.suppress(Exception):
                 await page.screenshot(path=str(shots / f"class-load-{number}-failed.png"), full_page=True)
@@ -387,11 +413,13 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
     watchers = [_PeakMemory(pid) for pid in pids]
     for w in watchers:
         w.start()
+    server_cpu, machine_cpu = _cpu_seconds(pids), _machine_busy_seconds()
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         runs = pool.submit(asyncio.run, _class_load(link, sessions, shots, cookies or [None] * sessions,
                                                        paced, viewport)).result()
     wall = time.perf_counter() - start
+    server_cpu, machine_cpu = _cpu_seconds(pids) - server_cpu, _machine_busy_seconds() - machine_cpu
     peaks = [w.stop() for w in watchers]
     db = open_database(db_url)
     try:
@@ -418,6 +446,9 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
         "median_defense_seconds": sorted(r.steps.get("defend", 0.0) for r in runs)[len(runs) // 2],
         "slowest_session_seconds": max(r.total for r in runs),
         "server_peak_memory_mb": [round(p) for p in peaks],
+        # where the 2 cores went: the server(s), and everything else (the browsers, mostly)
+        "server_cpu_seconds": round(server_cpu, 1),
+        "other_cpu_seconds": round(max(0.0, machine_cpu - server_cpu), 1),
         "pacing_arrive_within_seconds": pacing.arrive_within,
         "pacing_think_seconds": list(pacing.think),
         "pacing_seed": pacing.seed,

@@ -322,12 +322,13 @@ def _class(db_url: str, preset: str = "classic-patch"):
 
 
 def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
-               pacing: Pacing | None = None) -> dict:
+               pacing: Pacing | None = None, shots=None) -> dict:
     """A class of ``sessions`` on one server (SQLite, the default): each student joins by the
     link, trains the class preset, answers a quiz, fires the trigger and runs STRIP. Warm: the
     store holds the preset's models (``make warm``); cold: an empty store, so the first student's
     training is everyone's. ``pacing`` (``benchmarks.load.Pacing``): when students arrive and
-    how long they read; by default all start at once and click on without reading."""
+    how long they read; by default all start at once and click on without reading. ``shots``: a
+    folder for a screenshot of each session that fails."""
     import tempfile
     from pathlib import Path
 
@@ -353,13 +354,13 @@ def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
             info = _class(db_url)
             with serve(store, Path(folder) / "server.log", env={"BACKDOOR_LAB_DB": db_url}) as server:
                 run = class_load_test(join_link(server.url, info), db_url, info.id, [server.pid], sessions,
-                                      pacing=pacing)
+                                      shots, pacing=pacing)
             run["models_in_store"] = len(list(store.rglob("*.pt")))
         figures.update({f"{label}.{k}": v for k, v in run.items()})
     return figures
 
 
-def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold")) -> dict:
+def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"), shots=None) -> dict:
     """``class_path`` with a class's own pace, not lockstep: the 24 students arrive at random
     moments over 60 s (a link on the projector, typed or scanned over about a minute) and, before
     each click after joining, read the page for 5-15 s. Each lesson the path passes opens with
@@ -369,7 +370,7 @@ def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "col
     a step's time still runs from the click to the awaited text, the reading is not in it."""
     from benchmarks.load import Pacing
 
-    return class_path(sessions, passes, pacing=Pacing(arrive_within=60.0, think=(5.0, 15.0)))
+    return class_path(sessions, passes, pacing=Pacing(arrive_within=60.0, think=(5.0, 15.0)), shots=shots)
 
 
 def mixed() -> dict:
