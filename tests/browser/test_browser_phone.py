@@ -85,6 +85,8 @@ def test_the_story_fits_a_phone(warm_server):
 
         tab.get_by_role("link", name="Next: train a model on this data").click()
         tab.get_by_text("Backdoored: attack success").first.wait_for(timeout=180_000)
+        # plotly draws a chart in the browser after the run that sent it has ended
+        tab.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=60_000)
         assert fits_a_phone(tab, "train")["charts"] >= 1  # the training curves, three panels side by side
 
         tab.get_by_role("link", name="Next: fire the trigger on test images").click()
