@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -18,8 +19,11 @@ from backdoor.presets import scenario_title
 from ui.state import bind, current_scenario, init_settings, use_attack_defaults
 from ui.style import lab_style
 from ui.heap import freeze_long_lived
+from ui.page_timing import timed
 from ui.url_state import restore_from_url, write_to_url, link
 from ui.waiting import start_warm_up
+
+STARTED = time.perf_counter()  # this run's start (the imports above are loaded once per server), for ui/page_timing.py
 
 # A favicon shipped with the app: a material-icon favicon is fetched from Google's servers,
 # and nothing may leave the machine.
@@ -139,7 +143,8 @@ def name_the_scenario(page_key: str) -> None:
 
 
 page = st.navigation(list(PAGES.values()), position="hidden")
-with friendly_errors(page.title, home=PAGES["start"]):  # a crash shows a note and a way back, never a traceback
+with timed(page.url_path or "start", STARTED), friendly_errors(page.title, home=PAGES["start"]):
+    # (friendly_errors: a crash shows a note and a way back, never a traceback)
     keep_image_dataset()
     write_to_url()
     keep_membership_in_url()

@@ -322,13 +322,16 @@ def _class(db_url: str, preset: str = "classic-patch"):
 
 
 def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
-               pacing: Pacing | None = None, shots=None) -> dict:
+               pacing: Pacing | None = None, shots=None, browsers_nice: int = 0) -> dict:
     """A class of ``sessions`` on one server (SQLite, the default): each student joins by the
     link, trains the class preset, answers a quiz, fires the trigger and runs STRIP. Warm: the
     store holds the preset's models (``make warm``); cold: an empty store, so the first student's
     training is everyone's. ``pacing`` (``benchmarks.load.Pacing``): when students arrive and
     how long they read; by default all start at once and click on without reading. ``shots``: a
-    folder for a screenshot of each session that fails."""
+    folder for a screenshot of each session that fails. The server logs each page's script run
+    (``ui/page_timing.py``), so the figures split the server's part from the browsers'.
+    ``browsers_nice``: the browsers' niceness (19: the server's work goes first on the shared cores,
+    as when the browsers are the students' own laptops)."""
     import tempfile
     from pathlib import Path
 
@@ -352,15 +355,18 @@ def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
                 finally:
                     del os.environ["BACKDOOR_LAB_STORE"]
             info = _class(db_url)
-            with serve(store, Path(folder) / "server.log", env={"BACKDOOR_LAB_DB": db_url}) as server:
+            pages = Path(folder) / "pages.jsonl"
+            with serve(store, Path(folder) / "server.log",
+                       env={"BACKDOOR_LAB_DB": db_url, "BACKDOOR_LAB_PAGE_TIMES": str(pages)}) as server:
                 run = class_load_test(join_link(server.url, info), db_url, info.id, [server.pid], sessions,
-                                      shots, pacing=pacing)
+                                      shots, pacing=pacing, page_log=pages, browsers_nice=browsers_nice)
             run["models_in_store"] = len(list(store.rglob("*.pt")))
         figures.update({f"{label}.{k}": v for k, v in run.items()})
     return figures
 
 
-def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"), shots=None) -> dict:
+def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"), shots=None,
+                     browsers_nice: int = 0) -> dict:
     """``class_path`` with a class's own pace, not lockstep: the 24 students arrive at random
     moments over 60 s (a link on the projector, typed or scanned over about a minute) and, before
     each click after joining, read the page for 5-15 s. Each lesson the path passes opens with
@@ -370,7 +376,8 @@ def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "col
     a step's time still runs from the click to the awaited text, the reading is not in it."""
     from benchmarks.load import Pacing
 
-    return class_path(sessions, passes, pacing=Pacing(arrive_within=60.0, think=(5.0, 15.0)), shots=shots)
+    return class_path(sessions, passes, pacing=Pacing(arrive_within=60.0, think=(5.0, 15.0)), shots=shots,
+                      browsers_nice=browsers_nice)
 
 
 def mixed() -> dict:

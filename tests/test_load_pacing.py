@@ -41,3 +41,18 @@ def test_a_fixed_think_time_reads_exactly_that_long():
 def test_an_impossible_pacing_is_refused(pacing):
     with pytest.raises(ValueError):
         student_pace(pacing, 1)
+
+
+def test_the_servers_part_of_the_page_waits_leaves_the_defense_job_out():
+    from benchmarks.load import server_page_figures
+
+    runs = [{"page": page, "seconds": seconds, "ended": ended} for page, seconds, ended in (
+        ("join", 0.4, "drawn"), ("poison", 1.0, "drawn"), ("train", 3.0, "RerunException"),
+        ("train", 0.2, "drawn"), ("defend", 40.0, "drawn"))]
+    figures = server_page_figures(runs)
+    assert figures == {
+        "server_page_runs": 4, "server_page_runs_cut_short": 1,
+        "server_median_page_seconds": 1.0, "server_slowest_page_seconds": 3.0,  # 0.2 0.4 1.0 3.0: the upper middle
+        "server_slowest_by_page_seconds": {"join": 0.4, "poison": 1.0, "train": 3.0},
+    }
+    assert server_page_figures([])["server_median_page_seconds"] is None
