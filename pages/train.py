@@ -23,7 +23,7 @@ from ui.training import (
     KINDS, cached_models, model_figures, offer_training, poisoned_or_stop, scenario_or_stop, training_estimate,
     training_took,
 )
-from ui.waiting import busy_note, here
+from ui.waiting import MEASURING, busy_note, estimate_now, here
 from ui.words import share
 from models import MODELS
 from ui.menus import menu_title
@@ -61,12 +61,16 @@ else:
 
 settings_id = repr((scenario, str(device)))
 if len(results) < len(KINDS):
-    estimate = training_estimate(dataset, scenario, device, [k for k in KINDS if k not in results])
+    def estimate():
+        return training_estimate(dataset, scenario, device, [k for k in KINDS if k not in results])
+
+    known = estimate_now(estimate)  # a fresh server may still be measuring: the page does not wait for it
     st.info(
         "Two models will be trained with identical settings: one on the poisoned data, one on the clean data. "
-        f"With these settings that takes {here(estimate)}.{busy_note()}"
+        + (f"With these settings that takes {here(known)}." if known else f"{MEASURING.capitalize()}.")
+        + busy_note()
     )
-    offer_training(dataset, scenario, device, estimate,
+    offer_training(dataset, scenario, device, known or estimate,
                    on_done=lambda _: st.session_state.update({"train.fresh": settings_id}))
     st.stop()
 if st.session_state.get("train.fresh") == settings_id:

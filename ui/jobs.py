@@ -37,7 +37,8 @@ def shared_memo(kind: str, max_entries: int) -> SharedMemo:
         return memos[kind]
 
 
-def offer_job(label: str, key: str, what: str, estimate: Estimate, compute: Callable[[ProgressBar], T], *,
+def offer_job(label: str, key: str, what: str, estimate: Estimate | Callable[[], Estimate],
+              compute: Callable[[ProgressBar], T], *,
               memo: SharedMemo | None = None, memo_key: Hashable = None, failure: str = "",
               on_done: Callable[[T], None] | None = None, start: str = "Starting...", stop: str = "",
               measured: Callable[[T], Estimate | None] | None = None, settings: Hashable = None,
@@ -48,8 +49,10 @@ def offer_job(label: str, key: str, what: str, estimate: Estimate, compute: Call
     against ``estimate`` when it ran here, not in another session (``measured(result)`` may name
     the estimate it answers instead, or None). ``stop``: the label of a Stop button shown while the
     job runs; a click interrupts it and keeps nothing. A failure's explanation (after ``failure``)
-    stays until ``settings`` (default: ``memo_key``) change. Returns only when the button was not
-    pressed or the job failed: the caller then stops drawing what needs the result."""
+    stays until ``settings`` (default: ``memo_key``) change. ``estimate`` may be a function, called
+    on the click: a page whose estimate is not measured yet (``ui.waiting.estimate_now``) measures it
+    only for the student who starts the job. Returns only when the button was not pressed or the
+    job failed: the caller then stops drawing what needs the result."""
     failed_key, settings_id = f"{key}.failed", repr(memo_key if settings is None else settings)
     stop_key = f"{key}.stop"
     stopped = bool(stop) and st.session_state.get(stop_key)  # the Stop button of the run it interrupted
@@ -65,6 +68,8 @@ def offer_job(label: str, key: str, what: str, estimate: Estimate, compute: Call
         return
     st.session_state.pop(failed_key, None)
     bar = ProgressBar(start)
+    if callable(estimate):
+        estimate = estimate()
     if stop:
         stopper = st.empty()  # the Stop button lives only while the run does
         stopper.button(stop, key=stop_key, icon=":material/stop:",

@@ -12,7 +12,7 @@ from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.train_options import OPTIONS, variant
 from ui.resources import model_key, trained_models
 from ui.jobs import offer_job
-from ui.waiting import busy_note, here
+from ui.waiting import MEASURING, busy_note, estimate_now, here
 
 
 def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch.device) -> None:
@@ -21,16 +21,20 @@ def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch
     missing = [name for name, key in keys.items() if key not in memo]
     if missing:
         times = "once more" if len(missing) == 1 else f"{len(missing)} more times"
-        estimate = estimates.trainings(estimates.DataShape.of(dataset), [variant(scenario, n) for n in missing],
+        def estimate() -> estimates.Estimate:
+            return estimates.trainings(estimates.DataShape.of(dataset), [variant(scenario, n) for n in missing],
                                        device, measure_asr=True)
-        st.caption(f"Trains the backdoored model {times} with the same poisoned data, {here(estimate)}.{busy_note()}")
+
+        known = estimate_now(estimate)
+        cost = f", {here(known)}" if known else f"; {MEASURING}"
+        st.caption(f"Trains the backdoored model {times} with the same poisoned data{cost}.{busy_note()}")
 
         def train_missing(bar) -> None:  # each into the server's memo of trained models
             for k, name in enumerate(missing):
                 report = step_progress(bar, k, len(missing), f"{OPTIONS[name][0]} ({k + 1} of {len(missing)})")
                 memo.get_or_compute(keys[name], lambda v=variant(scenario, name), r=report: train_model(dataset, v, device, r))
 
-        offer_job("Compare the training options", "btn.train.options", "comparing training options", estimate,
+        offer_job("Compare the training options", "btn.train.options", "comparing training options", known or estimate,
                   train_missing, icon=":material/compare_arrows:")
         return
     rows = []

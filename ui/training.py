@@ -70,7 +70,8 @@ def training_estimate(dataset: Dataset, scenario: Scenario, device: torch.device
     return estimates.train_models(DataShape.of(dataset), scenario, device, missing or list(KINDS))
 
 
-def offer_training(dataset: Dataset, scenario: Scenario, device: torch.device, estimate: Estimate,
+def offer_training(dataset: Dataset, scenario: Scenario, device: torch.device,
+                   estimate: Estimate | Callable[[], Estimate],
                    on_done: Callable[[dict[str, TrainResult]], None]) -> None:
     """The Train button: trains whatever is missing with a progress bar, live curves and a Stop
     button, shares each model with the server (and the model store), then redraws the page."""

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import streamlit as st
 
@@ -149,6 +149,20 @@ def preset_shape(scenario: Scenario) -> DataShape | None:
 def here(estimate: Estimate) -> str:
     """ "about 12 s on this server" (measured here; what the same job took last time, if it ran before)."""
     return f"{estimates.about(estimate.seconds)} on this server"
+
+
+MEASURING = "how long that takes on this server is still being measured"  # an estimate_now of None, in words
+
+
+def estimate_now(estimate: Callable[[], Estimate]) -> Estimate | None:
+    """``estimate()`` from what this server has measured already, or None while a figure it needs
+    is still being measured (by the start-up warm-up or another page): a page never waits for a
+    measurement, which on a busy server can take a minute. ``offer_job`` measures it on the click."""
+    try:
+        with timing.measured_only():
+            return estimate()
+    except timing.NotMeasuredYet:
+        return None
 
 
 def busy_note() -> str:

@@ -8,13 +8,27 @@ from apptest import fresh_app, texts
 from backdoor.busy import JOBS
 
 
-def test_the_train_page_shows_a_time_measured_on_this_server():
+def test_the_train_page_shows_a_time_measured_on_this_server(monkeypatch):
+    from backdoor import timing
+    from backdoor.datasets import load_dataset
+    from backdoor.scenario import Scenario
+    from backdoor.train import TrainConfig
+    from ui.training import training_estimate
+
+    monkeypatch.setattr(timing, "MEASURED", timing._Measurements())  # a server that has measured nothing yet
     at = fresh_app(**{"train.epochs": 27})  # settings nobody trained
     at.run()
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception
     info = "\n".join(i.value for i in at.info)
-    assert "on this server" in info and "laptop" not in info
+    # the page never waits for a measurement (a minute on a busy server): it says so, and offers the button
+    assert "How long that takes on this server is still being measured." in info
+    assert not [k for k in timing.MEASURED._values]  # and measured nothing itself
+    assert any(b.key == "btn.train" for b in at.button)
+    training_estimate(load_dataset("mnist-5k"), Scenario(train=TrainConfig(epochs=27)), "cpu")  # the warm-up's work
+    at.run()
+    info = "\n".join(i.value for i in at.info)
+    assert "With these settings that takes about" in info and "on this server" in info and "laptop" not in info
 
 
 def test_the_train_page_says_when_the_server_is_busy():
@@ -67,3 +81,30 @@ def test_a_stored_model_shows_the_time_it_took_labelled_as_stored():
     assert f"{seconds['backdoored']:.1f} s (backdoored model)" in caption
     assert f"{seconds['baseline']:.1f} s (clean baseline)" in caption
     assert "when they were stored; loaded from the model store now" in caption
+
+
+def test_the_training_options_and_the_sweep_never_measure_on_the_page_but_on_the_click(monkeypatch):
+    from apptest import trained
+
+    from backdoor import timing
+    from backdoor.train_options import OPTIONS
+
+    monkeypatch.setattr(timing, "MEASURED", timing._Measurements())  # a fresh server, its warm-up not done
+    at = fresh_app(**{"train.epochs": 1})
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception, at.exception
+    assert any("one per poison count" in c.value and "still being measured" in c.value for c in at.caption)
+    assert not timing.MEASURED._values  # the Poison page measured nothing to say so
+    trained(at)  # the Train button measures its own estimate on the click, then trains
+    assert not at.exception, at.exception
+    steps = set(timing.MEASURED._values)
+    options = [c.value for c in at.caption if "with the same poisoned data" in c.value]
+    assert options == ["Trains the backdoored model 3 more times with the same poisoned data; how long that takes "
+                       "on this server is still being measured."]
+    assert set(timing.MEASURED._values) == steps  # drawing the page measured nothing more
+    at.button(key="btn.train.options").click().run()  # the click measures, then trains the three
+    assert not at.exception, at.exception
+    assert set(timing.MEASURED._values) > steps
+    table = at.dataframe[0].value
+    assert list(table["training"]) == [title for title, _ in OPTIONS.values()]
