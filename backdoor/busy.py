@@ -175,7 +175,10 @@ def machine_load() -> Load:
     ``LOAD_SAMPLE_SECONDS`` while the caller waits; reused for a moment). This process's own
     CPU outside jobs is left out: page drawing is brief, and the start-up warm-up gives way
     to every job (``backdoor.timing.giving_way``), so neither slows a user's job for long."""
-    with _load_lock:
+    if not _load_lock.acquire(blocking=_last_load[1] is None):
+        last = _last_load[1]  # another page is taking a fresh reading: the last one will do, not a queue behind it
+        return Load(JOBS.names(), last.cpu_cores, last.cores)
+    try:
         when, reading = _last_load
         if reading is not None and time.monotonic() - when < LOAD_FRESH_SECONDS:
             return Load(JOBS.names(), reading.cpu_cores, reading.cores)
@@ -184,3 +187,5 @@ def machine_load() -> Load:
         reading = Load(JOBS.names(), round(window.other_processes_cores(), 2), psutil.cpu_count() or 1)
         _last_load[:] = [time.monotonic(), reading]
         return reading
+    finally:
+        _load_lock.release()

@@ -85,3 +85,19 @@ def test_the_number_of_slots_comes_from_the_environment_or_the_cores(monkeypatch
     assert job_slots() >= 1
     monkeypatch.delenv("BACKDOOR_LAB_JOB_SLOTS")
     assert job_slots() >= 1
+
+
+def test_a_page_asking_for_the_load_while_another_reads_it_gets_the_last_reading_at_once(monkeypatch):
+    import time
+
+    from backdoor import busy
+
+    last = busy.Load((), 1.25, 2)
+    monkeypatch.setattr(busy, "_last_load", [0.0, last])  # an old reading: a fresh one is due
+    with busy._load_lock:  # another page is watching the CPU for its fresh reading right now
+        start = time.perf_counter()
+        reading = busy.machine_load()
+        assert time.perf_counter() - start < busy.LOAD_SAMPLE_SECONDS  # did not queue behind it
+    assert (reading.cpu_cores, reading.cores) == (1.25, 2)
+    fresh = busy.machine_load()  # nobody reading now: this caller takes the fresh reading itself
+    assert busy._last_load[1] is fresh and busy._last_load[0] > 0.0
