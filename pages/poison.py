@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from backdoor.attacks import ALL_TO_ALL, ATTACKS, stealth
+from backdoor.attacks import ALL_TO_ALL, ATTACKS
 from backdoor.datasets import objects_at
 from ui.attack_forms import attack_form
 from ui.alt_text import picture_alt
@@ -19,7 +19,8 @@ from ui.state import bind, use_attack_defaults
 from ui.stealth_compare import stealth_side_by_side
 from ui.sweep import poison_sweep
 from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
-from ui.training import measured_once, poisoned_or_stop, scenario_or_stop
+from ui.page_figures import stealth_figures
+from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
 from ui.url_state import link
 
@@ -80,9 +81,7 @@ else:
 if poisoned.num_cover:
     c1.caption(f"Another {poisoned.num_cover:,} images got a slightly different warp and kept their true label "
                "(noise mode), so the model learns the exact warp.")
-clean_sample = dataset.x_test[:200]
-figures = measured_once("stealth", dataset, scenario, current_device(), kinds=(), compute=lambda: stealth(
-    clean_sample, scenario.stamp(clean_sample, dataset.test_objects(slice(None, 200)))))
+figures = stealth_figures(dataset, scenario, device)
 c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
     f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "

@@ -6,7 +6,6 @@ import torch
 from backdoor.attacks import ATTACKS
 from backdoor.datasets import objects_at
 from backdoor.metrics import confusion_matrix, predict_proba
-from backdoor.scenario import trigger_counts
 from ui.alt_text import picture_alt
 from ui.charts import CHART_CONFIG, confusion_heatmap, probability_bars, to_display
 from ui.glossary import glossary_link, quiz
@@ -16,7 +15,8 @@ from ui.own_drawing import own_drawing
 from ui.own_picture import own_picture
 from ui.resources import current_dataset, current_device
 from ui.state import bind
-from ui.training import KINDS, measured_once, scenario_or_stop, trained_or_stop
+from ui.page_figures import trigger_figures
+from ui.training import KINDS, scenario_or_stop, trained_or_stop
 from ui.readings import trigger_reading
 from ui.words import article
 from ui.menus import menu_title
@@ -95,8 +95,7 @@ with st.expander("Draw your own digit and try the trigger on it", icon=":materia
     own_drawing(dataset, scenario, models, device)
 
 st.subheader("Every test image, with and without the trigger")
-counts = measured_once("trigger counts", dataset, scenario, device,
-                       lambda: trigger_counts(models["backdoored"].model, dataset, scenario, device))
+counts = trigger_figures(dataset, scenario, models, device)
 left, right = st.columns(2)
 left.plotly_chart(
     confusion_heatmap(confusion_matrix(y_eval, counts.clean_pred, dataset.num_classes), dataset.classes,

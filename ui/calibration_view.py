@@ -6,14 +6,13 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from backdoor.calibration import Calibration, calibration
+from backdoor.calibration import Calibration
 from backdoor.datasets import Dataset
-from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
 from backdoor.kinds import LABELS
 from ui.charts import CHART_CONFIG, COLOURS, SYMBOLS
-from ui.training import measured_once
+from ui.page_figures import calibration_figures
 
 
 def reliability_chart(curves: dict[tuple[str, str], Calibration]) -> go.Figure:
@@ -33,25 +32,10 @@ def reliability_chart(curves: dict[tuple[str, str], Calibration]) -> go.Figure:
     return fig
 
 
-def calibration_curves(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult],
-                       device: torch.device) -> dict[tuple[str, str], Calibration]:
-    """Each model's calibration on the held-out images; the backdoored one's on triggered ones too."""
-    x, y = dataset.held_out
-    movable = scenario.attackable(y)
-    return {
-        ("baseline", "clean"): calibration(predict_proba(models["baseline"].model, x, device), y),
-        ("backdoored", "clean"): calibration(predict_proba(models["backdoored"].model, x, device), y),
-        ("backdoored", "triggered"): calibration(
-            predict_proba(models["backdoored"].model, scenario.stamp(x, dataset.held_out_objects)[movable], device),
-            y[movable]),
-    }
-
-
 def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult],
                         device: torch.device, plain: bool = False) -> None:
     """The reliability diagram and its reading; ``plain``: one sentence with no chart and no jargon."""
-    curves = measured_once("calibration", dataset, scenario, device,
-                           lambda: calibration_curves(dataset, scenario, models, device), kinds=("backdoored", "baseline"))
+    curves = calibration_figures(dataset, scenario, models, device)
     base, clean, trig = curves.values()
     if plain:
         st.markdown(
