@@ -638,14 +638,18 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--seed", type=int, help="the lab's seed, for the benchmarks that take one (default 0)")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice, one per core)")
+    parser.add_argument("--browsers-nice", type=int, help="start the class walks' browsers at this niceness (19: the "
+                        "server's work goes first on the shared cores)")
     args = parser.parse_args(argv)
     chosen = args.only or list(BENCHMARKS)
     options = {}
-    if args.seed is not None:
-        seeded = [name for name in BENCHMARKS if "seed" in inspect.signature(BENCHMARKS[name]).parameters]
-        if any(name not in seeded for name in chosen):
-            parser.error(f"--seed applies to {', '.join(seeded)} only: choose with --only")
-        options["seed"] = args.seed
+    for flag, option in (("--seed", "seed"), ("--browsers-nice", "browsers_nice")):
+        if getattr(args, option) is None:
+            continue
+        taking = [name for name in BENCHMARKS if option in inspect.signature(BENCHMARKS[name]).parameters]
+        if any(name not in taking for name in chosen):
+            parser.error(f"{flag} applies to {', '.join(taking)} only: choose with --only")
+        options[option] = getattr(args, option)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     results = {}

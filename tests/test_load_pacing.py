@@ -56,3 +56,14 @@ def test_the_servers_part_of_the_page_waits_leaves_the_defense_job_out():
         "server_slowest_by_page_seconds": {"join": 0.4, "poison": 1.0, "train": 3.0},
     }
     assert server_page_figures([])["server_median_page_seconds"] is None
+
+
+def test_the_browsers_niceness_reaches_only_the_class_walks(monkeypatch):
+    import benchmarks.run as bench
+
+    seen = {}
+    monkeypatch.setitem(bench.BENCHMARKS, "class_path_paced", lambda browsers_nice=0: seen.update(nice=browsers_nice) or {})
+    bench.main(["--only", "class_path_paced", "--browsers-nice", "19"])
+    assert seen == {"nice": 19}
+    with pytest.raises(SystemExit):  # a benchmark with no browsers to nice says so, rather than ignore it
+        bench.main(["--only", "defenses", "--browsers-nice", "19"])
