@@ -23,7 +23,7 @@ from ui.training import (
     KINDS, cached_models, model_figures, offer_training, poisoned_or_stop, scenario_or_stop, training_estimate,
     training_took,
 )
-from ui.waiting import MEASURING, busy_note, estimate_now, here
+from ui.waiting import MEASURING, busy_note, here, live_estimate
 from ui.words import share
 from models import MODELS
 from ui.menus import menu_title
@@ -64,12 +64,10 @@ if len(results) < len(KINDS):
     def estimate():
         return training_estimate(dataset, scenario, device, [k for k in KINDS if k not in results])
 
-    known = estimate_now(estimate)  # a fresh server may still be measuring: the page does not wait for it
-    st.info(
+    known = live_estimate(estimate, lambda known: (  # a fresh server may still be measuring: the page never waits
         "Two models will be trained with identical settings: one on the poisoned data, one on the clean data. "
         + (f"With these settings that takes {here(known)}." if known else f"{MEASURING.capitalize()}.")
-        + busy_note()
-    )
+        + busy_note()))
     offer_training(dataset, scenario, device, known or estimate,
                    on_done=lambda _: st.session_state.update({"train.fresh": settings_id}))
     st.stop()

@@ -168,6 +168,7 @@ def here(estimate: Estimate) -> str:
     return f"{estimates.about(estimate.seconds)} on this server"
 
 
+ESTIMATE_POLL_SECONDS = 2.0  # how often words still waiting for a measurement look again
 MEASURING = "how long that takes on this server is still being measured"  # an estimate_now of None, in words
 
 
@@ -180,6 +181,24 @@ def estimate_now(estimate: Callable[[], Estimate]) -> Estimate | None:
             return estimate()
     except timing.NotMeasuredYet:
         return None
+
+
+def live_estimate(estimate: Callable[[], Estimate], words: Callable[[Estimate | None], str],
+                  show: Callable[[str], object] = st.info) -> Estimate | None:
+    """Show ``words(estimate)`` at once, from the figures measured so far (:func:`estimate_now`).
+    While they are still being measured (a server just started), the words say so and redraw
+    themselves every ``ESTIMATE_POLL_SECONDS`` (a fragment, not the page) until the estimate is known."""
+    known = estimate_now(estimate)
+    if known is not None:
+        show(words(known))
+        return known
+
+    @st.fragment(run_every=ESTIMATE_POLL_SECONDS)
+    def until_measured() -> None:
+        show(words(estimate_now(estimate)))
+
+    until_measured()
+    return None
 
 
 def busy_note() -> str:
