@@ -187,7 +187,8 @@ def live_estimate(estimate: Callable[[], Estimate], words: Callable[[Estimate | 
                   show: Callable[[str], object] = st.info) -> Estimate | None:
     """Show ``words(estimate)`` at once, from the figures measured so far (:func:`estimate_now`).
     While they are still being measured (a server just started), the words say so and redraw
-    themselves every ``ESTIMATE_POLL_SECONDS`` (a fragment, not the page) until the estimate is known."""
+    themselves every ``ESTIMATE_POLL_SECONDS`` (a fragment, not the page), so the estimate shows
+    once it is known; they go on looking while the page stays as it is (a dictionary read each time)."""
     known = estimate_now(estimate)
     if known is not None:
         show(words(known))
