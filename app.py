@@ -19,6 +19,7 @@ from backdoor.presets import scenario_title
 from ui.state import bind, current_scenario, init_settings, use_attack_defaults
 from ui.style import lab_style
 from ui.heap import freeze_long_lived
+from ui.page_figures import start_measuring_ahead
 from ui.page_timing import timed
 from ui.url_state import restore_from_url, write_to_url, link
 from ui.waiting import start_warm_up
@@ -33,6 +34,7 @@ lab_style()  # touch targets, focus rings, pictures on phones (ui/assets/lab.css
 init_settings()
 restore_from_url()  # a reload or a shared link keeps every setting (ui/url_state.py)
 start_warm_up()  # once per server, in the background: torch's slow first steps and this machine's timings
+start_measuring_ahead()  # once per server, in the background: the stored presets' page figures
 
 
 IMAGE_SETS = DATASETS.fitting("image")  # the story's pages are about pictures; patient records have their own

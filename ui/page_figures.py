@@ -9,16 +9,27 @@ scenario whose models are in the store, so the start-up warm-up can do it before
 
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
+
+import streamlit as st
 import torch
 
 from backdoor.attacks import stealth
 from backdoor.calibration import Calibration, calibration
-from backdoor.datasets import Dataset
+from backdoor.datasets import DEFAULT_DATASET, Dataset
+from backdoor.device import resolve_device
 from backdoor.metrics import predict_proba
+from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario, trigger_counts
 from backdoor.store import is_stored
 from backdoor.train import TrainResult
+from ui.resources import dataset_named
 from ui.training import KINDS, cached_models, measured_once, model_figures
+
+LOG = logging.getLogger(__name__)
+EXIT_WAIT_SECONDS = 60  # at exit, the longest wait for a measurement under way (torch must not be torn down under it)
 
 STEALTH_IMAGES = 200  # the first test images, stamped, against themselves
 
@@ -70,3 +81,27 @@ def measure_ahead(dataset: Dataset, scenario: Scenario, device: torch.device | s
     calibration_figures(dataset, scenario, models, device)
     trigger_figures(dataset, scenario, models, device)
     return True
+
+
+def _presets_ahead(device: str) -> None:
+    for scenario in dict.fromkeys([Scenario(), *(p.scenario for p in PRESETS.values())]):
+        if scenario.dataset != DEFAULT_DATASET:  # (other data sets take long to read the first time)
+            continue
+        try:
+            measure_ahead(dataset_named(scenario.dataset, scenario.data_seed), scenario, device)
+        except Exception:  # noqa: BLE001 - the pages measure them themselves; this only saves them time
+            LOG.warning("Measuring a preset's page figures ahead failed", exc_info=True)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def start_measuring_ahead() -> threading.Thread | None:
+    """Once per server process, in a daemon thread: :func:`measure_ahead` for the default scenario and
+    every preset on the default data set whose models are in the store, so a class arriving on a
+    preset that `make warm` stored finds its pages' figures ready."""
+    if st.get_option("global.appTest"):  # app tests measure what they use
+        return None
+    thread = threading.Thread(target=_presets_ahead, args=(resolve_device().type,), name="backdoor-lab-figures-ahead",
+                              daemon=True)
+    atexit.register(thread.join, EXIT_WAIT_SECONDS)
+    thread.start()
+    return thread

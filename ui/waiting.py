@@ -80,7 +80,6 @@ def _warm_up(warm: WarmUp) -> None:
         with timing.giving_way(warm.stopping.is_set):  # each measurement waits while a user's job runs
             default = Scenario()
             shape = _remember(warm, DEFAULT_DATASET, default.data_seed)
-            _figures_ahead(device)  # a class arriving on a preset `make warm` stored finds its pages' figures ready
             rig = shape.rig(default.model, device)
             timing.warm_up([rig])  # torch's first steps, and the Train page's figures
             _when_idle(warm)
@@ -103,22 +102,6 @@ def _warm_up(warm: WarmUp) -> None:
         LOG.warning("The start-up warm-up stopped early", exc_info=True)
     finally:
         warm.finished.set()
-
-
-def _figures_ahead(device: str) -> None:
-    """The story pages' figures (``ui.page_figures``) for the default scenario and every preset on
-    the default data set whose models are in the store: the first student of a class would
-    otherwise measure them while the whole class loads its first pages."""
-    from ui.page_figures import measure_ahead
-    from ui.resources import dataset_named
-
-    for scenario in dict.fromkeys([Scenario(), *(p.scenario for p in PRESETS.values())]):
-        if scenario.dataset != DEFAULT_DATASET:  # (other data sets take long to read the first time)
-            continue
-        try:
-            measure_ahead(dataset_named(scenario.dataset, scenario.data_seed), scenario, device)
-        except Exception:  # noqa: BLE001 - the pages measure them themselves; this only saves them time
-            LOG.warning("Measuring a preset's page figures ahead failed", exc_info=True)
 
 
 def _read_aside(warm: WarmUp, name: str, seed: int) -> DataShape:
