@@ -4,7 +4,7 @@ The Poison page's stealth figures, the Train page's calibration curves and headl
 the Trigger page's counts over every test image: every session reads the same ones
 (``ui.training.measured_once``). The first student to open a page would measure them, on a
 server that a whole class is loading at that moment; :func:`measure_ahead` measures them for a
-scenario whose models are in the store, so the start-up warm-up can do it before anyone asks.
+scenario whose models are in the store, so a start-up thread can do it before anyone asks.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from backdoor.device import resolve_device
 from backdoor.metrics import predict_proba
 from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario, trigger_counts
-from backdoor.store import is_stored
 from backdoor.train import TrainResult
 from ui.resources import dataset_named
 from ui.training import KINDS, cached_models, measured_once, model_figures
@@ -70,9 +69,7 @@ def trigger_figures(dataset: Dataset, scenario: Scenario, models: dict[str, Trai
 def measure_ahead(dataset: Dataset, scenario: Scenario, device: torch.device | str) -> bool:
     """Every figure above, and the models' headline figures, for a scenario whose two models are
     in the model store (loaded into the server's memo on the way). False, measuring nothing,
-    when they are not: training is a student's choice, never the warm-up's."""
-    if not all(is_stored(scenario, kind) for kind in KINDS):
-        return False
+    when they are not: training is a student's choice, never the server's own."""
     models = cached_models(dataset, scenario, torch.device(device))
     if len(models) < len(KINDS):
         return False
