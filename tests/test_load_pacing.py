@@ -3,8 +3,12 @@ read. Only the schedule, a pure function; the browsers that follow it are benchm
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
+from benchmarks import load
 from benchmarks.load import CLASS_STEPS, Pacing, StudentPace, student_pace
 
 
@@ -67,3 +71,14 @@ def test_the_browsers_niceness_reaches_only_the_class_walks(monkeypatch):
     assert seen == {"nice": 19}
     with pytest.raises(SystemExit):  # a benchmark with no browsers to nice says so, rather than ignore it
         bench.main(["--only", "defenses", "--browsers-nice", "19"])
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="Linux autogroup scheduling only")
+def test_the_niced_browser_launcher_lowers_its_whole_session(tmp_path, monkeypatch):
+    """Playwright starts the browser in a session of its own (setsid); the launcher must lower
+    that session's autogroup, not only the process, or the server still gets half the cores."""
+    monkeypatch.setattr(load, "CHROMIUM", "/bin/sh")
+    launcher = load.niced_chromium(19, tmp_path)
+    out = subprocess.run(["setsid", "-w", str(launcher), "-c", "cat /proc/self/autogroup; nice"],
+                         capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0].endswith("nice 19") and out[1] == "19"
