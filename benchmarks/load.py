@@ -400,20 +400,42 @@ def niced_chromium(nice: int, folder: Path) -> Path:
     return launcher
 
 
+def own_device_sessions(sessions: int, count: int) -> list[int]:
+    """The students (numbered 1 to ``sessions``) whose browser stands for a device of their own:
+    ``count`` of them, spread evenly through the class's arrival order."""
+    count = max(0, min(count, sessions))
+    return [(2 * i + 1) * sessions // (2 * count) + 1 for i in range(count)]
+
+
 async def _class_load(link: str, sessions: int, shots: Path | None, cookies: list[dict | None],
                       pacing: Pacing | None = None, viewport: tuple[int, int] = (1280, 2400),
-                      chromium: Path | str = CHROMIUM) -> list[SessionRun]:
+                      chromium: Path | str = CHROMIUM, own: tuple[int, ...] = ()) -> list[SessionRun]:
+    """Every student's walk in one browser (``chromium``), except those in ``own``: each of them
+    gets a Chromium of its own, at normal priority, like a student's own laptop."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(chromium), args=FLAGS)
+        apart = {n: await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS) for n in own}
         try:
             return list(await asyncio.gather(*(
-                _class_walk(browser, link, n, shots, cookies[n - 1],
+                _class_walk(apart.get(n, browser), link, n, shots, cookies[n - 1],
                             student_pace(pacing, n) if pacing is not None else None, viewport)
                 for n in range(1, sessions + 1))))
         finally:
-            await browser.close()
+            for each in (browser, *apart.values()):
+                await each.close()
+
+
+def _page_figures(runs: list[SessionRun], prefix: str = "") -> dict:
+    """The median and slowest page (the defense, a job, left out) and the slowest of each step."""
+    pages = sorted(v for r in runs for k, v in r.steps.items() if k != "defend")
+    return {
+        f"{prefix}median_page_response_seconds": pages[len(pages) // 2] if pages else None,
+        f"{prefix}slowest_page_response_seconds": pages[-1] if pages else None,
+        f"{prefix}slowest_step_seconds": {name: max((r.steps.get(name, 0.0) for r in runs), default=0.0)
+                                          for name in CLASS_STEPS},
+    }
 
 
 def server_page_figures(runs: list[dict], skip: tuple[str, ...] = ("defend",)) -> dict:
@@ -437,7 +459,7 @@ def server_page_figures(runs: list[dict], skip: tuple[str, ...] = ("defend",)) -
 def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sessions: int = 24,
                     shots: Path | None = None, cookies: list[dict | None] | None = None,
                     pacing: Pacing = Pacing(), viewport: tuple[int, int] = (1280, 2400),
-                    page_log: Path | None = None, browsers_nice: int = 0) -> dict:
+                    page_log: Path | None = None, browsers_nice: int = 0, own_devices: int = 0) -> dict:
     """``sessions`` students walk the class path at once through ``link``; the servers (``pids``)
     are watched for memory, and the class database is checked for every student's events.
 
@@ -445,7 +467,11 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
     ``viewport``: each browser's window (width, height); the default is tall, to hold a page.
     ``page_log``: the servers' page log (``BACKDOOR_LAB_PAGE_TIMES``), read for the server's part.
     ``browsers_nice``: start the browsers at this niceness, so the server's work comes first on
-    the shared cores, as when each student's browser runs on their own laptop."""
+    the shared cores, as when each student's browser runs on their own laptop.
+    ``own_devices``: this many students (spread through the class) each get a browser of their own at
+    normal priority, standing for a student's own laptop; their pages are also reported apart
+    (``own_device_*``): what a student waits for, the server's part and their own drawing, while
+    the rest of the class loads the server."""
     from backdoor.classroom import class_events
     from backdoor.classroom.db import open_database
 
@@ -455,11 +481,13 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
         w.start()
     server_cpu, machine_cpu = _cpu_seconds(pids), _machine_busy_seconds()
     start = time.perf_counter()
+    own = own_device_sessions(sessions, own_devices)
+
     def walk() -> list[SessionRun]:
         with tempfile.TemporaryDirectory() as folder:
             chromium = niced_chromium(browsers_nice, Path(folder)) if browsers_nice else CHROMIUM
             return asyncio.run(_class_load(link, sessions, shots, cookies or [None] * sessions, paced, viewport,
-                                           chromium))
+                                           chromium, tuple(own)))
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         runs = pool.submit(walk).result()
@@ -477,7 +505,7 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
     finished = [r for r in runs if r.error is None]
     missing = [f"student-{r.number}" for r in finished
                if not {"step", "trained", "quiz", "defense"} <= kinds.get(f"student-{r.number}", set())]
-    pages = sorted(v for r in runs for k, v in r.steps.items() if k != "defend")  # the defense is a job, not a page
+    apart = [r for r in runs if r.number in own]
     return {
         "sessions": sessions,
         "finished": len(finished),
@@ -485,9 +513,8 @@ def class_load_test(link: str, db_url: str, class_id: int, pids: list[int], sess
         "students_missing_events": missing,
         "events_recorded": len(events),
         "wall_seconds": round(wall, 1),
-        "median_page_response_seconds": pages[len(pages) // 2] if pages else None,
-        "slowest_page_response_seconds": pages[-1] if pages else None,
-        "slowest_step_seconds": {name: max(r.steps.get(name, 0.0) for r in runs) for name in CLASS_STEPS},
+        **_page_figures(runs),
+        **({"own_device_sessions": own, **_page_figures(apart, "own_device_")} if own else {}),
         "median_defense_seconds": sorted(r.steps.get("defend", 0.0) for r in runs)[len(runs) // 2],
         "slowest_session_seconds": max(r.total for r in runs),
         "server_peak_memory_mb": [round(p) for p in peaks],

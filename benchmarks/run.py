@@ -322,7 +322,7 @@ def _class(db_url: str, preset: str = "classic-patch"):
 
 
 def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
-               pacing: Pacing | None = None, shots=None, browsers_nice: int = 0) -> dict:
+               pacing: Pacing | None = None, shots=None, browsers_nice: int = 0, own_devices: int = 0) -> dict:
     """A class of ``sessions`` on one server (SQLite, the default): each student joins by the
     link, trains the class preset, answers a quiz, fires the trigger and runs STRIP. Warm: the
     store holds the preset's models (``make warm``); cold: an empty store, so the first student's
@@ -331,7 +331,9 @@ def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
     folder for a screenshot of each session that fails. The server logs each page's script run
     (``ui/page_timing.py``), so the figures split the server's part from the browsers'.
     ``browsers_nice``: the browsers' niceness (19: the server's work goes first on the shared cores,
-    as when the browsers are the students' own laptops)."""
+    as when the browsers are the students' own laptops). ``own_devices``: that many students, spread
+    through the class, each get a browser of their own at normal priority (a student's own laptop)
+    and their pages are reported apart, ``own_device_*``."""
     import tempfile
     from pathlib import Path
 
@@ -359,14 +361,15 @@ def class_path(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"),
             with serve(store, Path(folder) / "server.log",
                        env={"BACKDOOR_LAB_DB": db_url, "BACKDOOR_LAB_PAGE_TIMES": str(pages)}) as server:
                 run = class_load_test(join_link(server.url, info), db_url, info.id, [server.pid], sessions,
-                                      shots, pacing=pacing, page_log=pages, browsers_nice=browsers_nice)
+                                      shots, pacing=pacing, page_log=pages, browsers_nice=browsers_nice,
+                                      own_devices=own_devices)
             run["models_in_store"] = len(list(store.rglob("*.pt")))
         figures.update({f"{label}.{k}": v for k, v in run.items()})
     return figures
 
 
 def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "cold"), shots=None,
-                     browsers_nice: int = 0) -> dict:
+                     browsers_nice: int = 0, own_devices: int = 0) -> dict:
     """``class_path`` with a class's own pace, not lockstep: the 24 students arrive at random
     moments over 60 s (a link on the projector, typed or scanned over about a minute) and, before
     each click after joining, read the page for 5-15 s. Each lesson the path passes opens with
@@ -377,7 +380,7 @@ def class_path_paced(sessions: int = 24, passes: tuple[str, ...] = ("warm", "col
     from benchmarks.load import Pacing
 
     return class_path(sessions, passes, pacing=Pacing(arrive_within=60.0, think=(5.0, 15.0)), shots=shots,
-                      browsers_nice=browsers_nice)
+                      browsers_nice=browsers_nice, own_devices=own_devices)
 
 
 def mixed() -> dict:
@@ -640,10 +643,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice, one per core)")
     parser.add_argument("--browsers-nice", type=int, help="start the class walks' browsers at this niceness (19: the "
                         "server's work goes first on the shared cores)")
+    parser.add_argument("--own-devices", type=int, help="in the class walks, this many students get a browser of their "
+                        "own at normal priority (a student's laptop), reported apart")
     args = parser.parse_args(argv)
     chosen = args.only or list(BENCHMARKS)
     options = {}
-    for flag, option in (("--seed", "seed"), ("--browsers-nice", "browsers_nice")):
+    for flag, option in (("--seed", "seed"), ("--browsers-nice", "browsers_nice"), ("--own-devices", "own_devices")):
         if getattr(args, option) is None:
             continue
         taking = [name for name in BENCHMARKS if option in inspect.signature(BENCHMARKS[name]).parameters]

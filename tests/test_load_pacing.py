@@ -66,11 +66,14 @@ def test_the_browsers_niceness_reaches_only_the_class_walks(monkeypatch):
     import benchmarks.run as bench
 
     seen = {}
-    monkeypatch.setitem(bench.BENCHMARKS, "class_path_paced", lambda browsers_nice=0: seen.update(nice=browsers_nice) or {})
-    bench.main(["--only", "class_path_paced", "--browsers-nice", "19"])
-    assert seen == {"nice": 19}
+    monkeypatch.setitem(bench.BENCHMARKS, "class_path_paced",
+                        lambda browsers_nice=0, own_devices=0: seen.update(nice=browsers_nice, own=own_devices) or {})
+    bench.main(["--only", "class_path_paced", "--browsers-nice", "19", "--own-devices", "3"])
+    assert seen == {"nice": 19, "own": 3}
     with pytest.raises(SystemExit):  # a benchmark with no browsers to nice says so, rather than ignore it
         bench.main(["--only", "defenses", "--browsers-nice", "19"])
+    with pytest.raises(SystemExit):
+        bench.main(["--only", "defenses", "--own-devices", "3"])
 
 
 @pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="Linux autogroup scheduling only")
@@ -82,3 +85,23 @@ def test_the_niced_browser_launcher_lowers_its_whole_session(tmp_path, monkeypat
     out = subprocess.run(["setsid", "-w", str(launcher), "-c", "cat /proc/self/autogroup; nice"],
                          capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0].endswith("nice 19") and out[1] == "19"
+
+
+def test_own_device_students_are_spread_through_the_class_and_distinct():
+    assert load.own_device_sessions(24, 3) == [5, 13, 21]
+    assert load.own_device_sessions(24, 0) == []
+    for sessions in (1, 2, 7, 24):
+        for count in range(sessions + 2):
+            chosen = load.own_device_sessions(sessions, count)
+            assert len(chosen) == len(set(chosen)) == min(count, sessions)
+            assert all(1 <= n <= sessions for n in chosen)
+
+
+def test_page_figures_leave_the_defense_out_and_name_each_step():
+    runs = [load.SessionRun(1, {"join": 2.0, "train": 9.0, "defend": 50.0}), load.SessionRun(2, {"join": 4.0})]
+    figures = load._page_figures(runs, "own_device_")
+    assert figures["own_device_median_page_response_seconds"] == 4.0  # 2 4 9: the middle
+    assert figures["own_device_slowest_page_response_seconds"] == 9.0
+    assert figures["own_device_slowest_step_seconds"]["defend"] == 50.0
+    assert figures["own_device_slowest_step_seconds"]["quiz"] == 0.0
+    assert load._page_figures([])["median_page_response_seconds"] is None
