@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from urllib.parse import urlsplit
 
 import segno
@@ -20,6 +21,9 @@ from backdoor.presets import PRESETS
 from ui.classroom import INSTRUCTOR, class_challenge, class_database, signed_in_class
 
 PUBLIC_URL = "BACKDOOR_LAB_PUBLIC_URL"  # the address students use, when the server sits behind a proxy
+# The URL of a signed-in dashboard names its class (the code, never the PIN: the code is in the join link
+# anyway), so a reload, which starts a new session, offers to sign back in to that class.
+TEACHING = "teaching"
 
 
 def base_url() -> str:
@@ -41,12 +45,20 @@ def sign_in_or_create() -> ClassInfo | None:
     """The signed-in class, or the forms to create one or sign in (then None)."""
     info = signed_in_class()
     if info is not None:
+        if st.query_params.get(TEACHING) != info.code:
+            st.query_params[TEACHING] = info.code
         return info
     db, why = class_database()
     if db is None:
         st.warning(f"{why} The tools below work without it.", icon=":material/cloud_off:")
         return None
-    create, sign_in = st.tabs(["Create a class", "Sign in to your class"])
+    remembered = _remembered_code()
+    if remembered:
+        st.info(f"This page had the dashboard of class **{remembered}** open. A reload or a new tab signs you "
+                "out (your class and its results are kept): enter your PIN below to open it again.",
+                icon=":material/login:")
+    create, sign_in = st.tabs(["Create a class", "Sign in to your class"],
+                              default="Sign in to your class" if remembered else None)
     low, high = PIN_DIGITS
     with create, st.form("class.create"):
         name = st.text_input("Class name", max_chars=80, placeholder="e.g. Tuesday workshop")
@@ -57,11 +69,17 @@ def sign_in_or_create() -> ClassInfo | None:
         if st.form_submit_button("Create the class", type="primary", icon=":material/add:"):
             _act(lambda: create_class(db, name, pin, preset, int(seed)))
     with sign_in, st.form("class.sign_in"):
-        code = st.text_input("Class code", max_chars=12)
+        code = st.text_input("Class code", value=remembered, max_chars=12)
         pin = st.text_input("Instructor PIN", type="password", max_chars=high)
         if st.form_submit_button("Sign in", icon=":material/login:"):
             _act(lambda: instructor_login(db, code, pin))
     return None
+
+
+def _remembered_code() -> str:
+    """The class code a reloaded dashboard's URL names ("" when none, or when it is not a code)."""
+    code = st.query_params.get(TEACHING, "")
+    return code if re.fullmatch(r"[A-Za-z0-9]{1,12}", code) else ""
 
 
 def _act(call) -> None:
@@ -123,4 +141,5 @@ def class_header(info: ClassInfo) -> None:
         if st.button("Yes, end it", key="class.end", type="primary"):
             end_class(db, info.id)
             st.session_state.pop(INSTRUCTOR, None)
+            st.query_params.pop(TEACHING, None)
             st.rerun()

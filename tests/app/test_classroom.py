@@ -302,3 +302,38 @@ def test_the_class_header_names_the_warm_command_for_its_mystery_round(class_url
     at.run()
     at.switch_page("pages/classroom.py").run()
     assert f"make warm CHALLENGE={class_challenge(info)} PRESET=stop-sign-sticker SEED=3" in texts(at)
+
+
+def test_a_reloaded_dashboard_asks_only_for_the_pin_and_never_keeps_it_in_the_link(class_url):
+    at = fresh_app(**{"lab.audience": "Instructor"})
+    at.run()
+    at.switch_page("pages/classroom.py").run()
+    at.text_input[0].input("Tuesday workshop")
+    at.text_input[1].input("2468")
+    _button(at, "Create the class").click().run()
+    code = at.session_state["class.instructor"].code
+    link = dict(at.query_params)
+    assert link["teaching"] == code and "2468" not in repr(link)
+
+    reloaded = fresh_app(**{"lab.audience": "Instructor"})  # a reload: a new session on the same URL
+    reloaded.query_params.update(link)
+    reloaded.run()
+    reloaded.switch_page("pages/classroom.py").run()
+    assert not reloaded.exception, reloaded.exception
+    assert "class.instructor" not in reloaded.session_state
+    assert any(code in i.value and "enter your PIN" in i.value for i in reloaded.info)
+    assert reloaded.text_input[2].value == code  # the sign-in form has the code already
+    reloaded.text_input[3].input("2468")
+    _button(reloaded, "Sign in").click().run()
+    assert reloaded.session_state["class.instructor"].code == code
+    assert "Nobody has joined yet" in texts(reloaded)
+
+
+def test_a_dashboard_link_with_junk_for_a_class_code_is_ignored(class_url):
+    at = fresh_app(**{"lab.audience": "Instructor"})
+    at.query_params["teaching"] = "**<b>x</b>**"
+    at.run()
+    at.switch_page("pages/classroom.py").run()
+    assert not at.exception, at.exception
+    assert not any("enter your PIN" in i.value for i in at.info)
+    assert at.text_input[2].value == ""
