@@ -64,13 +64,12 @@ def fits_a_phone(tab, name: str) -> dict:
 
 
 def from_the_menu(tab, label: str) -> None:
-    """A phone shows the menu behind the sidebar's button: open it, follow the link, and close it again
-    (Streamlit leaves it open over the new page)."""
+    """A phone shows the menu behind the sidebar's button: open it and follow the link; the menu closes
+    itself over the new page (ui/assets/phone_menu.js)."""
     tab.get_by_test_id("stExpandSidebarButton").click()
     tab.get_by_test_id("stSidebar").get_by_role("link", name=label).first.click()
-    settled(tab)
-    tab.get_by_test_id("stSidebarCollapseButton").locator("button").click()
     tab.locator('[data-testid="stSidebar"][data-collapsed="true"]').wait_for(timeout=30_000)
+    settled(tab)
 
 
 def test_the_story_fits_a_phone(warm_server):
