@@ -60,13 +60,12 @@ def explain_grid() -> None:
     c2.caption(f"Image {pick} of {len(others):,}, really {article(dataset.classes[int(y_eval[index])])}.")
     shares = {}
     with st.spinner(f"Computing {METHODS[method].title} maps..."):
-        header = st.columns([1, 2, 2])
-        header[1].markdown("**Clean image**")
-        header[2].markdown("**Same image with the trigger**")
+        # Each model's name heads its own row, so on a phone the two maps share the whole width
         for kind, label in KINDS.items():
-            row = st.columns([1, 2, 2])
-            row[0].markdown(f"**{label}**")
-            for col, (variant, image) in zip(row[1:], (("clean", clean), ("triggered", triggered))):
+            st.markdown(f"**{label}**")
+            row = st.columns(2)
+            for col, (variant, image) in zip(row, (("clean", clean), ("triggered", triggered))):
+                col.caption("Clean image" if variant == "clean" else "With the trigger")
                 seen = explained_image(col, ids[kind], models[kind].model, image,
                                        f"{dataset.name}:{index}:{variant}:{scenario.trigger!r}", scenario, device,
                                        method, width=240, objects=objects)
