@@ -68,7 +68,7 @@ def open_expander(tab, title: str, inside: str, tries: int = 3, timeout: int = 2
         if not target.is_visible():
             tab.get_by_text(title).first.click()
         try:
-            target.wait_for(state="visible", timeout=15_000)
+            target.wait_for(state="visible", timeout=30_000)  # a loaded machine can take long to draw it
             return target
         except PlaywrightTimeout:
             if attempt == tries - 1:
