@@ -9,6 +9,7 @@ import streamlit as st
 
 STYLESHEET = Path(__file__).resolve().parent / "assets" / "lab.css"
 PHONE_MENU = Path(__file__).resolve().parent / "assets" / "phone_menu.js"
+_PHONE_MENU_HTML = f"<script>{PHONE_MENU.read_text()}</script>"  # read once: every page run sends it
 
 
 def lab_style() -> None:
@@ -19,4 +20,4 @@ def lab_style() -> None:
 def phone_menu() -> None:
     """Every page, from app.py, in the sidebar: on a phone a tap on a page link closes the menu that
     covers the page, as Streamlit's own page list does (the script guards against running twice)."""
-    st.sidebar.html(f"<script>{PHONE_MENU.read_text()}</script>", unsafe_allow_javascript=True)
+    st.sidebar.html(_PHONE_MENU_HTML, unsafe_allow_javascript=True)
