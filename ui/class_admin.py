@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from urllib.parse import urlsplit
 
 import segno
@@ -15,7 +14,7 @@ from backdoor.classroom import (
     ClassInfo, ClassroomError, ClassroomUnavailable, class_events, create_class, end_class, instructor_login,
     join_link, reveal,
 )
-from backdoor.classroom.classes import PIN_DIGITS
+from backdoor.classroom.classes import CODE_ALPHABET, CODE_LENGTH, PIN_DIGITS, normal_code
 from backdoor.classroom.dashboard import to_csv
 from backdoor.presets import PRESETS
 from ui.classroom import INSTRUCTOR, class_challenge, class_database, signed_in_class
@@ -78,8 +77,8 @@ def sign_in_or_create() -> ClassInfo | None:
 
 def _remembered_code() -> str:
     """The class code a reloaded dashboard's URL names ("" when none, or when it is not a code)."""
-    code = st.query_params.get(TEACHING, "")
-    return code if re.fullmatch(r"[A-Za-z0-9]{1,12}", code) else ""
+    code = normal_code(st.query_params.get(TEACHING, ""))
+    return code if len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET) else ""
 
 
 def _act(call) -> None:

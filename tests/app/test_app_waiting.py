@@ -15,7 +15,7 @@ def quiet_machine(monkeypatch):
     """These tests read the pages' words to the letter: other programs loading the machine (a build,
     another test run) would add their own "the processor is busy" sentence. This server's own jobs
     still count, as the busy test needs."""
-    monkeypatch.setattr(busy, "machine_load", lambda: busy.Load(busy.JOBS.names(), 0.0, 2))
+    monkeypatch.setattr(busy, "machine_load", lambda: busy.Load(JOBS.names(), 0.0, 2))
 
 
 def test_the_train_page_shows_a_time_measured_on_this_server(monkeypatch):
