@@ -25,7 +25,7 @@ from torch import nn
 
 from backdoor.attacks import attack_labels
 from backdoor.datasets import Dataset
-from backdoor.defenses.strip import REFERENCE_IMAGES, StripConfig, strip_entropy
+from backdoor.defenses.strip import StripConfig, strip_entropy
 from backdoor.defenses.strip import _threshold as strip_threshold  # STRIP's own rule, not a copy of it
 from backdoor.metrics import predict
 from backdoor.model_files import to_safetensors
@@ -124,7 +124,7 @@ def simulate(dataset: Dataset, scenario: Scenario, models: dict[int, nn.Module],
     stamped = scenario.stamp(images, None if objects is None else objects[rows])
     sent = torch.where(triggered.view(-1, *([1] * (images.dim() - 1))), stamped, images)
     goal = attack_labels(labels, scenario.target, dataset.num_classes)
-    pool = dataset.x_train[:REFERENCE_IMAGES]
+    pool = dataset.defender_set[0]  # the defender's own clean images, as on the Defend page
     strip_config = StripConfig(frr=config.frr, seed=config.seed)
     answers, flagged = {}, {}
     for number, model in models.items():

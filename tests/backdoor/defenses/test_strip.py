@@ -254,17 +254,17 @@ def test_strip_sets_the_threshold_on_the_held_out_inputs_and_measures_the_test_i
 
 def _corner_lab(model: nn.Module) -> Lab:
     """A lab on 3x3 pictures, a white one-pixel patch in the bottom-right corner sending them to class 1.
-    The defender's half of the test split has entropies H(0), H(2), H(2), H(6) under CornerGap; held
-    out: d = 0, 2, 1, -1, 2, the last of class 0 yet answered 1."""
+    The defender's half of the test split is four black pictures: STRIP blends with them (so a blend
+    leaves an input as it was) and they all have entropy H(0), the most there is; held out: d = 0, 2, 1,
+    -1, 2, the last of class 0 yet answered 1."""
     from backdoor.attacks import BadNets, PoisonConfig, Poisoned
     from backdoor.datasets.base import Dataset
     from backdoor.scenario import Scenario
 
-    # the defender's clean references: the three unpoisoned (black) training images, not the white one
     x_train = torch.zeros(4, 1, 3, 3)
-    x_train[1] = 1.0
+    x_train[1] = 1.0  # the poisoned training image: STRIP never blends with the training set
     y_train = torch.tensor([0, 1, 0, 1])
-    x_test = torch.cat([corners((0.0, 0.0), (1.0, 0.8), (1.0, 0.8), (0.6, 0.0)),  # the defender's half
+    x_test = torch.cat([corners((0.0, 0.0), (0.0, 0.0), (0.0, 0.0), (0.0, 0.0)),  # the defender's half
                         corners((0.0, 0.0), (1.0, 0.8), (0.1, 0.0), (0.0, 0.1), (1.0, 0.8))])  # held out
     y_test = torch.tensor([0, 1, 0, 1, 0, 1, 1, 0, 0])
     dataset = Dataset("corners", x_train, y_train, x_test, y_test, ("a", "b"), "hand-made")
@@ -279,18 +279,19 @@ def test_strip_as_a_monitor_serves_only_inputs_at_or_above_the_threshold():
     calls = []
     outcome = run(_corner_lab(CornerGap()), StripConfig(overlays=1, frr=0.5), lambda *c: calls.append(c))
     assert calls[-1] == (12, 12, "triggered test: STRIP: 3/3 inputs blended 1 times")
-    # the threshold, halfway between the two middle held-out entropies, is H(2) itself: the clean
-    # inputs with d = 2 sit exactly on it and are served, as are all others; four are classified right
-    assert outcome.refused == 0.0
-    # triggered (the class-0 images, white bottom-right pixel): d = 10, 9, 2: only the last is
-    # served (on the threshold), and sent to the target: 1 in 3
-    assert (outcome.after.clean_acc, outcome.after.asr) == pytest.approx((4 / 5, 1 / 3))
-    assert outcome.detail == "rejects 67% of triggered inputs and 0% of clean ones"
-    # at the thresholds for 1% and 5% FRR (0.0277 and 0.0695) H(10) and H(9) fall below, H(2) not
-    assert outcome.figures == {"tpr_at_1pct_frr": 0.6667, "tpr_at_5pct_frr": 0.6667}
+    # the defender's four entropies are all H(0), so the threshold is H(0) itself: of the held-out clean
+    # inputs only the one with d = 0 sits on it and is served (and classified right); four are refused
+    assert outcome.result.threshold == pytest.approx(H(0))
+    assert outcome.refused == pytest.approx(4 / 5)
+    # triggered (the class-0 images, white bottom-right pixel): d = 10, 9, 2, all below: none served
+    assert (outcome.after.clean_acc, outcome.after.asr) == pytest.approx((1 / 5, 0.0))
+    assert outcome.detail == "rejects 100% of triggered inputs and 80% of clean ones"
+    assert outcome.figures == {"tpr_at_1pct_frr": 1.0, "tpr_at_5pct_frr": 1.0}
     assert torch.allclose(outcome.result.triggered_entropy, torch.tensor([H(10), H(9), H(2)]), atol=1e-5)
-    # a stricter monitor (90% of the defender's clean inputs below its threshold) turns honest requests
-    # away, and the outcome says how many: the share of held-out clean inputs it rejected
+    # blended with the poisoned training image (white), every blend would read d = 0: the pool is not it
+    assert torch.allclose(outcome.result.clean_entropy, torch.tensor([H(0), H(2), H(1), H(1), H(2)]), atol=1e-5)
+    # a stricter monitor turns honest requests away, and the outcome says how many: the share of
+    # held-out clean inputs it rejected
     strict = run(_corner_lab(CornerGap()), StripConfig(overlays=1, frr=0.9), lambda *c: None)
     assert strict.refused == strict.result.frr > 0.0
 
