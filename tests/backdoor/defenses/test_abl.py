@@ -16,7 +16,9 @@ from backdoor.scenario import poisoned_training_set
 
 pytestmark = pytest.mark.trains
 
-QUICK = ABLConfig(isolation_epochs=3, unlearning_epochs=2)
+# The paper's gamma (0.5): on this 1,000-image set a few epochs are too few steps for the default 1.5, which
+# was chosen on the lab's 4,000 images (benchmarks/RESULTS.md, defenses) and isolates little here.
+QUICK = ABLConfig(isolation_epochs=3, unlearning_epochs=2, gamma=0.5)
 
 
 @pytest.fixture(scope="module")
