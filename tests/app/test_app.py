@@ -209,12 +209,13 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     assert "Activation Clustering flagged" in page and "No defense has been run" not in page
     assert "Not acted on yet" in " ".join(map(str, summary["measured"]))
     # STRIP's slider sets the threshold: the clean inputs it turns away follow the share allowed
-    # (set on the defender's images, measured on others: within a point or two).
+    # (set on the defender's 500 images, measured on 500 others: a quantile's sampling error is about
+    # 2 points at 10%, so within two of those).
     for allowed in (10.0, 1.0):
         at.slider(key="strip.frr").set_value(allowed).run()
         assert not at.exception
         frr = _shown_rate(at, "Clean inputs wrongly rejected (FRR)")
-        assert abs(frr - allowed) <= 2.0, (allowed, frr)
+        assert abs(frr - allowed) <= 4.0, (allowed, frr)
         assert f"turns away {frr:.1f}% of ordinary requests" in texts(at)
     at.button(key="btn.activation_clustering.retrain").click().run()
     assert not at.exception, at.exception
