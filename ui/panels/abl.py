@@ -37,13 +37,15 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
                                opacity=0.6, xbins=bins, marker_color=HARMFUL, marker_pattern_shape="/"))
     fig.add_vline(x=math.log10(max(cut, FLOOR)), line_dash="dash", annotation_text="set aside below this")
     fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis_title="loss after the isolation epochs (log10; further left = learned faster)",
-                      yaxis_title="training images", legend=dict(orientation="h", y=-0.3))
+                      xaxis_title="loss, log10 (left = learned faster)",
+                      yaxis_title="training images (log scale)", yaxis_type="log",
+                      legend=dict(orientation="h", y=-0.3))
     st.plotly_chart(fig, key=f"{key}.losses", config=CHART_CONFIG)
     st.caption(
         "Each training image's loss after the first epochs of training, when ordinary images are held near the "
         "same loss on purpose. Poisoned images (hatched) that sit left of the clean ones were learned faster, "
-        "so the cut catches them. ABL never sees which images are poisoned: it sets aside the lowest losses only."
+        "so the cut catches them. The count axis is logarithmic, so a bar of a few images still shows. ABL never "
+        "sees which images are poisoned: it sets aside the lowest losses only."
     )
     clean_isolated = score.flagged - score.true_positives
     c1, c2 = st.columns(2)

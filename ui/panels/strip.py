@@ -30,8 +30,9 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=10, b=10),
                       xaxis_title="entropy of the blended predictions", legend=dict(orientation="h", y=-0.3))
     st.plotly_chart(fig, key=f"{key}.hist", config=CHART_CONFIG)
-    st.caption(f"The threshold is set on the defender's {lab.half:,} clean images to reject the share you allow; "
-               f"the rates below are measured on the {len(lab.held_out[1]):,} held-out images, which it never saw.")
+    st.caption(f"Each input is blended with the defender's {lab.half:,} clean images, and the threshold is set on those "
+               f"same images to reject the share you allow; the rates below are measured on the "
+               f"{len(lab.held_out[1]):,} held-out images, which it never saw.")
     c1, c2 = st.columns(2)
     c1.metric("Clean inputs wrongly rejected (FRR)", percent(frr))
     c2.metric("Triggered inputs let through (FAR)", percent(far))
