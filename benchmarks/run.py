@@ -488,7 +488,8 @@ def _estimates_against_actual(clock: str) -> dict:
                     lambda: (train_model(signs, preset), train_model(signs, preset.baseline(), measure_asr=False)))
             lab = Lab(dataset, scenario, backdoored.model, "benchmark", poisoned_training_set(dataset, scenario))
             settings = {"expected_fraction": scenario.poison.rate}
-            for name in ("neural_cleanse", "fine_pruning", "strip", "activation_clustering", "spectral_signatures"):
+            for name in ("neural_cleanse", "fine_pruning", "strip", "activation_clustering", "spectral_signatures", "anp",
+                         "scale_up", "abl"):
                 compare(name, DEFENSES[name].estimate_job(shape, scenario, "cpu", settings).computed,
                         lambda name=name: DEFENSES[name].apply(lab, settings))
             counts = sweep_counts(len(dataset.y_train),
