@@ -35,7 +35,8 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
                                xbins=bins, marker_color=HONEST))
     fig.add_trace(go.Histogram(x=_log_losses(result.losses[poisoned]), name="poisoned training images (known to the lab)",
                                opacity=0.6, xbins=bins, marker_color=HARMFUL, marker_pattern_shape="/"))
-    fig.add_vline(x=math.log10(max(cut, FLOOR)), line_dash="dash", annotation_text="set aside below this")
+    fig.add_vline(x=math.log10(max(cut, FLOOR)), line_dash="dash", annotation_text="set aside below this",
+                  annotation_position="top left")  # on the side of the few set aside, clear of the clean spike
     fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=10, b=10),
                       xaxis_title="loss, log10 (left = learned faster)",
                       yaxis_title="training images (log scale)", yaxis_type="log",
