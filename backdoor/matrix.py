@@ -44,7 +44,7 @@ from backdoor.matrix_axes import (CLEAN, NO_DEFENSE, Row, column_title, matrix_c
                                   row_title)
 
 
-VERSION = 7  # bump when a change to the code would change the figures
+VERSION = 8  # bump when a change to the code would change the figures
 
 
 @dataclass(frozen=True)

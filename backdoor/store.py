@@ -24,7 +24,7 @@ from backdoor.scenario import Scenario, train_model
 from backdoor.train import EpochRecord, TrainResult
 from models import build_model
 
-VERSION = 2  # bump when a change to training would give different weights or figures for the same settings
+VERSION = 3  # bump when a change to training would give different weights or figures for the same settings
 
 
 def store_dir() -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from models.layout import as_channels_last, channels_last
+
 
 def _block(cin: int, cout: int) -> nn.Sequential:
     return nn.Sequential(
@@ -27,13 +29,14 @@ class ColorCNN(nn.Module):
         self.fc1 = nn.Linear(128 * (image_size // 8) ** 2, 128)
         self.dropout = nn.Dropout(0.2)
         self.fc2 = nn.Linear(128, num_classes)
+        channels_last(self)
 
     @property
     def conv3(self) -> nn.Conv2d:
         return self.block3[0]
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.block3(self.block2(self.block1(x)))
+        x = self.block3(self.block2(self.block1(as_channels_last(x))))
         return self.dropout(torch.relu(self.fc1(x.flatten(1))))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from models.layout import as_channels_last, channels_last
+
 
 class SmallCNN(nn.Module):
     """conv(32) -> pool -> conv(64) -> pool -> fc(128) -> fc(classes).
@@ -20,9 +22,10 @@ class SmallCNN(nn.Module):
         self.pool = nn.MaxPool2d(2)
         self.fc1 = nn.Linear(64 * (image_size // 4) ** 2, 128)
         self.fc2 = nn.Linear(128, num_classes)
+        channels_last(self)
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.pool(torch.relu(self.conv1(x)))
+        x = self.pool(torch.relu(self.conv1(as_channels_last(x))))
         x = self.pool(torch.relu(self.conv2(x)))
         return torch.relu(self.fc1(x.flatten(1)))
 

@@ -99,11 +99,7 @@ def strip_entropy(
     """
     if len(pool) == 0:
         raise ValueError("STRIP needs a pool of clean images to blend with.")
-    # channels-last is ~1.5x faster for convolution and pooling on the CPU; same numbers
-    images = x.dim() == 4  # (records (M, D) of a table have no channels to lay out)
     model = private_copy(model)
-    if images:
-        model = model.to(memory_format=torch.channels_last)
     device = model_device(model)
     n = config.overlays
     # Drawn up front, so the draws do not depend on the batch size.
@@ -117,8 +113,6 @@ def strip_entropy(
         overlays = pool[picks[start:stop].flatten()].to(device)
         # Each input repeated N times, next to its N overlays: (B * N, C, H, W)
         blended = superimpose(inputs.repeat_interleave(n, dim=0), overlays, config.blend)
-        if images:
-            blended = blended.contiguous(memory_format=torch.channels_last)
         probs = torch.softmax(model(blended).float(), dim=1)
         # H(p) = -sum_k p_k log p_k (with 0 log 0 = 0), averaged over the N blends of each input
         entropy = torch.special.entr(probs).sum(dim=1).view(stop - start, n).mean(dim=1)

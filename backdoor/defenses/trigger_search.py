@@ -136,10 +136,8 @@ def _squash(raw: torch.Tensor) -> torch.Tensor:
 
 
 def _frozen(model: nn.Module) -> nn.Module:
-    # A private copy that never trains. Channels-last (as STRIP uses) runs the search's
-    # convolutions faster on the CPU; its float sums differ from the default layout's, and
-    # are as repeatable.
-    return private_copy(model).requires_grad_(False).to(memory_format=torch.channels_last)
+    # A private copy that never trains (the image models compute channels-last: models/layout.py).
+    return private_copy(model).requires_grad_(False)
 
 
 def _clean_subset(x: torch.Tensor, y: torch.Tensor, count: int, gen: torch.Generator):
@@ -199,7 +197,7 @@ def _reverse_triggers(
         mask, pattern = _squash(raw_mask), _squash(raw_pattern)
         # x'_t = (1 - m_t) * x + m_t * p_t for every candidate t at once: (T, B, C, H, W)
         stamped = (1 - mask[:, None]) * xb[None] + mask[:, None] * pattern[:, None]
-        logits = model(stamped.flatten(0, 1).contiguous(memory_format=torch.channels_last)).view(count, len(xb), -1)
+        logits = model(stamped.flatten(0, 1)).view(count, len(xb), -1)
         # Images already of the target class say nothing about a trigger for it.
         counts = (yb[None] != targets[:, None]).float()
         seen = counts.sum(dim=1).clamp_min(1)

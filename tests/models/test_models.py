@@ -29,3 +29,29 @@ def test_a_table_model_reads_rows_of_measurements(name):
     assert isinstance(layer(model, MODELS[name].gradcam_layer), nn.Linear)
     assert compatible_models((30,)) == [name]
     assert name not in compatible_models((1, 28, 28)) and name not in compatible_models((3, 32, 32))
+
+
+@pytest.mark.parametrize("name", [n for n, spec in MODELS.items() if "image" in spec.modalities])
+@pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32)])
+def test_image_models_compute_channels_last_and_give_the_same_answers(name, shape):
+    # models/layout.py: built channels-last, inputs laid out so inside; a copy and a reload keep it
+    torch.manual_seed(0)
+    model = build_model(name, shape, 7).eval()
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    assert all(c.weight.is_contiguous(memory_format=torch.channels_last) for c in convs)
+    reloaded = build_model(name, shape, 7).eval()
+    reloaded.load_state_dict(model.state_dict())
+    assert all(c.weight.is_contiguous(memory_format=torch.channels_last)
+               for c in reloaded.modules() if isinstance(c, nn.Conv2d))
+    # the same function as the default layout, up to float rounding
+    plain = build_model(name, shape, 7).eval().to(memory_format=torch.contiguous_format)
+    plain.load_state_dict(model.state_dict())
+    x = torch.rand(6, *shape)
+    with torch.no_grad():
+        fast = model(x)
+        hooks = [c.register_forward_pre_hook(lambda _m, a: (a[0].contiguous(),)) for c in
+                 plain.modules() if isinstance(c, nn.Conv2d)]
+        slow = plain(x)
+    for h in hooks:
+        h.remove()
+    torch.testing.assert_close(fast, slow, rtol=1e-4, atol=1e-5)
