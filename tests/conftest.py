@@ -101,8 +101,8 @@ def warm_store(tmp_path_factory):
     """A model store holding the default scenario's two models and its matrix, as `make warm` leaves
     it, for the browser tests that open a warmed server (trained once per test session).
 
-    tests/browser/matrix-default.json is `matrix(MatrixConfig())` measured on this 2-core machine on
-    2026-11-30, and matrix-seed1/2.json the same on seeds 1 and 2 (`backdoor.matrix_seeds`; their
+    tests/browser/matrix-default.json is `matrix(MatrixConfig())` measured on a 2-core machine (AMD EPYC) on
+    2026-12-01, and matrix-seed1/2.json the same on seeds 1 and 2 (`backdoor.matrix_seeds`; their
     computation is tested in tests/backdoor/test_matrix.py); the browser tests read them as a warmed
     server would, instead of spending many minutes recomputing them.
     """

@@ -23,7 +23,7 @@ Where this departs from the paper, and why (figures: benchmarks/RESULTS.md, defe
 - gamma. The paper holds ordinary samples at a loss of 0.5 on CIFAR-10. MNIST digits are learned so
   fast that, held at 0.5, many clean digits also fell near zero loss and were set aside with the poison
   (only 258-326 poisoned among the 400 set aside on seeds 1 and 2). Held at 1.5 (below chance, ln 10 =
-  2.3), the clean digits stay up and the shortcut still falls: 398-400 of the 400 set aside were
+  2.3), the clean digits stay up and the shortcut still falls: 397-400 of the 400 set aside were
   poisoned on seeds 0-2. The window is narrow (1.25 and 1.75 each fail on one seed of three; 2.0
   learns nothing) and it suits the patch: a faint blended trigger is not learned that early at 1.5,
   so ABL misses Blended in the matrix, which it caught at 0.5.

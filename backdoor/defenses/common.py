@@ -3,7 +3,8 @@
 A defense never mutates the model or data it is given: it works on ``private_copy``
 and returns new objects. Nor does it read or change the global random state: every
 random choice comes from a generator seeded by the defense's config, so its result
-depends only on its inputs (and, through float sums, on the number of CPU threads).
+depends only on its inputs (and, through float sums, on the number of CPU threads and the kind of
+CPU: oneDNN picks its kernels by the processor's instruction set).
 Progress goes through ``on_progress(done, total, info)``.
 """
 

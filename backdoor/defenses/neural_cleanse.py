@@ -29,8 +29,9 @@ the paper's):
 
 Every result depends only on the inputs and the config: the random starts, batches and
 picks come from generators seeded by ``config.seed``, and the global random state is
-neither read nor changed. Float sums depend on the number of CPU threads, so the
-figures are bitwise repeatable for one thread count, not across thread counts.
+neither read nor changed. Float sums depend on the number of CPU threads and on the kind of CPU
+(oneDNN picks its kernels by instruction set), so the figures are bitwise repeatable for one thread
+count on one kind of processor, not across them.
 """
 
 from __future__ import annotations
