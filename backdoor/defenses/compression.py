@@ -132,10 +132,17 @@ def magnitude_prune(model: nn.Module, sparsity: float) -> nn.Module:
     targets = [(layer, "weight") for layer in _compressible(pruned)]
     if not targets:
         return pruned
+    # torch's pruning flattens each weight with .view(-1), which a channels-last weight
+    # (models/layout.py) refuses: prune in the default layout, then lay the weights out as given.
+    last = [layer.weight.dim() == 4 and layer.weight.is_contiguous(memory_format=torch.channels_last)
+            for layer, _ in targets]
+    pruned.to(memory_format=torch.contiguous_format)
     # Global: rank |w| over every layer together, so layers with small weights lose more.
     prune.global_unstructured(targets, pruning_method=prune.L1Unstructured, amount=sparsity)
-    for layer, name in targets:
+    for (layer, name), channels_last in zip(targets, last):
         prune.remove(layer, name)
+        if channels_last:
+            layer.weight.data = layer.weight.data.contiguous(memory_format=torch.channels_last)
     return pruned
 
 

@@ -29,7 +29,8 @@ def test_a_tap_on_a_page_in_the_phone_menu_closes_the_menu(server):
         tab.get_by_test_id("stExpandSidebarButton").click()
         tab.locator(SIDEBAR.format("false")).wait_for(timeout=30_000)
         tab.get_by_test_id("stSidebar").get_by_role("link", name="Glossary").click()
-        tab.locator(SIDEBAR.format("true")).wait_for(timeout=30_000)
+        # closed: Streamlit marks it collapsed and slides it off the screen (attached, not visible)
+        tab.locator(SIDEBAR.format("true")).wait_for(state="attached", timeout=30_000)
         settled(tab)
         assert tab.url.endswith("/glossary")
         assert tab.locator(SIDEBAR.format("true")).count() == 1  # closed, over the page it opened

@@ -69,7 +69,10 @@ def test_magnitude_pruning_zeros_exactly_the_smallest_weights_across_layers():
 def test_magnitude_pruning_hits_the_sparsity_on_a_real_network(trained_pair):
     model = trained_pair[1].model
     for sparsity in (0.25, 0.6):
-        assert weight_sparsity(magnitude_prune(model, sparsity)) == pytest.approx(sparsity, abs=1e-5)
+        pruned = magnitude_prune(model, sparsity)
+        assert weight_sparsity(pruned) == pytest.approx(sparsity, abs=1e-5)
+        # its convolutions stay channels-last (models/layout.py), as the model given was built
+        assert pruned.conv2.weight.is_contiguous(memory_format=torch.channels_last)
 
 
 def test_compression_study_on_the_backdoored_model(small_mnist, trained_pair):
