@@ -17,6 +17,7 @@ from ui import panels
 from ui.defense_session import record_outcome, repaired_run
 from ui.explain import ATTRIBUTION_IMAGES, triggered_share
 from ui.jobs import shared_memo
+from ui.progress import ProgressBar
 from ui.waiting import in_line, job
 
 
@@ -37,16 +38,18 @@ def run_defenses(lab: Lab, chosen: list[str], settings: dict, results: dict) -> 
         defense = DEFENSES[name]
         key = run_key(lab, name, settings)
         waiting = runs.is_busy(key)
-        bar = st.progress(0.0, text=f"{defense.title}: " + (
+        # redrawn a few times a second, with the time left: a defense reports every step (Neural
+        # Cleanse about 1,300 times), far more often than anyone can read
+        bar = ProgressBar(f"{defense.title}: " + (
             "someone else is running it on this very model; waiting for their result..." if waiting else "starting..."))
 
         def report(done, total, info, title=defense.title, bar=bar):
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{title}: {info}")
+            bar(done, total, f"{title}: {info}")
 
         def compute(defense=defense, report=report, bar=bar) -> Outcome:  # queued with every heavy job
             expected = defense.seconds(DataShape.of(lab.dataset), lab.scenario, model_device(lab.model), settings)
             with job(defense.title, expected,
-                     on_wait=lambda standing: bar.progress(0.0, text=f"{defense.title}: {in_line(standing)}")):
+                     on_wait=lambda standing: bar.say(f"{defense.title}: {in_line(standing)}")):
                 return defense.apply(lab, settings, report)
 
         try:

@@ -13,6 +13,7 @@ import torch
 from backdoor.defenses.lab import Lab, retrain_without
 from backdoor.outcomes import Outcome
 from ui.charts import image_strip
+from ui.progress import ProgressBar
 from ui.defense_session import keep_retrained, record_outcome, retrained_for
 from ui.words import percent, points_lost, points_phrase
 
@@ -46,9 +47,9 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
                     ["poisoned" if lab.poisoned.poisoned_mask[i] else "clean (false alarm)" for i in flagged])
     retrained = retrained_for(lab, key)
     if st.button("Remove the flagged samples and retrain", key=f"btn.{key}.retrain", disabled=not flagged):
-        bar = st.progress(0.0, text="Retraining without the flagged samples...")
+        bar = ProgressBar("Retraining without the flagged samples...")
         start = time.perf_counter()
-        model, after = retrain_without(lab, result.flags, lambda d, t, info: bar.progress(d / t, text=f"Retraining: epoch {info.epoch}"))
+        model, after = retrain_without(lab, result.flags, lambda d, t, info: bar(d, t, f"Retraining: epoch {info.epoch}"))
         bar.empty()
         retrained = replace(outcome, model=model, after=after, seconds=outcome.seconds + time.perf_counter() - start,
                             run_id=uuid.uuid4().hex)
