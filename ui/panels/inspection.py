@@ -13,8 +13,8 @@ import torch
 from backdoor.defenses.lab import Lab, retrain_without
 from backdoor.outcomes import Outcome
 from ui.charts import image_strip
-from ui.progress import ProgressBar
 from ui.defense_session import keep_retrained, record_outcome, retrained_for
+from ui.progress import ProgressBar
 from ui.words import percent, points_lost, points_phrase
 
 
