@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks.load import serve
 from conftest import ROOT
+from evidence import kept_on_failure
 from launch import launch, require_chromium, sync_playwright
 import settle
 from settle import watch
@@ -30,9 +31,11 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
     require_chromium()
     store = tmp_path / "store"
     store.mkdir()
-    with serve(store, tmp_path / "server.log") as server, sync_playwright() as p:
+    log = tmp_path / "server.log"
+    tabs = {}  # every tab, by name: a failure shows what each one was showing (evidence.py)
+    with serve(store, log) as server, sync_playwright() as p, kept_on_failure(tabs, SHOTS, log):
         browser = launch(p)
-        teacher = watch(browser.new_context(viewport={"width": 1400, "height": 2400}).new_page())
+        teacher = tabs["teacher"] = watch(browser.new_context(viewport={"width": 1400, "height": 2400}).new_page())
         teacher.set_default_timeout(LONG)
         teacher.goto(server.url + "/classroom")
         teacher.get_by_label("Class name").fill("Tuesday workshop")
@@ -52,21 +55,24 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
             tab.get_by_role("textbox", name="Nickname").fill(name)
             tab.get_by_role("button", name="Join").click()
             tab.get_by_text("You are in class").wait_for()
-            students[name] = tab
+            students[name] = tabs[name] = tab
         shot(students["Cy"], "2-joined-phone")
 
         for name, tab in students.items():  # everyone trains the class's setup: computed once, shared
             tab.get_by_role("link", name="Begin: 1. Poison the data").click()
             tab.get_by_text("What the attacker did").wait_for()
             tab.get_by_role("link", name="Next: train a model on this data").click()
+            # the Train page itself: the Poison page also reads "What you just saw", and on a slow machine it
+            # is still on screen when the click's run has not started yet (CI once waited on it, no one trained)
+            tab.get_by_role("heading", name="2. Train the models").wait_for()
             settled(tab)
             # the page offers to train, or (someone in the class trained already) shows the models: wait for
             # one of the two, as a page that is still drawing shows neither yet
-            train = tab.get_by_role("button", name="Train both models")
-            train.or_(tab.get_by_text("What you just saw")).first.wait_for()
+            train, took = tab.get_by_role("button", name="Train both models"), tab.get_by_text("Training took")
+            train.or_(took).first.wait_for()
             if train.count():
                 train.click()
-            tab.get_by_text("What you just saw").wait_for()
+            took.wait_for()
             settle.answer_quiz(tab, "To have a reference for what normal behaviour looks like")
         shot(students["Cy"], "3-trained-phone")
 
