@@ -81,7 +81,7 @@ def test_the_same_model_shows_the_same_figures_everywhere_and_nothing_leaves_the
 
     tab.get_by_text("Your path").wait_for(timeout=60_000)
     # Step 2: train (or reuse) the default models; the headline figures.
-    open_page(tab, "2. Train the models", "2. Train the models")
+    open_page(tab, "2. Train the models", "Train both models")  # the page's own (the menu names every page)
     tab.get_by_role("button", name="Train both models").click()
     tab.get_by_text("Training took").wait_for(timeout=240_000)
     settled(tab)
