@@ -63,7 +63,7 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
             tab.get_by_text("What the attacker did").wait_for()
             tab.get_by_role("link", name="Next: train a model on this data").click()
             # the Train page itself: the Poison page also reads "What you just saw", and on a slow machine it
-            # is still on screen when the click's run has not started yet (CI once waited on it, no one trained)
+            # is still on screen when the click's run has not started yet (likely why CI once timed out here)
             tab.get_by_role("heading", name="2. Train the models").wait_for()
             settled(tab)
             # the page offers to train, or (someone in the class trained already) shows the models: wait for
