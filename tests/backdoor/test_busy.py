@@ -88,16 +88,26 @@ def test_the_number_of_slots_comes_from_the_environment_or_the_cores(monkeypatch
 
 
 def test_a_page_asking_for_the_load_while_another_reads_it_gets_the_last_reading_at_once(monkeypatch):
-    import time
+    import threading
 
     from backdoor import busy
 
     last = busy.Load((), 1.25, 2)
     monkeypatch.setattr(busy, "_last_load", [0.0, last])  # an old reading: a fresh one is due
+
+    def no_fresh_reading():
+        raise AssertionError("took a fresh reading of its own")
+
+    answers = []
     with busy._load_lock:  # another page is watching the CPU for its fresh reading right now
-        start = time.perf_counter()
-        reading = busy.machine_load()
-        assert time.perf_counter() - start < busy.LOAD_SAMPLE_SECONDS  # did not queue behind it
+        monkeypatch.setattr(busy, "CpuWindow", no_fresh_reading)
+        asker = threading.Thread(target=lambda: answers.append(busy.machine_load()), daemon=True)
+        asker.start()
+        asker.join(timeout=30)  # a page that queued behind the reading would still be waiting here
+        assert not asker.is_alive(), "the page queued behind the other page's reading"
+        monkeypatch.undo()
+    reading, = answers
     assert (reading.cpu_cores, reading.cores) == (1.25, 2)
+    monkeypatch.setattr(busy, "_last_load", [0.0, last])  # undo() above put back the module's own reading
     fresh = busy.machine_load()  # nobody reading now: this caller takes the fresh reading itself
     assert busy._last_load[1] is fresh and busy._last_load[0] > 0.0
