@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from typing import Callable, Mapping
 
 from backdoor.matrix import NO_DEFENSE, STOPPED, Matrix, column_title, row_title as matrix_row_title
-from ui.words import points_phrase
+from ui.words import and_list, points_phrase
 
 
 def _titles(names: Mapping[str, str] | None) -> Callable[[str], str]:
@@ -51,17 +51,27 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
     return fig
 
 
+def _hijack_words(hijacking: int, total: int) -> str:
+    """How many attacks work without a defense, in words true at none, one, some and all."""
+    if total == 1:
+        return "the attack hijacks" if hijacking else "the attack does not hijack"
+    if hijacking == 0:
+        return f"none of the {total} attacks hijacks"
+    return f"all {total} attacks hijack" if hijacking == total else f"{hijacking} of the {total} attacks hijack{'s' if hijacking == 1 else ''}"
+
+
 def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
     """The matrix in plain words, from its own numbers (each attack by its name in ``names`` when given)."""
     row_title = _titles(names)
     defenses = [d for d in matrix.defenses if d != NO_DEFENSE]
     working = [r.attack for r in matrix.rows if r.asr >= 0.5]
-    parts = [f"Without a defense, {sum(r.asr >= 0.9 for r in matrix.rows)} of the {len(matrix.rows)} attacks hijack "
-             f"at least 90% of triggered images, while a clean model scores {matrix.baseline_clean_acc:.1%} on the "
-             "same clean images."]
+    hijacking = sum(r.asr >= 0.9 for r in matrix.rows)
+    parts = [f"Without a defense, {_hijack_words(hijacking, len(matrix.rows))} at least 90% of triggered images, "
+             f"while a clean model scores {matrix.baseline_clean_acc:.1%} on the same clean images."]
     if len(working) < len(matrix.rows):
-        weak = ", ".join(row_title(r.attack) for r in matrix.rows if r.attack not in working)
-        parts.append(f"{weak} did not take hold in training (under 50% success), so its row says little.")
+        weak = [row_title(r.attack) for r in matrix.rows if r.attack not in working]
+        rows_say = "its row says" if len(weak) == 1 else "their rows say"
+        parts.append(f"{and_list(weak)} did not take hold in training (under 50% success), so {rows_say} little.")
     if not working or not defenses:
         return " ".join(parts)
     stops = {d: [a for a in working if matrix.stopped(a, d)] for d in defenses}
@@ -69,30 +79,47 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
     if unstopped:
         parts.append(f"No defense took **{', '.join(row_title(a) for a in unstopped)}** to {STOPPED:.0%} success "
                      "or less.")
-    best = max(defenses, key=lambda d: len(stops[d]))
-    drops = [round(100 * matrix.cell(a, best).drop, 1) for a in working]
-    parts.append(f"Counting an attack as stopped when at most 1 triggered image in 10 still gets through, the "
-                 f"defense that stopped the most is **{column_title(best)}** ({len(stops[best])} of {len(working)}: "
-                 f"{', '.join(row_title(a) for a in stops[best]) or 'none'}), {cost_range(drops)}.")
+    most = max(len(s) for s in stops.values())
+    best = [d for d in defenses if most and len(stops[d]) == most]  # several when they tie; none when none stopped any
+
+    def stopped_and_cost(d: str) -> str:
+        drops = [round(100 * matrix.cell(a, d).drop, 1) for a in working]
+        return f"**{column_title(d)}** ({most} of {len(working)}: {', '.join(row_title(a) for a in stops[d])}), {cost_range(drops)}"
+
+    counting = "Counting an attack as stopped when at most 1 triggered image in 10 still gets through, "
+    if len(best) == 1:
+        parts.append(f"{counting}the defense that stopped the most is {stopped_and_cost(best[0])}.")
+    elif best:
+        parts.append(f"{counting}{len(best)} defenses tie for stopping the most: "
+                     f"{'; '.join(stopped_and_cost(d) for d in best)}.")
     for d in defenses:
         missed = [row_title(a) for a in working if a not in stops[d]]
-        if missed and len(missed) < len(working) and d != best:
+        if missed and len(missed) < len(working) and d not in best:
             parts.append(f"{column_title(d)} missed {', '.join(missed)}.")
     for c in matrix.cells:
         row = next(r for r in matrix.rows if r.attack == c.attack)
         if c.found is not None and c.found >= 0.8 and c.attack in working and not c.low:
             missed = round(row.poisoned_images * (1 - c.found))
-            parts.append(f"{column_title(c.defense)} found {c.found:.0%} of the images poisoned by {row_title(c.attack)}, "
-                         f"yet the backdoor survived retraining ({c.asr:.0%}): the {missed} it missed were enough.")
+            if missed:
+                parts.append(f"{column_title(c.defense)} found {row.poisoned_images - missed} of the "
+                             f"{row.poisoned_images} images poisoned by {row_title(c.attack)}, yet the backdoor "
+                             f"survived retraining ({c.asr:.0%}): the {missed} it missed {'was' if missed == 1 else 'were'} "
+                             "enough.")
+            else:
+                parts.append(f"{column_title(c.defense)} found every image poisoned by {row_title(c.attack)}, yet the "
+                             f"model retrained without them still sends {c.asr:.0%} of triggered images where the "
+                             "attacker wanted.")
     costly = max((c for c in matrix.cells if c.defense != NO_DEFENSE), key=lambda c: c.drop)
     if round(100 * costly.drop, 1) > 0:
         parts.append(f"The costliest repair was {column_title(costly.defense)} on {row_title(costly.attack)}: "
                      f"{points_phrase(round(100 * costly.drop, 1))} of clean accuracy against a clean model.")
     else:
         parts.append("No repair cost any clean accuracy against a clean model.")
-    if len(stops[best]) == len(working):
-        parts.append(f"Here {column_title(best)} stopped every attack that worked; try other settings before "
-                     "trusting it, because each defense has a known way to fail (see the Defend page).")
+    if most == len(working):
+        who = and_list([column_title(d) for d in best])
+        parts.append(f"Here {who} {'each ' if len(best) > 1 else ''}stopped every attack that worked; try other "
+                     f"settings before trusting {'them' if len(best) > 1 else 'it'}, because each defense has a known "
+                     "way to fail (see the Defend page).")
     else:
         parts.append("No single defense stopped every attack: a real pipeline layers them (check the data, test "
                      "the model, monitor the inputs) because each one fails on some attack.")

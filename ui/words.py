@@ -70,3 +70,8 @@ def ordinal(n: int) -> str:
 def count_of(n: int, noun: str, plural: str | None = None) -> str:
     """"1 submission", "0 submissions", "3 submissions"."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def and_list(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

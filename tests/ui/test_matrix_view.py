@@ -1,5 +1,7 @@
 """What the Matrix page says follows the matrix's own numbers."""
 
+import pytest
+
 
 
 
@@ -35,7 +37,25 @@ def test_the_reading_says_when_a_few_missed_images_keep_the_backdoor():
     cells = [Cell("badnets", "none", 0.97, 1.0, 0.0, 0.0, "as trained"),
              Cell("badnets", "activation_clustering", 0.97, 0.9, 0.0, 9.0, "flagged 372", found=0.93)]
     text = read_matrix(Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0))
-    assert "found 93% of the images poisoned by BadNets, yet the backdoor survived" in text and "the 28 it missed" in text
+    assert "found 372 of the 400 images poisoned by BadNets, yet the backdoor survived" in text
+    assert "the 28 it missed were enough" in text
+
+
+@pytest.mark.parametrize("found, words", [
+    (399 / 400, "found 399 of the 400 images poisoned by BadNets, yet the backdoor survived retraining (90%): "
+                "the 1 it missed was enough."),
+    (1.0, "found every image poisoned by BadNets, yet the model retrained without them still sends 90% of triggered "
+          "images where the attacker wanted."),
+])
+def test_a_detection_that_missed_one_or_none_is_told_in_true_words(found, words):
+    from backdoor.matrix import AttackRow, Cell, Matrix
+    from ui.matrix_view import read_matrix
+
+    rows = [AttackRow("badnets", 0.1, 400, 0.97, 1.0, 7.0)]
+    cells = [Cell("badnets", "none", 0.97, 1.0, 0.0, 0.0, "as trained"),
+             Cell("badnets", "activation_clustering", 0.97, 0.9, 0.0, 9.0, "flagged", found=found)]
+    text = read_matrix(Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0))
+    assert words in text
 
 
 def test_the_defense_that_stopped_the_most_attacks_is_named():
@@ -55,3 +75,58 @@ def test_the_defense_that_stopped_the_most_attacks_is_named():
     text = read_matrix(Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0))
     assert "the defense that stopped the most is **STRIP** (2 of 2: BadNets, WaNet)" in text
     assert "Fine-Pruning missed WaNet." in text and "STRIP stopped every attack that worked" in text
+
+
+def _two_by_two(asr: dict[tuple[str, str], float]):
+    """BadNets and WaNet rows (both working, 100% and 94%), Fine-Pruning and STRIP columns at these ASRs."""
+    from backdoor.matrix import AttackRow, Cell, Matrix
+
+    rows = [AttackRow("badnets", 0.1, 400, 0.97, 1.0, 7.0), AttackRow("wanet", 0.15, 600, 0.97, 0.94, 7.0)]
+    cells = [Cell("badnets", "none", 0.97, 1.0, 0.0, 0.0, "as trained"),
+             Cell("wanet", "none", 0.97, 0.94, 0.0, 0.0, "as trained")]
+    cells += [Cell(a, d, 0.96, value, 0.01, 5.0, "repaired") for (a, d), value in asr.items()]
+    return Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0)
+
+
+def test_defenses_that_tie_are_both_named_and_neither_is_called_the_one_that_stopped_the_most():
+    from ui.matrix_view import read_matrix
+
+    one_each = read_matrix(_two_by_two({("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.9,
+                                        ("badnets", "strip"): 0.8, ("wanet", "strip"): 0.05}))
+    assert "the defense that stopped the most" not in one_each
+    assert ("2 defenses tie for stopping the most: **Fine-Pruning** (1 of 2: BadNets), losing 1.0 points of clean "
+            "accuracy against a clean model; **STRIP** (1 of 2: WaNet)") in one_each
+    assert "missed" not in one_each and "No single defense stopped every attack" in one_each
+    both_each = read_matrix(_two_by_two({("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.0,
+                                         ("badnets", "strip"): 0.0, ("wanet", "strip"): 0.05}))
+    assert "Here Fine-Pruning and STRIP each stopped every attack that worked; try other settings before trusting them" \
+        in both_each
+
+
+def test_when_no_defense_stops_any_attack_none_is_named_best():
+    from ui.matrix_view import read_matrix
+
+    text = read_matrix(_two_by_two({("badnets", "fine_pruning"): 0.5, ("wanet", "fine_pruning"): 0.9,
+                                    ("badnets", "strip"): 0.8, ("wanet", "strip"): 0.6}))
+    assert "No defense took **BadNets, WaNet** to 10% success or less." in text
+    assert "stopped the most" not in text and "0 of 2" not in text and "missed" not in text
+    assert "Without a defense, all 2 attacks hijack at least 90% of triggered images" in text
+
+
+@pytest.mark.parametrize("asrs, words", [
+    ((1.0,), "Without a defense, the attack hijacks at least 90%"),
+    ((0.6,), "Without a defense, the attack does not hijack at least 90%"),
+    ((1.0, 0.6), "Without a defense, 1 of the 2 attacks hijacks at least 90%"),
+    ((0.6, 0.7), "Without a defense, none of the 2 attacks hijacks at least 90%"),
+    ((0.3, 0.2), "BadNets and WaNet did not take hold in training (under 50% success), so their rows say little."),
+    ((1.0, 0.2), "WaNet did not take hold in training (under 50% success), so its row says little."),
+])
+def test_the_count_of_working_attacks_reads_true_for_one_none_some_and_all(asrs, words):
+    from backdoor.matrix import AttackRow, Cell, Matrix
+    from ui.matrix_view import read_matrix
+
+    names = ("badnets", "wanet")[:len(asrs)]
+    rows = [AttackRow(a, 0.1, 400, 0.97, asr, 7.0) for a, asr in zip(names, asrs)]
+    cells = [Cell(a, "none", 0.97, asr, 0.0, 0.0, "as trained") for a, asr in zip(names, asrs)]
+    cells += [Cell(a, "strip", 0.92, 0.0, 0.05, 2.0, "rejects") for a in names]
+    assert words in read_matrix(Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0))
