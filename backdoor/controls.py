@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from backdoor.attacks.registry import ATTACKS
 from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import NO_DEFENSE, Matrix, MatrixConfig, matrix_rows
 from backdoor.presets import PRESETS
@@ -207,3 +208,15 @@ def attack_names(config: MatrixConfig) -> dict[str, str]:
         here = attack(config.scenario(name))
         names[name] = next((p.title for p in PRESETS.values() if attack(p.scenario) == here), row.title)
     return names
+
+
+def attack_stories(names: set[str]) -> list[tuple[str, str]]:
+    """What each attack named on the stakeholder path does, in one plain sentence, in the matrix's
+    order: a scenario's own story (Start page), else the attack's summary (an attack with no scenario,
+    such as Adap-Blend, is still explained)."""
+    told = {p.title: p.story for p in PRESETS.values()}
+    for row in matrix_rows().values():
+        spec = ATTACKS[row.attack]
+        told.setdefault(row.title, f"The {spec.row_title} trigger, but with it every class is read as the next one "
+                                   "instead of one target class." if row.all_to_all else spec.summary)
+    return [(name, story) for name, story in told.items() if name in names]

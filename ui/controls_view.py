@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backdoor.controls import Control, attack_names, controls, recommend
+from backdoor.controls import Control, attack_names, attack_stories, controls, recommend
 from backdoor.datasets import Dataset
 from backdoor.matrix import Matrix, MatrixConfig, config_for, load_matrix
-from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
 from ui.jobs import shared_memo
 from ui.url_state import link
@@ -36,7 +35,7 @@ def evidence(dataset: Dataset, scenario: Scenario) -> tuple[list[Control], list[
 
 def show_controls(table: list[Control], advice: list[str]) -> None:
     named = {a for c in table for a in c.catches} | {m.attack for c in table for m in c.misses}
-    stories = [f"**{p.title}**: {p.story}" for p in PRESETS.values() if p.title in named]
+    stories = [f"**{name}**: {story}" for name, story in attack_stories(named)]
     if stories:
         st.caption("The attacks, by the scenario names on the Start page: " + " ".join(stories))
     st.markdown("**What to do, from this evidence**\n\n" + "\n".join(f"{i}. {line}" for i, line in enumerate(advice, 1)))

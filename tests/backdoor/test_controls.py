@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from backdoor.controls import controls, recommend, words
+from backdoor.controls import attack_stories, controls, recommend, words
 from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import NO_DEFENSE, AttackRow, Cell, Matrix, matrix_columns
 
@@ -122,3 +122,15 @@ def test_a_new_defense_without_its_words_still_gets_a_row(tmp_path):
     table = {c.key: c for c in controls(_matrix({}), NAMES, path=only_testing)}
     assert table["strip"].title == DEFENSES["strip"].title and table["strip"].owner == "not assigned yet"
     assert table[NO_DEFENSE].title == "Accuracy test before release"
+
+
+def test_every_attack_a_stakeholder_sees_is_explained_even_without_a_scenario_of_its_own():
+    from backdoor.matrix import matrix_rows
+    from backdoor.presets import PRESETS
+
+    told = dict(attack_stories({"Classic patch (digits)", "Adap-Blend", "BadNets all-to-all", "not an attack"}))
+    assert told["Classic patch (digits)"] == PRESETS["classic-patch"].story  # a scenario's own words first
+    assert "look-alike images that keep their true label" in told["Adap-Blend"]  # no scenario: the attack's summary
+    assert "every class is read as the next one" in told["BadNets all-to-all"] and "not an attack" not in told
+    every_row = {row.title for row in matrix_rows().values()}
+    assert {name for name, _ in attack_stories(every_row)} == every_row
