@@ -104,9 +104,10 @@ class Control:
         if not self.misses:
             return ("None of the attacks tested here got through; an attack not in the matrix may, so keep "
                     "another control behind it.")
-        worst = max(self.misses, key=lambda m: m.asr)
-        return (f"The attacker still wins on {len(self.misses)} of {self.attacks} attacks: up to {worst.asr:.0%} of "
-                f"triggered inputs ({worst.attack}).")
+        worst = f"{max(m.asr for m in self.misses):.0%}"
+        at_worst = ", ".join(m.attack for m in self.misses if f"{m.asr:.0%}" == worst)  # every attack tied there
+        return (f"The attacker still wins on {len(self.misses)} of {self.attacks} attacks: up to {worst} of "
+                f"triggered inputs ({at_worst}).")
 
 
 def _duration(seconds: float) -> str:

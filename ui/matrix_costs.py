@@ -69,7 +69,10 @@ def false_alarm_reading(matrix: Matrix) -> str:
         worst = max(measured, key=lambda c: c.drop)
         parts.append(f"{len(costly)} of the {len(measured)} still did something there, for nothing.")
         if round(100 * worst.drop, 1) >= 0.05:
-            parts.append(f"The costliest was {column_title(worst.defense)}: it {worst.detail}; "
+            tied = [column_title(c.defense) for c in measured
+                    if c is not worst and round(100 * c.drop, 1) == round(100 * worst.drop, 1)]
+            also = f" (tied with {', '.join(tied)})" if tied else ""
+            parts.append(f"The costliest{also} was {column_title(worst.defense)}: it {worst.detail}; "
                          f"{alarm_words(worst)}.")
     refusers = [c for c in measured if c.refused > 0]
     if refusers:

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from typing import Callable, Mapping
 
 from backdoor.matrix import NO_DEFENSE, STOPPED, Matrix, column_title, row_title as matrix_row_title
-from ui.words import and_list, points_phrase
+from ui.words import and_list
 
 
 def _titles(names: Mapping[str, str] | None) -> Callable[[str], str]:
@@ -109,10 +109,15 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
                 parts.append(f"{column_title(c.defense)} found every image poisoned by {row_title(c.attack)}, yet the "
                              f"model retrained without them still sends {c.asr:.0%} of triggered images where the "
                              "attacker wanted.")
-    costly = max((c for c in matrix.cells if c.defense != NO_DEFENSE), key=lambda c: c.drop)
-    if round(100 * costly.drop, 1) > 0:
-        parts.append(f"The costliest repair was {column_title(costly.defense)} on {row_title(costly.attack)}: "
-                     f"{points_phrase(round(100 * costly.drop, 1))} of clean accuracy against a clean model.")
+    repaired = [c for c in matrix.cells if c.defense != NO_DEFENSE]
+    top = max(round(100 * c.drop, 1) for c in repaired)
+    if top > 0:
+        costliest = [f"{column_title(c.defense)} on {row_title(c.attack)}" for c in repaired
+                     if round(100 * c.drop, 1) == top]  # every repair tied at the top
+        were = "repair was" if len(costliest) == 1 else "repairs were"
+        each = "" if len(costliest) == 1 else "each "
+        parts.append(f"The costliest {were} {and_list(costliest)}: {each}{top:.1f} points of clean accuracy lost "
+                     "against a clean model.")
     else:
         parts.append("No repair cost any clean accuracy against a clean model.")
     if most == len(working):

@@ -40,6 +40,9 @@ def test_a_control_catches_what_it_stopped_and_misses_the_rest_by_the_stakeholde
     assert pruning.verdict == "Catches 2 of 3: Classic patch (digits), Invisible warp. Misses: Faint blend."
     assert pruning.residual == "The attacker still wins on 1 of 3 attacks: up to 60% of triggered inputs (Faint blend)."
     assert table["activation_clustering"].verdict == "Catches 0 of 3: none. Misses: Classic patch (digits), Faint blend, Invisible warp."
+    assert table["activation_clustering"].residual == ("The attacker still wins on 3 of 3 attacks: up to 100% of "
+                                                       "triggered inputs (Classic patch (digits), Faint blend, "
+                                                       "Invisible warp).")  # a tie names every attack at the top
     assert table[NO_DEFENSE].verdict.startswith("Catches none of the 3 attacks: every backdoored model passes it, 0.4 points below")
 
 

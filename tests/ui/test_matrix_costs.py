@@ -45,6 +45,8 @@ def test_the_reading_names_the_costliest_false_alarm_and_every_monitor_that_refu
     assert "2 of the 2 still did something there, for nothing." in text
     assert "The costliest was Anti-Backdoor Learning: it x; its result scores 25.0 points lower" in text
     assert "STRIP 4.6%." in text
+    tie = false_alarm_reading(_matrix([_alarm("strip", 0.25, refused=0.046), _alarm("abl", 0.25)]))
+    assert "The costliest (tied with Anti-Backdoor Learning) was STRIP: it x;" in tie
     table = costs_table(_matrix([_alarm("strip", 0.046, refused=0.046), _alarm("abl", 0.25)]))
     assert [line["Defense"] for line in table] == ["STRIP", "Anti-Backdoor Learning"]
     assert table[0]["Seconds"] == "2 s" and table[0]["On a clean model"].startswith("refuses 4.6%")

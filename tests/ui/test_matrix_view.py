@@ -130,3 +130,13 @@ def test_the_count_of_working_attacks_reads_true_for_one_none_some_and_all(asrs,
     cells = [Cell(a, "none", 0.97, asr, 0.0, 0.0, "as trained") for a, asr in zip(names, asrs)]
     cells += [Cell(a, "strip", 0.92, 0.0, 0.05, 2.0, "rejects") for a in names]
     assert words in read_matrix(Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0))
+
+
+def test_repairs_tied_for_the_costliest_are_all_named():
+    from ui.matrix_view import read_matrix
+
+    asr = {("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.9, ("badnets", "strip"): 0.0,
+           ("wanet", "strip"): 0.05}
+    text = read_matrix(_two_by_two(asr))  # every repair in _two_by_two costs 1.0 point
+    assert ("The costliest repairs were Fine-Pruning on BadNets, Fine-Pruning on WaNet, STRIP on BadNets and STRIP "
+            "on WaNet: each 1.0 points of clean accuracy lost against a clean model.") in text
