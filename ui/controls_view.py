@@ -37,7 +37,7 @@ def show_controls(table: list[Control], advice: list[str]) -> None:
     named = {a for c in table for a in c.catches} | {m.attack for c in table for m in c.misses}
     stories = [f"**{name}**: {story}" for name, story in attack_stories(named)]
     if stories:
-        st.caption("The attacks, by the scenario names on the Start page: " + " ".join(stories))
+        st.caption("The attacks, by their scenario names on the Start page where they have one: " + " ".join(stories))
     st.markdown("**What to do, from this evidence**\n\n" + "\n".join(f"{i}. {line}" for i, line in enumerate(advice, 1)))
     for control in table:
         with st.container(border=True):
