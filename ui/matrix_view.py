@@ -96,6 +96,9 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
         missed = [row_title(a) for a in working if a not in stops[d]]
         if missed and len(missed) < len(working) and d not in best:
             parts.append(f"{column_title(d)} missed {', '.join(missed)}.")
+    stopped_none = [column_title(d) for d in defenses if not stops[d]]
+    if most and stopped_none:  # when none stopped any, the sentence on unstopped attacks has said it
+        parts.append(f"{and_list(stopped_none)} stopped none of them.")
     for c in matrix.cells:
         row = next(r for r in matrix.rows if r.attack == c.attack)
         if c.found is not None and c.found >= 0.8 and c.attack in working and not c.low:

@@ -97,6 +97,10 @@ def test_defenses_that_tie_are_both_named_and_neither_is_called_the_one_that_sto
     assert ("2 defenses tie for stopping the most: **Fine-Pruning** (1 of 2: BadNets), losing 1.0 points of clean "
             "accuracy against a clean model; **STRIP** (1 of 2: WaNet)") in one_each
     assert "missed" not in one_each and "No single defense stopped every attack" in one_each
+    assert "stopped none" not in one_each
+    one_only = read_matrix(_two_by_two({("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.9,
+                                        ("badnets", "strip"): 0.8, ("wanet", "strip"): 0.6}))
+    assert "STRIP stopped none of them." in one_only and "STRIP missed" not in one_only
     both_each = read_matrix(_two_by_two({("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.0,
                                          ("badnets", "strip"): 0.0, ("wanet", "strip"): 0.05}))
     assert "Here Fine-Pruning and STRIP each stopped every attack that worked; try other settings before trusting them" \
@@ -110,6 +114,7 @@ def test_when_no_defense_stops_any_attack_none_is_named_best():
                                     ("badnets", "strip"): 0.8, ("wanet", "strip"): 0.6}))
     assert "No defense took **BadNets, WaNet** to 10% success or less." in text
     assert "stopped the most" not in text and "0 of 2" not in text and "missed" not in text
+    assert "stopped none" not in text  # the sentence on the unstopped attacks has said it
     assert "Without a defense, all 2 attacks hijack at least 90% of triggered images" in text
 
 
