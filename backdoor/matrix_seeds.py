@@ -130,6 +130,10 @@ def luck_summary(spread: list[Spread]) -> str:
         return (f"Every one of the {len(judged)} verdicts (stopped or not) is the same on all {seeds} seeds: "
                 "here, luck does not change the conclusion, though the figures move (the ranges above).")
     held = len(judged) - flips
-    return (f"{flips} of the {len(judged)} verdicts change with the seed (stopped on one, not on another); "
-            f"{held} hold on all {seeds} seeds. Where a verdict flips, two neighbours in a workshop would reach "
-            "opposite conclusions: judge a defense on more than one run.")
+    if held == 0:
+        counted = f"Every one of the {len(judged)} verdicts changes with the seed (stopped on one, not on another)."
+    else:
+        counted = (f"{flips} of the {len(judged)} verdicts change{'s' if flips == 1 else ''} with the seed (stopped "
+                   f"on one, not on another); {held} hold{'s' if held == 1 else ''} on all {seeds} seeds.")
+    return (f"{counted} Where a verdict flips, two neighbours in a workshop would reach opposite conclusions: judge a "
+            "defense on more than one run.")

@@ -67,7 +67,9 @@ def false_alarm_reading(matrix: Matrix) -> str:
         parts.append("None of them flagged, refused or cost anything there.")
     else:
         worst = max(measured, key=lambda c: c.drop)
-        parts.append(f"{len(costly)} of the {len(measured)} still did something there, for nothing.")
+        which = (f"Every one of the {len(measured)}" if len(costly) == len(measured) > 1 else
+                 "It" if len(measured) == 1 else f"{len(costly)} of the {len(measured)}")
+        parts.append(f"{which} still did something there, for nothing.")
         if round(100 * worst.drop, 1) >= 0.05:
             tied = [column_title(c.defense) for c in measured
                     if c is not worst and round(100 * c.drop, 1) == round(100 * worst.drop, 1)]

@@ -43,7 +43,7 @@ def test_the_page_shows_each_defenses_seconds_and_false_alarms_and_offers_the_mi
     assert "What each defense costs: time, and false alarms on a clean model" in heads
     assert "Luck: the same matrix on three seeds" in heads and "Beside the published benchmark" in heads
     said = texts(at)
-    assert "2 of the 2 still did something there, for nothing." in said and "STRIP 4.6%." in said
+    assert "Every one of the 2 still did something there, for nothing." in said and "STRIP 4.6%." in said
     assert "| Activation Clustering | 9-11 s | flagged 184 honest training images; its result scores 1.6 points lower " \
            "than the clean model |" in said
     assert "| STRIP | 2 s | refuses 4.6% of honest requests;" in said
@@ -61,7 +61,7 @@ def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict
     assert luck["data"][0]["text"] == [["100%", "0-89%<br>flips", "0%"]]
     assert luck["data"][0]["z"] == [[0.0, pytest.approx(89.1), 0.0]]  # how far apart the seeds are, in points
     said = texts(at)
-    assert "1 of the 2 verdicts change with the seed" in said
+    assert "1 of the 2 verdicts changes with the seed" in said
     assert ("**Activation Clustering** against **BadNets**: stopped it on seeds 0 and 2 (0.2% and 5.0% of triggered "
             "images still hijacked), but not on seed 1 (89.3%).") in said
     assert "btn.matrix.seeds" not in [b.key for b in at.button]

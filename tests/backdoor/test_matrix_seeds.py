@@ -59,12 +59,18 @@ def test_the_flip_sentence_quotes_each_side_of_the_flip_and_reads_for_one_or_two
 
 @pytest.mark.parametrize("after, words", [
     ({0: 0.0, 1: 0.0}, "Every one of the 2 verdicts"),
-    ({0: 0.0, 1: 0.9}, "1 of the 2 verdicts change with the seed"),
+    ({0: 0.0, 1: 0.9}, "1 of the 2 verdicts changes with the seed (stopped on one, not on another); 1 holds on all 2"),
 ])
 def test_the_luck_summary_counts_the_verdicts_that_hold(after, words):
     found = spreads({seed: _matrix({"activation_clustering": after[seed], "strip": 0.0}) for seed in (0, 1)})
     assert words in luck_summary(found)
     assert luck_summary([s for s in found if s.defense == "none"]) == "No defense was run on these seeds."
+
+
+def test_the_luck_summary_when_every_verdict_flips():
+    found = spreads({seed: _matrix({"activation_clustering": 0.9 * seed, "strip": 0.9 * seed}) for seed in (0, 1)})
+    assert luck_summary(found).startswith("Every one of the 2 verdicts changes with the seed")
+    assert "0 hold" not in luck_summary(found)
 
 
 def test_stored_seeds_are_read_from_the_store_and_the_missing_ones_named(tmp_path, monkeypatch):

@@ -42,7 +42,9 @@ def _matrix(alarms):
 
 def test_the_reading_names_the_costliest_false_alarm_and_every_monitor_that_refuses():
     text = false_alarm_reading(_matrix([_alarm("strip", 0.046, refused=0.046), _alarm("abl", 0.25)]))
-    assert "2 of the 2 still did something there, for nothing." in text
+    assert "Every one of the 2 still did something there, for nothing." in text
+    one = false_alarm_reading(_matrix([_alarm("strip", 0.046, refused=0.046), _alarm("abl", 0.0)]))
+    assert "1 of the 2 still did something there, for nothing." in one
     assert "The costliest was Anti-Backdoor Learning: it x; its result scores 25.0 points lower" in text
     assert "STRIP 4.6%." in text
     tie = false_alarm_reading(_matrix([_alarm("strip", 0.25, refused=0.046), _alarm("abl", 0.25)]))
