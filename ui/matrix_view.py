@@ -57,7 +57,9 @@ def _hijack_words(hijacking: int, total: int) -> str:
         return "the attack hijacks" if hijacking else "the attack does not hijack"
     if hijacking == 0:
         return f"none of the {total} attacks hijacks"
-    return f"all {total} attacks hijack" if hijacking == total else f"{hijacking} of the {total} attacks hijack{'s' if hijacking == 1 else ''}"
+    if hijacking == total:
+        return f"all {total} attacks hijack"
+    return f"{hijacking} of the {total} attacks hijack{'s' if hijacking == 1 else ''}"
 
 
 def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
@@ -84,7 +86,8 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
 
     def stopped_and_cost(d: str) -> str:
         drops = [round(100 * matrix.cell(a, d).drop, 1) for a in working]
-        return f"**{column_title(d)}** ({most} of {len(working)}: {', '.join(row_title(a) for a in stops[d])}), {cost_range(drops)}"
+        which = ", ".join(row_title(a) for a in stops[d])
+        return f"**{column_title(d)}** ({most} of {len(working)}: {which}), {cost_range(drops)}"
 
     counting = "Counting an attack as stopped when at most 1 triggered image in 10 still gets through, "
     if len(best) == 1:
@@ -106,8 +109,8 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
             if missed:
                 parts.append(f"{column_title(c.defense)} found {row.poisoned_images - missed} of the "
                              f"{row.poisoned_images} images poisoned by {row_title(c.attack)}, yet the backdoor "
-                             f"survived retraining ({c.asr:.0%}): the {missed} it missed {'was' if missed == 1 else 'were'} "
-                             "enough.")
+                             f"survived retraining ({c.asr:.0%}): the {missed} it missed "
+                             f"{'was' if missed == 1 else 'were'} enough.")
             else:
                 parts.append(f"{column_title(c.defense)} found every image poisoned by {row_title(c.attack)}, yet the "
                              f"model retrained without them still sends {c.asr:.0%} of triggered images where the "
