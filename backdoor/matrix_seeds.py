@@ -127,11 +127,13 @@ def luck_summary(spread: list[Spread]) -> str:
         return "No defense was run on these seeds."
     seeds = len(judged[0].seeds)
     if flips == 0:
-        return (f"Every one of the {len(judged)} verdicts (stopped or not) is the same on all {seeds} seeds: "
+        which = "The one verdict" if len(judged) == 1 else f"Every one of the {len(judged)} verdicts"
+        return (f"{which} (stopped or not) is the same on all {seeds} seeds: "
                 "here, luck does not change the conclusion, though the figures move (the ranges above).")
     held = len(judged) - flips
     if held == 0:
-        counted = f"Every one of the {len(judged)} verdicts changes with the seed (stopped on one, not on another)."
+        which = "The one verdict" if len(judged) == 1 else f"Every one of the {len(judged)} verdicts"
+        counted = f"{which} changes with the seed (stopped on one, not on another)."
     else:
         counted = (f"{flips} of the {len(judged)} verdicts change{'s' if flips == 1 else ''} with the seed (stopped "
                    f"on one, not on another); {held} hold{'s' if held == 1 else ''} on all {seeds} seeds.")

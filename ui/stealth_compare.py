@@ -9,6 +9,7 @@ from backdoor.attacks import ATTACKS, apply_trigger, stealth
 from backdoor.datasets import Dataset
 from ui.alt_text import picture_alt
 from ui.charts import to_display
+from ui.words import and_list
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -39,17 +40,27 @@ def stealth_side_by_side(dataset: Dataset, index: int) -> None:
         rows.append({"attack": ATTACKS[name].title, "L∞ (largest pixel change)": round(f["linf"], 3),
                      "PSNR (dB)": round(f["psnr"], 1), "SSIM (1 = identical)": round(f["ssim"], 3)})
     st.dataframe(rows, hide_index=True, width="stretch")
-    by_psnr = max(rows, key=lambda r: r["PSNR (dB)"])
-    by_ssim = max(rows, key=lambda r: r["SSIM (1 = identical)"])
-    if by_psnr is by_ssim:
-        verdict = f"Both figures call **{by_psnr['attack']}** the least visible here."
-    else:
-        verdict = (f"The two figures disagree: by PSNR the faintest change is **{by_psnr['attack']}** "
-                   f"({by_psnr['PSNR (dB)']:.1f} dB), by SSIM it is **{by_ssim['attack']}** "
-                   f"({by_ssim['SSIM (1 = identical)']:.3f}), because SSIM judges local structure and a change "
-                   "confined to a small area leaves most of the picture's structure intact.")
+    verdict = stealth_verdict(rows)
     st.caption(
         "Higher PSNR and SSIM mean harder to see. " + verdict + " Neither number says whether a *person* would "
         "notice, or would care: a patch can pass for a smudge, and SIG's stripes sit on images whose labels are "
         "all correct."
     )
+
+
+def stealth_verdict(rows: list[dict]) -> str:
+    """Which attack each figure calls the least visible (every attack tied at the top is named), and
+    whether the two figures agree."""
+    def faintest(figure: str, unit: str) -> tuple[str, str]:
+        top = max(r[figure] for r in rows)
+        names = [f"**{r['attack']}**" for r in rows if r[figure] == top]
+        verb, each = ("changes are", " each") if len(names) > 1 else ("change is", "")
+        return and_list(names), f"{verb} {and_list(names)} ({unit.format(top)}{each})"
+
+    psnr_names, by_psnr = faintest("PSNR (dB)", "{:.1f} dB")
+    ssim_names, by_ssim = faintest("SSIM (1 = identical)", "{:.3f}")
+    if psnr_names == ssim_names:
+        return f"Both figures call {psnr_names} the least visible here."
+    return (f"The two figures disagree: by PSNR the faintest {by_psnr}, by SSIM the faintest {by_ssim}, because SSIM "
+            "judges local structure and a change confined to a small area leaves most of the picture's structure "
+            "intact.")

@@ -71,6 +71,8 @@ def test_the_luck_summary_when_every_verdict_flips():
     found = spreads({seed: _matrix({"activation_clustering": 0.9 * seed, "strip": 0.9 * seed}) for seed in (0, 1)})
     assert luck_summary(found).startswith("Every one of the 2 verdicts changes with the seed")
     assert "0 hold" not in luck_summary(found)
+    strip_only = [s for s in found if s.defense == "strip"]
+    assert luck_summary(strip_only).startswith("The one verdict changes with the seed")
 
 
 def test_stored_seeds_are_read_from_the_store_and_the_missing_ones_named(tmp_path, monkeypatch):
