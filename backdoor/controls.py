@@ -105,9 +105,15 @@ class Control:
             return ("None of the attacks tested here got through; an attack not in the matrix may, so keep "
                     "another control behind it.")
         worst = f"{max(m.asr for m in self.misses):.0%}"
-        at_worst = ", ".join(m.attack for m in self.misses if f"{m.asr:.0%}" == worst)  # every attack tied there
+        at_worst = [m.attack for m in self.misses if f"{m.asr:.0%}" == worst]  # several when they tie
+        if len(at_worst) == 1:
+            where = at_worst[0]
+        elif len(at_worst) == len(self.misses):
+            where = "on both" if len(at_worst) == 2 else "on each"
+        else:
+            where = f"on {len(at_worst)} of them"  # the verdict above names the misses; the brief's cell stays short
         return (f"The attacker still wins on {len(self.misses)} of {self.attacks} attacks: up to {worst} of "
-                f"triggered inputs ({at_worst}).")
+                f"triggered inputs ({where}).")
 
 
 def _duration(seconds: float) -> str:

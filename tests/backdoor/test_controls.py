@@ -41,8 +41,11 @@ def test_a_control_catches_what_it_stopped_and_misses_the_rest_by_the_stakeholde
     assert pruning.residual == "The attacker still wins on 1 of 3 attacks: up to 60% of triggered inputs (Faint blend)."
     assert table["activation_clustering"].verdict == "Catches 0 of 3: none. Misses: Classic patch (digits), Faint blend, Invisible warp."
     assert table["activation_clustering"].residual == ("The attacker still wins on 3 of 3 attacks: up to 100% of "
-                                                       "triggered inputs (Classic patch (digits), Faint blend, "
-                                                       "Invisible warp).")  # a tie names every attack at the top
+                                                       "triggered inputs (on each).")  # a tie: no single attack named
+    two_tied = {c.key: c for c in controls(_matrix({("wanet", "fine_pruning"): 0.02}), NAMES)}["fine_pruning"]
+    assert two_tied.residual.endswith("up to 100% of triggered inputs (on both).")
+    some_tied = {c.key: c for c in controls(_matrix({("wanet", "strip"): 0.6}), NAMES)}["strip"]
+    assert some_tied.residual.endswith("wins on 3 of 3 attacks: up to 100% of triggered inputs (on 2 of them).")
     assert table[NO_DEFENSE].verdict.startswith("Catches none of the 3 attacks: every backdoored model passes it, 0.4 points below")
 
 
