@@ -218,9 +218,9 @@ def attack_names(config: MatrixConfig) -> dict[str, str]:
 
 
 def attack_stories(names: set[str]) -> list[tuple[str, str]]:
-    """What each attack named on the stakeholder path does, in one plain sentence, in the matrix's
-    order: a scenario's own story (Start page), else the attack's summary (an attack with no scenario,
-    such as Adap-Blend, is still explained)."""
+    """What each attack named on the stakeholder path does, in one plain sentence: a scenario's own
+    story (Start page, in the scenarios' order), then, for an attack with no scenario (such as
+    Adap-Blend), its summary, in the matrix's order."""
     told = {p.title: p.story for p in PRESETS.values()}
     for row in matrix_rows().values():
         spec = ATTACKS[row.attack]
