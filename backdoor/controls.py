@@ -21,6 +21,7 @@ from backdoor.attacks.registry import ATTACKS
 from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import NO_DEFENSE, Matrix, MatrixConfig, matrix_rows
 from backdoor.presets import PRESETS
+from backdoor.wording import and_list
 
 WORDS = Path(__file__).resolve().parent.parent / "lessons" / "controls.toml"
 WORKED = 0.5  # an attack "worked" without a defense at this success or more (as ``Matrix.stopped`` asks)
@@ -90,13 +91,20 @@ class Control:
 
     @property
     def verdict(self) -> str:
-        """What it catches and misses, in the attacks' names."""
+        """What it catches and misses, in the attacks' names (true for one attack, none caught and all)."""
+        n, missed = self.attacks, [m.attack for m in self.misses]
         if self.key == NO_DEFENSE:
-            return (f"Catches none of the {self.attacks} attacks: every backdoored model passes it, "
-                    f"{_points(self.points)} a clean model.")
-        caught = ", ".join(self.catches) if self.catches else "none"
-        missed = ", ".join(m.attack for m in self.misses) if self.misses else "none"
-        return f"Catches {len(self.catches)} of {self.attacks}: {caught}. Misses: {missed}."
+            passes = {1: "the backdoored model passes it", 2: "both backdoored models pass it"}.get(
+                n, "every backdoored model passes it")
+            return f"Catches {_none_of(n)}: {passes}, {_points(self.points)} a clean model."
+        if n == 1:
+            return (f"Catches the one attack that worked: {self.catches[0]}." if self.catches
+                    else f"Misses the one attack that worked: {missed[0]}.")
+        if not self.catches:
+            return f"Catches {_none_of(n)}. Misses: {', '.join(missed)}."
+        if not missed:
+            return f"Catches {'both attacks' if n == 2 else f'all {n} attacks'}: {and_list(self.catches)}."
+        return f"Catches {len(self.catches)} of {n}: {', '.join(self.catches)}. Misses: {', '.join(missed)}."
 
     @property
     def residual(self) -> str:
@@ -106,18 +114,25 @@ class Control:
                     "another control behind it.")
         worst = f"{max(m.asr for m in self.misses):.0%}"
         at_worst = [m.attack for m in self.misses if f"{m.asr:.0%}" == worst]  # several when they tie
-        if len(at_worst) == 1:
-            where = at_worst[0]
-        elif len(at_worst) == len(self.misses):
-            where = "on both" if len(at_worst) == 2 else "on each"
+        if len(self.misses) == self.attacks:
+            on = {1: "", 2: " on both attacks"}.get(self.attacks, f" on all {self.attacks} attacks")
         else:
-            where = f"on {len(at_worst)} of them"  # the verdict above names the misses; the brief's cell stays short
-        return (f"The attacker still wins on {len(self.misses)} of {self.attacks} attacks: up to {worst} of "
-                f"triggered inputs ({where}).")
+            on = f" on {len(self.misses)} of {self.attacks} attacks"
+        if len(at_worst) == 1:
+            return f"The attacker still wins{on}: up to {worst} of triggered inputs ({at_worst[0]})."
+        if len(at_worst) == len(self.misses):
+            return f"The attacker still wins{on}: {worst} of triggered inputs on each."
+        # the verdict above names the misses; the brief's cell stays short
+        return f"The attacker still wins{on}: up to {worst} of triggered inputs (on {len(at_worst)} of them)."
 
 
 def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def _none_of(attacks: int) -> str:
+    """"none of the 6 attacks", "neither attack", "none" (of the one)."""
+    return {1: "none", 2: "neither attack"}.get(attacks, f"none of the {attacks} attacks")
 
 
 def _points(points: float) -> str:
@@ -180,7 +195,8 @@ def recommend(table: list[Control]) -> list[str]:
     lines = []
     test = next((c for c in table if c.key == NO_DEFENSE), None)
     if test is not None:
-        lines.append(f"Do not rely on accuracy testing: it passed all {attacks} backdoored models.")
+        passed = {1: "the backdoored model", 2: "both backdoored models"}.get(attacks, f"all {attacks} backdoored models")
+        lines.append(f"Do not rely on accuracy testing: it passed {passed}.")
     left: set[str] = {m.attack for c in repairs for m in c.misses} | {a for c in repairs for a in c.catches}
     picked: list[Control] = []
     while left:
@@ -193,11 +209,12 @@ def recommend(table: list[Control]) -> list[str]:
         picked.append(best)
         left -= gained
         lead = "First" if len(picked) == 1 else "Then"
-        lines.append(f"{lead}, {best.action[0].lower()}{best.action[1:]}: it stopped {', '.join(a for a in best.catches if a in gained)}, "
+        lines.append(f"{lead}, {best.action[0].lower()}{best.action[1:]}: it stopped {and_list(a for a in best.catches if a in gained)}, "
                      f"costing {best.cost} (owner: {best.owner}).")
     if left:
-        lines.append(f"No control tested here stopped {', '.join(sorted(left))}: keep provenance checks, vendor "
-                     "clauses and monitoring for it, and expect it to get through.")
+        it = "it" if len(left) == 1 else "them"
+        lines.append(f"No control tested here stopped {and_list(sorted(left))}: keep provenance checks, vendor "
+                     f"clauses and monitoring for {it}, and expect {it} to get through.")
     elif picked:
         lines.append("Together these stopped every attack that worked here; an attack not in the matrix may still "
                      "get through, so keep monitoring and a rollback path.")

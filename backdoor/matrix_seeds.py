@@ -17,6 +17,7 @@ import torch
 from backdoor.datasets import load_dataset
 from backdoor.defenses.common import ProgressFn, no_progress
 from backdoor.matrix import Matrix, MatrixConfig, NO_DEFENSE, load_matrix, matrix
+from backdoor.wording import and_list
 
 SEEDS = (0, 1, 2)
 
@@ -99,14 +100,9 @@ def spread_text(s: Spread) -> str:
     return f"{low}%" if low == high else f"{low}-{high}%"
 
 
-def _seeds_words(seeds: tuple) -> str:
-    names = [str(s) for s in seeds]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _figures(s: Spread, seeds: tuple[int, ...]) -> str:
     """Each seed's attack success, in the seeds' order: "0.2%", "57.1% and 84.0%"."""
-    return _seeds_words(tuple(f"{s.asr_by_seed[s.seeds.index(seed)]:.1%}" for seed in seeds))
+    return and_list(tuple(f"{s.asr_by_seed[s.seeds.index(seed)]:.1%}" for seed in seeds))
 
 
 def flip_sentence(s: Spread, attack_title: Callable[[str], str], defense_title: Callable[[str], str]) -> str:
@@ -115,8 +111,8 @@ def flip_sentence(s: Spread, attack_title: Callable[[str], str], defense_title: 
     on = "seed" if len(s.stopped_on) == 1 else "seeds"
     off = "seed" if len(others) == 1 else "seeds"
     return (f"**{defense_title(s.defense)}** against **{attack_title(s.attack)}**: stopped it on {on} "
-            f"{_seeds_words(s.stopped_on)} ({_figures(s, s.stopped_on)} of triggered images still hijacked), "
-            f"but not on {off} {_seeds_words(others)} ({_figures(s, others)}).")
+            f"{and_list(s.stopped_on)} ({_figures(s, s.stopped_on)} of triggered images still hijacked), "
+            f"but not on {off} {and_list(others)} ({_figures(s, others)}).")
 
 
 def luck_summary(spread: list[Spread]) -> str:

@@ -17,7 +17,7 @@ from backdoor.scenario import Scenario
 from backdoor.sectors import Sector
 from ui.lessons import LESSONS
 from ui.training import cached_models, model_figures
-from ui.words import count_of
+from ui.words import and_list, count_of
 
 
 @lru_cache(maxsize=4)
@@ -36,11 +36,13 @@ def matrix_line(table: list[Control]) -> str:
     best = max(len(c.catches) for c in repairs)
     leaders = [c.action[0].lower() + c.action[1:] for c in repairs if len(c.catches) == best]
     if best == attacks:
-        verdict = f"{' and '.join(leaders)} stopped {'it' if attacks == 1 else f'all {attacks}'}"
+        verdict = f"{and_list(leaders)} stopped {({1: 'it', 2: 'both'}).get(attacks, f'all {attacks}')}"
     elif best == 0:
-        verdict = "none of them stopped any"
+        verdict = {(True, True): "it did not stop it", (True, False): "it stopped none of them",
+                   (False, True): "none of them stopped it"}.get((len(repairs) == 1, attacks == 1),
+                                                                 "none of them stopped any")
     else:
-        verdict = f"the best, {' and '.join(leaders)}, stopped {best} of them"
+        verdict = f"the best, {and_list(leaders)}, stopped {best} of them"
     were = "was" if len(repairs) == 1 else "were"
     return (f"{count_of(len(repairs), 'published defense')} {were} run against "
             f"{count_of(attacks, 'attack')} that worked: {verdict}.")

@@ -6,6 +6,9 @@ Pure functions (no Streamlit), so every sentence built from them is tested at it
 
 from __future__ import annotations
 
+from backdoor.wording import and_list  # noqa: F401 - the pages' and the library's sentences share it
+
+
 def _number_starts_with_a_vowel(digits: str) -> bool:
     # read aloud: an 8, an 80, an 800 ("eight..."), an 11, an 18, an 11,000; but a 110 ("one hundred...")
     return digits.startswith("8") or digits in ("11", "18") or (len(digits) == 5 and digits[:2] in ("11", "18"))
@@ -70,8 +73,3 @@ def ordinal(n: int) -> str:
 def count_of(n: int, noun: str, plural: str | None = None) -> str:
     """"1 submission", "0 submissions", "3 submissions"."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
-
-
-def and_list(names: list[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -43,7 +43,7 @@ def test_the_controls_follow_the_stored_evidence_with_cost_owner_and_the_scenari
     assert "**Faint blend**: A faint noise pattern over the whole picture" in body  # each named attack explained
     _store_matrix(pruning_stops_blend=True)  # another seed, another matrix: the advice changes with it
     body = texts(_stakeholder("pages/govern.py"))
-    assert "Catches 2 of 2: Classic patch (digits), Faint blend. Misses: none." in body
+    assert "Catches both attacks: Classic patch (digits) and Faint blend." in body
     assert "Then, screen every request" not in body
 
 

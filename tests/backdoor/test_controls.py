@@ -39,13 +39,15 @@ def test_a_control_catches_what_it_stopped_and_misses_the_rest_by_the_stakeholde
     assert [(m.attack, m.asr) for m in pruning.misses] == [("Faint blend", 0.6)]
     assert pruning.verdict == "Catches 2 of 3: Classic patch (digits), Invisible warp. Misses: Faint blend."
     assert pruning.residual == "The attacker still wins on 1 of 3 attacks: up to 60% of triggered inputs (Faint blend)."
-    assert table["activation_clustering"].verdict == "Catches 0 of 3: none. Misses: Classic patch (digits), Faint blend, Invisible warp."
-    assert table["activation_clustering"].residual == ("The attacker still wins on 3 of 3 attacks: up to 100% of "
-                                                       "triggered inputs (on each).")  # a tie: no single attack named
+    assert table["activation_clustering"].verdict == ("Catches none of the 3 attacks. Misses: Classic patch (digits), "
+                                                      "Faint blend, Invisible warp.")
+    assert table["activation_clustering"].residual == ("The attacker still wins on all 3 attacks: 100% of "
+                                                       "triggered inputs on each.")  # a tie: no single attack named
     two_tied = {c.key: c for c in controls(_matrix({("wanet", "fine_pruning"): 0.02}), NAMES)}["fine_pruning"]
-    assert two_tied.residual.endswith("up to 100% of triggered inputs (on both).")
+    assert two_tied.residual == "The attacker still wins on 2 of 3 attacks: 100% of triggered inputs on each."
     some_tied = {c.key: c for c in controls(_matrix({("wanet", "strip"): 0.6}), NAMES)}["strip"]
-    assert some_tied.residual.endswith("wins on 3 of 3 attacks: up to 100% of triggered inputs (on 2 of them).")
+    assert some_tied.residual == ("The attacker still wins on all 3 attacks: up to 100% of triggered inputs "
+                                  "(on 2 of them).")
     assert table[NO_DEFENSE].verdict.startswith("Catches none of the 3 attacks: every backdoored model passes it, 0.4 points below")
 
 
@@ -88,7 +90,7 @@ def test_what_a_control_costs_with_no_attack_is_read_off_the_matrixs_false_alarm
 def test_a_control_that_stops_everything_still_says_untested_attacks_may_pass():
     stopped = {(a, "fine_pruning"): 0.0 for a in ATTACKS}
     pruning = next(c for c in controls(_matrix(stopped), NAMES) if c.key == "fine_pruning")
-    assert pruning.verdict.endswith("Misses: none.")
+    assert pruning.verdict == "Catches all 3 attacks: Classic patch (digits), Faint blend and Invisible warp."
     assert "not in the matrix may" in pruning.residual
 
 
@@ -105,8 +107,35 @@ def test_the_advice_follows_the_evidence():
         "Then, screen every request in service: it stopped Faint blend")
     # nothing stops anything
     none = recommend(controls(_matrix({}), NAMES))
-    assert none[-1].startswith("No control tested here stopped Classic patch (digits), Faint blend, Invisible warp")
+    assert none[-1] == ("No control tested here stopped Classic patch (digits), Faint blend and Invisible warp: keep "
+                        "provenance checks, vendor clauses and monitoring for them, and expect them to get through.")
     assert not any(line.startswith(("First", "Then")) for line in none)
+
+
+def test_the_sentences_read_right_with_one_or_two_attacks_that_worked():
+    # only the patch worked (the others stayed under 50% without a defense): "the one attack"
+    one = _matrix({("blended", NO_DEFENSE): 0.2, ("wanet", NO_DEFENSE): 0.2, ("badnets", "fine_pruning"): 0.0})
+    table = {c.key: c for c in controls(one, NAMES)}
+    assert table["fine_pruning"].verdict == "Catches the one attack that worked: Classic patch (digits)."
+    assert table["strip"].verdict == "Misses the one attack that worked: Classic patch (digits)."
+    assert table["strip"].residual == "The attacker still wins: up to 100% of triggered inputs (Classic patch (digits))."
+    assert table[NO_DEFENSE].verdict.startswith("Catches none: the backdoored model passes it, ")
+    advice = recommend(list(table.values()))
+    assert advice[0] == "Do not rely on accuracy testing: it passed the backdoored model."
+    assert advice[1].startswith("First, prune and retune before release: it stopped Classic patch (digits), costing")
+    # two worked: "both", "neither"
+    two = {c.key: c for c in controls(_matrix({("wanet", NO_DEFENSE): 0.2, ("badnets", "strip"): 0.0,
+                                                ("blended", "strip"): 0.0, ("blended", "fine_pruning"): 0.3}), NAMES)}
+    assert two["strip"].verdict == "Catches both attacks: Classic patch (digits) and Faint blend."
+    assert two["activation_clustering"].verdict == "Catches neither attack. Misses: Classic patch (digits), Faint blend."
+    assert two["activation_clustering"].residual == "The attacker still wins on both attacks: 100% of triggered inputs on each."
+    assert two["fine_pruning"].residual == ("The attacker still wins on both attacks: up to 100% of triggered inputs "
+                                            "(Classic patch (digits)).")
+    assert two[NO_DEFENSE].verdict.startswith("Catches neither attack: both backdoored models pass it, ")
+    assert recommend(list(two.values()))[0] == "Do not rely on accuracy testing: it passed both backdoored models."
+    one_left = recommend(controls(_matrix({("wanet", NO_DEFENSE): 0.2, ("badnets", "strip"): 0.0}), NAMES))
+    assert one_left[-1] == ("No control tested here stopped Faint blend: keep provenance checks, vendor clauses and "
+                            "monitoring for it, and expect it to get through.")
 
 
 def test_ties_go_to_the_cheaper_control():

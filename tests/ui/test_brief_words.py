@@ -25,10 +25,18 @@ def test_ties_all_and_none():
     tie = [TEST, _control("a", "Do A (Paper A)", 2), _control("b", "Do B (Paper B)", 2)]
     assert matrix_line(tie).endswith("the best, do A and do B, stopped 2 of them.")
     assert matrix_line([TEST, _control("a", "Do A (A)", 5)]).endswith("do A stopped all 5.")
-    assert matrix_line([TEST, _control("a", "Do A (A)", 0)]).endswith("none of them stopped any.")
+    assert matrix_line([TEST, _control("a", "Do A (A)", 0)]).endswith("5 attacks that worked: it stopped none of them.")
+    assert matrix_line([TEST, _control("a", "Do A (A)", 0), _control("b", "Do B (B)", 0)]).endswith(
+        "none of them stopped any.")
+    three = [_control("none", "t", 0, attacks=2), _control("a", "Do A (A)", 2, 2), _control("b", "Do B (B)", 2, 2), _control("c", "Do C (C)", 2, 2)]
+    assert matrix_line(three).endswith("2 attacks that worked: do A, do B and do C stopped both.")
     assert matrix_line([_control("none", "t", 0, attacks=0)]).startswith("The attack x defense matrix had no attack")
 
 
 def test_one_defense_and_one_attack_read_as_one():
     assert matrix_line([_control("none", "t", 0, attacks=1), _control("a", "Do A (A)", 1, attacks=1)]) == (
         "1 published defense was run against 1 attack that worked: do A stopped it.")
+    assert matrix_line([_control("none", "t", 0, attacks=1), _control("a", "Do A (A)", 0, attacks=1)]).endswith(
+        "1 attack that worked: it did not stop it.")
+    assert matrix_line([_control("none", "t", 0, attacks=1), _control("a", "Do A (A)", 0, attacks=1),
+                        _control("b", "Do B (B)", 0, attacks=1)]).endswith("none of them stopped it.")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ui.words import and_list, count_of
+from ui.words import count_of
 
 
 def test_counts_take_the_plural_except_for_one():
@@ -11,11 +11,6 @@ def test_counts_take_the_plural_except_for_one():
     assert count_of(2, "blue verdict") == "2 blue verdicts"
     assert count_of(1200, "step") == "1,200 steps"
     assert count_of(3, "quiz", "quizzes") == "3 quizzes" and count_of(1, "quiz", "quizzes") == "1 quiz"
-
-
-def test_names_are_listed_with_and_before_the_last():
-    assert and_list(["STRIP"]) == "STRIP" and and_list(["ANP", "STRIP"]) == "ANP and STRIP"
-    assert and_list(["AC", "SS", "ABL"]) == "AC, SS and ABL"
 
 
 def test_places_in_line_read_as_ordinals():
