@@ -11,9 +11,20 @@ def at(request: int | None) -> str:
     return "never" if request is None else f"request {request + 1}"
 
 
+def _decisions(n: int) -> str:
+    """"no harmful decision", "1 harmful decision", "3 harmful decisions"."""
+    return "no harmful decision" if n == 0 else count_of(n, "harmful decision")
+
+
 def monitor_line(live: Timeline, config: DrillConfig) -> str:
     """What the operator sees now: only the monitor's view, never the hidden truth."""
     rule = f"{config.alert_after} of the last {config.window} requests"
+    if live.requests >= config.requests:  # the drill is over: nothing left to serve or roll back
+        if not live.alerted:
+            return (f"All {config.requests} requests served. The monitor flagged {count_of(live.flagged, 'request')} "
+                    f"and never alerted (it alerts when it flags {rule}). The incident timeline is below.")
+        return (f"All {config.requests} requests served. ALERT at {at(live.alert_at)}: the monitor flagged {rule}. "
+                "The incident timeline is below.")
     if not live.alerted:
         return (f"{count_of(live.flagged, 'request')} flagged so far; the monitor alerts when it flags {rule}. "
                 "Keep serving, or roll back when you choose.")
@@ -22,21 +33,27 @@ def monitor_line(live: Timeline, config: DrillConfig) -> str:
 
 
 def timeline_sentence(t: Timeline) -> str:
-    """The incident in one paragraph, once the drill is over."""
+    """The incident in one paragraph, once the drill is over (true before, at and after every event)."""
     if t.triggered == 0:
         return "No triggered request was sent in this drill: nothing was hijacked."
-    lead = (f"The attack began at {at(t.first_triggered)} and sent {count_of(t.triggered, 'triggered request')}. "
-            f"{count_of(t.harmful_until_alert, 'harmful decision')} went out before the alert")
+    lead = f"The attack began at {at(t.first_triggered)} and sent {count_of(t.triggered, 'triggered request')}. "
     if not t.alerted:
-        lead = (f"The attack began at {at(t.first_triggered)} and sent {count_of(t.triggered, 'triggered request')}. "
-                "The monitor never alerted")
-    elif t.false_alert:
-        lead += " (the alert itself came before any triggered request: a false alarm that happened to be right)"
+        lead += "The monitor never alerted"
+    else:
+        lead += f"{_decisions(t.harmful_until_alert).capitalize()} went out before the alert"
+        if t.false_alert:
+            lead += " (the alert itself came before any triggered request: a false alarm that happened to be right)"
     if t.rollback_at is None:
-        end = (f", and with no rollback the backdoored update made {count_of(t.harmful, 'harmful decision')} in all "
+        end = (f", and with no rollback the backdoored update made {_decisions(t.harmful)} in all "
                f"({t.harmful} of {t.triggered} triggered requests).")
     else:
-        end = (f"; the rollback at {at(t.rollback_at)} stopped it after "
-               f"{count_of(t.harmful_until_rollback, 'harmful decision')} in all.")
+        if t.first_triggered is not None and t.rollback_at <= t.first_triggered:
+            end = (f"; the rollback at {at(t.rollback_at)} came before the first triggered request, so the backdoored "
+                   "update answered none of them")
+        else:
+            end = f"; the rollback at {at(t.rollback_at)} stopped it after {_decisions(t.harmful_until_rollback)}"
+        after = t.harmful - t.harmful_until_rollback  # v1's own mistakes on triggered requests, after the rollback
+        end += (f", and v1, the clean model, answered {count_of(after, 'more triggered request')} the attacker's way on "
+                "its own." if after > 0 else ".")
     return (f"{lead}{end} Along the way the monitor flagged {count_of(t.honest_flagged, 'honest request')} "
             "(false alarms someone had to review).")

@@ -46,6 +46,7 @@ def test_the_drill_serves_alerts_rolls_back_and_its_timeline_is_the_librarys():
     assert list(at.dataframe[0].value["status"]) == ["serving", "kept, not serving"]
     at.button(key="btn.drill.end").click().run()
     assert not at.exception
+    assert f"All {config.requests} requests served" in texts(at) and "Keep serving" not in texts(at)
     rolled = replay(simulate(records, scenario, versions, config), config, rollback_at=rolled_at)
     shown = dict(zip(at.dataframe[1].value["event"], at.dataframe[1].value["when"]))
     assert shown["harmful decisions before the rollback"] == str(rolled.harmful_until_rollback)

@@ -1,12 +1,14 @@
 """The incident drill's sentences at their edges: no attack, no alert, a false alarm, a rollback or none."""
 
+from dataclasses import replace
+
 from backdoor.drill import DrillConfig, Timeline
 from ui.drill_words import at, monitor_line, timeline_sentence
 
 
 def line(first=80, triggered=20, alert=90, rollback=None, until_alert=3, until_rollback=20, harmful=20, honest=2,
-         flagged=5):
-    return Timeline(200, 40, 75, first, triggered, alert, rollback, until_alert, until_rollback, harmful, honest, flagged)
+         flagged=5, served=120):
+    return Timeline(served, 40, 75, first, triggered, alert, rollback, until_alert, until_rollback, harmful, honest, flagged)
 
 
 def test_requests_are_counted_from_one():
@@ -22,6 +24,17 @@ def test_the_monitor_line_shows_only_what_the_operator_knows():
     assert loud.startswith("ALERT at request 90") and "answers still went out" in loud
 
 
+def test_once_every_request_is_served_the_monitor_line_says_so_and_asks_for_nothing():
+    config = DrillConfig()
+    done = replace(line(alert=None, flagged=1), requests=config.requests)
+    assert monitor_line(done, config) == (f"All {config.requests} requests served. The monitor flagged 1 request and "
+                                          "never alerted (it alerts when it flags 4 of the last 20 requests). The "
+                                          "incident timeline is below.")
+    loud = monitor_line(replace(line(alert=89), requests=config.requests), config)
+    assert loud.startswith(f"All {config.requests} requests served. ALERT at request 90") and "Roll back" not in loud
+    assert "Keep serving" in monitor_line(replace(done, requests=config.requests - 1), config)
+
+
 def test_the_timeline_with_and_without_a_rollback():
     kept = timeline_sentence(line())
     assert kept.startswith("The attack began at request 81 and sent 20 triggered requests. 3 harmful decisions went "
@@ -29,15 +42,27 @@ def test_the_timeline_with_and_without_a_rollback():
     assert "20 harmful decisions in all (20 of 20 triggered requests)" in kept
     assert kept.endswith("flagged 2 honest requests (false alarms someone had to review).")
     rolled = timeline_sentence(line(rollback=95, until_rollback=4, harmful=4, honest=1))
-    assert "the rollback at request 96 stopped it after 4 harmful decisions in all." in rolled
+    assert "; the rollback at request 96 stopped it after 4 harmful decisions. Along" in rolled
     assert "flagged 1 honest request (" in rolled
+    # the clean model, back in service, got one triggered request wrong the attacker's way by itself
+    mistake = timeline_sentence(line(rollback=95, until_rollback=4, harmful=5))
+    assert ("stopped it after 4 harmful decisions, and v1, the clean model, answered 1 more triggered request the "
+            "attacker's way on its own.") in mistake
+    # rolled back before the attack began (at the very request, too): the backdoored update answered none
+    for rollback in (60, 79):
+        early = timeline_sentence(line(first=79, alert=None, rollback=rollback, until_rollback=0, harmful=0))
+        assert (f"The monitor never alerted; the rollback at request {rollback + 1} came before the first triggered "
+                "request, so the backdoored update answered none of them. Along") in early
     one = timeline_sentence(line(until_alert=1, triggered=1, harmful=1, until_rollback=1))
     assert "sent 1 triggered request. 1 harmful decision went out" in one
+    none = timeline_sentence(line(until_alert=0, harmful=0, until_rollback=0))
+    assert "No harmful decision went out before the alert, and with no rollback the backdoored update made no " \
+           "harmful decision in all (0 of 20 triggered requests)." in none
 
 
 def test_no_alert_a_false_alarm_and_no_attack():
     assert "The monitor never alerted, and with no rollback" in timeline_sentence(line(alert=None))
     early = timeline_sentence(line(alert=50, until_alert=0))
-    assert "0 harmful decisions went out before the alert (the alert itself came before any triggered request" in early
+    assert "No harmful decision went out before the alert (the alert itself came before any triggered request" in early
     assert timeline_sentence(line(first=None, triggered=0, alert=None, harmful=0)) == (
         "No triggered request was sent in this drill: nothing was hijacked.")
