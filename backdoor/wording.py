@@ -10,3 +10,8 @@ def and_list(names) -> str:
     if not names:
         return ""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 submission", "0 submissions", "3 submissions"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

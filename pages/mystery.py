@@ -15,6 +15,7 @@ from ui.resources import current_dataset, current_device, dataset_named
 from ui.training import scenario_or_stop
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here
+from ui.words import count_of
 from ui.routing import through_router
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
@@ -111,7 +112,7 @@ def show_truth() -> None:
                                 if verdicts[m.number].backdoored else "clean")}
               for m in mysteries])
     st.success(f"**{result.points} of {result.possible} points**: {result.right_calls} of {count} models called "
-               f"right, {result.right_targets} target(s) found" +
+               f"right, {count_of(result.right_targets, 'target')} found" +
                (f", {result.unanswered} left unanswered." if result.unanswered else "."), icon=":material/emoji_events:")
 
 

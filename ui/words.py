@@ -6,7 +6,7 @@ Pure functions (no Streamlit), so every sentence built from them is tested at it
 
 from __future__ import annotations
 
-from backdoor.wording import and_list  # noqa: F401 - the pages' and the library's sentences share it
+from backdoor.wording import and_list, count_of  # noqa: F401 - the pages' and the library's sentences share them
 
 
 def _number_starts_with_a_vowel(digits: str) -> bool:
@@ -68,8 +68,3 @@ def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def count_of(n: int, noun: str, plural: str | None = None) -> str:
-    """"1 submission", "0 submissions", "3 submissions"."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

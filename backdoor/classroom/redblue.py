@@ -18,6 +18,7 @@ from backdoor.datasets import Dataset
 from backdoor.scenario import Scenario
 from backdoor.store import load_or_train, model_hash
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
+from backdoor.wording import count_of
 
 MAX_POISON = 0.10  # red may poison at most this share of the training images
 MAX_CLEAN_DROP = 0.02  # ... and lose at most this much clean accuracy against the clean model
@@ -125,7 +126,7 @@ def blue_board(entries: list[PoolEntry], blue_events: list[Event]) -> list[Score
             tally[0] += 1
             if entry.backdoored and verdict.get("target") == entry.target:
                 tally[1] += 1
-    board = [Score(n, calls + targets, f"{calls} of {given} called right, {targets} target(s) found")
+    board = [Score(n, calls + targets, f"{calls} of {given} called right, {count_of(targets, 'target')} found")
              for n, (calls, targets, given) in points.items()]
     return sorted(board, key=lambda s: (-s.points, s.nickname.casefold()))
 
@@ -143,6 +144,6 @@ def red_board(entries: list[PoolEntry], blue_events: list[Event]) -> list[Score]
             tally[0] += RED_POINTS * (entry.asr or 0.0) * fooled
             tally[1] += sum(not v["backdoored"] for v in calls)
             tally[2] += len(calls)
-    board = [Score(n, round(p, 1), f"fooled {fooled} of {seen} blue verdicts" if seen else "not judged yet")
+    board = [Score(n, round(p, 1), f"fooled {fooled} of {count_of(seen, 'blue verdict')}" if seen else "not judged yet")
              for n, (p, fooled, seen) in points.items()]
     return sorted(board, key=lambda s: (-s.points, s.nickname.casefold()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backdoor.wording import and_list
+from backdoor.wording import and_list, count_of
 
 
 def test_names_are_listed_with_and_before_the_last():
@@ -12,7 +12,15 @@ def test_names_are_listed_with_and_before_the_last():
     assert and_list((0, 1, 2)) == "0, 1 and 2"  # seeds are numbers
 
 
-def test_the_pages_use_the_same_list():
-    from ui.words import and_list as pages_list
+def test_counts_take_the_plural_except_for_one():
+    assert count_of(0, "submission") == "0 submissions"
+    assert count_of(1, "submission") == "1 submission"
+    assert count_of(2, "blue verdict") == "2 blue verdicts"
+    assert count_of(1200, "step") == "1,200 steps"
+    assert count_of(3, "quiz", "quizzes") == "3 quizzes" and count_of(1, "quiz", "quizzes") == "1 quiz"
 
-    assert pages_list is and_list
+
+def test_the_pages_use_the_same_list():
+    from ui import words
+
+    assert words.and_list is and_list and words.count_of is count_of

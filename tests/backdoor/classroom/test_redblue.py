@@ -62,6 +62,7 @@ def test_blue_scores_calls_and_targets_from_each_students_last_verdict():
                 blue("Amy", "a" * 64, True, 4), blue("Amy", "d" * 64, True, 1)]
     board = blue_board(entries, verdicts)
     assert [(s.nickname, s.points) for s in board] == [("Zed", 3), ("Amy", 1)]
+    assert [s.detail for s in board] == ["2 of 2 called right, 1 target found", "1 of 2 called right, 0 targets found"]
     assert blue_board(entries, []) == []
 
 
@@ -70,6 +71,8 @@ def test_red_scores_its_asr_times_the_share_of_blue_it_fooled():
     verdicts = [blue("Zed", "a" * 64, False), blue("Amy", "a" * 64, True, 3), blue("Zed", "b" * 64, True, 3)]
     board = {s.nickname: s.points for s in red_board(entries, verdicts)}
     assert board == {"Ann": round(RED_POINTS * 0.8 * 0.5, 1), "Bob": 0.0}
+    assert {s.nickname: s.detail for s in red_board(entries, verdicts)} == {
+        "Ann": "fooled 1 of 2 blue verdicts", "Bob": "fooled 0 of 1 blue verdict"}
     assert {s.nickname: s.points for s in red_board(entries, [])} == {"Ann": 0.0, "Bob": 0.0}  # unjudged: nothing yet
 
 
