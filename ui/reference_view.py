@@ -12,6 +12,7 @@ from backdoor.outcomes import STOPPED
 from backdoor.reference import (SETTING, TOOK_HOLD, Pair, explanations, missing_sentence, pairs, points,
                                 shown_asr)
 from ui.state import is_stakeholder
+from ui.words import and_list
 
 
 def agreement_sentence(found: list[Pair]) -> str:
@@ -89,7 +90,7 @@ def show_published_beside(matrix: Matrix, names: Mapping[str, str] | None = None
         st.markdown(words["general"].strip())
     differ = differing(found, names)
     for defense, attacks in differ.items():
-        st.markdown(f"**{column_title(defense)}** differs on {', '.join(attacks)}. "
+        st.markdown(f"**{column_title(defense)}** differs on {and_list(attacks)}. "
                     + words["differs"][defense]["text"].strip())
     if differ:
         st.caption("These reasons were written for the default matrix (5,000 MNIST digits, the small CNN); "

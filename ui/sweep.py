@@ -15,6 +15,7 @@ from ui.jobs import offer_job, shared_memo
 from ui.waiting import MEASURING, busy_note, estimate_now, here
 from ui.readings import EQUALLY_GOOD, accuracy_gap
 from ui.charts import CHART_CONFIG, HARMFUL, HONEST
+from ui.words import count_of
 
 
 def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
@@ -39,12 +40,16 @@ def read_sweep(points: list[SweepPoint]) -> str:
     worst_acc = min(p.clean_acc for p in points)
     if working:
         first = working[0]
-        head = (f"With only **{first.poisoned_images} poisoned images ({100 * first.rate:.2g}% of the training set)** "
-                f"the trigger already works {first.asr:.0%} of the time.")
+        head = (f"With only **{count_of(first.poisoned_images, 'poisoned image')} ({100 * first.rate:.2g}% of the "
+                f"training set)** the trigger already works {first.asr:.0%} of the time.")
     else:
-        best = max(points, key=lambda p: p.asr)
-        head = (f"This attack never reached 90% success in the sweep; its best was {best.asr:.0%} with "
-                f"{best.poisoned_images} poisoned images.")
+        best = max(points, key=lambda p: p.asr)  # on a tie, the fewest poisoned images
+        if f"{best.asr:.0%}" == "0%":
+            head = ("This attack never took hold in the sweep: the trigger worked on under 1% of the triggered test "
+                    "images at every poison count tried.")
+        else:
+            head = (f"This attack never reached 90% success in the sweep; its best was {best.asr:.0%}, with "
+                    f"{count_of(best.poisoned_images, 'poisoned image')}.")
     best_acc = max(p.clean_acc for p in points)
     if accuracy_gap(worst_acc, best_acc) <= EQUALLY_GOOD:
         return head + (f" Clean accuracy stays between {worst_acc:.1%} and {best_acc:.1%} throughout, so an accuracy "
