@@ -18,7 +18,7 @@ from ui.charts import CHART_CONFIG
 from ui.classroom import class_database, class_scenario
 from ui.glossary import quizzes
 from ui.redblue import class_pool
-from ui.words import count_of, percent
+from ui.words import and_list, count_of, percent
 
 REFRESH = timedelta(seconds=3)
 
@@ -73,9 +73,23 @@ def _results(events) -> None:
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="poisoned training images (%)",
                       yaxis_title="attack success rate (%)", yaxis_range=[-2, 102], xaxis_range=[0, highest * 1.2 + 1])
     st.plotly_chart(fig, config=CHART_CONFIG, key="dash.results")
-    low = min(results, key=lambda r: (r["poison_rate"], -r["asr"]))
-    st.caption(f"{len(results)} models trained. The smallest dose anyone tried, {percent(low['poison_rate'])} of the "
-               f"images, gave an attack success rate of {percent(low['asr'])} ({low['nickname']}).")
+    st.caption(dose_sentence(results))
+
+
+def dose_sentence(results: list[dict]) -> str:
+    """The class's smallest poison dose and what it did, naming everyone who tried it (true at ties, for
+    one student and for a class that trained only clean models)."""
+    lead = f"{count_of(len(results), 'model')} trained."
+    poisoned = [r for r in results if r["poison_rate"] > 0]
+    if not poisoned:
+        return f"{lead} No one has poisoned any images yet: every model here learnt from clean data."
+    dose = min(r["poison_rate"] for r in poisoned)
+    at_dose = [r for r in poisoned if r["poison_rate"] == dose]
+    who = and_list(list(dict.fromkeys(r["nickname"] for r in at_dose)))
+    rates = sorted({percent(r["asr"]) for r in at_dose}, key=lambda p: float(p[:-1]))
+    gave = (f"an attack success rate of {rates[0]}" if len(rates) == 1
+            else f"attack success rates from {rates[0]} to {rates[-1]}")
+    return f"{lead} The smallest dose anyone tried, {percent(dose)} of the images, gave {gave} ({who})."
 
 
 def _defenses(events) -> None:
