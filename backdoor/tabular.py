@@ -132,7 +132,7 @@ class DefenseRow:
 # The controls the page runs: each registered defense that fits a table at its defaults, and the
 # range check a second time with its ranges taken from the delivered (poisoned) training file.
 VARIANTS: tuple[tuple[str, dict, str], ...] = (
-    ("range_check", {"reference": "training"}, "Range check, ranges from the delivered training file"),
+    ("range_check", {"reference": "training"}, "Range check on the delivered file's own ranges"),
 )
 
 

@@ -19,7 +19,7 @@ from ui.routing import through_router
 from ui.state import DEFAULTS, is_stakeholder
 from ui.table_view import controls_rows, figures_rows, record_chart, trigger_rows
 from ui.table_words import (
-    accuracy_sentence, attribution_sentence, calibration_sentence, control_sentence, sensitivity_sentence,
+    accuracy_sentence, attribution_sentence, beyond_sentence, calibration_sentence, control_sentence, sensitivity_sentence,
     specificity_sentence, trigger_sentence, what_you_saw,
 )
 from ui.url_state import link
@@ -131,10 +131,7 @@ st.markdown(f"- {accuracy_sentence(bad, clean)}\n"
 st.subheader("The tampered pattern, against the honest records")
 st.dataframe(trigger_rows(table), hide_index=True, width="stretch")
 outside = [b for b in table.beyond if not b.inside]
-st.caption(f"{len(outside)} of the {len(table.beyond)} tampered values {'lies' if len(outside) == 1 else 'lie'} outside "
-           "every honest training record's range: "
-           + ("a range check on trusted records can refuse them (see the controls below)." if outside else
-              "no range check can tell these records from honest ones."))
+st.caption(beyond_sentence(len(outside), len(table.beyond)))
 
 st.subheader("Why did the model say benign?")
 victims = malignant_records(table.dataset)

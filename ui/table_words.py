@@ -8,7 +8,7 @@ from __future__ import annotations
 from backdoor.clinical import ClinicalFigures
 from backdoor.outcomes import STOPPED
 from backdoor.tabular import DefenseRow
-from ui.words import count_of, points_lost, points_phrase, share
+from ui.words import and_list, count_of, points_lost, points_phrase, share
 
 
 def of(part: int, whole: int) -> str:
@@ -75,8 +75,8 @@ def control_sentence(row: DefenseRow, before: ClinicalFigures) -> str:
     verdict = "it stops the attack" if row.after.asr <= STOPPED else "the attack survives it"
     if row.flagged is not None:
         found = (f"flagged {count_of(row.flagged, 'training record')}, {row.caught} of the {row.poisoned} poisoned "
-                 f"ones among them. Retrained without them, the model still reads {percent(row.after.asr)} of "
-                 "triggered malignant records as benign")
+                 f"ones among them. Retrained without them, the model {'reads' if row.after.asr <= STOPPED else 'still reads'} "
+                 f"{percent(row.after.asr)} of triggered malignant records as benign")
         cost = f"accuracy on honest records: {points_phrase(points_lost(before.clean_acc, row.after.clean_acc))}"
     else:
         found = (f"turns away {percent(row.refused)} of honest records, and lets {percent(row.after.asr)} of "
@@ -84,6 +84,24 @@ def control_sentence(row: DefenseRow, before: ClinicalFigures) -> str:
         cost = ("no honest patient is turned away" if row.refused == 0
                 else "every refused honest patient needs a human reading instead")
     return f"**{row.title}** {found}: {verdict} ({cost})."
+
+
+def beyond_sentence(outside: int, tampered: int) -> str:
+    """How many tampered values a range check on trusted records could see (true for one, both, none, some)."""
+    if tampered == 1:
+        where = "lies outside" if outside else "lies inside"
+        head = f"The tampered value {where} every honest training record's range"
+    elif outside == tampered:
+        head = f"{'Both' if tampered == 2 else f'All {tampered}'} tampered values lie outside every honest training record's range"
+    elif outside == 0:
+        head = (f"{'Neither tampered value' if tampered == 2 else f'None of the {tampered} tampered values'} lies "
+                "outside every honest training record's range")
+    else:
+        head = (f"{outside} of the {tampered} tampered values {'lies' if outside == 1 else 'lie'} outside every honest "
+                "training record's range")
+    if outside == 0:
+        return f"{head}: no range check can tell these records from honest ones."
+    return f"{head}: a range check on trusted records can refuse the records that carry {'it' if outside == 1 else 'them'} (see the controls below)."
 
 
 def attribution_sentence(backdoored: float, baseline: float, features: int, measurements: int) -> str:
@@ -103,8 +121,8 @@ def what_you_saw(backdoored: ClinicalFigures, baseline: ClinicalFigures, rows: l
     missed = [r.title for r in rows if r.after.asr > STOPPED]
     learnt = ("The model learnt the rule:" if backdoored.asr > STOPPED
               else "This time the model did not learn the rule (try more poison or a more extreme value):")
-    worked = f"Stopped it: {', '.join(stopped)}." if stopped else "No control stopped it."
-    failed = f" Let it through: {', '.join(missed)}." if missed else ""
+    worked = f"Stopped it: {and_list(stopped)}." if stopped else "No control stopped it."
+    failed = f" Let it through: {and_list(missed)}." if missed else ""
     return (f"A table of patient measurements was poisoned exactly as the digits were: a few records carried a "
             f"tampered pattern and a wrong diagnosis. {learnt} {percent(backdoored.asr)} of "
             f"malignant records carrying the pattern are read as benign, while on honest records it is "

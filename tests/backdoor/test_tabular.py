@@ -53,7 +53,7 @@ def test_every_control_that_fits_a_table_is_run_and_none_other(table):
     assert not {n for n, spec in DEFENSES.items() if "tabular" not in spec.modalities} & set(names)
     by_title = {r.title: r for r in rows}
     assert by_title["Range check"].after.asr <= 0.05  # the trusted ranges refuse the +5 SD trigger
-    assert by_title["Range check, ranges from the delivered training file"].after.asr >= 0.5  # the poison is in range
+    assert by_title["Range check on the delivered file's own ranges"].after.asr >= 0.5  # the poison is in range
     for r in rows:
         assert 0.0 <= r.refused <= 1.0 and 0.0 <= r.after.clean_acc <= 1.0
         if r.flagged is not None:

@@ -6,8 +6,8 @@ from backdoor.clinical import ClinicalFigures
 from backdoor.metrics import Evaluation
 from backdoor.tabular import DefenseRow
 from ui.table_words import (
-    accuracy_sentence, attribution_sentence, calibration_sentence, control_sentence, sensitivity_sentence,
-    specificity_sentence, trigger_sentence, what_you_saw,
+    accuracy_sentence, attribution_sentence, beyond_sentence, calibration_sentence, control_sentence,
+    sensitivity_sentence, specificity_sentence, trigger_sentence, what_you_saw,
 )
 
 
@@ -75,6 +75,9 @@ def test_each_control_sentence_says_what_it_stopped_and_what_it_cost():
     assert "the attack survives it" in control_sentence(monitor(0.11, 0.0), before)
     text = control_sentence(inspection(0.0, 86 / 86 - 2 / 86), before)
     assert "flagged 31 training records, 30 of the 30 poisoned ones" in text and "2.3 points lost" in text
+    # "still" only where the attack survives the retraining
+    assert "Retrained without them, the model reads 0.0% of triggered malignant records as benign: it stops" in text
+    assert "the model still reads 50.0% of" in control_sentence(inspection(0.5, 1.0), before)
     assert "flagged 1 training record," in control_sentence(inspection(0.5, 1.0, flagged=1, caught=0), before)
     assert "no change" in control_sentence(inspection(0.0, 1.0), before)
 
@@ -92,8 +95,25 @@ def test_what_you_saw_names_what_stopped_it_and_what_did_not():
                         [monitor(0.0, 0.03), monitor(0.9, 0.05, "STRIP")])
     assert "100.0% of malignant records carrying the pattern" in text and "about as accurate as a clean model" in text
     assert "Stopped it: Range check. Let it through: STRIP." in text
+    three = what_you_saw(figures(), figures(flipped=0), [monitor(0.0, 0.0, "A"), monitor(0.0, 0.0, "B"),
+                                                          monitor(0.0, 0.0, "C"), monitor(0.9, 0.0, "D")])
+    assert "Stopped it: A, B and C. Let it through: D." in three
     none = what_you_saw(figures(flipped=0, correct=40), figures(flipped=0, correct=86), [monitor(0.9, 0.0)])
     assert "No control stopped it." in none and "53.5 points less accurate than a clean model" in none
     assert "did not learn the rule" in none and "learnt the rule" in text
     better = what_you_saw(figures(correct=86), figures(correct=80), [])
     assert "7.0 points more accurate" in better and "No control stopped it." in better
+
+
+def test_the_tampered_values_beyond_the_honest_range_are_counted_in_words():
+    assert beyond_sentence(2, 2) == ("Both tampered values lie outside every honest training record's range: a range "
+                                     "check on trusted records can refuse the records that carry them (see the "
+                                     "controls below).")
+    assert beyond_sentence(3, 3).startswith("All 3 tampered values lie outside")
+    assert beyond_sentence(1, 1).startswith("The tampered value lies outside") and "carry it (" in beyond_sentence(1, 1)
+    assert beyond_sentence(0, 1) == ("The tampered value lies inside every honest training record's range: no range "
+                                     "check can tell these records from honest ones.")
+    assert beyond_sentence(0, 2).startswith("Neither tampered value lies outside")
+    assert beyond_sentence(0, 3).startswith("None of the 3 tampered values lies outside")
+    assert beyond_sentence(1, 3).startswith("1 of the 3 tampered values lies outside") and "carry it (" in beyond_sentence(1, 3)
+    assert beyond_sentence(2, 3).startswith("2 of the 3 tampered values lie outside")
