@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from backdoor.kinds import LABELS
 from backdoor.train import EpochRecord
+from backdoor.wording import and_list
 
 # By model kind, from the Okabe-Ito palette (told apart with every common colour-vision deficiency),
 # and never by colour alone: the backdoored model's lines are dashed with crosses, its bars hatched.
@@ -38,7 +39,7 @@ def guessing_note(histories: dict[str, list[EpochRecord]], num_classes: int) -> 
                      if not math.isnan(r.asr) and only_guesses(r, num_classes)})
     if not hidden:
         return ""
-    epochs = ", ".join(map(str, hidden))
+    epochs = and_list(hidden)
     return (f"Attack success is not drawn for epoch{'s' if len(hidden) > 1 else ''} {epochs}: there the model only "
             f"guessed (clean accuracy near chance, {1 / num_classes:.0%}), and a model that answers one class for "
             "everything 'succeeds' on every triggered image without having learnt any trigger.")

@@ -6,7 +6,7 @@ Pure functions (no Streamlit), tested at 0%, 100%, ties and both directions of a
 from __future__ import annotations
 
 from ui.readings import EQUALLY_GOOD, WORKS, accuracy_gap
-from ui.words import count_of, share
+from ui.words import and_list, count_of, share
 
 
 def poisoned_sentence(poisoned: int, train_images: int, clean_label: bool) -> str:
@@ -58,6 +58,6 @@ def off_grid_sentence(rates_pct: list[float]) -> str:
     if not rates_pct:
         return ("No pre-trained models for this attack with these settings: `make warm` prepares them before a "
                 "class. Train it yourself instead.")
-    listed = ", ".join(f"{r:g}%" for r in rates_pct)
+    listed = and_list([f"{r:g}%" for r in rates_pct])
     return (f"This exact setting is not on the grid of pre-trained models (for this attack it has {listed}). "
             "Pick one of those for an instant answer, or train it yourself.")

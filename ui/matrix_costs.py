@@ -4,7 +4,7 @@ with no backdoor (what it flags, what its repair costs, the honest requests it r
 from __future__ import annotations
 
 from backdoor.matrix import NO_DEFENSE, Cell, Matrix, column_title
-from ui.words import points_phrase
+from ui.words import and_list, points_phrase
 
 
 def seconds_words(low: float, high: float) -> str:
@@ -79,5 +79,5 @@ def false_alarm_reading(matrix: Matrix) -> str:
     refusers = [c for c in measured if c.refused > 0]
     if refusers:
         parts.append("A monitor that refuses honest requests charges that on every day of service, attack or not: "
-                     + ", ".join(f"{column_title(c.defense)} {c.refused:.1%}" for c in refusers) + ".")
+                     + and_list([f"{column_title(c.defense)} {c.refused:.1%}" for c in refusers]) + ".")
     return " ".join(parts)

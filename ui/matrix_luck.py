@@ -17,6 +17,7 @@ from backdoor.matrix_seeds import (SEEDS, Spread, compute_seeds, flip_sentence, 
 from ui.charts import CHART_CONFIG
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here
+from ui.words import and_list
 
 
 def seed_spread(config: MatrixConfig, current: Matrix) -> list[Spread] | None:
@@ -50,7 +51,7 @@ def luck_heatmap(spread: list[Spread], attacks: list[str], defenses: list[str],
 
 def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None, dataset: Dataset, device,
               attack_title: Callable[[str], str]) -> None:
-    seeds = ", ".join(str(s) for s in SEEDS[:-1]) + f" and {SEEDS[-1]}"
+    seeds = and_list(SEEDS)
     st.subheader("Luck: the same matrix on three seeds")
     st.caption(f"A seed is the starting number behind every random choice: the split of the data, which images are "
                "poisoned and the model's first weights. "

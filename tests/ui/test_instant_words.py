@@ -36,6 +36,6 @@ def test_the_clean_models_sentences_and_the_off_grid_note():
     assert baseline_accuracy_sentence(0.976, 500) == ("The clean model, trained on untouched data, is right on "
                                                       "97.6% of the same 500 images.")
     assert baseline_attack_sentence(0.004, "'0'").startswith("The clean model reads 0.4% of triggered images as '0'")
-    assert "(for this attack it has 0.125%, 2.5%, 10%)" in off_grid_sentence([0.125, 2.5, 10.0])
+    assert "(for this attack it has 0.125%, 2.5% and 10%)" in off_grid_sentence([0.125, 2.5, 10.0])
     assert off_grid_sentence([]).startswith("No pre-trained models for this attack")
     assert "train it yourself" in off_grid_sentence([10.0]).lower()
