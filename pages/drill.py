@@ -62,7 +62,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Requests served", f"{clock} of {config.requests}")
 c2.metric("Serving", f"v{serving}")
 c3.metric("Flagged by the monitor", live.flagged)
-c4.metric("Alert", "none yet" if not live.alerted else at(live.alert_at))
+c4.metric("Alert", at(live.alert_at) if live.alerted else "never" if clock >= config.requests else "none yet")
 (st.error if live.alerted else st.info)(monitor_line(live, config), icon=":material/monitor_heart:")
 
 

@@ -49,6 +49,7 @@ def test_the_drill_serves_alerts_rolls_back_and_its_timeline_is_the_librarys():
     assert f"All {config.requests} requests served" in texts(at) and "Keep serving" not in texts(at)
     rolled = replay(simulate(records, scenario, versions, config), config, rollback_at=rolled_at)
     shown = dict(zip(at.dataframe[1].value["event"], at.dataframe[1].value["when"]))
+    assert at.metric[3].value == (f"request {rolled.alert_at + 1}" if rolled.alerted else "never")
     assert shown["harmful decisions before the rollback"] == str(rolled.harmful_until_rollback)
     assert shown["rollback to v1"] == f"request {rolled_at + 1}"
     assert rolled.harmful_until_rollback <= expected.harmful
@@ -56,3 +57,10 @@ def test_the_drill_serves_alerts_rolls_back_and_its_timeline_is_the_librarys():
 
     at.button(key="btn.drill.again").click().run()
     assert at.session_state["drill.clock"] == 0 and at.session_state["drill.rollback"] == -1
+    # an early rollback, before the monitor could alert: once every request is served, the alert reads "never"
+    while at.session_state["drill.clock"] <= config.update_at:
+        at.button(key="btn.drill.serve").click().run()
+    at.button(key="btn.drill.rollback").click().run()
+    at.button(key="btn.drill.end").click().run()
+    early = replay(simulate(records, scenario, versions, config), config, rollback_at=at.session_state["drill.rollback"])
+    assert at.metric[3].value == (f"request {early.alert_at + 1}" if early.alerted else "never")
