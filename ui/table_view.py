@@ -64,7 +64,8 @@ def record_chart(seen: RecordExplanation, names: tuple[str, ...], trigger: tuple
                 marker_color=WITH, marker_pattern_shape="/")
     fig.update_layout(barmode="group", height=120 + 34 * len(shown), margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-                      xaxis_title="push towards 'malignant' (left: towards 'benign')")
+                      xaxis_title="push towards 'malignant'<br>(left: towards 'benign')")  # two lines fit a phone
+    fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
 

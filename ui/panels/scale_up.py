@@ -38,7 +38,7 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
                                xbins=bins, marker_color=HARMFUL, marker_pattern_shape="/"))
     fig.add_vline(x=threshold + 0.5 / scales, line_dash="dash", annotation_text="refused to the right")
     fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis_title="share of brightness levels that keep the answer (SPC)",
+                      xaxis_title="share of brightness levels that keep the answer<br>(SPC)", xaxis_automargin=True,
                       legend=dict(orientation="h", y=-0.3))
     st.plotly_chart(fig, key=f"{key}.hist", config=CHART_CONFIG)
     st.caption(f"The threshold is set on the defender's {lab.half:,} clean images so that at most the share you "
