@@ -116,7 +116,8 @@ def findings(bd: Evaluation, base: Evaluation, poisoned: bool, defenses: list[Ou
     (the report's conclusion, and the board brief's numbers)."""
     gap = abs(round(100 * base.clean_acc, 1) - round(100 * bd.clean_acc, 1))
     if gap <= 1.0:
-        accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points from a "
+        apart = "the same as" if gap == 0 else f"{gap:.1f} points from"
+        accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {apart} a "
                     f"model trained on clean data ({base.clean_acc:.1%}): an accuracy check would have passed it.")
     else:
         accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points "

@@ -145,6 +145,8 @@ def test_the_conclusion_without_poison_and_with_a_defense():
     # exactly one point apart still passes an accuracy check
     edge = conclusion(replace(_hand_made_report([]), backdoored=Evaluation(0.977, 0.964)))
     assert "97.7% on ordinary test images, 1.0 points from a model trained on clean data (98.7%): an accuracy" in edge
+    same = conclusion(replace(_hand_made_report([]), backdoored=Evaluation(0.9871, 0.964)))  # both print as 98.7%
+    assert "98.7% on ordinary test images, the same as a model trained on clean data (98.7%): an accuracy" in same
     pruning = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.971, 0.02))
     defended = conclusion(_hand_made_report([pruning]))
     assert defended.endswith(" (the clean model: 1.2%). Before any defense the backdoor worked on 96.4% of triggered "
