@@ -76,7 +76,7 @@ def _one_seed(seed: int) -> dict:
         p + "target": "met" if met else "missed",
     }
     for row in defend(table):
-        name = row.title.lower().replace(", ranges from the delivered training file", " (training ranges)")
+        name = row.title.lower().replace(" on the delivered file's own ranges", " (training ranges)")
         out[f"{p}{name}: asr_after"] = round(row.after.asr, 4)
         out[f"{p}{name}: clean_acc_after"] = round(row.after.clean_acc, 4)
         out[f"{p}{name}: refused"] = round(row.refused, 4)
