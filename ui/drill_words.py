@@ -22,9 +22,9 @@ def monitor_line(live: Timeline, config: DrillConfig) -> str:
     if live.requests >= config.requests:  # the drill is over: nothing left to serve or roll back
         if not live.alerted:
             return (f"All {config.requests} requests served. The monitor flagged {count_of(live.flagged, 'request')} "
-                    f"and never alerted (it alerts when it flags {rule}). The incident timeline is below.")
+                    f"and never alerted (it alerts when it flags {rule}). What happened, request by request, is below.")
         return (f"All {config.requests} requests served. ALERT at {at(live.alert_at)}: the monitor flagged {rule}. "
-                "The incident timeline is below.")
+                "What happened, request by request, is below.")
     if not live.alerted:
         return (f"{count_of(live.flagged, 'request')} flagged so far; the monitor alerts when it flags {rule}. "
                 "Keep serving, or roll back when you choose.")

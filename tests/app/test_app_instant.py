@@ -113,7 +113,7 @@ def test_a_setting_off_the_grid_says_so_and_offers_to_train_it(grid_store):
     at.run()
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception
-    assert "not on the grid" in texts(at) and "5%, 10%" in texts(at)
+    assert "not on the grid" in texts(at) and "5% and 10%" in texts(at)
     assert "Train it yourself with the Train button below" in texts(at)
     assert any(b.key == "btn.train" for b in at.button)  # the page's own Train button, below
     assert at.session_state["instant.pick"].poison.rate in (0.05, 0.1)  # the panel starts at a neighbour

@@ -28,8 +28,8 @@ def test_once_every_request_is_served_the_monitor_line_says_so_and_asks_for_noth
     config = DrillConfig()
     done = replace(line(alert=None, flagged=1), requests=config.requests)
     assert monitor_line(done, config) == (f"All {config.requests} requests served. The monitor flagged 1 request and "
-                                          "never alerted (it alerts when it flags 4 of the last 20 requests). The "
-                                          "incident timeline is below.")
+                                          "never alerted (it alerts when it flags 4 of the last 20 requests). What "
+                                          "happened, request by request, is below.")
     loud = monitor_line(replace(line(alert=89), requests=config.requests), config)
     assert loud.startswith(f"All {config.requests} requests served. ALERT at request 90") and "Roll back" not in loud
     assert "Keep serving" in monitor_line(replace(done, requests=config.requests - 1), config)
