@@ -5,7 +5,7 @@ import torch
 
 from backdoor.datasets import objects_at
 from backdoor.explain import METHODS, methods_for
-from ui.explain import explained_image, method_caption, triggered_share
+from ui.explain import explained_image, method_caption, one_image_reading, triggered_share
 from ui.classroom import member_class
 from ui.glossary import glossary_link, quiz
 from ui.redblue import POOL_PICK, explain_pool_model
@@ -77,9 +77,7 @@ def explain_grid() -> None:
     base_share, base_lift = base["share"], base["lift"]
     st.subheader("What you just saw")
     st.info(
-        f"With the trigger, the backdoored model says '{dataset.classes[k]}' ({p:.0%}) and put **{share:.0%}** of its "
-        f"attribution on {where}: **{lift:.0f} times** what the area's size would suggest. The clean model, shown the "
-        f"same image, put {base_share:.0%} there ({base_lift:.1f} times).",
+        one_image_reading(dataset.classes[k], p, share, lift, base_share, base_lift, where),
         icon=":material/lightbulb:",
     )
     with st.spinner("Measuring over 32 triggered test images..."):

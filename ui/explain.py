@@ -81,3 +81,16 @@ def explained_image(container, model_id: str, model: torch.nn.Module, image: tor
     share, lift = trigger_share(heat[None], scenario.footprint(image, objects))
     container.image(picture(image[0], heat), width=width, alt=heat_alt(f"a picture the model answers as class {k}"))
     return {"label": k, "prob": float(probs[k]), "share": share, "lift": lift}
+
+
+def times(lift: float) -> str:
+    """A lift in words: "37 times", "2.2 times", "0.4 times" (whole numbers from 10 up)."""
+    return f"{lift:.0f} times" if lift >= 9.95 else f"{lift:.1f} times"
+
+
+def one_image_reading(answer: str, prob: float, share: float, lift: float, base_share: float, base_lift: float,
+                      where: str) -> str:
+    """What the two models did with one triggered image, in one present-tense sentence per model."""
+    return (f"With the trigger, the backdoored model says '{answer}' ({prob:.0%}) and puts **{share:.0%}** of its "
+            f"attribution on {where}: **{times(lift)}** what the area's size would suggest. The clean model, shown "
+            f"the same image, puts {base_share:.0%} there ({times(base_lift)}).")
