@@ -86,9 +86,8 @@ def dose_sentence(results: list[dict]) -> str:
     dose = min(r["poison_rate"] for r in poisoned)
     at_dose = [r for r in poisoned if r["poison_rate"] == dose]
     who = and_list(list(dict.fromkeys(r["nickname"] for r in at_dose)))
-    rates = sorted({percent(r["asr"]) for r in at_dose}, key=lambda p: float(p[:-1]))
-    gave = (f"an attack success rate of {rates[0]}" if len(rates) == 1
-            else f"attack success rates from {rates[0]} to {rates[-1]}")
+    low, high = (percent(f(r["asr"] for r in at_dose)) for f in (min, max))
+    gave = f"an attack success rate of {low}" if low == high else f"attack success rates from {low} to {high}"
     return f"{lead} The smallest dose anyone tried, {percent(dose)} of the images, gave {gave} ({who})."
 
 
