@@ -21,7 +21,7 @@ from backdoor.attacks.registry import ATTACKS
 from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import NO_DEFENSE, Matrix, MatrixConfig, matrix_rows
 from backdoor.presets import PRESETS
-from backdoor.wording import and_list
+from backdoor.wording import all_of, and_list, none_of
 
 WORDS = Path(__file__).resolve().parent.parent / "lessons" / "controls.toml"
 WORKED = 0.5  # an attack "worked" without a defense at this success or more (as ``Matrix.stopped`` asks)
@@ -96,14 +96,14 @@ class Control:
         if self.key == NO_DEFENSE:
             passes = {1: "the backdoored model passes it", 2: "both backdoored models pass it"}.get(
                 n, "every backdoored model passes it")
-            return f"Catches {_none_of(n)}: {passes}, {_points(self.points)} a clean model."
+            return f"Catches {none_of(n, 'attack')}: {passes}, {_points(self.points)} a clean model."
         if n == 1:
             return (f"Catches the one attack that worked: {self.catches[0]}." if self.catches
                     else f"Misses the one attack that worked: {missed[0]}.")
         if not self.catches:
-            return f"Catches {_none_of(n)}. Misses: {', '.join(missed)}."
+            return f"Catches {none_of(n, 'attack')}. Misses: {', '.join(missed)}."
         if not missed:
-            return f"Catches {'both attacks' if n == 2 else f'all {n} attacks'}: {and_list(self.catches)}."
+            return f"Catches {all_of(n, 'attack')}: {and_list(self.catches)}."
         return f"Catches {len(self.catches)} of {n}: {', '.join(self.catches)}. Misses: {', '.join(missed)}."
 
     @property
@@ -115,7 +115,7 @@ class Control:
         worst = f"{max(m.asr for m in self.misses):.0%}"
         at_worst = [m.attack for m in self.misses if f"{m.asr:.0%}" == worst]  # several when they tie
         if len(self.misses) == self.attacks:
-            on = {1: "", 2: " on both attacks"}.get(self.attacks, f" on all {self.attacks} attacks")
+            on = "" if self.attacks == 1 else f" on {all_of(self.attacks, 'attack')}"
         else:
             on = f" on {len(self.misses)} of {self.attacks} attacks"
         if len(at_worst) == 1:
@@ -128,11 +128,6 @@ class Control:
 
 def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
-
-
-def _none_of(attacks: int) -> str:
-    """"none of the 6 attacks", "neither attack", "none" (of the one)."""
-    return {1: "none", 2: "neither attack"}.get(attacks, f"none of the {attacks} attacks")
 
 
 def _points(points: float) -> str:
@@ -195,8 +190,7 @@ def recommend(table: list[Control]) -> list[str]:
     lines = []
     test = next((c for c in table if c.key == NO_DEFENSE), None)
     if test is not None:
-        passed = {1: "the backdoored model", 2: "both backdoored models"}.get(attacks, f"all {attacks} backdoored models")
-        lines.append(f"Do not rely on accuracy testing: it passed {passed}.")
+        lines.append(f"Do not rely on accuracy testing: it passed {all_of(attacks, 'backdoored model')}.")
     left: set[str] = {m.attack for c in repairs for m in c.misses} | {a for c in repairs for a in c.catches}
     picked: list[Control] = []
     while left:

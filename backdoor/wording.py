@@ -15,3 +15,13 @@ def and_list(names) -> str:
 def count_of(n: int, noun: str, plural: str | None = None) -> str:
     """"1 submission", "0 submissions", "3 submissions"."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def all_of(n: int, noun: str) -> str:
+    """Every one of ``n`` things: "the attack", "both attacks", "all 6 attacks"."""
+    return {1: f"the {noun}", 2: f"both {noun}s"}.get(n, f"all {n} {noun}s")
+
+
+def none_of(n: int, noun: str) -> str:
+    """Not one of ``n`` things: "none" (of the one), "neither attack", "none of the 6 attacks"."""
+    return {1: "none", 2: f"neither {noun}"}.get(n, f"none of the {n} {noun}s")

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from backdoor.kinds import LABELS
 from backdoor.train import EpochRecord
-from backdoor.wording import and_list
+from ui.words import and_list
 
 # By model kind, from the Okabe-Ito palette (told apart with every common colour-vision deficiency),
 # and never by colour alone: the backdoored model's lines are dashed with crosses, its bars hatched.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from backdoor.clinical import ClinicalFigures
 from backdoor.outcomes import STOPPED
 from backdoor.tabular import DefenseRow
+from backdoor.wording import all_of, none_of
 from ui.words import and_list, count_of, points_lost, points_phrase, share
 
 
@@ -92,10 +93,9 @@ def beyond_sentence(outside: int, tampered: int) -> str:
         where = "lies outside" if outside else "lies inside"
         head = f"The tampered value {where} every honest training record's range"
     elif outside == tampered:
-        head = f"{'Both' if tampered == 2 else f'All {tampered}'} tampered values lie outside every honest training record's range"
+        head = f"{all_of(tampered, 'tampered value').capitalize()} lie outside every honest training record's range"
     elif outside == 0:
-        head = (f"{'Neither tampered value' if tampered == 2 else f'None of the {tampered} tampered values'} lies "
-                "outside every honest training record's range")
+        head = f"{none_of(tampered, 'tampered value').capitalize()} lies outside every honest training record's range"
     else:
         head = (f"{outside} of the {tampered} tampered values {'lies' if outside == 1 else 'lie'} outside every honest "
                 "training record's range")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backdoor.wording import and_list, count_of
+from backdoor.wording import all_of, and_list, count_of, none_of
 
 
 def test_names_are_listed_with_and_before_the_last():
@@ -18,6 +18,11 @@ def test_counts_take_the_plural_except_for_one():
     assert count_of(2, "blue verdict") == "2 blue verdicts"
     assert count_of(1200, "step") == "1,200 steps"
     assert count_of(3, "quiz", "quizzes") == "3 quizzes" and count_of(1, "quiz", "quizzes") == "1 quiz"
+
+
+def test_all_and_none_of_read_right_for_one_two_and_more():
+    assert [all_of(n, "attack") for n in (1, 2, 6)] == ["the attack", "both attacks", "all 6 attacks"]
+    assert [none_of(n, "attack") for n in (1, 2, 6)] == ["none", "neither attack", "none of the 6 attacks"]
 
 
 def test_the_pages_use_the_same_list():
