@@ -21,6 +21,7 @@ from ui.resources import current_device
 from ui.routing import through_router
 from backdoor.train_options import OPTIONS, variant
 from ui.waiting import busy_note, here, preset_shape
+from ui.words import percent
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -48,8 +49,8 @@ st.code("make warm        # or: python -m backdoor.prepare", language="bash", wr
 folder = store_dir()
 with st.spinner("Timing this server..."):
     timings = {preset.name: preset_timing(preset, device) for preset in PRESETS.values()}
-rows = [{"preset": preset.title, "expected attack success": f"{preset.expected_asr:.0%}",
-         "expected clean accuracy": f"{preset.expected_clean_acc:.1%}",
+rows = [{"preset": preset.title, "expected attack success": percent(preset.expected_asr),
+         "expected clean accuracy": percent(preset.expected_clean_acc),
          "prepared": ("ready, opens instantly" if timings[preset.name].startswith("ready")
                       else f"not yet: {timings[preset.name]}")} for preset in PRESETS.values()]
 st.table(rows)

@@ -15,7 +15,7 @@ from ui.resources import current_dataset, current_device, dataset_named
 from ui.training import scenario_or_stop
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here
-from ui.words import and_list, count_of
+from ui.words import class_list, count_of
 from ui.routing import through_router
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
@@ -75,7 +75,7 @@ if scans.get(scan_key) is None:
               start="Searching every class for a small trigger...")
 found = scans.get(scan_key)
 if found is not None:
-    flagged = and_list([f"'{dataset.classes[c]}'" for c in found.flagged]) or "no class"
+    flagged = class_list(dataset.classes, found.flagged) or "no class"
     smallest = int(found.mask_norms.argmin())
     threshold = NeuralCleanseConfig().threshold
     signed = float(signed_anomaly_index(found.mask_norms)[smallest])

@@ -20,7 +20,7 @@ from ui.routing import through_router
 from ui.training import cached_models, model_figures, scenario_or_stop
 from ui.waiting import here
 from ui.url_state import link
-from ui.words import and_list
+from ui.words import class_list
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -90,7 +90,7 @@ with blue:
                   lambda bar: scan(model, class_data, NeuralCleanseConfig(), bar), memo=scans, memo_key=scan_key)
     found = scans.get(scan_key)
     if found is not None:
-        flagged = and_list([f"'{class_data.classes[c]}'" for c in found.flagged]) or "no class"
+        flagged = class_list(class_data.classes, found.flagged) or "no class"
         st.markdown(f"Neural Cleanse flags {flagged}. It misses whole-image triggers: weigh it with what you see.")
     opened = (info.code, entry.store_id, entry.architecture, entry.label)
     b1, b2 = st.columns(2)

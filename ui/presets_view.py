@@ -13,6 +13,7 @@ from backdoor.store import is_stored
 from ui.resources import current_device
 from ui.state import apply_preset, current_scenario, is_stakeholder
 from ui.waiting import busy_note, here, preset_shape
+from ui.words import percent
 
 
 def _current():
@@ -56,7 +57,7 @@ def preset_cards(columns: int = 3) -> None:
             st.markdown(f"**{preset.title}**  \n{preset.story}")
             when = preset_timing(preset, device, wait=False)
             prepared = "" if is_stakeholder() or when.startswith("ready") else " (instant after `make warm`)"
-            st.caption(f"Expect about {preset.expected_asr:.0%} attack success at {preset.expected_clean_acc:.1%} "
+            st.caption(f"Expect about {percent(preset.expected_asr)} attack success at {percent(preset.expected_clean_acc)} "
                        f"clean accuracy; {when}{prepared}.")
             st.button("Use this preset", key=f"btn.preset.{preset.name}", on_click=apply_preset,
                       args=(preset.name,), icon=":material/tune:")

@@ -23,6 +23,12 @@ def article(name: str) -> str:
     return f"{'an' if vowel else 'a'} '{name}'"
 
 
+def class_list(classes, indices) -> str:
+    """The named classes in quotes, joined as read aloud: "'0'", "'0' and '7'", "'0', '3' and '7'";
+    "" for none, so a caller says what none means ("none", "no class")."""
+    return and_list([f"'{classes[int(c)]}'" for c in indices])
+
+
 def percent(x: float) -> str:
     """A fraction as the panels print it: 0.9721 -> "97.2%"."""
     return f"{100 * x:.1f}%"

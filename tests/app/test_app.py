@@ -526,15 +526,15 @@ def test_mystery_challenge_from_preparation_to_the_score():
 MENU_TITLES = {
     "Student": ["Start here", "1. Poison the data", "2. Train the models", "3. Fire the trigger", "4. Explain",
                 "5. Defend", "6. Attack x defense matrix", "7. Govern: risk brief",
-                "Patient records: a flipped diagnosis", "Incident drill: rollback", "Audit a model file",
+                "Patient records", "Incident drill: rollback", "Audit a model file",
                 "Mystery models", "Red vs blue", "Glossary", "Join a class"],
     "Stakeholder": ["1. What a backdoor is", "2. Watch a backdoor planted", "3. See the trigger take over",
                     "4. Which defenses work", "5. A flipped diagnosis", "6. Controls, owners and rules",
                     "7. Incident drill: rollback", "8. The board brief", "Glossary"],
     "Instructor": ["Start here", "Classroom tools", "Mystery models", "Red vs blue", "1. Poison the data",
                    "2. Train the models", "3. Fire the trigger", "4. Explain", "5. Defend",
-                   "6. Attack x defense matrix", "7. Govern: risk brief", "Patient records: a flipped diagnosis",
-                   "Incident drill: rollback", "Audit a model file", "The board brief and the session report",
+                   "6. Attack x defense matrix", "7. Govern: risk brief", "Patient records",
+                   "Incident drill: rollback", "Audit a model file", "Board brief and report",
                    "Glossary"],
 }
 

@@ -10,7 +10,7 @@ from launch import launch, sync_playwright
 from settle import settled, watch
 
 SHOTS = ROOT / "screenshots"
-PAGE = "Patient records: a flipped diagnosis"
+PAGE = "Patient records"
 
 pytestmark = pytest.mark.browser
 

@@ -41,3 +41,23 @@ def test_a_tap_on_a_page_in_the_phone_menu_closes_the_menu(server):
         settled(desk)
         assert desk.locator(SIDEBAR.format("false")).count() == 1  # a desktop keeps its menu open
         browser.close()
+
+
+# Each menu entry's text, and the widest box that holds it, as the sidebar lays it out.
+MENU_WIDTHS = """() => [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] p')]
+  .map(p => [p.innerText, Math.max(p.scrollWidth, p.parentElement.scrollWidth, p.parentElement.parentElement.scrollWidth),
+             p.parentElement.parentElement.clientWidth])"""
+
+
+@pytest.mark.parametrize("audience", ["Student", "Stakeholder", "Instructor"])
+def test_every_menu_entry_fits_the_sidebar_uncut(server, audience):
+    # A long title is cut off mid-word in the sidebar ("Patient records: a flipped diagnosi").
+    with sync_playwright() as p:
+        browser = launch(p)
+        tab = opened(browser, f"{server.url}/?lab.audience={audience}", "Backdoor Lab", DESKTOP)
+        tab.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink").first.wait_for(timeout=30_000)
+        entries = tab.evaluate(MENU_WIDTHS)
+        browser.close()
+    assert len(entries) >= 9, entries
+    cut = [(text, needs, has) for text, needs, has in entries if needs > has]
+    assert not cut, f"cut off in the {audience}'s menu: {cut}"

@@ -84,3 +84,16 @@ def test_articles_for_numbers_and_words(name, expected):
     from ui.words import article
 
     assert article(name) == expected
+
+
+def test_class_list_quotes_names_and_joins_them_as_read_aloud():
+    import torch
+
+    from ui.words import class_list
+
+    classes = ["zero", "one", "two", "three"]
+    assert class_list(classes, []) == ""
+    assert class_list(classes, [0]) == "'zero'"
+    assert class_list(classes, [0, 3]) == "'zero' and 'three'"
+    assert class_list(classes, [3, 1, 2]) == "'three', 'one' and 'two'"
+    assert class_list(classes, torch.tensor([2])) == "'two'"

@@ -15,7 +15,7 @@ from backdoor.outcomes import Outcome
 from ui.charts import image_strip
 from ui.defense_session import keep_retrained, record_outcome, retrained_for
 from ui.progress import ProgressBar
-from ui.words import and_list, percent, points_lost, points_phrase
+from ui.words import class_list, percent, points_lost, points_phrase
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -27,7 +27,7 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     c1.metric("Flagged samples", f"{score.flagged:,}")
     c2.metric("Precision", percent(score.precision))
     c3.metric("Recall", percent(score.recall))
-    suspects = and_list([f"'{lab.dataset.classes[c]}'" for c in result.suspect_classes]) or "none"
+    suspects = class_list(lab.dataset.classes, result.suspect_classes) or "none"
     st.markdown(
         f"Suspect classes: **{suspects}**. Of the {score.flagged:,} flagged training images, "
         f"**{score.true_positives:,}** really were poisoned (precision {percent(score.precision)}); they catch "

@@ -11,7 +11,7 @@ from backdoor.defenses.neural_cleanse import DEFENSE
 from backdoor.defenses.trigger_search import signed_anomaly_index
 from backdoor.outcomes import Outcome
 from ui.charts import CHART_CONFIG, HARMFUL, NEUTRAL, image_strip
-from ui.words import and_list, metric_delta, percent, points_lost, points_phrase
+from ui.words import class_list, metric_delta, percent, points_lost, points_phrase
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -19,7 +19,7 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     detection = outcome.result
     classes = lab.dataset.classes
     threshold = DEFENSE.config.threshold
-    flagged = and_list([f"'{classes[c]}'" for c in detection.flagged]) or "none"
+    flagged = class_list(classes, detection.flagged) or "none"
     # The rule as the library applies it: a class is flagged when its trigger is smaller than the
     # median by more than `threshold` MADs, so the chart signs each class's anomaly index by side.
     signed = signed_anomaly_index(detection.mask_norms).tolist()
@@ -59,7 +59,7 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
 def unlearning_panel(lab: Lab, outcome: Outcome, suspects: list[int]) -> None:
     """Neural Cleanse's repair, apart from its search: what unlearning did to the model."""
     before, after = lab.evaluate(lab.model), outcome.after
-    names = and_list([f"'{lab.dataset.classes[k]}'" for k in suspects])
+    names = class_list(lab.dataset.classes, suspects)
     config = DEFENSE.config
     with st.container(border=True):
         st.markdown("**The repair: unlearning**")
