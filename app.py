@@ -10,13 +10,13 @@ import streamlit as st
 from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS, DEFAULT_DATASET
 from backdoor.device import available_devices, resolve_device
-from models import MODELS
+from models import MODELS, models_for
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.menus import MENUS, menu_title
 from ui.running import running_badge
 from backdoor.presets import scenario_title
-from ui.state import bind, current_scenario, init_settings, use_attack_defaults
+from ui.state import SEED_RANGE, bind, current_scenario, init_settings, use_attack_defaults
 from ui.style import lab_style, phone_menu
 from ui.heap import freeze_long_lived
 from ui.page_figures import start_measuring_ahead
@@ -39,6 +39,7 @@ start_measuring_ahead()  # once per server, in the background: the stored preset
 
 
 IMAGE_SETS = DATASETS.fitting("image")  # the story's pages are about pictures; patient records have their own
+IMAGE_MODELS = models_for("image")  # not the patient records' MLP
 
 
 def _on_dataset_change() -> None:
@@ -69,9 +70,11 @@ def sidebar() -> None:
             help="The images the model learns from. The first two work offline.",
         )
         st.caption(DATASETS[st.session_state["lab.dataset"]].description)
+        if st.session_state["lab.model"] not in IMAGE_MODELS:
+            st.session_state["lab.model"] = DATASETS[st.session_state["lab.dataset"]].default_model
         st.selectbox(
             "Model",
-            list(MODELS),
+            IMAGE_MODELS,
             format_func=lambda n: MODELS[n].title,
             **bind("lab.model"),
             help="The neural network that will be trained (and backdoored).",
@@ -87,7 +90,7 @@ def sidebar() -> None:
             help="auto uses a GPU (CUDA or Apple MPS) when this computer has one, else the CPU.",
         )
         st.number_input(
-            "Random seed", min_value=0, max_value=9999, step=1, **bind("lab.seed"),
+            "Random seed", min_value=SEED_RANGE[0], max_value=SEED_RANGE[1], step=1, **bind("lab.seed"),
             help="Same seed, same data split, same poisoned images, same training: "
             "everyone in a class sees the same numbers.",
         )

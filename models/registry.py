@@ -63,6 +63,11 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
+def models_for(modality: str) -> list[str]:
+    """Names of the models that work on this kind of data (``"image"`` or ``"tabular"``), in order."""
+    return [name for name, spec in MODELS.items() if modality in spec.modalities]
+
+
 def compatible_models(image_shape: tuple[int, ...]) -> list[str]:
     """Names of the models that accept inputs of this shape: (channels, height, width) images, or
     (measurements,) rows of a table.
@@ -71,9 +76,9 @@ def compatible_models(image_shape: tuple[int, ...]) -> list[str]:
     image of at least 16x16 pixels fits; the data set's default comes first in the UI.
     """
     if len(image_shape) == 1:
-        return [name for name, spec in MODELS.items() if "tabular" in spec.modalities]
+        return models_for("tabular")
     _, height, width = image_shape
-    return [name for name, spec in MODELS.items() if "image" in spec.modalities] if min(height, width) >= 16 else []
+    return models_for("image") if min(height, width) >= 16 else []
 
 
 def build_model(name: str, image_shape: tuple[int, ...], num_classes: int) -> nn.Module:

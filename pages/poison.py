@@ -15,7 +15,7 @@ from ui.instant import instant_section
 from ui.resources import current_dataset, current_device, model_key, trained_models
 from ui.spot_it import spot_it
 from ui.spot_it_faint import spot_it_faint
-from ui.state import bind, use_attack_defaults
+from ui.state import RATE_RANGE, bind, use_attack_defaults
 from ui.stealth_compare import stealth_side_by_side
 from ui.sweep import poison_sweep
 from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
@@ -51,7 +51,7 @@ with left:
     st.markdown(f"{spec.summary} [Read the paper]({spec.paper}).")  # a link is too faint in a caption
     attack_form(spec.name, dataset.image_shape)
 with right:
-    st.slider("Poison rate (% of the training set)", 0.0, 50.0, step=0.5, **bind("poison.rate_pct"),
+    st.slider("Poison rate (% of the training set)", *RATE_RANGE, step=0.5, **bind("poison.rate_pct"),
               help="How many training images the attacker gets to tamper with.")
     choices = list(range(dataset.num_classes)) + ([] if spec.config.clean_label else [ALL_TO_ALL])
     if st.session_state["poison.target"] not in choices:

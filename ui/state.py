@@ -46,6 +46,15 @@ DEFAULTS = {
     "tabular.record": 0,
 }
 
+# What the sidebar's and the Train page's widgets offer, so a link can be held to the same
+# (ui/url_state.py: anything else opens on the default).
+SEED_RANGE = (0, 9999)
+EPOCH_RANGE = (1, 30)
+RATE_RANGE = (0.0, 50.0)  # poison rate, in percent
+BATCH_SIZES = (16, 32, 64, 128, 256)
+LEARNING_RATES = (0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03, 0.1, 1.0)
+MIXUP_ALPHAS = (0.0, 0.2, 0.4, 1.0)
+
 
 def init_settings() -> None:
     """Fill in the defaults of every shared setting (app.py calls this on each run)."""

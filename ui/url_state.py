@@ -1,10 +1,11 @@
 """Settings in the URL: a reload, a bookmark or a shared link keeps every setting.
 
 Each run writes the settings that differ from their defaults into ``st.query_params``; a new
-session (a reload) reads them back before any page draws. A value that does not parse, or a
-key the lab does not know, is ignored (and left in the URL: the class link's own ``class``,
-``student``, ``preset`` and ``seed``): a mangled link opens the lab on its defaults, never on
-an error.
+session (a reload) reads them back before any page draws. A value that does not parse, one its
+widget does not offer (an epoch count of 0, a seed past 9999, a model or an audience the lab does
+not have, a target class the data set does not have), or a key the lab does not know, is ignored
+(and left in the URL: the class link's own ``class``, ``student``, ``preset`` and ``seed``): a
+mangled link opens the lab on its defaults, never on an error.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from dataclasses import fields
 
 import streamlit as st
 
-from backdoor.attacks import ATTACKS
-from ui.state import DEFAULTS, trigger_settings
+from backdoor.attacks import ALL_TO_ALL, ATTACKS
+from backdoor.datasets import DATASETS, DatasetUnavailable
+from models import models_for
+from ui.menus import MENUS
+from ui.resources import class_count
+from ui.state import (
+    BATCH_SIZES, DEFAULTS, EPOCH_RANGE, LEARNING_RATES, MIXUP_ALPHAS, RATE_RANGE, SEED_RANGE, trigger_settings,
+)
 
 RESTORED = "url.restored"
 
@@ -27,6 +34,40 @@ def _known() -> dict[str, object]:
             if "widget" in f.metadata or f.metadata.get("in_link"):
                 known[f"poison.{name}.{f.name}"] = f.default
     return known
+
+
+def _choices() -> dict[str, tuple]:
+    """The settings a link may set only to one of a few values, and those values (as the widgets offer)."""
+    return {
+        "lab.dataset": tuple(DATASETS),  # the records' set is sent back to pictures by app.keep_image_dataset
+        "lab.model": tuple(models_for("image")),  # the pages a link opens train on pictures
+        "lab.audience": tuple(MENUS),
+        "poison.attack": tuple(ATTACKS),
+        "train.batch_size": BATCH_SIZES,
+        "train.learning_rate": LEARNING_RATES,
+        "train.mixup": MIXUP_ALPHAS,
+    }
+
+
+RANGES = {"lab.seed": SEED_RANGE, "train.epochs": EPOCH_RANGE, "poison.rate_pct": RATE_RANGE}
+
+
+def offered(key: str, value) -> bool:
+    """Whether the widget of setting ``key`` can hold ``value`` (a setting with no such rule: yes)."""
+    if key in RANGES:
+        low, high = RANGES[key]
+        return low <= value <= high  # False for NaN
+    choices = _choices().get(key)
+    return choices is None or value in choices
+
+
+def _target_fits(target: int, dataset: str, attack: str, seed: int) -> bool:
+    if target == ALL_TO_ALL:
+        return not ATTACKS[attack].config.clean_label  # a clean-label attack has one target class
+    try:
+        return 0 <= target < class_count(dataset, seed)
+    except DatasetUnavailable:  # a download not made yet: its classes are not known here
+        return False
 
 
 def _parse(text: str, default):
@@ -53,9 +94,18 @@ def restore_from_url() -> None:
         if key not in known:
             continue
         try:
-            st.session_state[key] = _parse(text, known[key])
+            value = _parse(text, known[key])
         except (TypeError, ValueError):
             continue  # a mangled value: keep the default
+        if offered(key, value):
+            st.session_state[key] = value
+    s = st.session_state
+    attack, dataset = s.get("poison.attack", DEFAULTS["poison.attack"]), s.get("lab.dataset", DEFAULTS["lab.dataset"])
+    if not ATTACKS[attack].fits(dataset):  # the sticker needs road signs
+        s["poison.attack"] = attack = DEFAULTS["poison.attack"]
+    target = s.get("poison.target", DEFAULTS["poison.target"])
+    if target != 0 and not _target_fits(target, dataset, attack, s.get("lab.seed", 0)):  # every set has a class 0
+        s["poison.target"] = DEFAULTS["poison.target"]
     for name, spec in ATTACKS.items():  # values that parse but do not fit together (a drawing's size and pixels)
         try:
             spec.config(**trigger_settings(name))

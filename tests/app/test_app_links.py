@@ -1,0 +1,66 @@
+"""A shared link whose settings the widgets do not offer opens on the defaults, never on an error page.
+
+Every case here once opened "Something went wrong" (a slider below its minimum, a model or an
+audience the lab does not have) or opened on a setting no widget could show (a batch size of 17).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from apptest import fresh_app
+from ui.state import DEFAULTS
+
+MANGLED = [
+    ("train.epochs", "0"), ("train.epochs", "31"),
+    ("lab.seed", "-4"), ("lab.seed", "100000"),
+    ("lab.model", "nope"), ("lab.model", "mlp"),  # the patient records' model cannot read pictures
+    ("lab.audience", "Robot"),
+    ("poison.attack", "nope"), ("poison.attack", "sticker"),  # the sticker needs road signs, not digits
+    ("poison.rate_pct", "95"), ("poison.rate_pct", "-3"), ("poison.rate_pct", "nan"),
+    ("poison.target", "42"), ("poison.target", "-7"),
+    ("train.batch_size", "17"), ("train.learning_rate", "0.5"), ("train.mixup", "0.3"),
+    ("lab.dataset", "nope"),
+]
+
+
+def opened_from(link: dict[str, str], page: str = "pages/train.py"):
+    at = fresh_app()
+    at.query_params.update(link)
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+@pytest.mark.parametrize("key,text", MANGLED)
+def test_a_setting_no_widget_offers_opens_on_its_default(key, text):
+    at = opened_from({key: text})
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state[key] == DEFAULTS[key]
+    assert not any("Something went wrong" in m.value for m in at.markdown)
+
+
+def test_all_to_all_is_no_target_for_a_clean_label_attack():
+    at = opened_from({"poison.attack": "sig", "poison.target": "-1"})
+    assert not at.exception, at.exception
+    assert at.session_state["poison.attack"] == "sig" and at.session_state["poison.target"] == 0
+
+
+def test_a_link_with_settings_the_widgets_offer_keeps_every_one():
+    link = {"lab.seed": "7", "train.epochs": "3", "poison.target": "5", "train.learning_rate": "0.01",
+            "train.batch_size": "32", "train.mixup": "0.4", "poison.rate_pct": "12.5", "lab.model": "color-cnn",
+            "lab.audience": "Instructor", "poison.attack": "blended"}
+    at = opened_from(link, "pages/poison.py")
+    assert not at.exception, at.exception
+    s = at.session_state
+    assert (s["lab.seed"], s["train.epochs"], s["poison.target"], s["train.learning_rate"]) == (7, 3, 5, 0.01)
+    assert (s["train.batch_size"], s["train.mixup"], s["poison.rate_pct"]) == (32, 0.4, 12.5)
+    assert (s["lab.model"], s["lab.audience"], s["poison.attack"]) == ("color-cnn", "Instructor", "blended")
+    assert at.selectbox(key="w:poison.target").value == 5
+
+
+def test_the_sidebar_offers_only_models_that_read_pictures():
+    at = fresh_app()
+    at.run()
+    assert at.selectbox(key="w:lab.model").options == ["Small CNN (2 conv layers)", "Colour CNN (3 conv layers)"]
