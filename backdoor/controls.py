@@ -101,10 +101,10 @@ class Control:
             return (f"Catches the one attack that worked: {self.catches[0]}." if self.catches
                     else f"Misses the one attack that worked: {missed[0]}.")
         if not self.catches:
-            return f"Catches {none_of(n, 'attack')}. Misses: {', '.join(missed)}."
+            return f"Catches {none_of(n, 'attack')}. Misses: {and_list(missed)}."
         if not missed:
             return f"Catches {all_of(n, 'attack')}: {and_list(self.catches)}."
-        return f"Catches {len(self.catches)} of {n}: {', '.join(self.catches)}. Misses: {', '.join(missed)}."
+        return f"Catches {len(self.catches)} of {n}: {and_list(self.catches)}. Misses: {and_list(missed)}."
 
     @property
     def residual(self) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from backdoor.matrix import NO_DEFENSE, Cell, Matrix, column_title, row_title
 from backdoor.outcomes import STOPPED
+from backdoor.wording import and_list
 
 DATA = Path(__file__).resolve().parent / "published" / "backdoorbench_cifar10.csv"
 WORDS = Path(__file__).resolve().parent.parent / "lessons" / "backdoorbench.toml"
@@ -187,7 +188,7 @@ def missing_sentence(matrix: Matrix) -> str:
     named = [*attacks, *defenses]
     if not named:
         return ""
-    return (f"{SETTING.name}'s table has no figures for {', '.join(named)}; "
+    return (f"{SETTING.name}'s table has no figures for {and_list(named)}; "
             f"its attacks are {SETTING.labels} (every triggered image sent to one class).")
 
 

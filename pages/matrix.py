@@ -24,6 +24,7 @@ from ui.routing import through_router
 from ui.charts import CHART_CONFIG
 from models import MODELS
 from ui.url_state import link
+from ui.words import and_list
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -45,7 +46,7 @@ def describe(titles: list[str]) -> str:
         return (f"**Rows:** {len(titles)} ways an attacker can plant a backdoor. **Columns:** doing nothing, then "
                 f"{len(config.columns) - 1} published defenses, each with its repair. Each attack and each defense "
                 "is run for real on this server.")
-    return (f"**Rows:** {', '.join(titles)}, each at its default settings and poison rate, on "
+    return (f"**Rows:** {and_list(titles)}, each at its default settings and poison rate, on "
             f"**{DATASETS[dataset.name].title}** with **{MODELS[scenario.model].title}**, {scenario.train.epochs} "
             "epochs. **Columns:** no defense, then each defense "
             "with its repair: retraining without the flagged images, unlearning, pruning, or rejecting inputs at "
@@ -97,7 +98,7 @@ st.markdown(read_matrix(result, names))
 st.subheader("What each defense costs: time, and false alarms on a clean model")
 st.markdown(false_alarm_reading(result))
 st.markdown(costs_markdown(result))
-st.caption("Seconds: the fewest and most this defense took on any row, on this server (retraining after a data check "
+st.caption("Time it took: the fewest and most seconds the defense took on any row, on this server (retraining after a data check "
            "included). On a clean model: the same defense run on a model trained with no poison at all.")
 
 show_luck(config, result, spread, dataset, device, lambda a: (names or {}).get(a) or row_title(a))

@@ -49,10 +49,17 @@ def costs_table(matrix: Matrix) -> list[dict[str, str]]:
     return lines
 
 
+NBSP = "\u00a0"
+
+
 def costs_markdown(matrix: Matrix) -> str:
-    """``costs_table`` as a three-column markdown table, which wraps on a phone instead of cutting words off."""
-    lines = [f"| {line['Defense']} | {line['Seconds']} | {line['On a clean model']} |" for line in costs_table(matrix)]
-    return "\n".join(["| Defense | Seconds | On a model with no backdoor |", "|---|---|---|", *lines])
+    """``costs_table`` as a two-column markdown table, which wraps on a phone instead of cutting words off.
+    The time sits beside the defense's name: a column of its own is so narrow on a phone that "14-16 s"
+    broke over two lines, and its heading mid-word."""
+    # a no-break space keeps "5-7 s" whole when the name wraps
+    lines = [f"| {line['Defense']}, {line['Seconds'].replace(' ', NBSP)} | {line['On a clean model']} |"
+             for line in costs_table(matrix)]
+    return "\n".join(["| Defense, time it took | On a model with no backdoor |", "|---|---|", *lines])
 
 
 def false_alarm_reading(matrix: Matrix) -> str:
@@ -73,7 +80,7 @@ def false_alarm_reading(matrix: Matrix) -> str:
         if round(100 * worst.drop, 1) >= 0.05:
             tied = [column_title(c.defense) for c in measured
                     if c is not worst and round(100 * c.drop, 1) == round(100 * worst.drop, 1)]
-            also = f" (tied with {', '.join(tied)})" if tied else ""
+            also = f" (tied with {and_list(tied)})" if tied else ""
             parts.append(f"The costliest{also} was {column_title(worst.defense)}: it {worst.detail}; "
                          f"{alarm_words(worst)}.")
     refusers = [c for c in measured if c.refused > 0]

@@ -70,7 +70,7 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
         # a seed not computed yet has no stored models either: estimate one of them, training included
         one = estimate(estimates.DataShape.of(dataset), seed_config(config, missing[0]), device)
     expected = estimates.Estimate.of("matrix seeds", (one.signature, tuple(missing)), one.seconds * len(missing))
-    st.info(f"Seeds {', '.join(map(str, missing))} are not computed yet: `make warm` computes them before class, "
+    st.info(f"Seeds {and_list(missing)} are not computed yet: `make warm` computes them before class, "
             f"or compute them here ({here(expected)}). Until then, the maps above are one seed's only." + busy_note(),
             icon=":material/casino:")
     offer_job("Compute the other seeds", "btn.matrix.seeds", "the matrix on the other seeds", expected,

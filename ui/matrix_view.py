@@ -79,14 +79,14 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
     stops = {d: [a for a in working if matrix.stopped(a, d)] for d in defenses}
     unstopped = [a for a in working if not any(a in s for s in stops.values())]
     if unstopped:
-        parts.append(f"No defense took **{', '.join(row_title(a) for a in unstopped)}** to {STOPPED:.0%} success "
+        parts.append(f"No defense took **{and_list([row_title(a) for a in unstopped])}** to {STOPPED:.0%} success "
                      "or less.")
     most = max(len(s) for s in stops.values())
     best = [d for d in defenses if most and len(stops[d]) == most]  # several when they tie; none when none stopped any
 
     def stopped_and_cost(d: str) -> str:
         drops = [round(100 * matrix.cell(a, d).drop, 1) for a in working]
-        which = ", ".join(row_title(a) for a in stops[d])
+        which = and_list([row_title(a) for a in stops[d]])
         return f"**{column_title(d)}** ({most} of {len(working)}: {which}), {cost_range(drops)}"
 
     counting = "Counting an attack as stopped when at most 1 triggered image in 10 still gets through, "
@@ -98,7 +98,7 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
     for d in defenses:
         missed = [row_title(a) for a in working if a not in stops[d]]
         if missed and len(missed) < len(working) and d not in best:
-            parts.append(f"{column_title(d)} missed {', '.join(missed)}.")
+            parts.append(f"{column_title(d)} missed {and_list(missed)}.")
     stopped_none = [column_title(d) for d in defenses if not stops[d]]
     if most and stopped_none:  # when none stopped any, the sentence on unstopped attacks has said it
         parts.append(f"{and_list(stopped_none)} stopped none of them.")

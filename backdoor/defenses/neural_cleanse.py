@@ -50,6 +50,7 @@ from backdoor.defenses.trigger_search import (
 )
 from backdoor.estimates import evaluation_seconds, fine_tune_seconds, search_seconds
 from backdoor.outcomes import Outcome
+from backdoor.wording import and_list
 
 
 def unlearn(
@@ -127,7 +128,7 @@ def run(lab: Lab, config: NeuralCleanseConfig, on_progress: ProgressFn) -> Outco
     result = neural_cleanse(lab.model, x, y, lab.dataset.num_classes, config, on_progress)
     repaired = unlearn(lab.model, result, x, y, config, on_progress)
     if result.flagged:
-        detail = f"flagged class{'es' if len(result.flagged) != 1 else ''} {', '.join(map(str, result.flagged))}; unlearned"
+        detail = f"flagged class{'es' if len(result.flagged) != 1 else ''} {and_list(result.flagged)}; unlearned"
     else:
         detail = ("flagged no class; as the repair step it unlearned the most suspicious class "
                   f"({int(result.mask_norms.argmin())}) anyway")

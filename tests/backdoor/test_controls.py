@@ -37,10 +37,10 @@ def test_a_control_catches_what_it_stopped_and_misses_the_rest_by_the_stakeholde
     pruning = table["fine_pruning"]
     assert pruning.catches == ("Classic patch (digits)", "Invisible warp")  # 10% counts as stopped
     assert [(m.attack, m.asr) for m in pruning.misses] == [("Faint blend", 0.6)]
-    assert pruning.verdict == "Catches 2 of 3: Classic patch (digits), Invisible warp. Misses: Faint blend."
+    assert pruning.verdict == "Catches 2 of 3: Classic patch (digits) and Invisible warp. Misses: Faint blend."
     assert pruning.residual == "The attacker still wins on 1 of 3 attacks: up to 60% of triggered inputs (Faint blend)."
     assert table["activation_clustering"].verdict == ("Catches none of the 3 attacks. Misses: Classic patch (digits), "
-                                                      "Faint blend, Invisible warp.")
+                                                      "Faint blend and Invisible warp.")
     assert table["activation_clustering"].residual == ("The attacker still wins on all 3 attacks: 100% of "
                                                        "triggered inputs on each.")  # a tie: no single attack named
     two_tied = {c.key: c for c in controls(_matrix({("wanet", "fine_pruning"): 0.02}), NAMES)}["fine_pruning"]
@@ -127,7 +127,7 @@ def test_the_sentences_read_right_with_one_or_two_attacks_that_worked():
     two = {c.key: c for c in controls(_matrix({("wanet", NO_DEFENSE): 0.2, ("badnets", "strip"): 0.0,
                                                 ("blended", "strip"): 0.0, ("blended", "fine_pruning"): 0.3}), NAMES)}
     assert two["strip"].verdict == "Catches both attacks: Classic patch (digits) and Faint blend."
-    assert two["activation_clustering"].verdict == "Catches neither attack. Misses: Classic patch (digits), Faint blend."
+    assert two["activation_clustering"].verdict == "Catches neither attack. Misses: Classic patch (digits) and Faint blend."
     assert two["activation_clustering"].residual == "The attacker still wins on both attacks: 100% of triggered inputs on each."
     assert two["fine_pruning"].residual == ("The attacker still wins on both attacks: up to 100% of triggered inputs "
                                             "(Classic patch (digits)).")

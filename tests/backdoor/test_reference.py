@@ -123,4 +123,4 @@ def test_the_results_table_has_a_line_per_pair_and_names_what_is_missing():
     # ours 100% / 1.2 points; BackdoorBench 0.7% / 91.32 - 84.17 = 7.15 points, 7.1 or 7.2 by float rounding
     assert lines[3].startswith("| BadNets | ANP (Adversarial Neuron Pruning) | 100.0% / 1.2 | 0.7% / 7.")
     assert lines[3].endswith("| differ: ≤10% in BackdoorBench only |")
-    assert "Adap-Blend, STRIP" in missing_sentence(_hand_matrix()) and SETTING.url in text
+    assert "Adap-Blend and STRIP" in missing_sentence(_hand_matrix()) and SETTING.url in text

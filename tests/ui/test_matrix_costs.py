@@ -53,8 +53,8 @@ def test_the_reading_names_the_costliest_false_alarm_and_every_monitor_that_refu
     assert [line["Defense"] for line in table] == ["STRIP", "Anti-Backdoor Learning"]
     assert table[0]["Seconds"] == "2 s" and table[0]["On a clean model"].startswith("refuses 4.6%")
     assert costs_markdown(_matrix([_alarm("strip", 0.046, refused=0.046)])).splitlines()[2:] == [
-        "| STRIP | 2 s | refuses 4.6% of honest requests; its result scores 4.6 points lower than the clean model |",
-        "| Anti-Backdoor Learning | 15 s | not measured |"]
+        "| STRIP, 2\u00a0s | refuses 4.6% of honest requests; its result scores 4.6 points lower than the clean model |",
+        "| Anti-Backdoor Learning, 15\u00a0s | not measured |"]
 
 
 def test_the_reading_when_nothing_fired_and_when_nothing_was_measured():
@@ -63,3 +63,4 @@ def test_the_reading_when_nothing_fired_and_when_nothing_was_measured():
     assert false_alarm_reading(_matrix([])) == ("This matrix was computed without running the defenses on a clean "
                                                 "model.")
     assert costs_table(_matrix([]))[0]["On a clean model"] == "not measured"
+

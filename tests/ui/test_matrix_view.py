@@ -73,7 +73,7 @@ def test_the_defense_that_stopped_the_most_attacks_is_named():
         Cell("wanet", "strip", 0.93, 0.05, 0.04, 2.0, "rejects"),
     ]
     text = read_matrix(Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0))
-    assert "the defense that stopped the most is **STRIP** (2 of 2: BadNets, WaNet)" in text
+    assert "the defense that stopped the most is **STRIP** (2 of 2: BadNets and WaNet)" in text
     assert "Fine-Pruning missed WaNet." in text and "STRIP stopped every attack that worked" in text
 
 
@@ -112,7 +112,7 @@ def test_when_no_defense_stops_any_attack_none_is_named_best():
 
     text = read_matrix(_two_by_two({("badnets", "fine_pruning"): 0.5, ("wanet", "fine_pruning"): 0.9,
                                     ("badnets", "strip"): 0.8, ("wanet", "strip"): 0.6}))
-    assert "No defense took **BadNets, WaNet** to 10% success or less." in text
+    assert "No defense took **BadNets and WaNet** to 10% success or less." in text
     assert "stopped the most" not in text and "0 of 2" not in text and "missed" not in text
     assert "stopped none" not in text  # the sentence on the unstopped attacks has said it
     assert "Without a defense, all 2 attacks hijack at least 90% of triggered images" in text
@@ -145,3 +145,21 @@ def test_repairs_tied_for_the_costliest_are_all_named():
     text = read_matrix(_two_by_two(asr))  # every repair in _two_by_two costs 1.0 point
     assert ("The costliest repairs were Fine-Pruning on BadNets, Fine-Pruning on WaNet, STRIP on BadNets and STRIP "
             "on WaNet: each 1.0 points of clean accuracy lost against a clean model.") in text
+
+
+def test_lists_of_attacks_in_the_reading_end_with_and():
+    from backdoor.matrix import AttackRow, Cell, Matrix
+    from ui.matrix_view import read_matrix
+
+    # STRIP stops all three; Fine-Pruning stops BadNets only, missing the other two; nothing stops SIG
+    attacks = ["badnets", "blended", "wanet", "sig"]
+    rows = [AttackRow(a, 0.1, 400, 0.97, 1.0, 7.0) for a in attacks]
+    strip = {"badnets": 0.0, "blended": 0.0, "wanet": 0.05, "sig": 0.9}
+    pruning = {"badnets": 0.0, "blended": 0.9, "wanet": 0.9, "sig": 0.9}
+    cells = [c for a in attacks for c in (Cell(a, "none", 0.97, 1.0, 0.0, 0.0, "as trained"),
+                                          Cell(a, "strip", 0.93, strip[a], 0.04, 2.0, "rejects"),
+                                          Cell(a, "fine_pruning", 0.96, pruning[a], 0.01, 5.0, "pruned"))]
+    text = read_matrix(Matrix("k", "mnist-5k", 0.97, rows, cells, 10.0))
+    assert "**STRIP** (3 of 4: BadNets, Blended and WaNet)" in text
+    assert "Fine-Pruning missed Blended, WaNet and SIG (clean-label)." in text
+    assert "No defense took **SIG (clean-label)**" in text
