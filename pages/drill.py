@@ -22,9 +22,10 @@ with open(LESSONS / "drill.toml", "rb") as f:
 
 STEP = 20  # requests served per click
 s = st.session_state
+config = DrillConfig(seed=int(s["lab.seed"]))
 st.title(menu_title("drill", "Incident drill: a backdoored update, and the rollback"))
 with st.container(border=True):
-    st.markdown(words["lesson"])
+    st.markdown(words["lesson"].format(served=config.update_at, live=config.update_at + 1))
 glossary_link("trigger", "fingerprint", "false-rejection")
 if s.get("lab.audience") == "Instructor":
     st.info(words["tabletop"], icon=":material/groups:")
@@ -33,7 +34,6 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 models, _ = trained_or_stop(dataset, scenario, device)
-config = DrillConfig(seed=int(s["lab.seed"]))
 versions = {1: models["baseline"].model, 2: models["backdoored"].model}
 registry = (ModelRegistry().register(versions[1], "trained in-house on the approved data")
             .register(versions[2], "vendor update (delivered as a model file)"))

@@ -31,7 +31,8 @@ def figures_rows(figures: dict[str, ClinicalFigures]) -> list[dict]:
         ("Malignant read as benign, with the trigger", "asr", "The attack success rate: missed cancers."),
         ("Calibration error (ECE)", "ece", "How far stated confidence is from actual accuracy (0 is perfect)."),
     ]
-    return [{"figure": title, "clean model": pct(getattr(clean, name)), "backdoored model": pct(getattr(bad, name)),
+    # the backdoored model first: on a phone the table shows two columns before it scrolls
+    return [{"figure": title, "backdoored model": pct(getattr(bad, name)), "clean model": pct(getattr(clean, name)),
              "what it means": meaning} for title, name, meaning in rows]
 
 

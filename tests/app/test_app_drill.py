@@ -64,3 +64,16 @@ def test_the_drill_serves_alerts_rolls_back_and_its_timeline_is_the_librarys():
     at.button(key="btn.drill.end").click().run()
     early = replay(simulate(records, scenario, versions, config), config, rollback_at=at.session_state["drill.rollback"])
     assert at.metric[3].value == (f"request {early.alert_at + 1}" if early.alerted else "never")
+
+
+def test_the_lesson_says_when_v2_goes_live_as_the_registry_does():
+    at = fresh_app()
+    at.run()
+    assert "After 40 requests" in texts(at.switch_page("pages/drill.py").run())  # before any model is trained too
+    trained(at).switch_page("pages/drill.py").run()
+    assert not at.exception, at.exception
+    live = DrillConfig().update_at + 1
+    said = texts(at)
+    assert f"After {live - 1} requests a vendor delivers an update, **v2**, and it goes live from request {live} on" in said
+    assert f"v2 goes live at request {live}." in said
+    assert "{" not in said.split("Words on this page")[0]  # every placeholder filled
