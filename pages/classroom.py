@@ -7,7 +7,7 @@ from backdoor import estimates
 from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import MatrixConfig
 from backdoor.matrix import estimate as matrix_estimate
-from backdoor.prepare import to_train, training_seconds
+from backdoor.prepare import to_train
 from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
 from backdoor.store import store_dir
@@ -60,7 +60,9 @@ shapes = {p.scenario.dataset: preset_shape(p.scenario) for p, _ in todo}
 if not todo:
     warming = "Nothing is left to warm."
 elif all(shapes.values()):
-    warm_seconds = sum(training_seconds(p, kind, shapes[p.scenario.dataset], device) for p, kind in todo)
+    # the same per-model estimates the table above shows, so the whole is never less than one of its parts
+    warm_seconds = sum(estimates.train_models(shapes[p.scenario.dataset], p.scenario, device, [kind]).seconds
+                       for p, kind in todo)
     warming = (f"Warming the rest trains {len(todo)} models, "
                f"{here(estimates.Estimate.of('warm', tuple(todo), warm_seconds))}.")
 else:

@@ -284,3 +284,62 @@ def test_only_jobs_and_other_programs_make_the_server_look_busy():
 
     elsewhere = reading_while(start_program, lambda: (programs[0].kill(), programs[0].wait()))
     assert own < busy.BUSY_CORES <= elsewhere, (own, elsewhere)
+
+
+def test_one_measurement_runs_at_a_time_so_none_reads_the_other_as_its_own_slowness():
+    import threading
+    import time
+
+    inside, overlaps = [], []
+    tag = object()
+
+    def measure() -> float:
+        inside.append(1)
+        overlaps.append(len(inside) > 1)
+        time.sleep(0.05)
+        inside.pop()
+        return 1.0
+
+    def ask(name: str) -> None:
+        for i in range(5):
+            timing.MEASURED.get(("test-one-at-a-time", id(tag), name, i), measure)
+
+    threads = [threading.Thread(target=ask, args=(name,)) for name in ("warm-up", "page", "other page")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(overlaps) == 15 and not any(overlaps)
+
+
+def test_a_measurement_may_ask_for_another_figure_inside_it():
+    tag = object()
+    inner = ("test-nested", id(tag), "inner")
+    outer = timing.MEASURED.get(("test-nested", id(tag), "outer"), lambda: 2 * timing.MEASURED.get(inner, lambda: 0.5))
+    assert outer == 1.0 and timing.MEASURED.get(inner, lambda: -1.0) == 0.5
+
+
+def test_a_page_asking_for_one_figure_waits_for_the_measurement_under_way_not_the_whole_warm_up():
+    import threading
+    import time
+
+    tag = object()
+    order: list[str] = []
+    first_started = threading.Event()
+
+    def warm_up() -> None:
+        def measure_slowly(i: int) -> float:
+            first_started.set()
+            time.sleep(0.1)
+            order.append(f"warm-up {i}")
+            return 1.0
+
+        for i in range(10):
+            timing.MEASURED.get(("test-turns", id(tag), i), lambda i=i: measure_slowly(i))
+
+    background = threading.Thread(target=warm_up)
+    background.start()
+    assert first_started.wait(timeout=10)
+    timing.MEASURED.get(("test-turns", id(tag), "page"), lambda: order.append("page") or 1.0)
+    background.join(timeout=30)
+    assert order.index("page") <= 2  # after the measurement under way (and at most the one it queued behind)
