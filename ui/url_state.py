@@ -14,7 +14,8 @@ from dataclasses import fields
 
 import streamlit as st
 
-from backdoor.attacks import ALL_TO_ALL, ATTACKS
+from backdoor.attacks import ALL_TO_ALL, ATTACKS, widgets
+from backdoor.attacks.base import Widget
 from backdoor.datasets import DATASETS, DatasetUnavailable
 from models import models_for
 from ui.menus import MENUS
@@ -52,11 +53,24 @@ def _choices() -> dict[str, tuple]:
 RANGES = {"lab.seed": SEED_RANGE, "train.epochs": EPOCH_RANGE, "poison.rate_pct": RATE_RANGE}
 
 
+def _attack_widgets() -> dict[str, Widget]:
+    """Each attack setting's widget on the Poison page, by its key."""
+    return {f"poison.{name}.{field}": widget for name, spec in ATTACKS.items()
+            for field, _, widget in widgets(spec.config)}
+
+
 def offered(key: str, value) -> bool:
     """Whether the widget of setting ``key`` can hold ``value`` (a setting with no such rule: yes)."""
     if key in RANGES:
         low, high = RANGES[key]
         return low <= value <= high  # False for NaN
+    widget = _attack_widgets().get(key)
+    if widget is not None:
+        if widget.choices:
+            return value in widget.choices
+        # a slider's top may depend on the image (``fit``): the form brings a value down to it
+        return ((widget.low is None or value >= widget.low)
+                and (widget.high is None or widget.fit is not None or value <= widget.high))
     choices = _choices().get(key)
     return choices is None or value in choices
 

@@ -64,3 +64,18 @@ def test_the_sidebar_offers_only_models_that_read_pictures():
     at = fresh_app()
     at.run()
     assert at.selectbox(key="w:lab.model").options == ["Small CNN (2 conv layers)", "Colour CNN (3 conv layers)"]
+
+
+@pytest.mark.parametrize("attack,field,text", [
+    ("blended", "alpha", "0.01"),  # the attack accepts it; the slider starts at 0.02
+    ("adap_blend", "pieces", "1"), ("wanet", "strength", "9"), ("sig", "delta", "0.02"),
+    ("badnets", "colour", "pink"), ("badnets", "size", "0"),
+])
+def test_an_attack_setting_its_slider_or_list_does_not_offer_opens_on_the_default(attack, field, text):
+    from backdoor.attacks import ATTACKS
+
+    key = f"poison.{attack}.{field}"
+    at = opened_from({"poison.attack": attack, key: text}, "pages/poison.py")
+    assert not at.exception, at.exception
+    assert at.session_state["poison.attack"] == attack
+    assert at.session_state[key] == getattr(ATTACKS[attack].config(), field)
