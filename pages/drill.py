@@ -50,9 +50,10 @@ live = replay(traffic, config, rollback_at, until=clock)
 serving = 1 if clock < config.update_at or rollback_at is not None else 2
 
 st.subheader("The model registry")
-st.dataframe([{"version": f"v{v.number}", "source": v.source, "fingerprint (SHA-256)": v.fingerprint[:16] + "...",
+# what the operator acts on first (a phone shows two or three columns before the table scrolls)
+st.dataframe([{"version": f"v{v.number}", "status": "serving" if v.number == serving else "kept, not serving",
                "fingerprint checked": "matches" if registry.verify(v.number, versions[v.number]) else "DIFFERS",
-               "status": "serving" if v.number == serving else "kept, not serving"}
+               "fingerprint (SHA-256)": v.fingerprint[:16] + "...", "source": v.source}
               for v in registry.versions], hide_index=True, width="stretch")
 st.caption(f"v2 goes live at request {config.update_at + 1}. A version is never changed once registered: a rollback "
            "redeploys v1's exact file, and its fingerprint proves it.")

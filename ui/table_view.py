@@ -73,14 +73,15 @@ def record_chart(seen: RecordExplanation, names: tuple[str, ...], trigger: tuple
 
 def controls_rows(rows: list[DefenseRow], before: ClinicalFigures) -> list[dict]:
     """The controls' table: what each stopped and what it cost, against the undefended model ``before``."""
-    table = [{"control": "No control", "when": "", "malignant read as benign": pct(before.asr),
+    # what it stopped comes right after its name: a phone shows two columns before the table scrolls
+    table = [{"control": "No control", "malignant read as benign": pct(before.asr),
               "accuracy on honest records": pct(before.clean_acc), "honest records refused": "0.0%",
-              "training records flagged": "", "seconds": ""}]
+              "training records flagged": "", "when": "", "seconds": ""}]
     for r in rows:
         flagged = "" if r.flagged is None else f"{r.flagged} ({r.caught} of {r.poisoned} poisoned)"
         lost = points_lost(before.clean_acc, r.after.clean_acc)
-        table.append({"control": r.title, "when": r.stage.split(" (")[0], "malignant read as benign": pct(r.after.asr),
+        table.append({"control": r.title, "malignant read as benign": pct(r.after.asr),
                       "accuracy on honest records": f"{pct(r.after.clean_acc)} ({-lost:+.1f} points)",
                       "honest records refused": pct(r.refused), "training records flagged": flagged,
-                      "seconds": f"{r.seconds:.2f}"})
+                      "when": r.stage.split(" (")[0], "seconds": f"{r.seconds:.2f}"})
     return table

@@ -28,6 +28,7 @@ def test_without_trained_models_it_points_to_step_2():
 def test_the_drill_serves_alerts_rolls_back_and_its_timeline_is_the_librarys():
     at = drill_page()
     registry = at.dataframe[0].value
+    assert list(registry.columns[:3]) == ["version", "status", "fingerprint checked"]  # what a phone shows first
     assert list(registry["status"]) == ["serving", "kept, not serving"]
     assert list(registry["fingerprint checked"]) == ["matches", "matches"]
     assert at.button(key="btn.drill.rollback").proto.disabled  # v1 serves: nothing to roll back yet

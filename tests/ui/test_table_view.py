@@ -12,3 +12,17 @@ def test_the_backdoored_model_comes_first_so_a_phone_shows_it_before_scrolling()
     by_figure = {r["figure"]: (r["backdoored model"], r["clean model"]) for r in rows}
     assert by_figure["Malignant read as benign, with the trigger"] == ("100.0%", "0.0%")
     assert by_figure["Accuracy on honest records"] == ("98.8%", "100.0%")
+
+
+def test_the_controls_table_puts_what_each_control_stopped_beside_its_name():
+    from backdoor.defenses.common import Evaluation
+    from backdoor.tabular import DefenseRow
+    from ui.table_view import controls_rows
+
+    before = ClinicalFigures(86, 86, 32, 32, 54, 54, 32, 32, 0.02)
+    check = DefenseRow("range_check", "Range check", "serving time (screens each input)", Evaluation(0.95, 0.0),
+                       0.05, None, None, 30, 0.01, "")
+    table = controls_rows([check], before)
+    assert list(table[0])[:3] == ["control", "malignant read as benign", "accuracy on honest records"]
+    assert table[0]["malignant read as benign"] == "100.0%" and table[1]["malignant read as benign"] == "0.0%"
+    assert table[1]["when"] == "serving time" and table[1]["accuracy on honest records"] == "95.0% (-5.0 points)"
