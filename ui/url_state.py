@@ -113,12 +113,12 @@ def restore_from_url() -> None:
             continue  # a mangled value: keep the default
         if offered(key, value):
             st.session_state[key] = value
-    s = st.session_state
-    attack, dataset = s.get("poison.attack", DEFAULTS["poison.attack"]), s.get("lab.dataset", DEFAULTS["lab.dataset"])
+    s = st.session_state  # every setting is there already: app.py runs init_settings first
+    attack, dataset = s["poison.attack"], s["lab.dataset"]
     if not ATTACKS[attack].fits(dataset):  # the sticker needs road signs
         s["poison.attack"] = attack = DEFAULTS["poison.attack"]
-    target = s.get("poison.target", DEFAULTS["poison.target"])
-    if target != 0 and not _target_fits(target, dataset, attack, s.get("lab.seed", 0)):  # every set has a class 0
+    target = s["poison.target"]
+    if target != 0 and not _target_fits(target, dataset, attack, s["lab.seed"]):  # every set has a class 0
         s["poison.target"] = DEFAULTS["poison.target"]
     for name, spec in ATTACKS.items():  # values that parse but do not fit together (a drawing's size and pixels)
         try:
