@@ -5,7 +5,7 @@ import tomllib
 import streamlit as st
 
 from backdoor.drill import DrillConfig, ModelRegistry, replay, simulate
-from ui.drill_words import at, monitor_line, timeline_sentence
+from ui.drill_words import at, monitor_line, registry_caption, timeline_sentence, version_status
 from ui.glossary import glossary_link
 from ui.jobs import shared_memo
 from ui.lessons import LESSONS
@@ -51,12 +51,11 @@ serving = 1 if clock < config.update_at or rollback_at is not None else 2
 
 st.subheader("The model registry")
 # what the operator acts on first (a phone shows two or three columns before the table scrolls)
-st.dataframe([{"version": f"v{v.number}", "status": "serving" if v.number == serving else "kept, not serving",
+st.dataframe([{"version": f"v{v.number}", "status": version_status(v.number, serving, rollback_at),
                "fingerprint checked": "matches" if registry.verify(v.number, versions[v.number]) else "DIFFERS",
                "fingerprint (SHA-256)": v.fingerprint[:16] + "...", "source": v.source}
               for v in registry.versions], hide_index=True, width="stretch")
-st.caption(f"v2 goes live at request {config.update_at + 1}. A version is never changed once registered: a rollback "
-           "redeploys v1's exact file, and its fingerprint proves it.")
+st.caption(registry_caption(config, rollback_at))
 
 st.subheader("The traffic, as the operator sees it")
 c1, c2, c3, c4 = st.columns(4)

@@ -25,11 +25,32 @@ def monitor_line(live: Timeline, config: DrillConfig) -> str:
                     f"and never alerted (it alerts when it flags {rule}). What happened, request by request, is below.")
         return (f"All {config.requests} requests served. ALERT at {at(live.alert_at)}: the monitor flagged {rule}. "
                 "What happened, request by request, is below.")
+    if live.rollback_at is not None:  # the operator has acted: nothing more to ask but to serve the rest
+        seen = (f"ALERT at {at(live.alert_at)}: the monitor flagged {rule}." if live.alerted else
+                f"{count_of(live.flagged, 'request')} flagged so far, no alert (it alerts when it flags {rule}).")
+        return (f"{seen} You rolled back: v1 serves again from {at(live.rollback_at)} on. Serve the rest of the "
+                "requests to see what the backdoor cost.")
     if not live.alerted:
         return (f"{count_of(live.flagged, 'request')} flagged so far; the monitor alerts when it flags {rule}. "
                 "Keep serving, or roll back when you choose.")
     return (f"ALERT at {at(live.alert_at)}: the monitor flagged {rule}. The answers still went out. Roll back to v1 "
             "now, or keep serving and see what it costs.")
+
+
+def version_status(number: int, serving: int, rollback_at: int | None) -> str:
+    """A registry row's status: the one serving, the update taken out of service, or one kept for later."""
+    if number == serving:
+        return "serving"
+    return "rolled back, not serving" if number == 2 and rollback_at is not None else "kept, not serving"
+
+
+def registry_caption(config: DrillConfig, rollback_at: int | None) -> str:
+    """When each version served, as far as the operator has got."""
+    when = f"v2 goes live at {at(config.update_at)}"
+    if rollback_at is not None:
+        when += f"; you rolled back to v1 at {at(rollback_at)}"
+    return (f"{when}. A version is never changed once registered: a rollback redeploys v1's exact file, and its "
+            "fingerprint proves it.")
 
 
 def timeline_sentence(t: Timeline) -> str:

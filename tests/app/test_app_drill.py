@@ -44,7 +44,10 @@ def test_the_drill_serves_alerts_rolls_back_and_its_timeline_is_the_librarys():
     assert "ALERT at request" in texts(at) and list(at.dataframe[0].value["status"])[1] == "serving"
     at.button(key="btn.drill.rollback").click().run()
     rolled_at = at.session_state["drill.rollback"]
-    assert list(at.dataframe[0].value["status"]) == ["serving", "kept, not serving"]
+    assert list(at.dataframe[0].value["status"]) == ["serving", "rolled back, not serving"]
+    said = texts(at)
+    assert f"you rolled back to v1 at request {rolled_at + 1}." in said
+    assert "Roll back to v1 now" not in said and f"v1 serves again from request {rolled_at + 1} on" in said
     at.button(key="btn.drill.end").click().run()
     assert not at.exception
     assert f"All {config.requests} requests served" in texts(at) and "Keep serving" not in texts(at)

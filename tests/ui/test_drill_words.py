@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from backdoor.drill import DrillConfig, Timeline
-from ui.drill_words import at, monitor_line, timeline_sentence
+from ui.drill_words import at, monitor_line, registry_caption, timeline_sentence, version_status
 
 
 def line(first=80, triggered=20, alert=90, rollback=None, until_alert=3, until_rollback=20, harmful=20, honest=2,
@@ -33,6 +33,33 @@ def test_once_every_request_is_served_the_monitor_line_says_so_and_asks_for_noth
     loud = monitor_line(replace(line(alert=89), requests=config.requests), config)
     assert loud.startswith(f"All {config.requests} requests served. ALERT at request 90") and "Roll back" not in loud
     assert "Keep serving" in monitor_line(replace(done, requests=config.requests - 1), config)
+
+
+def test_after_a_rollback_the_monitor_line_no_longer_asks_for_one():
+    config = DrillConfig()
+    # alerted, then rolled back
+    after = monitor_line(line(alert=89, rollback=100), config)
+    assert after == ("ALERT at request 90: the monitor flagged 4 of the last 20 requests. You rolled back: v1 serves "
+                     "again from request 101 on. Serve the rest of the requests to see what the backdoor cost.")
+    # rolled back before any alert, with no request flagged, and with one
+    for flagged, said in ((0, "0 requests"), (1, "1 request")):
+        early = monitor_line(line(alert=None, rollback=41, flagged=flagged), config)
+        assert early.startswith(f"{said} flagged so far, no alert (it alerts when it flags 4 of the last 20 requests). "
+                                "You rolled back: v1 serves again from request 42 on.")
+    # an alert that came after the rollback (v1 flagged) reads the same, and never asks to roll back again
+    late = monitor_line(line(alert=150, rollback=60), config)
+    assert "Roll back" not in late and "You rolled back" in late
+    # the drill over: the summary, as before
+    assert monitor_line(replace(line(alert=89, rollback=100), requests=config.requests), config).startswith("All ")
+
+
+def test_the_registry_says_which_version_serves_and_when_each_went_live():
+    assert [version_status(n, 1, None) for n in (1, 2)] == ["serving", "kept, not serving"]
+    assert [version_status(n, 2, None) for n in (1, 2)] == ["kept, not serving", "serving"]
+    assert [version_status(n, 1, 55) for n in (1, 2)] == ["serving", "rolled back, not serving"]
+    config = DrillConfig()
+    assert registry_caption(config, None).startswith("v2 goes live at request 41. A version is never changed")
+    assert registry_caption(config, 40).startswith("v2 goes live at request 41; you rolled back to v1 at request 41. ")
 
 
 def test_the_timeline_with_and_without_a_rollback():
