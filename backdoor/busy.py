@@ -142,6 +142,57 @@ class JobBoard:
 JOBS = JobBoard()
 
 
+class PageWork:
+    """Heavy work this process does outside the job queue, by thread: a page computing a result for
+    the server's memos (the drill's traffic, a page's figures, a model read from the store).
+
+    The load check cannot see it (it counts other processes), yet it shares the cores: a unit cost
+    measured beside it reads slow (a colour model's training step at 1.5 times its time beside one
+    page's training), and a figure that looked quiet is never measured again. Measurements ask
+    :meth:`window` whether work by *other* threads overlapped them; a thread's own work never counts
+    against its own measurement (a page may measure inside the result it computes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active: dict[int, int] = {}  # thread -> nesting depth of its work under way
+        self._started = 0  # pieces of work started, by every thread, ever
+        self._mine = threading.local()  # .started: those this thread started
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._lock:
+            self._active[me] = self._active.get(me, 0) + 1
+            self._started += 1
+        self._mine.started = getattr(self._mine, "started", 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active[me] -= 1
+                if not self._active[me]:
+                    del self._active[me]
+
+    def others_active(self) -> bool:
+        """Whether another thread has work under way right now."""
+        me = threading.get_ident()
+        with self._lock:
+            return any(thread != me for thread in self._active)
+
+    def _others_started(self) -> int:
+        with self._lock:
+            return self._started - getattr(self._mine, "started", 0)
+
+    def window(self) -> Callable[[], bool]:
+        """Call at the start of a measurement; the function it returns says, at its end, whether
+        other threads' work ran at any moment in between."""
+        active, started = self.others_active(), self._others_started()
+        return lambda: active or self.others_active() or self._others_started() != started
+
+
+WORK = PageWork()
+
+
 class CpuWindow:
     """CPU used by other processes between its creation and a reading."""
 

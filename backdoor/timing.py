@@ -31,7 +31,7 @@ from typing import Callable, Hashable, Iterator
 import torch
 
 from backdoor.attacks import apply_trigger
-from backdoor.busy import BUSY_CORES, CpuWindow, JOBS, RunningJob, machine_load
+from backdoor.busy import BUSY_CORES, CpuWindow, JOBS, WORK, RunningJob, machine_load
 from backdoor.datasets import atomic_write, cache_dir
 from backdoor.metrics import predict_proba
 from backdoor.train import TrainConfig, train
@@ -106,9 +106,14 @@ def giving_way(stopping: Callable[[], bool] = lambda: False) -> Iterator[None]:
         _caller.give_way = None
 
 
+def _others_at_work() -> bool:
+    """A user's job, or a page's own computation in another thread, is under way."""
+    return bool(JOBS.names()) or WORK.others_active()
+
+
 def _wait_for_jobs() -> None:
     stopping = getattr(_caller, "give_way", None)
-    while stopping is not None and JOBS.names() and not stopping():
+    while stopping is not None and _others_at_work() and not stopping():
         time.sleep(0.2)
 
 
@@ -118,10 +123,10 @@ class _GaveWay(Exception):
 
 def _give_way_now() -> None:
     """Called between a measurement's steps: a background caller drops the measurement as
-    soon as a user's job starts (it is taken again afterwards), so at most one step of it
-    ever runs beside the user's job."""
+    soon as a user's job or a page's computation starts (it is taken again afterwards), so at most
+    one step of it ever runs beside them."""
     stopping = getattr(_caller, "give_way", None)
-    if stopping is not None and JOBS.names() and not stopping():
+    if stopping is not None and _others_at_work() and not stopping():
         raise _GaveWay
 
 
@@ -134,6 +139,21 @@ def measured_only() -> Iterator[None]:
         yield
     finally:
         _caller.no_wait = False
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within this block (one run of a page) each unit cost is read once: a page that quotes a job's
+    time twice, in a table and on a card, says the same both times, even when a quieter measurement
+    replaces the figure in between (the next run reads the new one)."""
+    outer = getattr(_caller, "reading", None)
+    if outer is None:
+        _caller.reading = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _caller.reading = None
 
 
 class _Turns:
@@ -179,6 +199,15 @@ class _Measurements:
         self._one_at_a_time = _Turns()  # re-entrant: a measurement may ask for another figure
 
     def get(self, key: Hashable, measure: Callable[[], float]) -> float:
+        reading = getattr(_caller, "reading", None)  # one_reading(): what this page already quoted
+        if reading is not None and key in reading:
+            return reading[key]
+        seconds = self._get(key, measure)
+        if reading is not None:
+            reading[key] = seconds
+        return seconds
+
+    def _get(self, key: Hashable, measure: Callable[[], float]) -> float:
         gave_way = False
         while True:
             with self._lock:
@@ -195,15 +224,16 @@ class _Measurements:
                 _wait_for_jobs()  # (a background caller only; before taking the key, so pages never wait on it)
             with self._one_at_a_time, key_lock:  # always in this order, so two callers never hold one each
                 found = self._values.get(key)
-                if found is not None and (not found[1] or machine_load().busy):
+                if found is not None and (not found[1] or machine_load().busy or WORK.others_active()):
                     return found[0]  # a figure from a busy machine is measured again once it is quiet
-                jobs_before, window = bool(JOBS.names()), CpuWindow()
+                jobs_before, window, pages_worked = bool(JOBS.names()), CpuWindow(), WORK.window()
                 try:
                     seconds = measure()
                 except _GaveWay:
                     gave_way = True
                     continue  # (the key's lock is let go first, so a user's job never waits on it)
-                busy = jobs_before or bool(JOBS.names()) or window.other_processes_cores() >= BUSY_CORES
+                busy = (jobs_before or bool(JOBS.names()) or pages_worked()
+                        or window.other_processes_cores() >= BUSY_CORES)
                 with self._lock:
                     self._values[key] = (seconds, busy)
                 return seconds

@@ -1,9 +1,10 @@
-"""The server's job queue: K heavy jobs at once, the rest in FIFO order, each told its place."""
+"""The server's job queue: K heavy jobs at once, the rest in FIFO order, each told its place; and the page work beside it."""
 
 import threading
 
 import pytest
 
+from backdoor import busy
 from backdoor.busy import JobBoard, job_slots
 from waiting import wait_until
 
@@ -111,3 +112,42 @@ def test_a_page_asking_for_the_load_while_another_reads_it_gets_the_last_reading
     monkeypatch.setattr(busy, "_last_load", [0.0, last])  # undo() above put back the module's own reading
     fresh = busy.machine_load()  # nobody reading now: this caller takes the fresh reading itself
     assert busy._last_load[1] is fresh and busy._last_load[0] > 0.0
+
+
+def test_a_measurement_window_sees_other_threads_page_work_but_not_its_own():
+    work = busy.PageWork()
+    started, release = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with work.running():
+            started.set()
+            release.wait(timeout=10)
+
+    quiet = work.window()
+    with work.running():  # this thread's own computation: a page measuring inside the result it computes
+        assert not work.others_active()
+    assert not quiet()
+
+    during = work.window()  # another page starts and ends inside the window
+    other = threading.Thread(target=page)
+    other.start()
+    assert started.wait(timeout=10)
+    assert work.others_active() and work.window()()  # under way when the window opens
+    release.set()
+    other.join(timeout=10)
+    assert not work.others_active()
+    assert during()  # it ran at some moment in between, though it has ended
+    assert not work.window()()  # a window opened afterwards saw nothing
+
+
+def test_a_memo_computation_counts_as_page_work():
+    from backdoor.memo import SharedMemo
+
+    seen = []
+    memo = SharedMemo(2)
+    thread = threading.Thread(target=lambda: memo.get_or_compute("k", lambda: seen.append(busy.WORK.others_active())))
+    window = busy.WORK.window()
+    thread.start()
+    thread.join(timeout=10)
+    assert seen == [False]  # its own thread does not count it against itself
+    assert window()  # the thread watching did see it

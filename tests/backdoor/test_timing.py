@@ -343,3 +343,70 @@ def test_a_page_asking_for_one_figure_waits_for_the_measurement_under_way_not_th
     timing.MEASURED.get(("test-turns", id(tag), "page"), lambda: order.append("page") or 1.0)
     background.join(timeout=30)
     assert order.index("page") <= 2  # after the measurement under way (and at most the one it queued behind)
+
+
+def test_a_figure_measured_beside_a_pages_computation_is_measured_again_once_it_ends(monkeypatch):
+    import threading
+
+    from backdoor.memo import SharedMemo
+
+    monkeypatch.setattr(timing, "machine_load", lambda: Load((), 0.0, 2))
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 0.0)  # no other program
+    computing, done = threading.Event(), threading.Event()
+
+    def page() -> None:  # another student's page computing the drill's traffic, in this process
+        SharedMemo(1).get_or_compute("traffic", lambda: (computing.set(), done.wait(timeout=10)))
+
+    other = threading.Thread(target=page)
+    other.start()
+    assert computing.wait(timeout=10)
+    figures = iter([9.0, 1.0])
+    key = ("test-page-work", id(figures))
+    assert timing.MEASURED.get(key, lambda: next(figures)) == 9.0  # read slow beside it, and marked so
+    assert timing.MEASURED.get(key, lambda: next(figures)) == 9.0  # not measured again while it still runs
+    done.set()
+    other.join(timeout=10)
+    assert timing.MEASURED.get(key, lambda: next(figures)) == 1.0  # it ended: measured again
+    assert timing.MEASURED.get(key, lambda: 5.0) == 1.0  # and kept
+
+
+def test_a_background_measurement_gives_way_to_a_pages_computation():
+    import threading
+
+    from backdoor.memo import SharedMemo
+
+    computing, done, measured = threading.Event(), threading.Event(), threading.Event()
+    key = ("test-give-way-page", id(measured))
+
+    def background() -> None:
+        with timing.giving_way():
+            timing.MEASURED.get(key, lambda: measured.set() or 1.0)
+
+    page = threading.Thread(target=lambda: SharedMemo(1).get_or_compute(
+        "figures", lambda: (computing.set(), done.wait(timeout=10))))
+    page.start()
+    assert computing.wait(timeout=10)
+    thread = threading.Thread(target=background)
+    thread.start()
+    thread.join(timeout=0.6)
+    assert not measured.is_set()  # waits while the page computes
+    done.set()
+    page.join(timeout=10)
+    thread.join(timeout=10)
+    assert measured.is_set()
+
+
+def test_within_one_reading_a_figure_quoted_twice_reads_the_same(monkeypatch):
+    monkeypatch.setattr(timing, "machine_load", lambda: Load((), 0.0, 2))
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 0.0)
+    figures = iter([9.0, 1.0])
+    key = ("test-one-reading", id(figures))
+    with timing.one_reading():
+        with JOBS.running("someone's training"):
+            assert timing.MEASURED.get(key, lambda: next(figures)) == 9.0  # measured while busy
+        # quiet now, and measured again elsewhere (another page, the warm-up)
+        assert timing.MEASURED.get(key, lambda: next(figures)) == 9.0  # this page keeps the figure it quoted
+        with timing.one_reading():  # nested: still the page's one reading
+            with timing.measured_only():
+                assert timing.MEASURED.get(key, lambda: -1.0) == 9.0
+    assert timing.MEASURED.get(key, lambda: next(figures)) == 1.0  # the next run reads the quiet figure
