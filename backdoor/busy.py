@@ -4,7 +4,10 @@ Every user of a server shares its CPU, so a time measured when the machine was q
 promise only while it stays quiet: pages ask ``machine_load()`` and say "expect longer" when
 it is busy. Jobs register on the process-wide ``JOBS`` board while they run (one board per
 process on purpose: the CPU is shared by the whole process), and learn afterwards whether
-they ran alone, which says whether their duration is worth remembering.
+they ran alone, which says whether their duration is worth remembering. Pages' own computations
+register as ``WORK`` (``PageWork``), so a measurement knows when another thread shared the cores.
+What pages call "other programs" leaves web browsers out (``browser_cpu``): on a laptop the browser
+drawing the lab's own page is on the same cores for a moment; measurements count it all the same.
 """
 
 from __future__ import annotations
@@ -27,12 +30,20 @@ COUNTER_SLACK_SECONDS = 0.02  # two ticks of the kernel's CPU-time counters
 @dataclass(frozen=True)
 class Load:
     jobs: tuple[str, ...]  # heavy jobs running in this process (other users' work)
-    cpu_cores: float  # CPU in use by other programs, in cores
+    cpu_cores: float  # CPU in use by other programs, web browsers aside, in cores
     cores: int
+    browser_cores: float = 0.0  # CPU in use by web browsers (drawing the lab's pages, among others)
 
     @property
     def busy(self) -> bool:
+        """Whether a job started now should expect to take longer: what the pages say."""
         return bool(self.jobs) or self.cpu_cores >= BUSY_CORES
+
+    @property
+    def quiet(self) -> bool:
+        """Whether a unit cost measured now would be a quiet machine's: no job, and nothing else on the
+        processor, browsers included (a browser drawing a page for a moment slows a measurement all the same)."""
+        return not self.jobs and self.cpu_cores + self.browser_cores < BUSY_CORES
 
 
 @dataclass
@@ -193,6 +204,39 @@ class PageWork:
 WORK = PageWork()
 
 
+# Web browsers, matched in lower-case process names; their helper processes are found as their descendants.
+BROWSERS = ("chrom", "firefox", "safari", "msedge", "brave", "opera", "vivaldi", "webkit")
+
+
+def browser_cpu() -> dict[tuple[int, float], float]:
+    """CPU seconds used so far by each web browser process and every process it started, by (pid, start time).
+
+    On a laptop the lab's own pages are drawn by a browser on the same processor. Drawing a page takes
+    its browser one to two cores for a moment, exactly while the page's script asks whether the machine
+    is busy, so counting browsers among the "other programs" a page names would tell every user the
+    processor is busy on an idle machine (1.4-1.6 of 2 cores, read on every page in Chromium). The price:
+    a browser kept busy by something else (a video in another tab) goes unnamed too. Measurements still
+    count browsers (``Load.quiet``): for a moment they do share the cores."""
+    processes = {}
+    for process in psutil.process_iter(["pid", "ppid", "name", "cpu_times", "create_time"]):
+        processes[process.info["pid"]] = process.info
+    found: dict[tuple[int, float], float] = {}
+    for pid, info in processes.items():
+        ancestor, hops = pid, 0
+        while ancestor in processes and hops < 32:  # the process itself, then its parents
+            name = (processes[ancestor]["name"] or "").lower()
+            if any(browser in name for browser in BROWSERS):
+                times = info["cpu_times"]
+                if times is not None:
+                    found[pid, info["create_time"] or 0.0] = times.user + times.system
+                break
+            parent = processes[ancestor]["ppid"]
+            if not parent or parent == ancestor:
+                break
+            ancestor, hops = parent, hops + 1
+    return found
+
+
 class CpuWindow:
     """CPU used by other processes between its creation and a reading."""
 
@@ -200,17 +244,27 @@ class CpuWindow:
         self._start = self._sample()
 
     @staticmethod
-    def _sample() -> tuple[float, float, float]:
+    def _sample() -> tuple[float, float, float, dict[tuple[int, float], float]]:
         system = psutil.cpu_times()
         own = psutil.Process().cpu_times()
-        return time.perf_counter(), _busy(system), own.user + own.system
+        return time.perf_counter(), _busy(system), own.user + own.system, browser_cpu()
 
-    def other_processes_cores(self) -> float:
-        t0, system0, own0 = self._start
-        t1, system1, own1 = self._sample()
+    def reading(self) -> tuple[float, float]:
+        """Cores used since the window opened by other programs, web browsers aside, and by browsers."""
+        t0, system0, own0, browsers0 = self._start
+        t1, system1, own1, browsers1 = self._sample()
+        seconds = max(t1 - t0, 1e-6)
+        # a browser process started in the window counts from zero; one that ended in it is lost (counted as other)
+        browsers = max(0.0, sum(used - browsers0.get(key, 0.0) for key, used in browsers1.items()))
         # CPU counters move in ticks (10 ms on Linux): over a short window one stray tick would
         # read as whole cores of other work, so two ticks of difference count as none.
-        return max(0.0, (system1 - system0) - (own1 - own0) - COUNTER_SLACK_SECONDS) / max(t1 - t0, 1e-6)
+        others = (system1 - system0) - (own1 - own0) - COUNTER_SLACK_SECONDS
+        return max(0.0, others - browsers) / seconds, min(browsers, max(0.0, others)) / seconds
+
+    def other_processes_cores(self) -> float:
+        """Cores used since the window opened by every other process, browsers included."""
+        programs, browsers = self.reading()
+        return programs + browsers
 
 
 def _busy(times) -> float:
@@ -228,14 +282,15 @@ def machine_load() -> Load:
     to every job (``backdoor.timing.giving_way``), so neither slows a user's job for long."""
     if not _load_lock.acquire(blocking=_last_load[1] is None):
         last = _last_load[1]  # another page is taking a fresh reading: the last one will do, not a queue behind it
-        return Load(JOBS.names(), last.cpu_cores, last.cores)
+        return Load(JOBS.names(), last.cpu_cores, last.cores, last.browser_cores)
     try:
         when, reading = _last_load
         if reading is not None and time.monotonic() - when < LOAD_FRESH_SECONDS:
-            return Load(JOBS.names(), reading.cpu_cores, reading.cores)
+            return Load(JOBS.names(), reading.cpu_cores, reading.cores, reading.browser_cores)
         window = CpuWindow()
         time.sleep(LOAD_SAMPLE_SECONDS)
-        reading = Load(JOBS.names(), round(window.other_processes_cores(), 2), psutil.cpu_count() or 1)
+        programs, browsers = window.reading()
+        reading = Load(JOBS.names(), round(programs, 2), psutil.cpu_count() or 1, round(browsers, 2))
         _last_load[:] = [time.monotonic(), reading]
         return reading
     finally:

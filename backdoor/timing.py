@@ -111,9 +111,26 @@ def _others_at_work() -> bool:
     return bool(JOBS.names()) or WORK.others_active()
 
 
+def quiet_now() -> bool:
+    """Whether a unit cost measured now would be a quiet machine's (nothing else on the processor, a
+    browser drawing a page included; no job and no other page computing in this process)."""
+    return machine_load().quiet and not WORK.others_active()
+
+
+QUIET_WAIT_SECONDS = 20.0  # the longest a background measurement waits for the processor to be quiet
+
+
 def _wait_for_jobs() -> None:
+    """A background caller waits while others work, then (for a while at most) until the processor is
+    quiet: on a laptop the lab's first page is drawn by a browser on the same cores, right as the
+    start-up warm-up begins."""
     stopping = getattr(_caller, "give_way", None)
-    while stopping is not None and _others_at_work() and not stopping():
+    if stopping is None:
+        return
+    while _others_at_work() and not stopping():
+        time.sleep(0.2)
+    deadline = time.monotonic() + QUIET_WAIT_SECONDS
+    while not stopping() and not _others_at_work() and not quiet_now() and time.monotonic() < deadline:
         time.sleep(0.2)
 
 
@@ -195,6 +212,7 @@ class _Measurements:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: dict[Hashable, tuple[float, bool]] = {}
+        self._again: dict[Hashable, Callable[[], float]] = {}  # how to measure again each figure taken while busy
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self._one_at_a_time = _Turns()  # re-entrant: a measurement may ask for another figure
 
@@ -220,11 +238,13 @@ class _Measurements:
                 if found is not None and not found[1] and not gave_way:
                     return found[0]  # measured on a quiet machine: no need to queue behind a measurement
                 unmeasured = found is None
+            if found is not None and not gave_way and not quiet_now():
+                return found[0]  # taken while busy, and still busy: measured again once quiet (``refresh``)
             if unmeasured or gave_way:
                 _wait_for_jobs()  # (a background caller only; before taking the key, so pages never wait on it)
             with self._one_at_a_time, key_lock:  # always in this order, so two callers never hold one each
                 found = self._values.get(key)
-                if found is not None and (not found[1] or machine_load().busy or WORK.others_active()):
+                if found is not None and (not found[1] or not quiet_now()):
                     return found[0]  # a figure from a busy machine is measured again once it is quiet
                 jobs_before, window, pages_worked = bool(JOBS.names()), CpuWindow(), WORK.window()
                 try:
@@ -236,11 +256,36 @@ class _Measurements:
                         or window.other_processes_cores() >= BUSY_CORES)
                 with self._lock:
                     self._values[key] = (seconds, busy)
+                    self._again.pop(key, None)
+                    if busy:
+                        self._again[key] = measure  # (at the back of the line)
                 return seconds
+
+    def turn(self) -> _Turns:
+        """Hold it to run other timed or timing-sensitive work with no measurement beside it."""
+        return self._one_at_a_time
+
+    def busy_figures(self) -> list[Hashable]:
+        """The figures taken while the machine was busy, oldest first."""
+        with self._lock:
+            return list(self._again)
+
+    def refresh(self) -> bool:
+        """Measure again the oldest figure taken while busy, if the machine is quiet now (for a
+        background thread, within ``giving_way``). True when it measured one."""
+        with self._lock:
+            if not self._again:
+                return False
+            key, measure = next(iter(self._again.items()))
+        if not quiet_now():
+            return False
+        self._get(key, measure)
+        return True
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._again.clear()
 
 
 MEASURED = _Measurements()
@@ -303,10 +348,25 @@ def stamp_seconds(trigger, image_shape: tuple[int, int, int]) -> float:
     return MEASURED.get(("stamp", trigger, image_shape), measure)
 
 
+def _first_steps(rig: Rig) -> None:
+    """A few untimed training steps and predictions: torch's first steps in a process are slow."""
+    x, y = rig.images(WARM_STEPS * 64)
+    train(rig.build(), x, y, TrainConfig(epochs=1, batch_size=64, learning_rate=1e-3), device=rig.device,
+          on_progress=lambda *_: _give_way_now())
+    predict_proba(rig.build().eval(), x, rig.device)
+
+
 def warm_up(rigs: list[Rig]) -> None:
-    """Torch's first steps in a process are slow (thread pools, kernels): take them here,
-    with the measurements every page needs first, rather than on a user's first click."""
+    """Torch's first steps in a process are slow (thread pools, kernels): take them here, untimed,
+    then the measurements every page needs first, rather than on a user's first click. (Measured
+    straight away, a fresh process's first training step read 1.4 times what it takes afterwards.)"""
     for rig in rigs:
+        _wait_for_jobs()
+        try:
+            with MEASURED.turn():  # not beside a page's measurement
+                _first_steps(rig)
+        except _GaveWay:
+            pass  # a user's job takes torch's first steps itself
         train_step_seconds(rig)
         inference_seconds(rig)
 

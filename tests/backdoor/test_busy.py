@@ -151,3 +151,44 @@ def test_a_memo_computation_counts_as_page_work():
     thread.join(timeout=10)
     assert seen == [False]  # its own thread does not count it against itself
     assert window()  # the thread watching did see it
+
+
+def test_a_browser_drawing_the_pages_is_not_named_among_other_programs(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    spin = "import sys, subprocess\n" \
+           "if len(sys.argv) > 1: subprocess.Popen([sys.argv[1], '-c', 'while True: pass'])\n" \
+           "print('spinning', flush=True)\nwhile True: pass"
+
+    def reading_while(executable, *child) -> float:
+        program = subprocess.Popen([executable, "-c", spin, *child], stdout=subprocess.PIPE, text=True)
+        try:
+            assert program.stdout.readline() == "spinning\n"
+            time.sleep(0.3)  # its helper, if any, is spinning too
+            window = busy.CpuWindow()
+            time.sleep(0.5)
+            programs, browsers = window.reading()
+            assert window.other_processes_cores() >= programs + browsers - 0.05  # a measurement counts both
+            return programs
+        finally:
+            for process in psutil.Process(program.pid).children(recursive=True) + [psutil.Process(program.pid)]:
+                process.kill()
+            program.wait()
+
+    import psutil
+
+    browser = tmp_path / "chromium"
+    browser.symlink_to(sys.executable)  # a process's name is the name it was started under
+    helper = tmp_path / "renderer"
+    helper.symlink_to(sys.executable)  # a helper process with a name of its own, started by the browser
+    assert reading_while(str(browser), str(helper)) < busy.BUSY_CORES  # the browser and its helper: left out
+    assert reading_while(str(helper)) >= busy.BUSY_CORES  # the same program, not started by a browser: counted
+
+
+def test_a_browser_makes_the_machine_unquiet_for_measuring_but_not_busy_for_the_pages():
+    drawing = busy.Load((), 0.1, 2, browser_cores=1.5)
+    assert not drawing.busy and not drawing.quiet
+    assert busy.Load((), 0.1, 2, browser_cores=0.2).quiet
+    assert not busy.Load(("training",), 0.0, 2).quiet and not busy.Load((), busy.BUSY_CORES, 2).quiet

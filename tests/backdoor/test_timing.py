@@ -410,3 +410,47 @@ def test_within_one_reading_a_figure_quoted_twice_reads_the_same(monkeypatch):
             with timing.measured_only():
                 assert timing.MEASURED.get(key, lambda: -1.0) == 9.0
     assert timing.MEASURED.get(key, lambda: next(figures)) == 1.0  # the next run reads the quiet figure
+
+
+def test_a_figure_taken_while_busy_is_measured_again_in_the_background_once_quiet(monkeypatch):
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 0.0)
+    load = [Load((), 0.0, 2, browser_cores=1.5)]  # a browser drawing the first page
+    monkeypatch.setattr(timing, "machine_load", lambda: load[0])
+    timing.MEASURED.clear()
+    figures = iter([9.0, 4.0, 1.0])
+    key = ("test-refresh", id(figures))
+    with JOBS.running("someone's training"):
+        assert timing.MEASURED.get(key, lambda: next(figures)) == 9.0
+    assert timing.MEASURED.busy_figures() == [key]
+    assert timing.MEASURED.get(key, lambda: -1.0) == 9.0  # a page reads it at once while the browser draws
+    assert not timing.MEASURED.refresh()  # not quiet: nothing measured
+    load[0] = Load((), 0.0, 2)
+    other = ("test-refresh", id(figures), "other")
+    with JOBS.running("a third training"):
+        timing.MEASURED.get(other, lambda: 7.0)
+    assert timing.MEASURED.busy_figures() == [key, other]
+    assert timing.MEASURED.refresh()  # the oldest first, measured by the background, not a page
+    assert timing.MEASURED.get(key, lambda: -1.0) == 4.0 and timing.MEASURED.busy_figures() == [other]
+    assert timing.MEASURED.refresh() and timing.MEASURED.busy_figures() == []
+    assert not timing.MEASURED.refresh()  # nothing left
+
+
+def test_a_refreshed_figure_still_busy_goes_to_the_back_of_the_line(monkeypatch):
+    monkeypatch.setattr(timing, "machine_load", lambda: Load((), 0.0, 2))
+    timing.MEASURED.clear()
+    first, second = ("test-line", 1), ("test-line", 2)
+    for key in (first, second):
+        with JOBS.running("a training"):
+            timing.MEASURED.get(key, lambda: 5.0)
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 1.5)  # a program starts meanwhile
+    assert timing.MEASURED.refresh()
+    assert timing.MEASURED.busy_figures() == [second, first]
+
+
+def test_the_warm_up_takes_torchs_first_steps_untimed_before_measuring(monkeypatch):
+    calls = []
+    monkeypatch.setattr(timing, "_first_steps", lambda rig: calls.append("first steps"))
+    monkeypatch.setattr(timing, "train_step_seconds", lambda rig: calls.append("train step") or 1.0)
+    monkeypatch.setattr(timing, "inference_seconds", lambda rig: calls.append("inference") or 1.0)
+    timing.warm_up([DIGITS.rig("small-cnn", "cpu")])
+    assert calls == ["first steps", "train step", "inference"]
