@@ -116,3 +116,22 @@ def test_learnt_masks_make_the_model_sturdier_under_the_noise(trained_pair, smal
         return total / 10
 
     assert worst_loss(learnt) < worst_loss(None)
+
+
+def test_its_estimate_counts_mask_updates_measured_as_anp_runs_them():
+    import pytest
+
+    from backdoor import timing
+    from backdoor.defenses.anp import AnpConfig, estimate, update_seconds
+    from backdoor.estimates import DataShape, evaluation_seconds
+    from backdoor.scenario import Scenario
+
+    shape = DataShape("mnist-5k", train=4000, test=1000, image_shape=(1, 28, 28), num_classes=10)
+    rig, config = shape.rig("small-cnn", "cpu"), AnpConfig(steps=40)
+    update = update_seconds(rig, config)
+    assert 0 < update < 60  # measured, so positive and finite
+    evaluation_seconds(shape, Scenario(), "cpu", shape.held_out)  # measures the rest of the estimate once
+    with timing.measured_only():  # the figure just measured, not a fresh one
+        assert estimate(shape, Scenario(), "cpu", config) == pytest.approx(
+            40 * update + evaluation_seconds(shape, Scenario(), "cpu", shape.held_out))
+        assert update_seconds(rig, AnpConfig(steps=400)) == update  # the number of steps is not part of a step
