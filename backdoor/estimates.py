@@ -5,9 +5,9 @@ A training run is its poisoning, then ``epochs x batches`` steps and, after ever
 the held-out test images through the model plus (for the backdoored model) their triggered
 copies. A defense (its own ``estimate``, in its file), the sweep, the mystery models and the
 matrix (``backdoor.matrix.estimate``) are sums of such parts, counted from their configs. When the very same job ran alone on this machine before, what
-it took then is the estimate (``timing.recorded``); otherwise the count is corrected by how
+it took then is the estimate (``job_records.recorded``); otherwise the count is corrected by how
 much longer the last jobs of its kind took here than their counts said
-(``timing.recorded_factor``: the app's own overheads around a job, learnt, never assumed).
+(``job_records.recorded_factor``: the app's own overheads around a job, learnt, never assumed).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from backdoor import timing
+from backdoor import job_records, timing
 from backdoor.attacks import ALL_TO_ALL, MAX_RATE, poison_count
 from backdoor.scenario import Scenario
 from backdoor.busy import Load
@@ -71,11 +71,11 @@ class Estimate:
     @classmethod
     def of(cls, kind: str, config, seconds: float) -> "Estimate":
         signature = repr((kind, config))
-        records = timing.read_records()  # one read of the file for both questions
-        before = timing.recorded(signature, records)
+        records = job_records.read_records()  # one read of the file for both questions
+        before = job_records.recorded(signature, records)
         if before is not None:
             return cls(before, signature, seconds, recorded=True)
-        factor = timing.recorded_factor(kind, records)
+        factor = job_records.recorded_factor(kind, records)
         return cls(seconds * (factor or 1.0), signature, seconds)
 
 

@@ -8,8 +8,9 @@ Every time the lab shows rests on measurements made on the machine it runs on:
   once per process and kept (thread-safe); a figure measured while the machine was busy
   is measured again once it is quiet. ``backdoor.estimates`` turns a job's configuration
   into a count of these units.
-- **Finished jobs.** What a job took is recorded (``record``) in ``<cache>/timings.json``;
-  an estimate for the very same job prefers that figure when the job ran alone.
+- **Finished jobs.** What a job took is recorded in ``<cache>/timings.json``
+  (``backdoor.job_records``); an estimate for the very same job prefers that figure when the
+  job ran alone.
 - **Load.** ``backdoor.busy`` says when other work shares the CPU, so a figure measured on a
   busy machine is not kept as if it were the machine's own.
 
@@ -19,8 +20,6 @@ steps of a process) and the common measurements, so neither lands on a user's fi
 
 from __future__ import annotations
 
-import json
-import statistics
 import threading
 import time
 from collections import deque
@@ -31,15 +30,12 @@ from typing import Callable, Hashable, Iterator
 import torch
 
 from backdoor.attacks import apply_trigger
-from backdoor.busy import BUSY_CORES, CpuWindow, JOBS, WORK, RunningJob, machine_load
-from backdoor.datasets import atomic_write, cache_dir
+from backdoor.busy import BUSY_CORES, CpuWindow, JOBS, WORK, machine_load
 from backdoor.metrics import predict_proba
 from backdoor.train import TrainConfig, train
 from models import build_model, layer
 
 
-RECORDS_KEPT = 400  # finished jobs remembered in timings.json
-FACTOR_JOBS = 5  # the latest finished jobs of a kind that correct its new estimates
 TIMED_STEPS = 20  # training or search steps timed per measurement, after WARM_STEPS untimed ones
 WARM_STEPS = 3
 
@@ -369,64 +365,3 @@ def warm_up(rigs: list[Rig]) -> None:
             pass  # a user's job takes torch's first steps itself
         train_step_seconds(rig)
         inference_seconds(rig)
-
-
-# --- finished jobs -------------------------------------------------------------------
-
-_records_lock = threading.Lock()
-
-
-def _records_path():
-    return cache_dir() / "timings.json"
-
-
-def read_records() -> dict:
-    """The finished jobs remembered on this machine (``timings.json``), oldest first."""
-    try:
-        data = json.loads(_records_path().read_text())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def record(signature: str, estimated: float, job: RunningJob) -> None:
-    """Remember what a finished job took (only jobs that ran alone say what a job costs)."""
-    if not job.alone:
-        return
-    with _records_lock:
-        records = read_records()
-        records.pop(signature, None)
-        records[signature] = {"seconds": round(job.seconds, 3), "estimated": round(estimated, 3),
-                              "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        while len(records) > RECORDS_KEPT:
-            records.pop(next(iter(records)))
-        text = json.dumps(records, indent=0).encode()
-        atomic_write(_records_path(), lambda f: f.write(text))
-
-
-def recorded_factor(kind: str, records: dict | None = None) -> float | None:
-    """How much longer (above 1) or shorter the last few jobs of this kind took, when they ran
-    alone here, than their count of measured unit costs said: what the app adds around a job
-    (drawing its progress, the page around it), learnt on this machine. None before any job
-    of the kind has finished alone."""
-    prefix = f"({kind!r}, "
-    ratios: list[float] = []
-    for signature, entry in reversed(list((read_records() if records is None else records).items())):
-        if not signature.startswith(prefix):
-            continue
-        try:
-            ratios.append(float(entry["seconds"]) / float(entry["estimated"]))
-        except (KeyError, TypeError, ValueError, ZeroDivisionError):
-            continue
-        if len(ratios) == FACTOR_JOBS:
-            break
-    return statistics.median(ratios) if ratios else None
-
-
-def recorded(signature: str, records: dict | None = None) -> float | None:
-    """Seconds the same job took when it last ran alone on this machine, if it has."""
-    entry = (read_records() if records is None else records).get(signature)
-    try:
-        return float(entry["seconds"]) if entry else None
-    except (KeyError, TypeError, ValueError):
-        return None

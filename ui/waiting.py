@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 
 import streamlit as st
 
-from backdoor import busy, estimates, timing
+from backdoor import busy, estimates, job_records, timing
 from backdoor.datasets import DEFAULT_DATASET, load_dataset
 # Imported here, in the first page's own run, on purpose: importing the defenses (scikit-learn,
 # pandas) later from the warm-up thread raced a page's plotly, which then saw half-imported pandas.
@@ -218,4 +218,4 @@ def in_line(standing: busy.Waiting) -> str:
 
 def record(estimate: Estimate, finished: busy.RunningJob) -> None:
     """What a finished job took becomes the same job's next estimate (when it ran alone)."""
-    timing.record(estimate.signature, estimate.computed, finished)
+    job_records.record(estimate.signature, estimate.computed, finished)

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from backdoor import busy, estimates, timing
-from backdoor.busy import JOBS, Load, RunningJob
+from backdoor.busy import JOBS, Load
 from backdoor.estimates import DataShape
 from backdoor.scenario import Scenario
 from backdoor.train import TrainConfig
@@ -130,19 +130,6 @@ def test_a_job_knows_whether_it_ran_alone(monkeypatch):
     assert alone.seconds >= 0
 
 
-def test_what_a_job_took_alone_is_its_next_estimate():
-    scenario = Scenario(train=TrainConfig(epochs=7, seed=123))
-    estimate = estimates.train_models(DIGITS, scenario, "cpu")
-    assert not estimate.recorded
-    timing.record(estimate.signature, estimate.computed, RunningJob("training", 0.0, seconds=42.5, alone=False))
-    assert not estimates.train_models(DIGITS, scenario, "cpu").recorded  # a crowded run says nothing
-    timing.record(estimate.signature, estimate.computed, RunningJob("training", 0.0, seconds=42.5, alone=True))
-    again = estimates.train_models(DIGITS, scenario, "cpu")
-    assert again.recorded and again.seconds == 42.5 and again.computed == pytest.approx(estimate.computed)
-    other = estimates.train_models(DIGITS, replace(scenario, train=replace(scenario.train, epochs=8)), "cpu")
-    assert not other.recorded
-
-
 @pytest.mark.parametrize("seconds, words", [
     (0.2, "about 1 s"), (7.4, "about 7 s"), (19.4, "about 19 s"), (20, "about 20 s"), (87, "about 85 s"),
     (89.9, "about 90 s"), (90, "about 1.5 minutes"), (211, "about 3.5 minutes"), (599, "about 10 minutes"),
@@ -236,19 +223,6 @@ def test_a_background_measurement_under_way_stops_when_a_users_job_starts():
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert timing.MEASURED.get(key, lambda: -1.0) > 0  # measured again once the job ended, and kept
-
-
-def test_new_jobs_of_a_kind_are_corrected_by_what_the_last_ones_took(monkeypatch, tmp_path):
-    monkeypatch.setattr(timing, "_records_path", lambda: tmp_path / "timings.json")
-    first = estimates.train_models(DIGITS, Scenario(train=TrainConfig(epochs=3, seed=7)), "cpu")
-    assert timing.recorded_factor("train") is None and first.seconds == first.computed  # nothing learnt yet
-    for took in (1.5, 1.2, 9.0):  # three finished alone, taking 1.5, 1.2 and 9 times their counts
-        job = RunningJob("training", 0.0, seconds=took * first.computed, alone=True)
-        timing.record(f"{first.signature}-{took}", first.computed, job)
-    timing.record("('defense:strip', 1)", 1.0, RunningJob("strip", 0.0, seconds=100.0, alone=True))  # another kind
-    assert timing.recorded_factor("train") == pytest.approx(1.5, rel=1e-3)  # the median: one odd run moves nothing
-    other = estimates.train_models(DIGITS, Scenario(train=TrainConfig(epochs=4, seed=7)), "cpu")
-    assert not other.recorded and other.seconds == pytest.approx(1.5 * other.computed, rel=1e-3)
 
 
 def test_only_jobs_and_other_programs_make_the_server_look_busy():
