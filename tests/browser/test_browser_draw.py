@@ -108,7 +108,8 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
     tab = watch(context.new_page())
     tab.goto(server.url + START)
     draw_a_trigger(tab)
-    assert not serious(_axe(tab)), serious(_axe(tab))
+    found = _serious_now(tab)
+    assert not found, found
     expect(tab.frame_locator(TAP_PICTURE).locator("#image")).to_have_attribute(
         "alt", re.compile(r"The test picture '\d' with your drawing at row \d+, column \d+; tap it"))
     assert _frames_axe(tab) == {}  # no serious or critical violation in any frame, the tap picture's included
@@ -146,7 +147,8 @@ def test_a_drawn_trigger_hijacks_the_model_and_a_drawn_digit_gets_both_answers(s
     body = tab.inner_text("body")
     assert re.search(r"backdoored model|both models", body, re.I) and "Traceback" not in body
     assert answers.count("with the trigger") == 2 and answers.count("without the trigger") == 2, answers
-    assert not serious(_axe(tab)), serious(_axe(tab))
+    found = _serious_now(tab)
+    assert not found, found
     tab.get_by_alt_text("your drawing of '1', as the model sees it").scroll_into_view_if_needed()
     tab.screenshot(path=str(_shots() / "draw-2-digit-desktop.png"))
     own = urlsplit(server.url).netloc
@@ -161,6 +163,17 @@ def test_on_a_phone_a_finger_draws_the_trigger_and_a_tap_places_it(server, brows
     assert tab.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]  # nothing sideways
     tab.screenshot(path=str(_shots() / "draw-3-trigger-phone.png"))
     tab.close()
+
+
+def _serious_now(tab) -> list[str]:
+    """The serious violations on the page, after a second look when the first finds any (as the page-by-page
+    accessibility test does): a state on its way out, an element fading in or out, is not counted."""
+    found = serious(_axe(tab))
+    if found:
+        tab.wait_for_timeout(2_000)
+        settled(tab)
+        found = serious(_axe(tab))
+    return found
 
 
 def _axe(tab) -> dict:
