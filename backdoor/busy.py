@@ -238,33 +238,40 @@ def browser_cpu() -> dict[tuple[int, float], float]:
 
 
 class CpuWindow:
-    """CPU used by other processes between its creation and a reading."""
+    """CPU used by other processes between its creation and a reading; with ``browsers``, web
+    browsers' share apart (it costs a walk over the process table at each end, so only the load
+    check, which names what it sees, asks for it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, browsers: bool = False) -> None:
+        self._browsers = browsers
         self._start = self._sample()
 
-    @staticmethod
-    def _sample() -> tuple[float, float, float, dict[tuple[int, float], float]]:
+    def _sample(self) -> tuple[float, float, float, dict[tuple[int, float], float]]:
         system = psutil.cpu_times()
         own = psutil.Process().cpu_times()
-        return time.perf_counter(), _busy(system), own.user + own.system, browser_cpu()
+        return time.perf_counter(), _busy(system), own.user + own.system, browser_cpu() if self._browsers else {}
+
+    def _others(self) -> tuple[float, float, dict, dict]:
+        t0, system0, own0, browsers0 = self._start
+        t1, system1, own1, browsers1 = self._sample()
+        # CPU counters move in ticks (10 ms on Linux): over a short window one stray tick would
+        # read as whole cores of other work, so two ticks of difference count as none.
+        others = max(0.0, (system1 - system0) - (own1 - own0) - COUNTER_SLACK_SECONDS)
+        return others, max(t1 - t0, 1e-6), browsers0, browsers1
 
     def reading(self) -> tuple[float, float]:
         """Cores used since the window opened by other programs, web browsers aside, and by browsers."""
-        t0, system0, own0, browsers0 = self._start
-        t1, system1, own1, browsers1 = self._sample()
-        seconds = max(t1 - t0, 1e-6)
+        if not self._browsers:
+            raise ValueError("This window was opened without browsers=True.")
+        others, seconds, browsers0, browsers1 = self._others()
         # a browser process started in the window counts from zero; one that ended in it is lost (counted as other)
-        browsers = max(0.0, sum(used - browsers0.get(key, 0.0) for key, used in browsers1.items()))
-        # CPU counters move in ticks (10 ms on Linux): over a short window one stray tick would
-        # read as whole cores of other work, so two ticks of difference count as none.
-        others = (system1 - system0) - (own1 - own0) - COUNTER_SLACK_SECONDS
-        return max(0.0, others - browsers) / seconds, min(browsers, max(0.0, others)) / seconds
+        browsers = min(others, max(0.0, sum(used - browsers0.get(key, 0.0) for key, used in browsers1.items())))
+        return (others - browsers) / seconds, browsers / seconds
 
     def other_processes_cores(self) -> float:
         """Cores used since the window opened by every other process, browsers included."""
-        programs, browsers = self.reading()
-        return programs + browsers
+        others, seconds, _, _ = self._others()
+        return others / seconds
 
 
 def _busy(times) -> float:
@@ -287,7 +294,7 @@ def machine_load() -> Load:
         when, reading = _last_load
         if reading is not None and time.monotonic() - when < LOAD_FRESH_SECONDS:
             return Load(JOBS.names(), reading.cpu_cores, reading.cores, reading.browser_cores)
-        window = CpuWindow()
+        window = CpuWindow(browsers=True)
         time.sleep(LOAD_SAMPLE_SECONDS)
         programs, browsers = window.reading()
         reading = Load(JOBS.names(), round(programs, 2), psutil.cpu_count() or 1, round(browsers, 2))
