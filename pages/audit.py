@@ -12,7 +12,7 @@ from backdoor.defenses.lab import Lab
 from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, read_weights
 from models import MODELS, compatible_models
 from backdoor.store import load_weights
-from ui.defense_runs import run_defenses, show_results
+from ui.defense_runs import run_defenses, say_how_long, show_results
 from ui.glossary import glossary_link
 from ui.classroom import member_class
 from ui.redblue import POOL_PICK
@@ -115,6 +115,7 @@ chosen = st.multiselect("Defenses to run on this model", usable, format_func=lam
                         help="Activation Clustering and Spectral Signatures are not offered: they inspect the "
                              "training data, which a model file does not bring.")
 results = st.session_state.setdefault("audit.results", {})
+say_how_long(lab, chosen, {})
 if st.button("Run the chosen defenses", type="primary", key="btn.audit.run", disabled=not chosen,
              icon=":material/shield:"):
     run_defenses(lab, chosen, {}, results)

@@ -8,7 +8,7 @@ from backdoor.metrics import Evaluation
 from backdoor.outcomes import detection_sentence, reading
 from ui.charts import CHART_CONFIG, defense_scatter
 from ui.defense_session import outcomes_for
-from ui.defense_runs import run_defenses, show_results
+from ui.defense_runs import run_defenses, say_how_long, show_results
 from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.report_view import report_download
@@ -54,6 +54,7 @@ settings = {"budget": st.session_state["defend.budget_pct"] / 100,
             "expected_fraction": st.session_state["defend.expected_pct"] / 100}
 
 results = st.session_state.setdefault("defend.results", {})
+say_how_long(lab, chosen, settings)
 if st.button("Run the selected defenses", type="primary", key="btn.defend.run", disabled=not chosen,
              icon=":material/shield:"):
     run_defenses(lab, chosen, settings, results)

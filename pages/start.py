@@ -59,10 +59,12 @@ steps = [
     ("7. Govern", "The risk brief: what it means for an organisation, and the controls.", "pages/govern.py",
      ":material/policy:"),
 ]
-for col, (title, text, page, icon) in zip(st.columns(len(steps)), steps):
-    with col.container(border=True):
-        st.markdown(f"**{title}**  \n{text}")
-        link(page, label="Go", icon=icon)
+PER_ROW = 4  # seven cards in one row left about 100 px each on a laptop, and broke words mid-letter
+for first in range(0, len(steps), PER_ROW):
+    for col, (title, text, page, icon) in zip(st.columns(PER_ROW), steps[first:first + PER_ROW]):
+        with col.container(border=True, height="stretch"):
+            st.markdown(f"**{title}**  \n{text}")
+            link(page, label="Go", icon=icon)
 
 st.subheader("Or start from a classroom preset")
 st.caption("One click sets the data, the attack and the training on every page.")

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backdoor import estimates
 from backdoor.controls import Control, attack_names, attack_stories, controls, recommend
 from backdoor.datasets import Dataset
-from backdoor.matrix import Matrix, MatrixConfig, config_for, load_matrix
+from backdoor.matrix import Matrix, MatrixConfig, config_for, estimate, load_matrix
 from backdoor.scenario import Scenario
 from ui.jobs import shared_memo
+from ui.resources import current_device
 from ui.url_state import link
+from ui.waiting import MEASURING, here, live_estimate
 
 
 def measured_matrix(dataset: Dataset, scenario: Scenario) -> tuple[MatrixConfig, Matrix | None]:
@@ -24,9 +27,15 @@ def evidence(dataset: Dataset, scenario: Scenario) -> tuple[list[Control], list[
     matrix has not been computed yet."""
     config, matrix = measured_matrix(dataset, scenario)
     if matrix is None:
-        st.info("The controls are judged on the attack x defense matrix for this scenario, and it has not been "
-                "measured on this server yet. Measure it once (a few minutes; afterwards it opens at once for "
-                "everyone), then come back.", icon=":material/schedule:")
+        def words(expected: estimates.Estimate | None) -> str:
+            took = here(expected) if expected is not None else MEASURING
+            return ("The controls are judged on the attack x defense matrix for this scenario, and it has not been "
+                    f"measured on this server yet. Measure it once ({took}; afterwards it opens at once for "
+                    "everyone), then come back.")
+
+        device = current_device()
+        live_estimate(lambda: estimate(estimates.DataShape.of(dataset), config, device), words,
+                      lambda text: st.info(text, icon=":material/schedule:"))
         link("pages/matrix.py", label="Measure which defenses work", icon=":material/grid_on:")
         return None
     table = controls(matrix, attack_names(config))

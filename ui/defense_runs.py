@@ -9,7 +9,7 @@ import streamlit as st
 
 from backdoor.defenses.common import model_device
 from backdoor.defenses.lab import Lab
-from backdoor.estimates import DataShape
+from backdoor.estimates import DataShape, Estimate
 from backdoor.defenses.registry import DEFENSES
 from backdoor.outcomes import Outcome
 from backdoor.train import TrainingDiverged
@@ -18,7 +18,7 @@ from ui.defense_session import record_outcome, repaired_run
 from ui.explain import ATTRIBUTION_IMAGES, triggered_share
 from ui.jobs import shared_memo
 from ui.progress import ProgressBar
-from ui.waiting import in_line, job
+from ui.waiting import MEASURING, busy_note, here, in_line, job, live_estimate
 
 
 def run_key(lab: Lab, name: str, settings: dict) -> tuple:
@@ -61,6 +61,31 @@ def run_defenses(lab: Lab, chosen: list[str], settings: dict, results: dict) -> 
         results[(lab.model_id, name)] = outcome
         record_outcome(lab, name, outcome)
         bar.empty()
+
+
+def say_how_long(lab: Lab, chosen: list[str], settings: dict) -> None:
+    """Before the run button: how long the chosen defenses take on this server, from its measured unit
+    costs. One this server already ran on this model with these settings opens at once, so it counts nothing."""
+    if not chosen:
+        return
+    runs = shared_memo("defense runs", 64)
+    to_run = [name for name in chosen if run_key(lab, name, settings) not in runs]
+    if not to_run:
+        which = "This defense has" if len(chosen) == 1 else "These defenses have"
+        st.caption(f"{which} already run on this model with these settings on this server: the result opens at once.")
+        return
+    shape, device = DataShape.of(lab.dataset), model_device(lab.model)
+
+    def estimate() -> Estimate:  # each defense's own estimate, corrected by what it took here before
+        each = [DEFENSES[name].estimate_job(shape, lab.scenario, device, settings) for name in to_run]
+        return Estimate(sum(e.seconds for e in each), repr(("defenses", tuple(to_run))), sum(e.computed for e in each))
+
+    def words(known: Estimate | None) -> str:
+        which = "this defense" if len(to_run) == 1 else f"these {len(to_run)} defenses"
+        took = f" takes {here(known)}" if known is not None else f": {MEASURING}"
+        return f"Running {which}{took}.{busy_note()}"
+
+    live_estimate(estimate, words, st.caption)
 
 
 def attention_before_after(lab: Lab, name: str, outcome: Outcome) -> None:

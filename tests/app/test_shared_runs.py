@@ -1,6 +1,9 @@
 """AppTest: a defense pressed by two students on the same model runs once on the server."""
 
-from apptest import fresh_app, trained
+import re
+
+from apptest import fresh_app, texts, trained
+from ui.waiting import MEASURING
 
 
 def test_the_same_defense_on_the_same_model_is_computed_once_and_shared():
@@ -64,3 +67,23 @@ def test_a_pages_figures_are_measured_once_per_server_not_per_student(monkeypatc
             first = dict(calls)
     assert calls == first, calls  # the second student measured nothing again
     assert figures[0] == figures[1]
+
+
+def test_the_defend_page_says_how_long_before_a_run_and_that_a_shared_result_opens_at_once():
+    settings = {"train.epochs": 1, "poison.rate_pct": 13.0, "defend.chosen": ["strip", "spectral_signatures"]}
+    at = fresh_app(**settings)
+    at.run()
+    trained(at)
+    at.switch_page("pages/defend.py").run()
+    # from this server's measured unit costs, or (a fresh server) that they are still being measured
+    assert re.search(rf"Running these 2 defenses( takes about \d+ s on this server|: {MEASURING})\.", texts(at))
+    at.button(key="btn.defend.run").click().run()
+    assert not at.exception, at.exception
+    second = fresh_app(**settings)  # another student, the same settings: nothing left to compute
+    second.run()
+    second.switch_page("pages/defend.py").run()
+    body = texts(second)
+    assert "These defenses have already run on this model with these settings on this server" in body
+    assert "Running these" not in body
+    second.multiselect(key="w:defend.chosen").set_value(["strip", "fine_pruning"]).run()
+    assert re.search(rf"Running this defense( takes about \d+ s on this server|: {MEASURING})\.", texts(second))
