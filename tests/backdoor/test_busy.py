@@ -170,7 +170,9 @@ def test_a_browser_drawing_the_pages_is_not_named_among_other_programs(tmp_path)
             window = busy.CpuWindow(browsers=True)
             time.sleep(0.5)
             programs, browsers = window.reading()
-            assert window.other_processes_cores() >= programs + browsers - 0.05  # a measurement counts both
+            # a measurement counts both; read a moment later than reading(), over a longer window, so within a
+            # tenth (a CI run read 1.87 cores against 1.93 with two spinners on two cores)
+            assert window.other_processes_cores() >= 0.9 * (programs + browsers)
             return programs
         finally:
             for process in psutil.Process(program.pid).children(recursive=True) + [psutil.Process(program.pid)]:
