@@ -68,7 +68,8 @@ def from_the_menu(tab, label: str) -> None:
     itself over the new page (ui/assets/phone_menu.js)."""
     tab.get_by_test_id("stExpandSidebarButton").click()
     tab.get_by_test_id("stSidebar").get_by_role("link", name=label).first.click()
-    tab.locator('[data-testid="stSidebar"][data-collapsed="true"]').wait_for(timeout=30_000)
+    # closed: marked collapsed and slid off the screen, then hidden (attached, not always visible)
+    tab.locator('[data-testid="stSidebar"][data-collapsed="true"]').wait_for(state="attached", timeout=30_000)
     settled(tab)
 
 
