@@ -3,6 +3,8 @@ model's time as stored, and end a collapsed run cleanly. (No wall-clock asserts:
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from apptest import fresh_app, texts
 
@@ -118,3 +120,28 @@ def test_the_training_options_and_the_sweep_never_measure_on_the_page_but_on_the
     assert set(timing.MEASURED._values) > steps
     table = at.dataframe[0].value
     assert list(table["training"]) == [title for title, _ in OPTIONS.values()]
+
+
+def test_the_matrix_page_opens_at_once_and_its_time_joins_it_once_measured(monkeypatch):
+    from backdoor import estimates, timing
+    from backdoor.datasets import load_dataset
+    from backdoor.matrix import MatrixConfig, estimate
+    from backdoor.train import TrainConfig
+
+    monkeypatch.setattr(timing, "MEASURED", timing._Measurements())  # a fresh server, its warm-up not done
+    at = fresh_app(**{"train.epochs": 27})  # settings nobody computed a matrix for
+    at.run()
+    at.switch_page("pages/matrix.py").run()
+    assert not at.exception, at.exception
+    info = "\n".join(i.value for i in at.info)
+    assert "It trains 7 models and runs 56 defenses" in info
+    assert "how long that takes on this server is still being measured" in info
+    assert not timing.MEASURED._values  # drawing the page measured nothing: it never waits for the warm-up
+    assert any(b.key == "btn.matrix" for b in at.button)  # the click measures, for the student who starts it
+    config = MatrixConfig(train=TrainConfig(epochs=27))
+    estimate(estimates.DataShape.of(load_dataset("mnist-5k")), config, "cpu")  # the warm-up's work
+    at.run()
+    info = "\n".join(i.value for i in at.info)
+    assert "still being measured" not in info
+    assert re.search(r"defenses \(each one on the clean model too\): about \d+(\.\d)? (s|minutes?) on this server\.",
+                     info), info

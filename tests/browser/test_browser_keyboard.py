@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
+from benchmarks.load import IDLE
 from launch import launch, sync_playwright
 from settle import opened, settled
 
@@ -33,16 +34,24 @@ FOCUSED = """() => {
 
 
 def tab_to(tab, name: str) -> None:
-    """Press Tab until the focus is on the control called ``name``; every stop on the way shows the focus."""
+    """Press Tab until the focus is on the control called ``name``; every stop on the way shows the focus.
+    Each press waits for the page's script run to be over, as a person waits for a page to be drawn."""
+    trail = []
     for _ in range(MOST_STOPS):
+        tab.locator(IDLE).wait_for(timeout=180_000)
         tab.keyboard.press("Tab")
         focused = tab.evaluate(FOCUSED)
+        trail.append(None if focused is None else focused["name"])
         if focused is None:
             continue  # past the last control, the browser's own frame takes the focus once
         assert focused["visible"] and focused["ring"], f"the focus cannot be seen on {focused} (looking for {name!r})"
         if focused["name"] == name:
             return
-    raise AssertionError(f"{name!r} cannot be reached with Tab")
+    SHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SHOTS / "keyboard-not-reached.png"), full_page=True)
+    state = tab.evaluate("""() => { const a = document.querySelector('[data-testid="stApp"]');
+        return a && [a.getAttribute('data-test-script-state'), a.getAttribute('data-test-connection-state')]; }""")
+    raise AssertionError(f"{name!r} cannot be reached with Tab; page {state}, the last stops: {trail[-40:]}")
 
 
 def press(tab, key: str) -> None:
