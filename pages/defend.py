@@ -74,7 +74,8 @@ if outcomes:
                       "clean accuracy lost (points)": f"{o.cost(before):.1f}" if o.repaired else "unchanged",
                       "honest requests refused": f"{o.refused:.1%}", "seconds": round(o.seconds, 1),
                       "measured": o.note if o.repaired else detection_sentence(o) + " Not acted on yet."})
-    st.dataframe(table, hide_index=True)
+    # on a phone the table scrolls sideways: the defense's name stays in view beside its figures
+    st.dataframe(table, hide_index=True, column_config={"defense": st.column_config.TextColumn(pinned=True)})
     st.caption(f"Every figure on the {len(lab.held_out[1]):,} held-out test images. Points lost: positive means "
                "worse than the backdoored model before the defense.")
 if repairs:

@@ -75,6 +75,7 @@ def say_how_long(lab: Lab, chosen: list[str], settings: dict) -> None:
         st.caption(f"{which} already run on this model with these settings on this server: the result opens at once.")
         return
     shape, device = DataShape.of(lab.dataset), model_device(lab.model)
+    busy = busy_note()  # the machine's load read once, not at each redraw while the figures are measured
 
     def estimate() -> Estimate:  # each defense's own estimate, corrected by what it took here before
         each = [DEFENSES[name].estimate_job(shape, lab.scenario, device, settings) for name in to_run]
@@ -83,7 +84,7 @@ def say_how_long(lab: Lab, chosen: list[str], settings: dict) -> None:
     def words(known: Estimate | None) -> str:
         which = "this defense" if len(to_run) == 1 else f"these {len(to_run)} defenses"
         took = f" takes {here(known)}" if known is not None else f": {MEASURING}"
-        return f"Running {which}{took}.{busy_note()}"
+        return f"Running {which}{took}.{busy}"
 
     live_estimate(estimate, words, st.caption)
 

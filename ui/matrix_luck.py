@@ -16,7 +16,7 @@ from backdoor.matrix_seeds import (SEEDS, Spread, compute_seeds, flip_sentence, 
                                    seed_config, spread_text, spreads, stored_seeds)
 from ui.charts import CHART_CONFIG
 from ui.jobs import offer_job, shared_memo
-from ui.waiting import busy_note, here
+from ui.waiting import MEASURING, busy_note, here, live_estimate
 from ui.words import and_list
 
 
@@ -66,13 +66,20 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
             st.markdown("- " + flip_sentence(s, attack_title, column_title))
         return
     missing = missing_seeds(config)
-    with st.spinner("Timing this server..."):
+    shape, busy = estimates.DataShape.of(dataset), busy_note()  # the load read once, not at each redraw
+
+    def expected() -> estimates.Estimate:
         # a seed not computed yet has no stored models either: estimate one of them, training included
-        one = estimate(estimates.DataShape.of(dataset), seed_config(config, missing[0]), device)
-    expected = estimates.Estimate.of("matrix seeds", (one.signature, tuple(missing)), one.seconds * len(missing))
-    st.info(f"Seeds {and_list(missing)} are not computed yet: `make warm` computes them before class, "
-            f"or compute them here ({here(expected)}). Until then, the maps above are one seed's only." + busy_note(),
-            icon=":material/casino:")
+        one = estimate(shape, seed_config(config, missing[0]), device)
+        return estimates.Estimate.of("matrix seeds", (one.signature, tuple(missing)), one.seconds * len(missing))
+
+    def words(known: estimates.Estimate | None) -> str:
+        took = here(known) if known is not None else MEASURING
+        return (f"Seeds {and_list(missing)} are not computed yet: `make warm` computes them before class, "
+                f"or compute them here ({took}). Until then, the maps above are one seed's only." + busy)
+
+    # a fresh server may still be timing itself: the rest of the page never waits for it
+    live_estimate(expected, words, lambda text: st.info(text, icon=":material/casino:"))
     offer_job("Compute the other seeds", "btn.matrix.seeds", "the matrix on the other seeds", expected,
               lambda bar: compute_seeds(config, device, bar, seeds=tuple(missing)),
               memo=shared_memo("matrix seeds", 4), memo_key=(config, tuple(missing)),

@@ -23,6 +23,9 @@ def _current():
         return None
 
 
+PRESET_MEASURING = "its training time is still being measured on this server"
+
+
 def missing_models(preset: Preset) -> list[str]:
     """The preset's models not yet in the model store."""
     return [kind for kind in estimates.KINDS if not is_stored(preset.scenario, kind)]
@@ -41,7 +44,7 @@ def preset_timing(preset: Preset, device: torch.device, wait: bool = True) -> st
                 raise timing.NotMeasuredYet(preset.scenario.dataset)
             estimate = estimates.train_models(shape, preset.scenario, device, missing)
     except timing.NotMeasuredYet:
-        return "its training time is still being measured on this server"
+        return PRESET_MEASURING
     what = "training both models" if len(missing) == len(estimates.KINDS) else "training the missing model"
     return f"{what} takes {here(estimate)}"
 

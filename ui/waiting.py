@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 import streamlit as st
 
@@ -33,6 +33,7 @@ IDLE_POLL_SECONDS = 0.5  # how often the warm-up looks whether users' jobs have 
 REFRESH_SECONDS = 5.0  # after the warm-up, how often it looks for figures taken while the machine was busy
 STOP_WAIT_SECONDS = 60  # at exit, the longest wait for the warm-up's current measurement
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class WarmUp:
@@ -164,7 +165,7 @@ ESTIMATE_POLL_SECONDS = 2.0  # how often words still waiting for a measurement l
 MEASURING = "how long that takes on this server is still being measured"  # an estimate_now of None, in words
 
 
-def estimate_now(estimate: Callable[[], Estimate]) -> Estimate | None:
+def estimate_now(estimate: Callable[[], T]) -> T | None:
     """``estimate()`` from what this server has measured already, or None while a figure it needs
     is still being measured (by the start-up warm-up or another page): a page never waits for a
     measurement, which on a busy server can take a minute. ``offer_job`` measures it on the click."""
@@ -175,23 +176,29 @@ def estimate_now(estimate: Callable[[], Estimate]) -> Estimate | None:
         return None
 
 
-def live_estimate(estimate: Callable[[], Estimate], words: Callable[[Estimate | None], str],
-                  show: Callable[[str], object] = st.info) -> Estimate | None:
-    """Show ``words(estimate)`` at once, from the figures measured so far (:func:`estimate_now`).
-    While they are still being measured (a server just started), the words say so and redraw
-    themselves every ``ESTIMATE_POLL_SECONDS`` (a fragment, not the page), so the estimate shows
-    once it is known; they go on looking while the page stays as it is (a dictionary read each time)."""
-    known = estimate_now(estimate)
+def live_figures(figures: Callable[[], T], draw: Callable[[T | None], object]) -> T | None:
+    """``draw(figures())`` at once, from the figures measured so far (:func:`estimate_now`). While
+    they are still being measured (a server just started), ``draw(None)`` says so and the drawing
+    redraws itself every ``ESTIMATE_POLL_SECONDS`` (a fragment, not the page) until they are known;
+    it goes on looking while the page stays as it is (a dictionary read each time)."""
+    known = estimate_now(figures)
     if known is not None:
-        show(words(known))
+        draw(known)
         return known
 
     @st.fragment(run_every=ESTIMATE_POLL_SECONDS)
     def until_measured() -> None:
-        show(words(estimate_now(estimate)))
+        draw(estimate_now(figures))
 
     until_measured()
     return None
+
+
+def live_estimate(estimate: Callable[[], Estimate], words: Callable[[Estimate | None], str],
+                  show: Callable[[str], object] = st.info) -> Estimate | None:
+    """Show ``words(estimate)`` at once, or (a server still measuring) ``words(None)`` until it is known
+    (:func:`live_figures`)."""
+    return live_figures(estimate, lambda known: show(words(known)))
 
 
 def busy_note() -> str:

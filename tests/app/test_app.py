@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -205,6 +206,7 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     summary = at.dataframe[-1].value
     assert list(summary["defense"])[0] == "no defense" and "STRIP" in list(summary["defense"])
     assert "Pruning and quantization" not in list(summary["defense"])  # a study of deployment, not a repair
+    assert json.loads(at.dataframe[-1].proto.columns)["defense"]["pinned"]  # in view when a phone scrolls sideways
     # A detection counts before anyone acts on it: the reading names what it flagged.
     assert "Activation Clustering flagged" in page and "No defense has been run" not in page
     assert "Not acted on yet" in " ".join(map(str, summary["measured"]))

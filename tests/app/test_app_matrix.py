@@ -65,3 +65,15 @@ def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict
     assert ("**Activation Clustering** against **BadNets**: stopped it on seeds 0 and 2 (0.2% and 5.0% of triggered "
             "images still hijacked), but not on seed 1 (89.3%).") in said
     assert "btn.matrix.seeds" not in [b.key for b in at.button]
+
+
+def test_a_fresh_server_draws_the_whole_page_while_the_seeds_time_is_still_measured(monkeypatch):
+    from backdoor import timing
+
+    monkeypatch.setattr(timing, "MEASURED", timing._Measurements())  # a server whose warm-up is not done
+    save_matrix(_config(22), _matrix(0.002))
+    at = _open(22)
+    assert ("Seeds 1 and 2 are not computed yet: `make warm` computes them before class, or compute them here (how "
+            "long that takes on this server is still being measured).") in " ".join(i.value for i in at.info)
+    assert "One cell in detail" in [str(h.value) for h in at.subheader]  # the page below never waited for it
+    assert not timing.MEASURED._values  # and drawing it measured nothing: the click on the button does

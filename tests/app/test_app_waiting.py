@@ -122,26 +122,40 @@ def test_the_training_options_and_the_sweep_never_measure_on_the_page_but_on_the
     assert list(table["training"]) == [title for title, _ in OPTIONS.values()]
 
 
-def test_the_matrix_page_opens_at_once_and_its_time_joins_it_once_measured(monkeypatch):
-    from backdoor import estimates, timing
-    from backdoor.datasets import load_dataset
-    from backdoor.matrix import MatrixConfig, estimate
-    from backdoor.train import TrainConfig
+def test_the_matrix_and_classroom_pages_open_at_once_and_fill_in_their_times_once_measured(monkeypatch):
+    from backdoor import timing
+    from ui.waiting import WarmUp
 
     monkeypatch.setattr(timing, "MEASURED", timing._Measurements())  # a fresh server, its warm-up not done
-    at = fresh_app(**{"train.epochs": 27})  # settings nobody computed a matrix for
-    at.run()
-    at.switch_page("pages/matrix.py").run()
-    assert not at.exception, at.exception
-    info = "\n".join(i.value for i in at.info)
+    matrix = fresh_app(**{"train.epochs": 31})  # settings no other test computes a matrix for
+    matrix.run()
+    matrix.switch_page("pages/matrix.py").run()
+    classroom = fresh_app(**{"lab.audience": "Instructor"})
+    classroom.run()
+    classroom.switch_page("pages/classroom.py").run()
+    for at in (matrix, classroom):
+        assert not at.exception, at.exception
+    info = "\n".join(i.value for i in matrix.info)
     assert "It trains 7 models and runs 56 defenses" in info
     assert "how long that takes on this server is still being measured" in info
-    assert not timing.MEASURED._values  # drawing the page measured nothing: it never waits for the warm-up
-    assert any(b.key == "btn.matrix" for b in at.button)  # the click measures, for the student who starts it
-    config = MatrixConfig(train=TrainConfig(epochs=27))
-    estimate(estimates.DataShape.of(load_dataset("mnist-5k")), config, "cpu")  # the warm-up's work
-    at.run()
-    info = "\n".join(i.value for i in at.info)
+    assert any(b.key == "btn.matrix" for b in matrix.button)  # the click measures, for the student who starts it
+    assert "is still timing each step of a session" in texts(classroom)
+    assert len(classroom.table) == 1  # the presets, each ready or still being timed; no steps table yet
+    assert not timing.MEASURED._values  # drawing the pages measured nothing: they never wait for the warm-up
+
+    warm = WarmUp()  # the start-up warm-up, as a server runs it: it measures everything the pages need
+    warm.thread.start()
+    try:
+        assert warm.finished.wait(600), "the warm-up did not finish"
+    finally:
+        warm.stop()
+    matrix.run()
+    classroom.run()
+    info = "\n".join(i.value for i in matrix.info)
     assert "still being measured" not in info
     assert re.search(r"defenses \(each one on the clean model too\): about \d+(\.\d)? (s|minutes?) on this server\.",
                      info), info
+    assert "still timing" not in texts(classroom)
+    steps = dict(zip(classroom.table[1].value["step"], classroom.table[1].value["time"]))
+    assert re.fullmatch(r"about \d+(\.\d)? (s|minutes?) on this server the first time, instant afterwards",
+                        steps["Attack x defense matrix (digits)"]), steps
