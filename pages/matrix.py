@@ -17,7 +17,7 @@ from ui.resources import current_dataset, current_device
 from ui.state import is_stakeholder
 from ui.training import scenario_or_stop
 from ui.jobs import offer_job, shared_memo
-from ui.waiting import MEASURING, busy_note, here, live_estimate
+from ui.waiting import busy_note, here_or_measuring, live_estimate
 from ui.words import metric_delta
 from ui.menus import menu_title
 from ui.routing import through_router
@@ -60,16 +60,17 @@ if result is None:
     shape, busy = estimates.DataShape.of(dataset), busy_note()  # the load read once, not at each redraw
 
     def not_yet(expected: estimates.Estimate | None) -> str:
-        took = here(expected) if expected is not None else MEASURING
+        took = here_or_measuring(expected)
         return (f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
                 f"{(len(rows) + config.false_alarms) * (len(config.columns) - 1)} defenses (each one on the clean "
                 f"model too): {took}. The result is saved, so every later visit (by anyone on this server) opens it "
                 "at once." + busy)
 
     # a fresh server may still be timing itself: the page shows at once and the time joins it when known
-    live_estimate(lambda: estimate(shape, config, device), not_yet,
+    expected = lambda: estimate(shape, config, device)  # noqa: E731 - measured on the click, never on the page
+    live_estimate(expected, not_yet,
                   lambda text: st.info(text, icon=":material/schedule:"))
-    offer_job("Compute the matrix", "btn.matrix", "the attack x defense matrix", lambda: estimate(shape, config, device),
+    offer_job("Compute the matrix", "btn.matrix", "the attack x defense matrix", expected,
               lambda bar: matrix(dataset, config, device, bar), memo=matrices, memo_key=config,
               failure="The matrix could not be computed with these settings: ",
               on_done=lambda _: st.session_state.update({"matrix.computed": config.key()}),

@@ -13,7 +13,7 @@ from backdoor.scenario import Scenario
 from ui.jobs import shared_memo
 from ui.resources import current_device
 from ui.url_state import link
-from ui.waiting import MEASURING, here, live_estimate
+from ui.waiting import here_or_measuring, live_estimate
 
 
 def measured_matrix(dataset: Dataset, scenario: Scenario) -> tuple[MatrixConfig, Matrix | None]:
@@ -28,7 +28,7 @@ def evidence(dataset: Dataset, scenario: Scenario) -> tuple[list[Control], list[
     config, matrix = measured_matrix(dataset, scenario)
     if matrix is None:
         def words(expected: estimates.Estimate | None) -> str:
-            took = here(expected) if expected is not None else MEASURING
+            took = here_or_measuring(expected)
             return ("The controls are judged on the attack x defense matrix for this scenario, and it has not been "
                     f"measured on this server yet. Measure it once ({took}; afterwards it opens at once for "
                     "everyone), then come back.")

@@ -16,7 +16,7 @@ from backdoor.matrix_seeds import (SEEDS, Spread, compute_seeds, flip_sentence, 
                                    seed_config, spread_text, spreads, stored_seeds)
 from ui.charts import CHART_CONFIG
 from ui.jobs import offer_job, shared_memo
-from ui.waiting import MEASURING, busy_note, here, live_estimate
+from ui.waiting import busy_note, here_or_measuring, live_estimate
 from ui.words import and_list
 
 
@@ -74,7 +74,7 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
         return estimates.Estimate.of("matrix seeds", (one.signature, tuple(missing)), one.seconds * len(missing))
 
     def words(known: estimates.Estimate | None) -> str:
-        took = here(known) if known is not None else MEASURING
+        took = here_or_measuring(known)
         return (f"Seeds {and_list(missing)} are not computed yet: `make warm` computes them before class, "
                 f"or compute them here ({took}). Until then, the maps above are one seed's only." + busy)
 

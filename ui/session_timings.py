@@ -97,10 +97,12 @@ def draw(known: Timings | None, device: torch.device, busy: str) -> None:
                           else f"not yet: {presets[preset.name]}")} for preset in PRESETS.values()]
     st.table(rows)
     ready = sum(r["prepared"].startswith("ready") for r in rows)
-    left = len(to_train())
-    warming = known.warming if known else (
-        "Nothing is left to warm." if not left
-        else f"Warming the rest trains {left} models (their time is still being measured on this server).")
+    if known:
+        warming = known.warming
+    else:  # the store read here only: a known section has it in its warming sentence already
+        left = len(to_train())
+        warming = ("Nothing is left to warm." if not left
+                   else f"Warming the rest trains {left} models (their time is still being measured on this server).")
     st.caption(f"{ready} of {len(rows)} presets are prepared in `{store_dir()}`. {warming} "
                "Set BACKDOOR_LAB_STORE to share one folder between servers.")
     st.subheader("Expected timings during the session (measured on this server)")

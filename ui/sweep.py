@@ -12,7 +12,7 @@ from backdoor.scenario import Scenario
 from backdoor.sweep import SweepPoint, load_sweep, poison_rate_sweep, save_sweep, sweep_counts, sweep_key
 from backdoor import estimates
 from ui.jobs import offer_job, shared_memo
-from ui.waiting import MEASURING, busy_note, estimate_now, here
+from ui.waiting import busy_note, estimate_now, here_or_measuring
 from ui.readings import EQUALLY_GOOD, accuracy_gap
 from ui.charts import CHART_CONFIG, HARMFUL, HONEST
 from ui.words import count_of
@@ -79,7 +79,7 @@ def poison_sweep(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
 
         known = estimate_now(estimate)
         st.caption(f"Trains {len(counts)} models, one per poison count ({', '.join(map(str, counts))} images); "
-                   f"{here(known) if known else MEASURING}. Everything else stays as set above.{busy_note()}")
+                   f"{here_or_measuring(known)}. Everything else stays as set above.{busy_note()}")
         offer_job("Run the sweep", "btn.sweep", "the poison-rate sweep", known or estimate,
                   lambda bar: _sweep(dataset, scenario, counts, device, bar), memo=memo, memo_key=key,
                   start="Starting the sweep...", icon=":material/play_arrow:")

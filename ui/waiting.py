@@ -176,6 +176,11 @@ def estimate_now(estimate: Callable[[], T]) -> T | None:
         return None
 
 
+def here_or_measuring(estimate: Estimate | None) -> str:
+    """ "about 12 s on this server", or (an ``estimate_now`` of None) that it is still being measured."""
+    return here(estimate) if estimate is not None else MEASURING
+
+
 def live_figures(figures: Callable[[], T], draw: Callable[[T | None], object]) -> T | None:
     """``draw(figures())`` at once, from the figures measured so far (:func:`estimate_now`). While
     they are still being measured (a server just started), ``draw(None)`` says so and the drawing
