@@ -6,8 +6,9 @@ Every time the lab shows rests on measurements made on the machine it runs on:
   passes, Neural Cleanse's search steps, STRIP's blends, a data inspection, stamping a
   trigger), timed after a warm-up on random inputs of the right shape. Each is measured
   once per process and kept (thread-safe); a figure measured while the machine was busy
-  is measured again once it is quiet. ``backdoor.estimates`` turns a job's configuration
-  into a count of these units.
+  is measured again once it is quiet. The server's warm-up keeps the quiet ones for its next
+  start (``backdoor.unit_costs``). ``backdoor.estimates`` turns a job's configuration into a
+  count of these units.
 - **Finished jobs.** What a job took is recorded in ``<cache>/timings.json``
   (``backdoor.job_records``); an estimate for the very same job prefers that figure when the
   job ran alone.
@@ -211,6 +212,8 @@ class _Measurements:
         self._again: dict[Hashable, Callable[[], float]] = {}  # how to measure again each figure taken while busy
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self._one_at_a_time = _Turns()  # re-entrant: a measurement may ask for another figure
+        self._known: dict[str, float] = {}  # quiet figures an earlier process measured (``remember``), by key repr
+        self._measured_here: dict[Hashable, float] = {}  # figures this process measured quietly -> when (epoch s)
 
     def get(self, key: Hashable, measure: Callable[[], float]) -> float:
         reading = getattr(_caller, "reading", None)  # one_reading(): what this page already quoted
@@ -227,6 +230,10 @@ class _Measurements:
             with self._lock:
                 key_lock = self._key_locks.setdefault(key, threading.Lock())
                 found = self._values.get(key)
+                if found is None and self._known:
+                    known = self._known.get(_stable_repr(key))
+                    if known is not None:
+                        found = self._values[key] = (known, False)
                 if getattr(_caller, "no_wait", False):
                     if found is None:
                         raise NotMeasuredYet(key)
@@ -255,6 +262,9 @@ class _Measurements:
                     self._again.pop(key, None)
                     if busy:
                         self._again[key] = measure  # (at the back of the line)
+                        self._measured_here.pop(key, None)
+                    else:
+                        self._measured_here[key] = time.time()
                 return seconds
 
     def turn(self) -> _Turns:
@@ -278,10 +288,32 @@ class _Measurements:
         self._get(key, measure)
         return True
 
+    def remember(self, figures: dict[str, float]) -> None:
+        """Take quiet figures measured by an earlier process on this machine (``backdoor.unit_costs``,
+        by the ``repr`` of their key): a key found there is not measured again."""
+        with self._lock:
+            self._known = dict(figures)
+
+    def quiet_figures(self) -> dict[str, tuple[float, float]]:
+        """The figures this process measured on a quiet machine, by the ``repr`` of their key: (seconds,
+        when measured, epoch seconds). Keys whose ``repr`` names a memory address are left out:
+        another process could not find them."""
+        with self._lock:
+            pairs = [(_stable_repr(key), (self._values[key][0], when)) for key, when in self._measured_here.items()]
+        return {text: figure for text, figure in pairs if text is not None}
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
             self._again.clear()
+            self._known.clear()
+            self._measured_here.clear()
+
+
+def _stable_repr(key: Hashable) -> str | None:
+    """``repr(key)``, the same in every process, or None when it names a memory address."""
+    text = repr(key)
+    return None if " at 0x" in text else text
 
 
 MEASURED = _Measurements()

@@ -15,7 +15,7 @@ from typing import Callable, Iterator, TypeVar
 
 import streamlit as st
 
-from backdoor import busy, estimates, job_records, timing
+from backdoor import busy, estimates, job_records, timing, unit_costs
 from backdoor.datasets import DEFAULT_DATASET, load_dataset
 # Imported here, in the first page's own run, on purpose: importing the defenses (scikit-learn,
 # pandas) later from the warm-up thread raced a page's plotly, which then saw half-imported pandas.
@@ -78,6 +78,8 @@ def _when_idle(warm: WarmUp) -> None:
 def _warm_up(warm: WarmUp) -> None:
 
     device = resolve_device().type  # what "auto" in the sidebar trains on
+    # What this machine measured quietly before a restart (same code, within hours) is not measured again.
+    timing.MEASURED.remember(unit_costs.load())
     try:
         with timing.giving_way(warm.stopping.is_set):  # each measurement waits while a user's job runs
             default = Scenario()
@@ -98,14 +100,19 @@ def _warm_up(warm: WarmUp) -> None:
                 defense.seconds(shape, default, device)
             _when_idle(warm)
             matrix_estimate(shape, MatrixConfig(), device)
+            unit_costs.save(timing.MEASURED.quiet_figures())
             warm.finished.set()
             # From now on, figures taken while the machine was busy are measured again once it is quiet,
             # one at a time, so no page has to (a class arriving at once makes the first ones busy).
             while not warm.stopping.wait(REFRESH_SECONDS):
+                measured = False
                 for _ in timing.MEASURED.busy_figures():  # one pass: a figure busy again waits for the next
                     _when_idle(warm)
                     if not timing.MEASURED.refresh():
                         break
+                    measured = True
+                if measured:
+                    unit_costs.save(timing.MEASURED.quiet_figures())
     except _Stopped:
         pass
     except Exception:  # noqa: BLE001 - pages measure what they need themselves; the warm-up only saves them time

@@ -159,3 +159,25 @@ def test_the_matrix_and_classroom_pages_open_at_once_and_fill_in_their_times_onc
     steps = dict(zip(classroom.table[1].value["step"], classroom.table[1].value["time"]))
     assert re.fullmatch(r"about \d+(\.\d)? (s|minutes?) on this server the first time, instant afterwards",
                         steps["Attack x defense matrix (digits)"]), steps
+
+    # A restart on the same machine (same code, within hours): the new process's pages still draw at
+    # once, and its warm-up takes what the last one timed quietly from the cache instead of timing it again.
+    from backdoor import unit_costs
+
+    kept = unit_costs.load()
+    assert any(key.startswith("('train_step', Rig(model='small-cnn'") for key in kept), kept
+    monkeypatch.setattr(timing, "MEASURED", timing._Measurements())
+    for at in (matrix, classroom):
+        at.run()
+    assert "still being measured" in "\n".join(i.value for i in matrix.info)
+    warm = WarmUp()
+    warm.thread.start()
+    try:
+        assert warm.finished.wait(600), "the warm-up did not finish"
+    finally:
+        warm.stop()
+    assert not set(timing.MEASURED.quiet_figures()) & set(kept)  # nothing it found was timed again
+    matrix.run()
+    classroom.run()
+    assert "still being measured" not in "\n".join(i.value for i in matrix.info)
+    assert "still timing" not in texts(classroom)
