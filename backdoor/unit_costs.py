@@ -58,6 +58,10 @@ def stamp() -> dict:
             "threads": torch.get_num_threads(), "code": _code_hash()}
 
 
+def _fresh(entry: dict, now: float) -> bool:
+    return 0 <= now - float(entry["when"]) <= MAX_AGE_HOURS * 3600
+
+
 def load(now: float | None = None) -> dict[str, float]:
     """The figures this machine measured quietly with this code in the last ``MAX_AGE_HOURS``
     (by the ``repr`` of their key); empty when there are none or the file cannot be trusted."""
@@ -67,7 +71,7 @@ def load(now: float | None = None) -> dict[str, float]:
         if data.get("stamp") != stamp():
             return {}
         return {key: float(entry["seconds"]) for key, entry in data["figures"].items()
-                if 0 <= now - float(entry["when"]) <= MAX_AGE_HOURS * 3600 and float(entry["seconds"]) > 0}
+                if _fresh(entry, now) and float(entry["seconds"]) > 0}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
 
@@ -82,8 +86,7 @@ def save(figures: dict[str, tuple[float, float]], now: float | None = None) -> N
     try:
         data = json.loads(_path().read_text())
         kept = data["figures"] if data.get("stamp") == stamp() else {}
-        kept = {key: entry for key, entry in kept.items()
-                if 0 <= now - float(entry["when"]) <= MAX_AGE_HOURS * 3600}
+        kept = {key: entry for key, entry in kept.items() if _fresh(entry, now)}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         kept = {}
     kept.update({key: {"seconds": seconds, "when": when} for key, (seconds, when) in figures.items()})
