@@ -79,7 +79,7 @@ def load(now: float | None = None) -> dict[str, float]:
 def save(figures: dict[str, tuple[float, float]], now: float | None = None) -> None:
     """Add ``figures`` (quiet measurements by the ``repr`` of their key: seconds, and when they were
     taken in epoch seconds) to the file, keeping the others still fresh; a file from another machine
-    or other code is replaced."""
+    or other code is replaced. A cache that cannot be written is let be (the figures are a shortcut)."""
     if not figures:
         return
     now = time.time() if now is None else now
@@ -91,4 +91,7 @@ def save(figures: dict[str, tuple[float, float]], now: float | None = None) -> N
         kept = {}
     kept.update({key: {"seconds": seconds, "when": when} for key, (seconds, when) in figures.items()})
     text = json.dumps({"stamp": stamp(), "figures": kept}, indent=0).encode()
-    atomic_write(_path(), lambda f: f.write(text))
+    try:
+        atomic_write(_path(), lambda f: f.write(text))
+    except OSError:  # a cache that cannot be written: the next start measures again, nothing else is lost
+        pass

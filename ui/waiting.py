@@ -78,9 +78,9 @@ def _when_idle(warm: WarmUp) -> None:
 def _warm_up(warm: WarmUp) -> None:
 
     device = resolve_device().type  # what "auto" in the sidebar trains on
-    # What this machine measured quietly before a restart (same code, within hours) is not measured again.
-    timing.MEASURED.remember(unit_costs.load())
     try:
+        # What this machine measured quietly before a restart (same code, within hours) is not measured again.
+        timing.MEASURED.remember(unit_costs.load())
         with timing.giving_way(warm.stopping.is_set):  # each measurement waits while a user's job runs
             default = Scenario()
             shape = _remember(warm, DEFAULT_DATASET, default.data_seed)

@@ -101,3 +101,11 @@ def test_only_quiet_figures_with_a_repr_another_process_can_find_are_kept(quiet)
     assert set(measured.quiet_figures()) == {repr(("quiet", 1)), repr(("busy", 1))}
     measured.clear()
     assert measured.quiet_figures() == {}
+
+
+def test_a_cache_that_cannot_be_written_loses_nothing_but_the_shortcut(monkeypatch, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(unit_costs, "_path", lambda: blocked / "unit-costs.json")
+    unit_costs.save({"a": (1.0, NOW)}, now=NOW)  # no error: the next start measures again
+    assert unit_costs.load(now=NOW) == {}
