@@ -39,6 +39,30 @@ def stir_global_random_state() -> None:
     random.random()
 
 
+def quick_configs() -> dict:
+    """Short settings for the slow defenses: every code path still runs. Neural Cleanse's defaults take
+    seconds per run; a short search with two rounds of unlearning still searches the suspect again in
+    between. ANP: fewer mask updates."""
+    from backdoor.defenses.anp import AnpConfig
+    from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
+
+    return {"neural_cleanse": NeuralCleanseConfig(steps=30, batch_size=8, clean_samples=64, unlearn_epochs=1,
+                                                  unlearn_rounds=2),
+            "anp": AnpConfig(steps=20)}
+
+
+@pytest.fixture
+def quick_defenses(monkeypatch):
+    """The registry with :func:`quick_configs` in place of the slow defenses' defaults, for this test."""
+    import dataclasses
+
+    from backdoor.defenses.registry import DEFENSES
+
+    for name, config in quick_configs().items():
+        monkeypatch.setitem(DEFENSES, name, dataclasses.replace(DEFENSES[name], config=config))
+    return DEFENSES
+
+
 @pytest.fixture(scope="session")
 def mnist():
     from backdoor.datasets import load_dataset
@@ -128,7 +152,8 @@ def warm_store(tmp_path_factory):
 @pytest.fixture(scope="session")
 def warm_server(warm_store, tmp_path_factory):
     """One `streamlit run` over the warmed store for the whole session, for the browser walks that
-    only read it (tests/browser/test_browser_phone.py, test_browser_keyboard.py)."""
+    only read it (tests/browser/test_accessibility.py, test_browser_phone.py, test_browser_keyboard.py,
+    test_browser_matrix.py)."""
     from benchmarks.load import serve
 
     with serve(warm_store, tmp_path_factory.mktemp("warm-server") / "streamlit.log") as running:

@@ -42,7 +42,9 @@ def _table_defenses_leave_the_table_model_and_records_unchanged(tmp_path_factory
     return ran
 
 
-def test_every_defense_leaves_the_shared_model_and_data_bitwise_unchanged(small_mnist, trained_pair, tmp_path_factory):
+def test_every_defense_leaves_the_shared_model_and_data_bitwise_unchanged(small_mnist, trained_pair, tmp_path_factory,
+                                                                          quick_defenses):
+    """Every defense (the slow two with short settings: the same code paths) on one shared model."""
     scenario, backdoored, _ = trained_pair
     model = backdoored.model
     poisoned = poisoned_training_set(small_mnist, scenario)
@@ -110,7 +112,7 @@ def _without_class(dataset: Dataset, missing: int, n_train: int, n_test: int) ->
 
 
 @pytest.mark.trains
-def test_a_tiny_data_set_with_a_missing_class_runs_end_to_end_or_says_why(small_mnist):
+def test_a_tiny_data_set_with_a_missing_class_runs_end_to_end_or_says_why(small_mnist, quick_defenses):
     tiny = _without_class(small_mnist, missing=3, n_train=60, n_test=40)
     scenario = Scenario(poison=PoisonConfig(rate=0.1, target=0), train=TrainConfig(epochs=2, batch_size=16))
     backdoored = train_model(tiny, scenario)

@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from benchmarks.load import serve
 from conftest import ROOT
 from launch import launch, sync_playwright
 from settle import settled, watch
@@ -23,13 +22,6 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
            "resultTypes": ["violations"]}
 
 
-@pytest.fixture(scope="module")
-def server(warm_store, tmp_path_factory):
-    """A warmed server: the default scenario's models and its matrix are in the store (conftest.py)."""
-    with serve(warm_store, tmp_path_factory.mktemp("server") / "streamlit.log") as running:
-        yield running
-
-
 def serious(results: dict) -> list[str]:
     """Each serious or critical violation as one line: rule, impact, how many elements, the first one."""
     return [f"{v['id']} ({v['impact']}, {len(v['nodes'])} elements), e.g. {v['nodes'][0]['target']}: "
@@ -37,29 +29,50 @@ def serious(results: dict) -> list[str]:
             for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_every_page_has_no_serious_accessibility_violation(server, size):
+def violations(tab, axe) -> list[str]:
+    """The page's serious violations; a second look after a pause, so a state on its way out (a spinner)
+    is not counted."""
+    results = axe.run(tab, options=WCAG_AA).response
+    if serious(results):
+        tab.wait_for_timeout(2_000)
+        settled(tab, timeout=240_000)
+        results = axe.run(tab, options=WCAG_AA).response
+    return serious(results)
+
+
+def resized(tab, viewport: dict[str, int]) -> None:
+    """Turn the open page into a phone's (or a desktop's) and wait until the layout has followed."""
+    tab.set_viewport_size(viewport)
+    tab.wait_for_function(f"() => document.documentElement.clientWidth === {viewport['width']}")
+    # two frames: the resize's layout and the charts' redraw at the new width
+    tab.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    tab.wait_for_timeout(500)  # charts redraw at the new width
+
+
+def test_every_page_has_no_serious_accessibility_violation_on_a_desktop_and_a_phone(warm_server):
+    """Each page is opened once and checked at both sizes: drawn on a desktop, then narrowed to a phone
+    (the layout is the browser's: no page asks the server for the screen's width)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    found = {}
+    found: dict[str, dict[str, list[str]]] = {size: {} for size in SIZES}
     with sync_playwright() as p:
         browser = launch(p)
         for page in PAGES:  # a stakeholder's pages are these, in other words
-            tab = watch(browser.new_page(viewport=SIZES[size]))
-            tab.goto(f"{server.url}/{page}")
+            tab = watch(browser.new_page(viewport=SIZES["desktop"]))
+            tab.goto(f"{warm_server.url}/{page}")
             tab.locator('[data-testid="stMain"]').wait_for(timeout=120_000)
             settled(tab, timeout=240_000)
             tab.wait_for_timeout(500)  # charts draw once the run is over
-            results = axe.run(tab, options=WCAG_AA).response
-            if serious(results):  # a second look, so a state on its way out (a spinner) is not counted
-                tab.wait_for_timeout(2_000)
-                settled(tab, timeout=240_000)
-                results = axe.run(tab, options=WCAG_AA).response
-            if serious(results):
-                found[f"/{page}"] = serious(results)
+            for size, viewport in SIZES.items():
+                if size != "desktop":
+                    resized(tab, viewport)
+                if lines := violations(tab, axe):
+                    found[size][f"/{page}"] = lines
             tab.close()
         browser.close()
     SHOTS.mkdir(exist_ok=True)
-    (SHOTS / f"axe-{size}.json").write_text(json.dumps(found, indent=1))
-    assert not found, "\n".join(f"{where}: {line}" for where, lines in found.items() for line in lines)
+    for size, where in found.items():
+        (SHOTS / f"axe-{size}.json").write_text(json.dumps(where, indent=1))
+    assert not any(found.values()), "\n".join(f"{size} {where}: {line}" for size, pages in found.items()
+                                             for where, lines in pages.items() for line in lines)

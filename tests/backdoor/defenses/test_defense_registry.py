@@ -11,10 +11,8 @@ from torch import nn
 
 from conftest import stir_global_random_state
 
-from backdoor.defenses.anp import AnpConfig
 from backdoor.defenses.common import no_progress
 from backdoor.defenses.lab import Lab
-from backdoor.defenses.neural_cleanse import NeuralCleanseConfig
 from backdoor.defenses.registry import DEFENSES
 from backdoor.scenario import poisoned_training_set
 
@@ -23,13 +21,6 @@ from backdoor.scenario import poisoned_training_set
 def poisoned(small_mnist, trained_pair):
     scenario, _, _ = trained_pair
     return poisoned_training_set(small_mnist, scenario)
-
-
-# Neural Cleanse's defaults take seconds per run; a short search still exercises every path
-# (two rounds of unlearning, so the suspect is searched again in between). ANP: fewer mask updates.
-QUICK_CONFIGS = {"neural_cleanse": NeuralCleanseConfig(steps=30, batch_size=8, clean_samples=64, unlearn_epochs=1,
-                                                       unlearn_rounds=2),
-                 "anp": AnpConfig(steps=20)}
 
 
 def global_random_state() -> tuple:
@@ -112,12 +103,10 @@ def test_every_defense_that_declares_tables_runs_on_the_patient_records(name, ta
 
 
 @pytest.mark.parametrize("name", list(DEFENSES.fitting("image")))
-def test_a_defense_depends_only_on_its_inputs_and_config(name, small_lab, monkeypatch):
+def test_a_defense_depends_only_on_its_inputs_and_config(name, small_lab, quick_defenses):
     """Run twice, the second time with the global generators stirred (as earlier work in the
     process leaves them): bitwise the same result and "after" figures, and the global random
     state left as the defense found it (so it cannot shift whatever runs next either)."""
-    if name in QUICK_CONFIGS:
-        monkeypatch.setitem(DEFENSES, name, dataclasses.replace(DEFENSES[name], config=QUICK_CONFIGS[name]))
     settings = {"expected_fraction": 0.1}
     first = DEFENSES[name].apply(small_lab, settings, no_progress)
     stir_global_random_state()
