@@ -11,6 +11,9 @@ for the sticker to sit on.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -102,54 +105,104 @@ def draw_sign(label: int, radius: float = 54.0) -> Image.Image:
     return img
 
 
-def _background(rng: np.random.Generator) -> np.ndarray:
-    """A CANVAS x CANVAS RGB float background: a two-colour gradient plus soft blotches."""
-    palette = np.array(
-        [[135, 180, 230], [90, 140, 70], [150, 150, 150], [200, 190, 160], [60, 60, 70], [230, 230, 240]],
-        dtype=np.float32,
-    )
-    a, b = palette[rng.choice(len(palette), 2)] + rng.normal(0, 20, (2, 3))
-    t = np.linspace(0, 1, CANVAS, dtype=np.float32)
-    angle = rng.uniform(0, np.pi)
-    ramp = np.cos(angle) * t[None, :] + np.sin(angle) * t[:, None]
-    ramp = (ramp - ramp.min()) / (np.ptp(ramp) + 1e-6)
-    bg = a * (1 - ramp[..., None]) + b * ramp[..., None]
-    yy, xx = np.mgrid[0:CANVAS, 0:CANVAS].astype(np.float32)
+_CHUNK = 128  # samples planned, then painted in parallel, at a time
+_T = np.linspace(0, 1, CANVAS, dtype=np.float32)
+_YY, _XX = np.mgrid[0:CANVAS, 0:CANVAS].astype(np.float32)
+_PALETTE = np.array(
+    [[135, 180, 230], [90, 140, 70], [150, 150, 150], [200, 190, 160], [60, 60, 70], [230, 230, 240]],
+    dtype=np.float32,
+)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything random about one sample, drawn in a fixed order; painting it draws nothing more."""
+
+    sign: Image.Image  # drawn, not yet rotated
+    angle: float
+    dx: float
+    dy: float
+    radius: float
+    colours: np.ndarray  # the gradient's two ends (2, 3)
+    ramp_angle: float
+    blobs: tuple[tuple[float, float, float, np.ndarray], ...]  # (centre y, centre x, size, colour shift (3,))
+    blur: float
+    brightness: float
+    cast: np.ndarray  # (3,)
+    noise: np.ndarray  # (SIZE, SIZE, 3)
+
+
+def _plan(label: int, rng: np.random.Generator) -> _Plan:
+    radius = rng.uniform(0.30, 0.46) * CANVAS
+    angle = rng.uniform(-15, 15)
+    shift = (CANVAS / 2 - radius) * 0.6
+    dx, dy = rng.uniform(-shift, shift, 2)
+    colours = _PALETTE[rng.choice(len(_PALETTE), 2)] + rng.normal(0, 20, (2, 3))
+    ramp_angle = rng.uniform(0, np.pi)
+    blobs = []
     for _ in range(rng.integers(0, 4)):
         cy, cx, s = rng.uniform(0, CANVAS, 2).tolist() + [rng.uniform(8, 30)]
-        blob = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * s * s))
-        bg += blob[..., None] * rng.normal(0, 40, 3)
+        blobs.append((cy, cx, s, rng.normal(0, 40, 3)))
+    blur = rng.uniform(0, 2.0)
+    brightness, cast = rng.uniform(0.55, 1.25), rng.uniform(0.9, 1.1, 3)
+    noise = rng.normal(0, rng.uniform(0, 10), (SIZE, SIZE, 3))
+    # The sign is drawn here, in order, so text rendering never runs on two threads at once.
+    return _Plan(draw_sign(label, radius), angle, dx, dy, radius, colours, ramp_angle, tuple(blobs), blur,
+                 brightness, cast, noise)
+
+
+def _background(plan: _Plan) -> np.ndarray:
+    """A CANVAS x CANVAS RGB float background: a two-colour gradient plus soft blotches."""
+    a, b = plan.colours
+    ramp = np.cos(plan.ramp_angle) * _T[None, :] + np.sin(plan.ramp_angle) * _T[:, None]
+    ramp = (ramp - ramp.min()) / (np.ptp(ramp) + 1e-6)
+    bg = a * (1 - ramp[..., None]) + b * ramp[..., None]
+    for cy, cx, s, shade in plan.blobs:
+        blob = np.exp(-((_YY - cy) ** 2 + (_XX - cx) ** 2) / (2 * s * s))
+        bg += blob[..., None] * shade
     return bg
+
+
+def _paint(plan: _Plan) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """The sample a plan describes: pure, so samples can be painted on several threads (Pillow's and
+    numpy's heavy steps release the GIL)."""
+    sign = plan.sign.rotate(plan.angle, resample=Image.BICUBIC)
+    canvas = Image.fromarray(np.clip(_background(plan), 0, 255).astype(np.uint8)).convert("RGBA")
+    canvas.alpha_composite(sign, (int(round(plan.dx)), int(round(plan.dy))))
+    canvas = canvas.convert("RGB").filter(ImageFilter.GaussianBlur(plan.blur))
+    small = np.asarray(canvas.resize((SIZE, SIZE), Image.LANCZOS), dtype=np.float32)
+    # lighting: overall brightness, a colour cast, then sensor noise
+    small = small * plan.brightness * plan.cast
+    small += plan.noise
+    scale = SIZE / CANVAS
+    box = ((CANVAS / 2 + plan.dx) * scale, (CANVAS / 2 + plan.dy) * scale, plan.radius * scale)
+    return np.clip(small, 0, 255).astype(np.uint8), box
 
 
 def render(label: int, rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float]]:
     """One 32x32 uint8 RGB sample and its sign's (centre x, centre y, radius) in output pixels."""
-    radius = rng.uniform(0.30, 0.46) * CANVAS
-    sign = draw_sign(label, radius).rotate(rng.uniform(-15, 15), resample=Image.BICUBIC)
-    shift = (CANVAS / 2 - radius) * 0.6
-    dx, dy = rng.uniform(-shift, shift, 2)
-    canvas = Image.fromarray(np.clip(_background(rng), 0, 255).astype(np.uint8)).convert("RGBA")
-    canvas.alpha_composite(sign, (int(round(dx)), int(round(dy))))
-    canvas = canvas.convert("RGB").filter(ImageFilter.GaussianBlur(rng.uniform(0, 2.0)))
-    small = np.asarray(canvas.resize((SIZE, SIZE), Image.LANCZOS), dtype=np.float32)
-    # lighting: overall brightness, a colour cast, then sensor noise
-    small = small * rng.uniform(0.55, 1.25) * rng.uniform(0.9, 1.1, 3)
-    small += rng.normal(0, rng.uniform(0, 10), small.shape)
-    scale = SIZE / CANVAS
-    box = ((CANVAS / 2 + dx) * scale, (CANVAS / 2 + dy) * scale, radius * scale)
-    return np.clip(small, 0, 255).astype(np.uint8), box
+    return _paint(_plan(label, rng))
 
 
 def generate(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``per_class`` images of every class, shuffled: (images NHWC uint8, labels, boxes)."""
+    """``per_class`` images of every class, shuffled: (images NHWC uint8, labels, boxes).
+
+    The random draws are made in one fixed order (``_plan``), then the samples are painted on as
+    many threads as there are cores (``_paint`` draws nothing): the same seed gives the same pixels
+    on any number of cores."""
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(np.arange(len(SIGN_CLASSES)), per_class))
-    images, boxes = zip(*(render(int(label), rng) for label in labels))
+    samples = []
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        for start in range(0, len(labels), _CHUNK):  # a chunk's drawn signs at a time (64 KB each)
+            plans = [_plan(int(label), rng) for label in labels[start : start + _CHUNK]]
+            samples += pool.map(_paint, plans)
+    images, boxes = zip(*samples)
     return np.stack(images), labels.astype(np.int64), np.asarray(boxes, dtype=np.float32)
 
 
 def load_traffic_signs(seed: int = 0) -> Dataset:
-    """The generated set for ``seed``: drawn once (a few seconds), then read from an .npz."""
+    """The generated set for ``seed``: drawn once (about half a minute on 2 cores), then read from an .npz."""
     cached = cache_dir() / f"traffic-signs-v{VERSION}-seed{seed}.npz"
     if cached.exists():
         with np.load(cached, allow_pickle=False) as npz:
