@@ -608,6 +608,33 @@ def instant() -> dict:
         return {**warm_figures(store), **slider_latency(store)}
 
 
+def signs() -> dict:
+    """The traffic signs drawn into an empty cache (train and test, 5,000 signs), on one core and on
+    all of them, then read back from the cache; the pixels must come out the same."""
+    import os
+    import tempfile
+    from unittest import mock
+
+    import numpy as np
+
+    from backdoor.datasets import traffic_signs
+
+    figures, arrays = {}, {}
+    for label, cores in (("one_core", 1), ("all_cores", os.cpu_count() or 1)):
+        with tempfile.TemporaryDirectory() as cache, mock.patch.dict(os.environ, {"BACKDOOR_LAB_CACHE": cache}), \
+                mock.patch.object(traffic_signs.os, "cpu_count", lambda cores=cores: cores):
+            start = time.perf_counter()
+            drawn = traffic_signs.load_traffic_signs(seed=0)
+            figures[f"drawn_seconds_{label}"] = round(time.perf_counter() - start, 2)
+            start = time.perf_counter()
+            traffic_signs.load_traffic_signs(seed=0)
+            figures["read_back_seconds"] = round(time.perf_counter() - start, 3)
+            arrays[label] = drawn.x_train.numpy()
+    figures["cores"] = os.cpu_count()
+    figures["same_pixels"] = bool(np.array_equal(arrays["one_core"], arrays["all_cores"]))
+    return figures
+
+
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
@@ -624,6 +651,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "classroom_db": classroom_db,
     "tabular": tabular,
     "instant": instant,
+    "signs": signs,
 }
 
 
