@@ -187,9 +187,9 @@ def render(label: int, rng: np.random.Generator) -> tuple[np.ndarray, tuple[floa
 def generate(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``per_class`` images of every class, shuffled: (images NHWC uint8, labels, boxes).
 
-    The random draws are made in one fixed order (``_plan``), then the samples are painted on as
-    many threads as there are cores (``_paint`` draws nothing): the same seed gives the same pixels
-    on any number of cores."""
+    The random draws are made in one fixed order (``_plan``), then the samples are painted on one
+    thread per core, four at most (``_paint`` draws nothing): the same seed gives the same pixels on
+    any number of cores."""
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(np.arange(len(SIGN_CLASSES)), per_class))
     samples = []
@@ -202,7 +202,7 @@ def generate(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def load_traffic_signs(seed: int = 0) -> Dataset:
-    """The generated set for ``seed``: drawn once (about half a minute on 2 cores), then read from an .npz."""
+    """The generated set for ``seed``: drawn once (about 20 s on 2 cores), then read from an .npz."""
     cached = cache_dir() / f"traffic-signs-v{VERSION}-seed{seed}.npz"
     if cached.exists():
         with np.load(cached, allow_pickle=False) as npz:
