@@ -13,7 +13,7 @@ from benchmarks.load import serve
 from conftest import ROOT
 from launch import launch, sync_playwright
 from settle import settled, watch
-from test_accessibility import SIZES, WCAG_AA, serious
+from test_accessibility import SIZES, resized, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.trains]
 SHOTS = ROOT / "screenshots"
@@ -58,11 +58,10 @@ def card(tab, key: str):
 def no_serious_violation(tab, axe, where: str) -> None:
     """axe-core on the page as it is, at desktop and phone sizes (tests/browser/test_accessibility.py)."""
     for size, viewport in SIZES.items():
-        tab.set_viewport_size(viewport)
-        tab.wait_for_timeout(500)  # charts redraw at the new width
-        assert not serious(axe.run(tab, options=WCAG_AA).response), (where, size)
+        resized(tab, viewport)
+        assert not violations(tab, axe), (where, size)
         tab.screenshot(path=str(SHOTS / f"instant-{where}-{size}.png"), full_page=True)
-    tab.set_viewport_size(SIZES["desktop"])
+    resized(tab, SIZES["desktop"])
 
 
 def test_moving_the_slider_shows_the_other_rates_stored_figures(server, instant_store):
