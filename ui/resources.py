@@ -38,7 +38,8 @@ def current_dataset() -> Dataset:
     spec = DATASETS[name]
     download = bool(st.session_state.get(f"lab.download.{name}"))
     try:
-        with st.spinner(f"Loading {spec.title}..."):
+        note = spec.first_load_note(seed)
+        with st.spinner(f"Loading {spec.title}..." + (f" {note}" if note else "")):
             return _dataset(name, seed, download and not spec.offline)
     except DatasetUnavailable as error:
         st.error(f"**{spec.title} is not available.** {error}")

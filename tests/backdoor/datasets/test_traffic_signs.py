@@ -34,3 +34,35 @@ def test_the_same_seed_gives_the_same_pixels_on_any_number_of_cores_and_chunks(m
         assert np.array_equal(a, b)
     assert np.array_equal(first[0], np.stack([image for image, _ in serial]))
     assert np.allclose(first[2], np.asarray([box for _, box in serial], dtype=np.float32))
+
+
+def test_the_warm_up_and_a_user_reading_the_signs_at_once_draw_them_once(monkeypatch, tmp_path):
+    """The start-up warm-up reads the signs while a user picks them: the second caller waits for the
+    first's file, and until it exists the data set's first-load note says the signs are being drawn."""
+    import threading
+
+    from backdoor.datasets import DATASETS, traffic_signs
+
+    monkeypatch.setenv("BACKDOOR_LAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(traffic_signs, "TRAIN_PER_CLASS", 3)
+    monkeypatch.setattr(traffic_signs, "TEST_PER_CLASS", 2)
+    draws, real = [], traffic_signs.generate
+
+    def counted(per_class, seed):
+        draws.append(per_class)
+        return real(per_class, seed)
+
+    monkeypatch.setattr(traffic_signs, "generate", counted)
+    spec = DATASETS["traffic-signs"]
+    assert spec.first_load_note(0) == ("The first time on this machine its 40 signs are drawn: about 20 s on a "
+                                       "2-core laptop (after that they are read in a blink).")
+    loaded = []
+    readers = [threading.Thread(target=lambda: loaded.append(traffic_signs.load_traffic_signs(0))) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert draws == [3, 2]  # the training and test signs, once
+    assert len({tuple(d.x_train.flatten()[:50].tolist()) for d in loaded}) == 1 and len(loaded[0].x_train) == 24
+    assert spec.first_load_note(0) is None and spec.first_load_note(1) is not None
+    assert DATASETS["mnist-5k"].first_load_note(0) is None
