@@ -6,11 +6,16 @@ would each make the same arrays, each at half speed on a 2-core machine. Here th
 the first and then reads what it saved. Waiting is a lock on a file beside the arrays (``flock``: it
 holds across threads and processes, and the system lets it go if the holder dies); where there is no
 ``flock`` (Windows) a lock per process still keeps one server's threads from making the arrays twice.
+
+A caller can bound its wait (``patience``): the one making the arrays may be slow for a reason of its
+own (the warm-up draws at low priority, so a class's training starves it), and then the waiting caller
+makes them too, at its own priority. Both write the same arrays; the file is replaced atomically.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -27,6 +32,7 @@ except ImportError:  # Windows
 Arrays = dict[str, np.ndarray]
 _GUARD = threading.Lock()
 _LOCKS: dict[Path, threading.Lock] = {}
+POLL_SECONDS = 0.1  # how often a caller with limited patience tries the file lock again
 
 
 def read_arrays(path: Path) -> Arrays:
@@ -35,26 +41,50 @@ def read_arrays(path: Path) -> Arrays:
         return {key: npz[key] for key in npz.files}
 
 
+def _flock(handle, deadline: float | None) -> bool:
+    if deadline is None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return True
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL_SECONDS)
+
+
 @contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
+def _exclusive(path: Path, patience: float | None) -> Iterator[bool]:
+    """Holds the arrays' lock while inside; yields False, holding nothing, once ``patience`` has run out."""
+    deadline = None if patience is None else time.monotonic() + patience
     with _GUARD:
         lock = _LOCKS.setdefault(path, threading.Lock())
-    with lock:
+    if not lock.acquire(timeout=-1 if patience is None else patience):
+        yield False
+        return
+    try:
         if fcntl is None:
-            yield
+            yield True
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path.with_name(path.name + ".lock"), "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            if not _flock(handle, deadline):
+                yield False
+                return
             try:
-                yield
+                yield True
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
-def made_once(path: Path, make: Callable[[], Arrays], compress: bool = True) -> Arrays:
+def made_once(path: Path, make: Callable[[], Arrays], compress: bool = True, patience: float | None = None) -> Arrays:
     """The arrays saved at ``path``; if there are none yet, ``make()`` them and save them (atomically)
-    first. Callers at the same time wait for the one making them, then read its file.
+    first. Callers at the same time wait for the one making them, then read its file; one that has
+    waited ``patience`` seconds (None: as long as it takes) makes them itself.
 
     Example::
 
@@ -62,7 +92,7 @@ def made_once(path: Path, make: Callable[[], Arrays], compress: bool = True) -> 
     """
     if path.exists():
         return read_arrays(path)
-    with _exclusive(path):
+    with _exclusive(path, patience):
         if path.exists():  # made while this caller waited
             return read_arrays(path)
         arrays = make()

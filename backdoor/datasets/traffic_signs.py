@@ -40,6 +40,9 @@ CANVAS = 128  # drawn at 4x, then downsampled: smooth edges like a real camera
 TRAIN_PER_CLASS = 500
 TEST_PER_CLASS = 125
 VERSION = 1
+# How long a reader waits for signs another caller is drawing before it draws them itself: the start-up
+# warm-up draws at low priority, and a class's training can starve it far past the usual 20 s.
+PATIENCE_SECONDS = 30.0
 
 RED, WHITE, BLACK = (200, 20, 30), (245, 245, 245), (20, 20, 20)
 BLUE, YELLOW = (20, 70, 180), (250, 200, 20)
@@ -226,8 +229,8 @@ def still_to_draw(seed: int) -> str | None:
 def load_traffic_signs(seed: int = 0) -> Dataset:
     """The generated set for ``seed``: drawn once per machine (about 20 s on 2 cores), then read from an
     .npz. Two callers at once (the start-up warm-up and a user's first pick) draw it once: the second
-    waits for the first (``made_once``)."""
-    arrays = made_once(_cached(seed), lambda: _draw_all(seed))
+    waits for the first (``made_once``), for ``PATIENCE_SECONDS`` at most."""
+    arrays = made_once(_cached(seed), lambda: _draw_all(seed), patience=PATIENCE_SECONDS)
     return dataset_from_arrays(
         "traffic-signs", arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], SIGN_CLASSES,
         DESCRIPTION, objects_train=arrays["boxes_train"], objects_test=arrays["boxes_test"],

@@ -80,3 +80,82 @@ def test_a_failed_make_leaves_no_file_and_the_next_caller_tries_again(tmp_path):
         made_once(path, broken)
     assert not path.exists()
     assert made_once(path, lambda: {"x": np.ones(2)})["x"].tolist() == [1.0, 1.0]
+
+
+def test_a_caller_out_of_patience_makes_the_arrays_itself_without_waiting_for_a_slow_one(tmp_path):
+    """The one making the arrays can be starved (the warm-up draws at low priority): a caller with
+    limited patience stops waiting and makes them at its own pace; both get the same arrays."""
+    path, calls = tmp_path / "a.npz", []
+    slow_started, slow_may_finish, results = threading.Event(), threading.Event(), {}
+
+    def slow():
+        calls.append("slow")
+        slow_started.set()
+        slow_may_finish.wait(timeout=60)
+        return {"x": np.arange(3)}
+
+    def quick():
+        calls.append("quick")
+        return {"x": np.arange(3)}
+
+    holder = threading.Thread(target=lambda: results.update(slow=made_once(path, slow)["x"].tolist()))
+    holder.start()
+    assert slow_started.wait(timeout=60)
+    results["quick"] = made_once(path, quick, patience=0.3)["x"].tolist()
+    assert not slow_may_finish.is_set()  # it did not wait for the slow one
+    slow_may_finish.set()
+    holder.join()
+    assert calls == ["slow", "quick"] and results == {"quick": [0, 1, 2], "slow": [0, 1, 2]}
+    assert made_once(path, lambda: pytest.fail("made again"))["x"].tolist() == [0, 1, 2]
+
+
+def test_a_caller_with_patience_still_waits_for_a_maker_that_finishes_in_time(tmp_path):
+    path, calls, results = tmp_path / "a.npz", [], []
+    started = threading.Event()
+
+    def make():
+        calls.append(1)
+        started.set()
+        time.sleep(0.3)
+        return {"x": np.ones(2)}
+
+    holder = threading.Thread(target=lambda: results.append(made_once(path, make)["x"].tolist()))
+    holder.start()
+    assert started.wait(timeout=60)
+    results.append(made_once(path, make, patience=60)["x"].tolist())
+    holder.join()
+    assert len(calls) == 1 and results == [[1.0, 1.0]] * 2
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+import numpy as np
+from backdoor.datasets.made_once import made_once
+
+def make():
+    Path(sys.argv[2]).write_text("making")
+    give_up = time.monotonic() + 60  # a caller that wrongly waits for this one fails, it does not hang
+    while not Path(sys.argv[3]).exists() and time.monotonic() < give_up:
+        time.sleep(0.05)
+    return {"x": np.arange(2)}
+
+made_once(Path(sys.argv[1]), make)
+"""
+
+
+def test_a_caller_out_of_patience_does_not_wait_for_another_process_either(tmp_path):
+    path, making, release = tmp_path / "a.npz", tmp_path / "making", tmp_path / "release"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(making), str(release)], cwd=ROOT)
+    try:
+        for _ in range(1200):
+            if making.exists() or holder.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert making.exists()
+        assert made_once(path, lambda: {"x": np.arange(2)}, patience=0.3)["x"].tolist() == [0, 1]
+        assert holder.poll() is None  # the other process is still making them
+    finally:
+        release.touch()
+        holder.wait(timeout=120)
+    assert holder.returncode == 0
