@@ -632,6 +632,15 @@ def signs() -> dict:
             arrays[label] = drawn.x_train.numpy()
     figures["cores"] = os.cpu_count()
     figures["same_pixels"] = bool(np.array_equal(arrays["one_core"], arrays["all_cores"]))
+    # Two readers at once (the start-up warm-up and a user's first pick): the second waits for the first's file.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with tempfile.TemporaryDirectory() as cache, mock.patch.dict(os.environ, {"BACKDOOR_LAB_CACHE": cache}):
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            both = list(pool.map(lambda _: traffic_signs.load_traffic_signs(seed=0), range(2)))
+        figures["two_readers_at_once_seconds"] = round(time.perf_counter() - start, 2)
+        figures["two_readers_same_pixels"] = all(np.array_equal(d.x_train.numpy(), arrays["all_cores"]) for d in both)
     return figures
 
 
