@@ -9,7 +9,7 @@ import streamlit as st
 import torch
 
 from backdoor.attacks import Poisoned
-from backdoor.datasets import Dataset, DATASETS, DatasetUnavailable, load_dataset
+from backdoor.datasets import Dataset, DATASETS, DatasetSpec, DatasetUnavailable, load_dataset
 from backdoor.device import resolve_device
 from backdoor.memo import SharedMemo
 from backdoor.scenario import Scenario, poisoned_training_set
@@ -22,9 +22,20 @@ def _dataset(name: str, seed: int, download: bool) -> Dataset:
     return load_dataset(name, seed=seed, **({"download": True} if download else {}))
 
 
+def _loading(spec: DatasetSpec, seed: int) -> str:
+    """ "Loading Traffic signs (offline)...", and what its first load on this machine still takes."""
+    note = spec.first_load_note(seed)
+    return f"Loading {spec.title}..." + (f" {note}" if note else "")
+
+
 def dataset_named(name: str, seed: int) -> Dataset:
-    """An offline data set by name (a class's, whatever the sidebar says), loaded once per server."""
-    return _dataset(name, seed, False)
+    """An offline data set by name (a class's, whatever the sidebar says), loaded once per server; a
+    first load that takes a while (the traffic signs drawn) says so while the user waits."""
+    spec = DATASETS[name]
+    if spec.first_load_note(seed) is None:  # read in a blink: no spinner flashing by
+        return _dataset(name, seed, False)
+    with st.spinner(_loading(spec, seed)):
+        return _dataset(name, seed, False)
 
 
 def class_count(name: str, seed: int) -> int:
@@ -38,8 +49,7 @@ def current_dataset() -> Dataset:
     spec = DATASETS[name]
     download = bool(st.session_state.get(f"lab.download.{name}"))
     try:
-        note = spec.first_load_note(seed)
-        with st.spinner(f"Loading {spec.title}..." + (f" {note}" if note else "")):
+        with st.spinner(_loading(spec, seed)):
             return _dataset(name, seed, download and not spec.offline)
     except DatasetUnavailable as error:
         st.error(f"**{spec.title} is not available.** {error}")
