@@ -56,6 +56,9 @@ def describe(titles: list[str]) -> str:
 intro.markdown(describe(rows))
 matrices = shared_memo("matrices", 4)  # a second visitor waits, never recomputes
 result = matrices.get(config) or load_matrix(config)
+BEFORE_CLASS = (" Before a class, run `make warm` on the server: it computes every preset's matrix, on the luck "
+                "section's three seeds too, so the page opens at once in front of the room (settings of your own "
+                "are computed here).")
 if result is None:
     shape, busy = estimates.DataShape.of(dataset), busy_note()  # the load read once, not at each redraw
 
@@ -64,7 +67,7 @@ if result is None:
         return (f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
                 f"{(len(rows) + config.false_alarms) * (len(config.columns) - 1)} defenses (each one on the clean "
                 f"model too): {took}. The result is saved, so every later visit (by anyone on this server) opens it "
-                "at once." + busy)
+                "at once." + (BEFORE_CLASS if st.session_state.get("lab.audience") == "Instructor" else "") + busy)
 
     # a fresh server may still be timing itself: the page shows at once and the time joins it when known
     expected = lambda: estimate(shape, config, device)  # noqa: E731 - measured on the click, never on the page

@@ -77,3 +77,18 @@ def test_a_fresh_server_draws_the_whole_page_while_the_seeds_time_is_still_measu
             "long that takes on this server is still being measured).") in " ".join(i.value for i in at.info)
     assert "One cell in detail" in [str(h.value) for h in at.subheader]  # the page below never waited for it
     assert not timing.MEASURED._values  # and drawing it measured nothing: the click on the button does
+
+
+def test_an_instructor_is_told_make_warm_computes_it_before_class_and_a_student_is_not():
+    """A matrix not yet computed takes minutes: the instructor learns how to have it ready in front of the room."""
+    def not_computed(audience: str) -> str:
+        at = fresh_app(**{"train.epochs": 33, "lab.audience": audience})
+        at.run()
+        at.switch_page("pages/matrix.py").run()
+        assert not at.exception, at.exception
+        return " ".join(i.value for i in at.info if str(i.value).startswith("Not computed yet"))
+
+    assert ("so the page opens at once in front of the room (settings of your own are computed here)."
+            in not_computed("Instructor"))
+    student = not_computed("Student")
+    assert student.startswith("Not computed yet for these settings.") and "make warm" not in student
