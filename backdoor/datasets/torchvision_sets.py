@@ -15,8 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from backdoor.datasets.base import (Dataset, DatasetSpec, DatasetUnavailable, cache_dir, dataset_from_arrays,
-                                    save_arrays)
+from backdoor.datasets.base import Dataset, DatasetSpec, DatasetUnavailable, cache_dir, dataset_from_arrays
+from backdoor.datasets.made_once import made_once
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 CIFAR10_MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
@@ -117,13 +117,9 @@ def load_torchvision_set(name: str, download: bool = False) -> Dataset:
     """Load ``name`` from the cache folder, downloading it first when ``download`` is true."""
     spec = SETS[name]
     root = torchvision_root()
-    parsed = cache_dir() / f"{name}-v1.npz"
-    if parsed.exists():
-        with np.load(parsed, allow_pickle=False) as npz:
-            arrays = (npz["x_train"], npz["y_train"], npz["x_test"], npz["y_test"])
-    else:
+    def parse() -> dict[str, np.ndarray]:
         try:
-            arrays = spec.read(root, download)
+            x_train, y_train, x_test, y_test = spec.read(root, download)
         except Exception as error:  # missing files, no network, a half-finished download
             hint = (
                 "The download failed (is this machine offline?). "
@@ -135,7 +131,11 @@ def load_torchvision_set(name: str, download: bool = False) -> Dataset:
                 f"or put the {name} files in {root / spec.folder} and try again. "
                 f"(Details: {type(error).__name__}: {error})"
             ) from error
-        save_arrays(parsed, compress=False, x_train=arrays[0], y_train=arrays[1], x_test=arrays[2], y_test=arrays[3])
+        return dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+
+    # parsed once per machine; two users picking the set at once download and parse it once
+    parsed = made_once(cache_dir() / f"{name}-v1.npz", parse, compress=False)
+    arrays = (parsed["x_train"], parsed["y_train"], parsed["x_test"], parsed["y_test"])
     return dataset_from_arrays(name, *arrays, spec.classes, DESCRIPTIONS[name])
 
 
