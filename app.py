@@ -18,7 +18,7 @@ from ui.running import running_badge
 from backdoor.presets import scenario_title
 from backdoor.timing import one_reading
 from ui.state import SEED_RANGE, bind, current_scenario, init_settings, use_attack_defaults
-from ui.style import lab_style, phone_menu
+from ui.style import lab_style, lab_scripts
 from ui.heap import freeze_long_lived
 from ui.page_figures import start_measuring_ahead
 from ui.page_timing import timed
@@ -32,7 +32,7 @@ STARTED = time.perf_counter()  # this run's start (the imports above are loaded 
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
 st.set_page_config(page_title="Backdoor Lab", page_icon=str(FAVICON), layout="wide")
 lab_style()  # touch targets, focus rings, pictures on phones (ui/assets/lab.css)
-phone_menu()  # on a phone, a tap on a page in the menu closes the menu (ui/assets/phone_menu.js)
+lab_scripts()  # a tap on a page closes the phone menu; the main area's focus ring after keys (ui/assets/*.js)
 init_settings()
 restore_from_url()  # a reload or a shared link keeps every setting (ui/url_state.py)
 start_warm_up()  # once per server, in the background: torch's slow first steps and this machine's timings

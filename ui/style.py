@@ -1,5 +1,6 @@
-"""The lab's stylesheet (ui/assets/lab.css): touch targets, focus rings, pictures on phones; and the
-phone menu's one script (ui/assets/phone_menu.js): a tap on a page closes the menu over it."""
+"""The lab's stylesheet (ui/assets/lab.css): touch targets, focus rings, pictures on phones; and its two
+scripts: on a phone a tap on a page closes the menu over it (ui/assets/phone_menu.js), and the main area
+shows the focus ring whenever the keys put the focus there, even by way of a script (ui/assets/keyboard.js)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
-STYLESHEET = Path(__file__).resolve().parent / "assets" / "lab.css"
-PHONE_MENU = Path(__file__).resolve().parent / "assets" / "phone_menu.js"
-_PHONE_MENU_HTML = f"<script>{PHONE_MENU.read_text()}</script>"  # read once: every page run sends it
+ASSETS = Path(__file__).resolve().parent / "assets"
+STYLESHEET = ASSETS / "lab.css"
+SCRIPTS = (ASSETS / "phone_menu.js", ASSETS / "keyboard.js")
+_SCRIPTS_HTML = "".join(f"<script>{script.read_text()}</script>" for script in SCRIPTS)  # read once: every run sends it
 
 
 def lab_style() -> None:
@@ -17,7 +19,8 @@ def lab_style() -> None:
     st.html(STYLESHEET)
 
 
-def phone_menu() -> None:
+def lab_scripts() -> None:
     """Every page, from app.py, in the sidebar: on a phone a tap on a page link closes the menu that
-    covers the page, as Streamlit's own page list does (the script guards against running twice)."""
-    st.sidebar.html(_PHONE_MENU_HTML, unsafe_allow_javascript=True)
+    covers the page, as Streamlit's own page list does; the main area's focus ring after keys. Each
+    script guards against running twice."""
+    st.sidebar.html(_SCRIPTS_HTML, unsafe_allow_javascript=True)

@@ -104,3 +104,31 @@ def test_the_story_works_with_the_keyboard_alone(warm_server):
         body = tab.inner_text("body")
         assert "Activation Clustering" in body and "Traceback" not in body
         browser.close()
+
+
+# The main area's own outline, and whether it holds the focus.
+MAIN_RING = """() => { const m = document.querySelector('[data-testid="stMain"]'); const s = getComputedStyle(m);
+  return {focused: document.activeElement === m, ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0}; }"""
+# A script's focus that Chrome does not count :focus-visible, whatever the last input was.
+FOCUS_MAIN = "() => document.querySelector('[data-testid=\"stMain\"]').focus({focusVisible: false})"
+
+
+def test_the_main_area_shows_the_focus_a_script_gives_it_after_keys_never_after_a_click(warm_server):
+    # A control's code may hand the focus to the main area (its nearest focusable box) as the page is
+    # drawn again, in a way Chrome does not count :focus-visible: a keyboard user lost the ring there
+    # (ui/assets/keyboard.js and lab.css ring it whenever the keys were the last input).
+    with sync_playwright() as p:
+        browser = launch(p)
+        tab = opened(browser, f"{warm_server.url}/glossary", "Glossary", {"width": 1280, "height": 900})
+        main = tab.get_by_test_id("stMain").bounding_box()
+        tab.mouse.click(main["x"] + main["width"] - 20, main["y"] + main["height"] - 20)  # a blank spot
+        tab.evaluate(FOCUS_MAIN)
+        assert tab.evaluate(MAIN_RING) == {"focused": True, "ring": False}  # a mouse user sees no ring
+        tab.keyboard.press("Shift")  # a key that moves nothing: the keys are now the input
+        tab.evaluate("() => document.activeElement.blur()")
+        tab.evaluate(FOCUS_MAIN)
+        assert tab.evaluate(MAIN_RING) == {"focused": True, "ring": True}
+        tab.evaluate("() => document.activeElement.blur()")
+        tab.mouse.click(main["x"] + main["width"] - 20, main["y"] + main["height"] - 20)
+        assert tab.evaluate(MAIN_RING) == {"focused": True, "ring": False}  # the pointer again: no ring
+        browser.close()
