@@ -644,6 +644,14 @@ def signs() -> dict:
     return figures
 
 
+def gpu() -> dict:
+    """The default scenario, each defense and the whole matrix on a CUDA GPU, beside that machine's CPU
+    (benchmarks/gpu.py; run it on the lent GPU machine)."""
+    from benchmarks.gpu import gpu_figures
+
+    return gpu_figures()
+
+
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "default_scenario": default_scenario,
     "attribution": attribution,
@@ -661,6 +669,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "tabular": tabular,
     "instant": instant,
     "signs": signs,
+    "gpu": gpu,
 }
 
 

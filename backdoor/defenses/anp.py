@@ -131,9 +131,10 @@ class NeuronMasks:
     def __init__(self, model: nn.Module, layers: list[str]):
         self.modules = [layer(model, name) for name in layers]
         widths = [self._width(module) for module in self.modules]
-        self.masks = [torch.ones(w, requires_grad=True) for w in widths]
-        self.delta = [torch.zeros(w, requires_grad=True) for w in widths]
-        self.xi = [torch.zeros(w, requires_grad=True) for w in widths]
+        device = model_device(model)  # on the model's own device (a GPU's model: masks on the GPU)
+        self.masks = [torch.ones(w, device=device, requires_grad=True) for w in widths]
+        self.delta = [torch.zeros(w, device=device, requires_grad=True) for w in widths]
+        self.xi = [torch.zeros(w, device=device, requires_grad=True) for w in widths]
         self.perturbed = False
         self.handles = [m.register_forward_hook(self._hook(k)) for k, m in enumerate(self.modules)]
 
@@ -145,8 +146,8 @@ class NeuronMasks:
 
     def _hook(self, k: int):
         def hook(module, _inputs, out):
-            shape = (1, -1) + (1,) * (out.dim() - 2)
-            bias = module.bias.view(shape) if module.bias is not None else torch.zeros(shape)
+            shape = (1, out.shape[1]) + (1,) * (out.dim() - 2)
+            bias = module.bias.view(shape) if module.bias is not None else out.new_zeros(shape)
             scale_w, scale_b = self.masks[k], self.masks[k]
             if self.perturbed:
                 scale_w, scale_b = scale_w + self.delta[k], scale_b + self.xi[k]
@@ -162,6 +163,7 @@ class NeuronMasks:
         clean loss, kept within [-eps, eps]; the model is left perturbed by it."""
         with torch.no_grad():
             for noise in self.noise():
+                # drawn on the CPU from the seeded generator (the same draws on every device), then moved
                 noise.copy_(torch.rand(noise.shape, generator=generator) * 2 * eps - eps)
         self.perturbed = True
         grads = torch.autograd.grad(F.cross_entropy(model(x), y), self.noise())

@@ -54,6 +54,21 @@ def test_a_mask_and_a_perturbation_scale_a_neurons_weights_and_bias():
     assert model(x).item() == 4.5  # hooks gone: 3.5 + 1
 
 
+def test_a_neuron_with_no_bias_is_scaled_by_its_mask_alone():
+    # A layer built without a bias (a convolution with no BatchNorm after it) has nothing to shift.
+    model = nn.Sequential(nn.Conv2d(1, 2, 1, bias=False), nn.ReLU(), nn.Flatten(), nn.Linear(2, 1, bias=False))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([2.0, 3.0]).view(2, 1, 1, 1))
+        model[3].weight.copy_(torch.tensor([[1.0, 1.0]]))
+    neurons = NeuronMasks(model, ["0"])
+    with torch.no_grad():
+        neurons.masks[0].copy_(torch.tensor([0.5, 1.0]))
+        neurons.xi[0].fill_(0.3)  # a bias perturbation moves nothing when there is no bias
+        neurons.perturbed = True
+        assert model(torch.ones(1, 1, 1, 1)).item() == 0.5 * 2 + 3
+    neurons.remove()
+
+
 def test_the_worst_noise_stays_within_eps_and_raises_the_clean_loss(trained_pair, small_mnist):
     _, backdoored, _ = trained_pair
     model = private_copy(backdoored.model)  # the hooks go on a copy: the shared model stays as it is
