@@ -1,0 +1,39 @@
+"""The story on a laptop or a tablet with the menu open (1024 and 1280 px wide): the page is then 560-800 px,
+and a row of pictures with a switch or a tick box under each cut the labels short ("Trig...",
+"poisone..."). Such a row takes two lines there (ui/assets/lab.css): every label shows whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from launch import launch, sync_playwright
+from settle import opened
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ROOT / "screenshots"
+LAPTOPS = ({"width": 1024, "height": 768}, {"width": 1280, "height": 800})
+
+# Each switch's or tick box's label in a row of pictures: its text's own width, and the width it is given.
+LABELS = """() => [...document.querySelectorAll('[data-testid="stColumn"] [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"]')]
+  .map(m => { const r = document.createRange(); r.selectNodeContents(m);
+              return [m.innerText.trim(), r.getBoundingClientRect().width, m.getBoundingClientRect().width]; })"""
+
+
+@pytest.mark.parametrize("size", LAPTOPS, ids=lambda s: f"{s['width']}px")
+def test_every_label_under_a_picture_shows_whole_with_the_menu_open(warm_server, size):
+    with sync_playwright() as p:
+        browser = launch(p)
+        for page, landmark, label in (("poison", "What the attacker did", "poisoned?"),
+                                      ("trigger", "Every test image", "Explain this")):
+            tab = opened(browser, f"{warm_server.url}/{page}", landmark, size)
+            tab.get_by_test_id("stCheckbox").get_by_text(label, exact=True).nth(5).wait_for(timeout=120_000)  # six drawn
+            assert tab.locator('[data-testid="stSidebar"][data-collapsed="false"]').count() == 1  # the menu is open
+            labels = tab.evaluate(LABELS)
+            assert any(text == label for text, _, _ in labels), (page, labels)
+            SHOTS.mkdir(exist_ok=True)
+            tab.screenshot(path=str(SHOTS / f"laptop-{size['width']}-{page}.png"))
+            cut = [(text, round(need, 1), round(given, 1)) for text, need, given in labels if need > given + 0.5]
+            assert not cut, f"{page} at {size['width']} px: labels cut short (text, width needed, width given): {cut}"
+        browser.close()
