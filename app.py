@@ -11,6 +11,7 @@ from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS, DEFAULT_DATASET
 from backdoor.device import available_devices, resolve_device
 from models import MODELS, models_for
+from ui.class_cookie import browser_membership
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.menus import MENUS, menu_title
@@ -35,6 +36,7 @@ lab_style()  # touch targets, focus rings, pictures on phones (ui/assets/lab.css
 lab_scripts()  # a tap on a page closes the phone menu; the main area's focus ring after keys (ui/assets/*.js)
 init_settings()
 restore_from_url()  # a reload or a shared link keeps every setting (ui/url_state.py)
+browser_membership()  # an address typed without the class: this browser's cookie (ui/class_cookie.py)
 start_warm_up()  # once per server, in the background: torch's slow first steps and this machine's timings
 start_measuring_ahead()  # once per server, in the background: the stored presets' page figures
 

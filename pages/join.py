@@ -5,6 +5,7 @@ import streamlit as st
 from backdoor.classroom import ClassroomError, ClassroomUnavailable, join_class
 from backdoor.classroom.classes import MAX_NICKNAME, find_class
 from backdoor.presets import PRESETS
+from ui.class_cookie import LEFT, leave_class
 from ui.classroom import MEMBER, TOKEN, class_database, member
 from ui.routing import through_router
 from ui.state import apply_preset
@@ -25,7 +26,13 @@ if me is not None:
     st.success(f"You are in class **{me.code}** as **{me.nickname}**. Your instructor sees each step you take.",
                icon=":material/school:")
     link("pages/poison.py", label="Begin: 1. Poison the data", icon=":material/science:")
+    st.button("Leave this class", icon=":material/logout:", on_click=leave_class,
+              help="For a shared computer, or the wrong class: this browser forgets the class and you go on "
+                   "alone. What you did so far stays on your instructor's screen.")
     st.stop()
+if st.session_state.get(LEFT):
+    st.info("You left the class: this browser no longer keeps it. Join again below, or carry on alone from "
+            "**Start here**.", icon=":material/logout:")
 
 st.markdown("Your instructor gave you a link or a 6-character class code. Pick a nickname: the lab asks for "
             "nothing else, and your nickname is all your instructor sees.")
@@ -46,6 +53,7 @@ if joined:
         st.error(f"{error} Try again in a moment.", icon=":material/cloud_off:")
         st.stop()
     st.session_state[MEMBER], st.session_state[TOKEN] = new_member, token
+    st.session_state.pop(LEFT, None)
     if info.preset in PRESETS:  # everyone starts from the class's configuration, at the class's seed
         apply_preset(info.preset)
         st.session_state["lab.seed"] = info.seed

@@ -28,6 +28,7 @@ def _joining(code: str, nickname: str, **state):
     at.switch_page("pages/join.py").run()
     at.text_input[1].input(nickname)
     _button(at, "Join").click().run()
+    assert not at.exception, at.exception
     return at
 
 
@@ -337,3 +338,57 @@ def test_a_dashboard_link_with_junk_for_a_class_code_is_ignored(class_url):
     assert not at.exception, at.exception
     assert not any("enter your PIN" in i.value for i in at.info)
     assert at.text_input[2].value == ""
+
+
+def _typed_address(monkeypatch, cookie: str | None, **query):
+    """A new session at an address typed by hand (no class in it, or only ``query``), in a browser
+    whose class cookie holds ``cookie``."""
+    monkeypatch.setattr("ui.class_cookie.browser_cookie", lambda: cookie)
+    at = fresh_app()
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_address_typed_without_the_class_keeps_the_student_in_it_by_the_browsers_cookie(class_url, monkeypatch):
+    from urllib.parse import quote
+
+    info = create_class(database(class_url), "Class", "2468", "stop-sign-sticker", 7)
+    ada = _joining(info.code, "Ada")
+    cookie = quote(f"{info.code}:{ada.session_state['class.token']}")  # as ui/assets/class_cookie.js writes it
+    again = _typed_address(monkeypatch, cookie)
+    assert again.session_state["class.member"].nickname == "Ada"
+    assert again.query_params["class"] == info.code and again.query_params["student"]  # back in the address
+    assert again.session_state["lab.dataset"] == "traffic-signs" and again.session_state["lab.seed"] == 7
+    assert _typed_address(monkeypatch, cookie, **{"class": info.code}).session_state["class.member"].nickname == "Ada"
+
+    other = create_class(database(class_url), "Other", "2468", "classic-patch", 0)
+    new_link = _typed_address(monkeypatch, cookie, **{"class": other.code})  # a new class's link wins
+    assert "class.member" not in new_link.session_state
+    new_link.switch_page("pages/join.py").run()
+    assert new_link.text_input[0].value == other.code and "You are in class" not in texts(new_link)
+
+    for junk in (None, "", "nonsense", quote(f"{info.code}:wrong"), quote("NOCLASS:abc"), "%ZZ:"):
+        assert "class.member" not in _typed_address(monkeypatch, junk).session_state, junk
+    from backdoor.classroom.classes import end_class
+
+    end_class(database(class_url), info.id)
+    assert "class.member" not in _typed_address(monkeypatch, cookie).session_state  # an ended class
+
+
+def test_leaving_the_class_forgets_it_in_this_browser(class_url, monkeypatch):
+    from urllib.parse import quote
+
+    info = create_class(database(class_url), "Class", "2468", "classic-patch", 0)
+    ada = _joining(info.code, "Ada")
+    cookie = quote(f"{info.code}:{ada.session_state['class.token']}")
+    at = _typed_address(monkeypatch, cookie)
+    at.switch_page("pages/join.py").run()
+    _button(at, "Leave this class").click().run()
+    assert not at.exception, at.exception
+    assert "class.member" not in at.session_state and "class" not in at.query_params
+    assert "You left the class" in texts(at) and at.text_input[1].value == ""  # the join form, empty
+    assert any("lab_class=; path=/; max-age=0" in str(h.proto) for h in at.get("html"))  # the cookie is cleared in the browser
+    at.switch_page("pages/poison.py").run()  # the old cookie still rides with this session: it no longer counts
+    assert "class.member" not in at.session_state and "Class **" not in texts(at)
