@@ -41,11 +41,11 @@ st.session_state.setdefault("trigger.draw", 0)
 
 @st.fragment
 def image_gallery() -> None:
-    c1, c2 = st.columns([1, 3])
-    if c1.button("Show other images", key="btn.trigger.shuffle"):
+    row = st.container(horizontal=True, vertical_alignment="center")  # the caption wraps below on a narrow page
+    if row.button("Show other images", key="btn.trigger.shuffle"):
         st.session_state["trigger.draw"] += 1
     none_of = "" if scenario.all_to_all else f", none of them {article(dataset.classes[scenario.target])}"
-    c2.caption(f"Test images the models never saw{none_of}. Flip the switch under each one.")
+    row.caption(f"Test images the models never saw{none_of}. Flip the switch under each one.")
     gen = torch.Generator().manual_seed(st.session_state["trigger.draw"])
     picks = others[torch.randperm(len(others), generator=gen)[:6]].tolist()
     cols = st.columns(len(picks))

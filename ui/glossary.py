@@ -27,9 +27,9 @@ def quizzes() -> dict[str, list[dict]]:
 def glossary_link(*terms: str) -> None:
     """A line naming the page's key terms, with a link to the glossary (the session is kept)."""
     words = ", ".join(glossary()[t]["term"].lower() for t in terms)
-    left, right = st.columns([4, 1])
-    left.caption(f"Words on this page: {words}.")
-    link("pages/glossary.py", label="Glossary", icon=":material/menu_book:", where=right)
+    row = st.container(horizontal=True, vertical_alignment="center")  # the link never squeezed into "Glossar y"
+    row.caption(f"Words on this page: {words}.")
+    link("pages/glossary.py", label="Glossary", icon=":material/menu_book:", where=row)
 
 
 def quiz(page: str) -> None:

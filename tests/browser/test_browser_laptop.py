@@ -1,11 +1,13 @@
 """The story on a laptop or a tablet with the menu open (1024 and 1280 px wide): the page is then 560-800 px,
 and a row of pictures with a switch or a tick box under each cut the labels short ("Trig...",
-"poisone..."). Such a row takes two lines there (ui/assets/lab.css): every label shows whole."""
+"poisone..."). Such a row takes two lines there (ui/assets/lab.css): every label shows whole. So does every
+button and page link ("Show other ima..." and "Glossar y" were squeezed beside their captions)."""
 
 from __future__ import annotations
 
 import pytest
 
+from benchmarks.load import IDLE
 from conftest import ROOT
 from launch import launch, sync_playwright
 from settle import opened
@@ -13,12 +15,19 @@ from settle import opened
 pytestmark = pytest.mark.browser
 
 SHOTS = ROOT / "screenshots"
-LAPTOPS = ({"width": 1024, "height": 768}, {"width": 1280, "height": 800})
+LAPTOPS = ({"width": 820, "height": 1180}, {"width": 1024, "height": 768}, {"width": 1280, "height": 800})  # 820: a tablet upright
 
 # Each switch's or tick box's label in a row of pictures: its text's own width, and the width it is given.
 LABELS = """() => [...document.querySelectorAll('[data-testid="stColumn"] [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"]')]
   .map(m => { const r = document.createRange(); r.selectNodeContents(m);
               return [m.innerText.trim(), r.getBoundingClientRect().width, m.getBoundingClientRect().width]; })"""
+
+# Each button's or page link's label in the main area: its text, the width it needs on one line, and the
+# width it is given (a label squeezed narrower is cut, "Show other ima...", or broken, "Glossar y").
+BUTTONS = """() => [...document.querySelectorAll('[data-testid="stMain"] :is(button, [data-testid="stPageLink-NavLink"]) [data-testid="stMarkdownContainer"] p')]
+  .map(p => { const line = p.cloneNode(true); line.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap;width:auto";
+              p.parentNode.appendChild(line); const need = line.getBoundingClientRect().width; line.remove();
+              return [p.innerText.trim(), need, p.closest('[data-testid="stMarkdownContainer"]').getBoundingClientRect().width]; })"""
 
 
 @pytest.mark.parametrize("size", LAPTOPS, ids=lambda s: f"{s['width']}px")
@@ -36,4 +45,10 @@ def test_every_label_under_a_picture_shows_whole_with_the_menu_open(warm_server,
             tab.screenshot(path=str(SHOTS / f"laptop-{size['width']}-{page}.png"))
             cut = [(text, round(need, 1), round(given, 1)) for text, need, given in labels if need > given + 0.5]
             assert not cut, f"{page} at {size['width']} px: labels cut short (text, width needed, width given): {cut}"
+            tab.get_by_test_id("stMain").get_by_role("link", name="Glossary").wait_for()
+            tab.locator(IDLE).wait_for(timeout=120_000)  # the whole page drawn
+            buttons = tab.evaluate(BUTTONS)
+            assert {"Glossary"} | ({"Show other images"} if page == "trigger" else set()) <= {b[0] for b in buttons}, buttons
+            cut = [(text, round(need, 1), round(given, 1)) for text, need, given in buttons if need > given + 0.5]
+            assert not cut, f"{page} at {size['width']} px: buttons or links squeezed (text, width needed, width given): {cut}"
         browser.close()
