@@ -79,14 +79,14 @@ def again() -> None:
 
 
 over = clock >= config.requests
-b1, b2, b3, b4 = st.columns(4)
-b1.button(f"Serve the next {STEP} requests", on_click=serve, args=(STEP,), disabled=over, key="btn.drill.serve",
-          type="primary", icon=":material/play_arrow:")
-b2.button("Roll back to v1", on_click=roll_back, disabled=over or serving != 2, key="btn.drill.rollback",
-          icon=":material/undo:", help="Redeploy the last approved version (v1) from the registry.")
-b3.button("Serve to the end", on_click=serve, args=(config.requests,), disabled=over, key="btn.drill.end",
-          icon=":material/fast_forward:")
-b4.button("Start again", on_click=again, key="btn.drill.again", icon=":material/restart_alt:")
+row = st.container(horizontal=True)  # four buttons that wrap whole on a narrow page, never mid-label
+row.button(f"Serve the next {STEP} requests", on_click=serve, args=(STEP,), disabled=over, key="btn.drill.serve",
+           type="primary", icon=":material/play_arrow:")
+row.button("Roll back to v1", on_click=roll_back, disabled=over or serving != 2, key="btn.drill.rollback",
+           icon=":material/undo:", help="Redeploy the last approved version (v1) from the registry.")
+row.button("Serve to the end", on_click=serve, args=(config.requests,), disabled=over, key="btn.drill.end",
+           icon=":material/fast_forward:")
+row.button("Start again", on_click=again, key="btn.drill.again", icon=":material/restart_alt:")
 
 if over:
     t = live

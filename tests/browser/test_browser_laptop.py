@@ -1,7 +1,8 @@
 """The story on a laptop or a tablet with the menu open (1024 and 1280 px wide): the page is then 560-800 px,
 and a row of pictures with a switch or a tick box under each cut the labels short ("Trig...",
 "poisone..."). Such a row takes two lines there (ui/assets/lab.css): every label shows whole. So does every
-button and page link ("Show other ima..." and "Glossar y" were squeezed beside their captions)."""
+button and page link ("Show other ima..." and "Glossar y" were squeezed beside their captions, the incident
+drill's "Start again" in a quarter of the page), and every metric's label and value."""
 
 from __future__ import annotations
 
@@ -29,26 +30,38 @@ BUTTONS = """() => [...document.querySelectorAll('[data-testid="stMain"] :is(but
               p.parentNode.appendChild(line); const need = line.getBoundingClientRect().width; line.remove();
               return [p.innerText.trim(), need, p.closest('[data-testid="stMarkdownContainer"]').getBoundingClientRect().width]; })"""
 
+# Each metric's label and value: its text, the width its line needs and the width it shows (Streamlit cuts
+# with an ellipsis what does not fit: "Backdoored: clean accu...", "0 of ...").
+METRICS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"] [data-testid="stMarkdownContainer"]')]
+  .map(m => [m.innerText.trim(), m.scrollWidth, m.clientWidth])"""
+
 
 @pytest.mark.parametrize("size", LAPTOPS, ids=lambda s: f"{s['width']}px")
 def test_every_label_under_a_picture_shows_whole_with_the_menu_open(warm_server, size):
     with sync_playwright() as p:
         browser = launch(p)
-        for page, landmark, label in (("poison", "What the attacker did", "poisoned?"),
-                                      ("trigger", "Every test image", "Explain this")):
+        for page, landmark, label, button in (("poison", "What the attacker did", "poisoned?", "Glossary"),
+                                              ("trigger", "Every test image", "Explain this", "Show other images"),
+                                              ("drill", "The model registry", None, "Start again")):
             tab = opened(browser, f"{warm_server.url}/{page}", landmark, size)
-            tab.get_by_test_id("stCheckbox").get_by_text(label, exact=True).nth(5).wait_for(timeout=120_000)  # six drawn
             assert tab.locator('[data-testid="stSidebar"][data-collapsed="false"]').count() == 1  # the menu is open
-            labels = tab.evaluate(LABELS)
-            assert any(text == label for text, _, _ in labels), (page, labels)
             SHOTS.mkdir(exist_ok=True)
-            tab.screenshot(path=str(SHOTS / f"laptop-{size['width']}-{page}.png"))
-            cut = [(text, round(need, 1), round(given, 1)) for text, need, given in labels if need > given + 0.5]
-            assert not cut, f"{page} at {size['width']} px: labels cut short (text, width needed, width given): {cut}"
+            if label is not None:
+                tab.get_by_test_id("stCheckbox").get_by_text(label, exact=True).nth(5).wait_for(timeout=120_000)  # six
+                labels = tab.evaluate(LABELS)
+                assert any(text == label for text, _, _ in labels), (page, labels)
+                cut = [(text, round(need, 1), round(given, 1)) for text, need, given in labels if need > given + 0.5]
+                assert not cut, f"{page} at {size['width']} px: labels cut short (text, width needed, width given): {cut}"
             tab.get_by_test_id("stMain").get_by_role("link", name="Glossary").wait_for()
+            tab.get_by_role("button", name=button).or_(tab.get_by_role("link", name=button)).first.wait_for()
             tab.locator(IDLE).wait_for(timeout=120_000)  # the whole page drawn
             buttons = tab.evaluate(BUTTONS)
-            assert {"Glossary"} | ({"Show other images"} if page == "trigger" else set()) <= {b[0] for b in buttons}, buttons
+            tab.screenshot(path=str(SHOTS / f"laptop-{size['width']}-{page}.png"))
+            metrics = tab.evaluate(METRICS)
+            assert page == "trigger" or len(metrics) >= 8, metrics  # poison's and the drill's four, label and value
+            cut = [(text, need, shown) for text, need, shown in metrics if need > shown + 1]
+            assert not cut, f"{page} at {size['width']} px: metrics cut short (text, width needed, width shown): {cut}"
+            assert {"Glossary", button} <= {b[0] for b in buttons}, buttons
             cut = [(text, round(need, 1), round(given, 1)) for text, need, given in buttons if need > given + 0.5]
             assert not cut, f"{page} at {size['width']} px: buttons or links squeezed (text, width needed, width given): {cut}"
         browser.close()
