@@ -1,7 +1,7 @@
 // Backdoor Lab's class membership, kept in this browser. A student's class and secret ride in the page's
 // address (ui/classroom.py keeps them there), so a reload or a bookmark brings them back into their class;
 // an address typed by hand, or a new tab, does not carry them. This script copies them into a cookie
-// whenever the address holds them, and ui/classroom.py reads the cookie when a new session starts without
+// whenever the address holds them, and ui/class_cookie.py reads the cookie when a new session starts without
 // them. The cookie lasts a workshop day; "Leave this class" on the Join page clears it. Injected once per
 // page load by ui/style.py.
 (() => {
