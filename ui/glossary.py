@@ -24,9 +24,18 @@ def quizzes() -> dict[str, list[dict]]:
         return tomllib.load(f)
 
 
+def in_sentence(term: str) -> str:
+    """A glossary term as it reads inside a sentence: its first letter small, its acronyms kept
+    ("attack success rate (ASR)", never "(asr)"; "ANP (Adversarial Neuron Pruning)" as it is)."""
+    first = term.split(" ", 1)[0]
+    if first.isupper() or (len(first) > 1 and first[1].isupper()):
+        return term  # an acronym leads: ANP, SHA-256
+    return term[:1].lower() + term[1:]
+
+
 def glossary_link(*terms: str) -> None:
     """A line naming the page's key terms, with a link to the glossary (the session is kept)."""
-    words = ", ".join(glossary()[t]["term"].lower() for t in terms)
+    words = ", ".join(in_sentence(glossary()[t]["term"]) for t in terms)
     row = st.container(horizontal=True, vertical_alignment="center")  # the link never squeezed into "Glossar y"
     row.caption(f"Words on this page: {words}.")
     link("pages/glossary.py", label="Glossary", icon=":material/menu_book:", where=row)
