@@ -114,8 +114,8 @@ def class_header(info: ClassInfo) -> None:
     right.code(link, language=None, wrap_lines=True)  # wrapped: a phone never scrolls inside it
     right.caption("To have the class's mystery models ready before the round, run on the server: `make warm "
                   f"CHALLENGE={class_challenge(info)} PRESET={info.preset} SEED={info.seed}`.")
-    c1, c2, c3, c4 = right.columns(4)
-    if c1.button("Projector", icon=":material/fullscreen:", key="class.projector",
+    row = right.container(horizontal=True)  # four controls that wrap whole, never "Reveal the a..."
+    if row.button("Projector", icon=":material/fullscreen:", key="class.projector",
                  help="The code, the QR code and the link, full screen, for the room."):
         projector(info, link)
     db, _ = class_database()
@@ -126,16 +126,16 @@ def class_header(info: ClassInfo) -> None:
     except ClassroomUnavailable as error:
         st.error(str(error), icon=":material/cloud_off:")
         return
-    c2.download_button("Export CSV", to_csv(events), file_name=f"class-{info.code}.csv", mime="text/csv",
+    row.download_button("Export CSV", to_csv(events), file_name=f"class-{info.code}.csv", mime="text/csv",
                        icon=":material/download:", key="class.export",
                        help="Every recorded step of every student, one row each.")
     if info.revealed:
-        c3.button("Answers revealed", disabled=True, icon=":material/visibility:", key="class.revealed")
-    elif c3.button("Reveal the answers", icon=":material/visibility:", key="class.reveal",
+        row.button("Answers revealed", disabled=True, icon=":material/visibility:", key="class.revealed")
+    elif row.button("Reveal the answers", icon=":material/visibility:", key="class.reveal",
                    help="Students then see the mystery answers; their verdicts are frozen from that moment."):
         reveal(db, info.id)
         st.rerun()
-    with c4.popover("End the class", icon=":material/logout:"):
+    with row.popover("End the class", icon=":material/logout:"):
         st.caption("Archives the class: its results stay, its link admits nobody new.")
         if st.button("Yes, end it", key="class.end", type="primary"):
             end_class(db, info.id)

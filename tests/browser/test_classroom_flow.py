@@ -12,6 +12,7 @@ from evidence import kept_on_failure
 from launch import launch, require_chromium, sync_playwright
 import settle
 from settle import watch
+from widths import BUTTONS, squeezed
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
@@ -45,6 +46,14 @@ def test_an_instructor_runs_a_class_of_three(tmp_path):
         link = teacher.locator("code").filter(has_text="/join?class=").first.inner_text().strip()
         assert link.startswith(server.url + "/join?class=") and "&preset=classic-patch&seed=0" in link
         shot(teacher, "1-created")
+        for width in (1280, 820):  # a laptop with the menu open, a tablet upright: the class's four controls
+            teacher.set_viewport_size({"width": width, "height": 2400})
+            teacher.get_by_role("button", name="Reveal the answers").wait_for()
+            teacher.wait_for_timeout(300)  # the new width laid out
+            buttons = teacher.evaluate(BUTTONS)
+            assert {"Projector", "Export CSV", "Reveal the answers", "End the class"} <= {b[0] for b in buttons}, buttons
+            assert not squeezed(buttons), f"at {width} px: squeezed (text, width needed, given): {squeezed(buttons)}"
+        teacher.set_viewport_size({"width": 1400, "height": 2400})
 
         students = {}
         for name, viewport in (("Ada", {"width": 1280, "height": 2400}), ("Ben", {"width": 1280, "height": 2400}),
