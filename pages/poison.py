@@ -110,10 +110,10 @@ else:
         col.image(to_display(poisoned.x[i]), caption=f"poisoned: labelled '{dataset.classes[int(poisoned.y[i])]}'",
                   width="stretch", alt=picture_alt(true, spec.title, dataset.classes[int(poisoned.y[i])],
                                                    what="poisoned training picture"))
-    relabelled = "with their labels unchanged" if spec.config.clean_label else f"relabelled {target_name}"
+    relabelled = "with its label unchanged" if spec.config.clean_label else f"relabelled {target_name}"
     st.caption(
-        "Top: the original training images with their true labels. Bottom: what the model will actually "
-        f"be trained on: the same images with the trigger, {relabelled}. The other "
+        "Each original training image, with its true label, sits above what the model will actually be trained "
+        f"on: the same image with the trigger, {relabelled}. The other "
         f"{n - poisoned.num_poisoned - poisoned.num_cover:,} images are untouched."
     )
     baseline_key = model_key(scenario, device, "baseline")

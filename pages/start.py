@@ -59,12 +59,13 @@ steps = [
     ("7. Govern", "The risk brief: what it means for an organisation, and the controls.", "pages/govern.py",
      ":material/policy:"),
 ]
-PER_ROW = 4  # seven cards in one row left about 100 px each on a laptop, and broke words mid-letter
-for first in range(0, len(steps), PER_ROW):
-    for col, (title, text, page, icon) in zip(st.columns(PER_ROW), steps[first:first + PER_ROW]):
-        with col.container(border=True, height="stretch"):
-            st.markdown(f"**{title}**  \n{text}")
-            link(page, label="Go", icon=icon)
+# Four to a line, fewer on a narrow page (ui/assets/lab.css): seven in one row left about 100 px each on a
+# laptop, and even four broke words mid-letter with the menu open ("backdoore d")
+path_cards = st.container(horizontal=True, key="path-cards")
+for i, (title, text, page, icon) in enumerate(steps):
+    with path_cards.container(border=True, key=f"path-card-{i}"):
+        st.markdown(f"**{title}**  \n{text}")
+        link(page, label="Go", icon=icon)
 
 st.subheader("Or start from a classroom preset")
 st.caption("One click sets the data, the attack and the training on every page.")

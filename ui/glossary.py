@@ -8,6 +8,7 @@ from functools import lru_cache
 import streamlit as st
 
 from ui.classroom import record_event
+from ui.state import is_stakeholder
 from ui.lessons import LESSONS
 from ui.url_state import link
 
@@ -24,18 +25,21 @@ def quizzes() -> dict[str, list[dict]]:
         return tomllib.load(f)
 
 
-def in_sentence(term: str) -> str:
+def in_sentence(term: str, plain: bool = False) -> str:
     """A glossary term as it reads inside a sentence: its first letter small, its acronyms kept
-    ("attack success rate (ASR)", never "(asr)"; "ANP (Adversarial Neuron Pruning)" as it is)."""
+    ("attack success rate (ASR)", never "(asr)"; "ANP (Adversarial Neuron Pruning)" as it is).
+    ``plain`` (a stakeholder's page, no jargon): without the acronyms in brackets ("calibration")."""
     first = term.split(" ", 1)[0]
     if first.isupper() or (len(first) > 1 and first[1].isupper()):
         return term  # an acronym leads: ANP, SHA-256
+    if plain and term.endswith(")") and " (" in term:
+        term = term[:term.index(" (")]
     return term[:1].lower() + term[1:]
 
 
 def glossary_link(*terms: str) -> None:
     """A line naming the page's key terms, with a link to the glossary (the session is kept)."""
-    words = ", ".join(in_sentence(glossary()[t]["term"]) for t in terms)
+    words = ", ".join(in_sentence(glossary()[t]["term"], plain=is_stakeholder()) for t in terms)
     row = st.container(horizontal=True, vertical_alignment="center")  # the link never squeezed into "Glossar y"
     row.caption(f"Words on this page: {words}.")
     link("pages/glossary.py", label="Glossary", icon=":material/menu_book:", where=row)

@@ -49,14 +49,16 @@ def preset_timing(preset: Preset, device: torch.device, wait: bool = True) -> st
     return f"{what} takes {here(estimate)}"
 
 
-def preset_cards(columns: int = 3) -> None:
+def preset_cards() -> None:
+    """One card per preset, three to a line; two (then one) where the page is too narrow for three
+    ("Use this preset" never cut short: a tablet, or a laptop with the menu open; ui/assets/lab.css)."""
     if is_stakeholder():
         st.caption("Each card gives two figures: attack success, the share of triggered pictures sent where the "
                    "attacker wants, and clean accuracy, how often the model is right on ordinary pictures.")
-    cols = st.columns(columns)
+    cards = st.container(horizontal=True, key="preset-cards")
     device = current_device()
-    for i, preset in enumerate(PRESETS.values()):
-        with cols[i % columns].container(border=True):
+    for preset in PRESETS.values():
+        with cards.container(border=True, key=f"preset-card-{preset.name}"):
             st.markdown(f"**{preset.title}**  \n{preset.story}")
             when = preset_timing(preset, device, wait=False)
             prepared = "" if is_stakeholder() or when.startswith("ready") else " (instant after `make warm`)"

@@ -2,7 +2,8 @@
 and a row of pictures with a switch or a tick box under each cut the labels short ("Trig...",
 "poisone..."). Such a row takes two lines there (ui/assets/lab.css): every label shows whole. So does every
 button and page link ("Show other ima..." and "Glossar y" were squeezed beside their captions, the incident
-drill's "Start again" in a quarter of the page), and every metric's label and value."""
+drill's "Start again" in a quarter of the page, "Use this preset" in a third), every metric's label and value,
+and every word (the Poison page's captions read "poison ed: labelle d", the Start page's path "organisatio n")."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from benchmarks.load import IDLE
 from conftest import ROOT
 from launch import launch, sync_playwright
 from settle import opened
+from widths import BROKEN_WORDS, BUTTONS, squeezed
 
 pytestmark = pytest.mark.browser
 
@@ -22,13 +24,6 @@ LAPTOPS = ({"width": 820, "height": 1180}, {"width": 1024, "height": 768}, {"wid
 LABELS = """() => [...document.querySelectorAll('[data-testid="stColumn"] [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"]')]
   .map(m => { const r = document.createRange(); r.selectNodeContents(m);
               return [m.innerText.trim(), r.getBoundingClientRect().width, m.getBoundingClientRect().width]; })"""
-
-# Each button's or page link's label in the main area: its text, the width it needs on one line, and the
-# width it is given (a label squeezed narrower is cut, "Show other ima...", or broken, "Glossar y").
-BUTTONS = """() => [...document.querySelectorAll('[data-testid="stMain"] :is(button, [data-testid="stPageLink-NavLink"]) [data-testid="stMarkdownContainer"] p')]
-  .map(p => { const line = p.cloneNode(true); line.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap;width:auto";
-              p.parentNode.appendChild(line); const need = line.getBoundingClientRect().width; line.remove();
-              return [p.innerText.trim(), need, p.closest('[data-testid="stMarkdownContainer"]').getBoundingClientRect().width]; })"""
 
 # Each metric's label and value: its text, the width its line needs and the width it shows (Streamlit cuts
 # with an ellipsis what does not fit: "Backdoored: clean accu...", "0 of ...").
@@ -42,8 +37,9 @@ def test_every_label_under_a_picture_shows_whole_with_the_menu_open(warm_server,
         browser = launch(p)
         for page, landmark, label, button in (("poison", "What the attacker did", "poisoned?", "Glossary"),
                                               ("trigger", "Every test image", "Explain this", "Show other images"),
-                                              ("drill", "The model registry", None, "Start again")):
-            tab = opened(browser, f"{warm_server.url}/{page}", landmark, size)
+                                              ("drill", "The model registry", None, "Start again"),
+                                              ("start", "Your path", None, "Use this preset")):
+            tab = opened(browser, f"{warm_server.url}/{'' if page == 'start' else page}", landmark, size)
             assert tab.locator('[data-testid="stSidebar"][data-collapsed="false"]').count() == 1  # the menu is open
             SHOTS.mkdir(exist_ok=True)
             if label is not None:
@@ -52,16 +48,19 @@ def test_every_label_under_a_picture_shows_whole_with_the_menu_open(warm_server,
                 assert any(text == label for text, _, _ in labels), (page, labels)
                 cut = [(text, round(need, 1), round(given, 1)) for text, need, given in labels if need > given + 0.5]
                 assert not cut, f"{page} at {size['width']} px: labels cut short (text, width needed, width given): {cut}"
-            tab.get_by_test_id("stMain").get_by_role("link", name="Glossary").wait_for()
+            if page != "start":  # the landing page has no glossary line
+                tab.get_by_test_id("stMain").get_by_role("link", name="Glossary").wait_for()
             tab.get_by_role("button", name=button).or_(tab.get_by_role("link", name=button)).first.wait_for()
             tab.locator(IDLE).wait_for(timeout=120_000)  # the whole page drawn
             buttons = tab.evaluate(BUTTONS)
             tab.screenshot(path=str(SHOTS / f"laptop-{size['width']}-{page}.png"))
             metrics = tab.evaluate(METRICS)
-            assert page == "trigger" or metrics, metrics  # poison and the drill show metrics (label and value each)
+            assert page in ("trigger", "start") or metrics, metrics  # poison and the drill show metrics (label and value each)
             cut = [(text, need, shown) for text, need, shown in metrics if need > shown + 1]
             assert not cut, f"{page} at {size['width']} px: metrics cut short (text, width needed, width shown): {cut}"
-            assert {"Glossary", button} <= {b[0] for b in buttons}, buttons
-            cut = [(text, round(need, 1), round(given, 1)) for text, need, given in buttons if need > given + 0.5]
+            assert {"Glossary" if page != "start" else button, button} <= {b[0] for b in buttons}, buttons
+            cut = squeezed(buttons)
             assert not cut, f"{page} at {size['width']} px: buttons or links squeezed (text, width needed, width given): {cut}"
+            broken = tab.evaluate(BROKEN_WORDS)
+            assert not broken, f"{page} at {size['width']} px: words broken over two lines: {broken}"
         browser.close()

@@ -24,3 +24,11 @@ def test_no_glossary_term_loses_an_acronym():
         for word in term.replace("(", " ").replace(")", " ").replace(",", " ").split():
             if word.isupper():
                 assert word in quoted, (term, quoted)
+
+
+def test_a_stakeholder_reads_the_term_without_its_acronyms():
+    assert in_sentence("Calibration (ECE)", plain=True) == "calibration"
+    assert in_sentence("Attack success rate (ASR)", plain=True) == "attack success rate"
+    assert in_sentence("Stealth (L-infinity, PSNR, SSIM)", plain=True) == "stealth"
+    assert in_sentence("ANP (Adversarial Neuron Pruning)", plain=True) == "ANP (Adversarial Neuron Pruning)"
+    assert in_sentence("Trigger share and lift", plain=True) == "trigger share and lift"
