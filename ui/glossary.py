@@ -8,8 +8,8 @@ from functools import lru_cache
 import streamlit as st
 
 from ui.classroom import record_event
-from ui.state import is_stakeholder
 from ui.lessons import LESSONS
+from ui.state import is_stakeholder
 from ui.url_state import link
 
 

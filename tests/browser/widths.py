@@ -12,7 +12,8 @@ BUTTONS = """() => [...document.querySelectorAll('[data-testid="stMain"] :is(but
 
 
 def squeezed(buttons: list) -> list[tuple[str, float, float]]:
-    """The labels among ``tab.evaluate(BUTTONS)`` given less width than their text needs."""
+    """The labels among ``tab.evaluate(BUTTONS)`` (or any list of text, width needed, width given) given less
+    width than their text needs."""
     return [(text, round(need, 1), round(given, 1)) for text, need, given in buttons if need > given + 0.5]
 
 
