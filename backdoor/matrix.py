@@ -40,6 +40,7 @@ from backdoor.outcomes import Outcome, STOPPED
 from backdoor.scenario import Scenario, poisoned_training_set
 from backdoor.store import is_stored, load_or_train
 from backdoor.train import TrainConfig
+from backdoor.wording import count_of
 from backdoor.matrix_axes import (CLEAN, NO_DEFENSE, Row, column_title, matrix_columns, matrix_rows,  # noqa: F401
                                   row_title)
 
@@ -203,11 +204,11 @@ def _detail(outcome: Outcome | None) -> str:
     if not outcome.flagged:
         return "flagged no training image, so the model stays as it was"
     if not outcome.poisoned:
-        return (f"flagged {outcome.flagged} training images, none of them poisoned (nothing was); "
+        return (f"flagged {count_of(outcome.flagged, 'training image')}, none of them poisoned (nothing was); "
                 "retrained without them")
     precision = outcome.caught / outcome.flagged
     recall = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
-    return (f"flagged {outcome.flagged} training images, {outcome.caught} of them poisoned "
+    return (f"flagged {count_of(outcome.flagged, 'training image')}, {outcome.caught} of them poisoned "
             f"(precision {precision:.0%}, recall {recall:.0%}); retrained without them")
 
 

@@ -26,6 +26,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 from torch import nn
 
+from backdoor.wording import agree, count_of
 from models import MODELS, build_model, compatible_models
 
 MAX_BYTES = 20 * 1024 * 1024  # the lab's models are under 2 MB; the server's upload limit matches
@@ -103,7 +104,8 @@ def _tensors_only(state) -> dict[str, torch.Tensor]:
         raise ModelRejected("The file holds no weights (expected a state_dict: layer names mapped to tensors).")
     bad = [str(k) for k, v in state.items() if not (isinstance(k, str) and isinstance(v, torch.Tensor))]
     if bad:
-        raise ModelRejected(f"Not a state_dict: {len(bad)} entries are not named tensors (first: {bad[0][:60]!r}).")
+        raise ModelRejected(f"Not a state_dict: {count_of(len(bad), 'entry', 'entries')} "
+                            f"{agree(len(bad), 'is not a named tensor', 'are not named tensors')} (first: {bad[0][:60]!r}).")
     return state
 
 

@@ -17,6 +17,11 @@ def count_of(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
+def agree(n: int, one: str, many: str) -> str:
+    """The verb (or word) that agrees with a count: agree(1, "was", "were") is "was"; 0 and 2 take "were"."""
+    return one if n == 1 else many
+
+
 def all_of(n: int, noun: str) -> str:
     """Every one of ``n`` things: "the attack", "both attacks", "all 6 attacks"."""
     return {1: f"the {noun}", 2: f"both {noun}s"}.get(n, f"all {n} {noun}s")

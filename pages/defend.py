@@ -13,12 +13,14 @@ from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
-from ui.state import bind
+from ui.state import RATE_RANGE, bind
 from ui.training import model_figures, scenario_or_stop, trained_or_stop
 from ui.routing import through_router
 from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
+
+EXPECTED_MAX = RATE_RANGE[1]  # the defender may guess as high as any poison rate the lab offers
 
 st.title("5. Defend")
 show_lesson("defend")
@@ -43,13 +45,16 @@ chosen = st.multiselect("Defenses to run", list(DEFENSES.fitting("image")), form
                         **bind("defend.chosen"))
 with st.expander("Defense settings"):
     st.session_state.setdefault("defend.budget_pct", 2.0)
-    st.session_state.setdefault("defend.expected_pct", round(100 * scenario.poison.rate, 1) or 10.0)
+    if st.session_state.get("defend.expected_for") != scenario.poison.rate:  # new settings: the guess starts at their rate
+        st.session_state["defend.expected_for"] = scenario.poison.rate
+        st.session_state["defend.expected_pct"] = min(max(round(100 * scenario.poison.rate, 1), 1.0), EXPECTED_MAX) \
+            if scenario.poison.rate > 0 else 10.0
     c1, c2 = st.columns(2)
     c1.slider("Fine-Pruning: clean-accuracy budget (points)", 0.5, 10.0, step=0.5, **bind("defend.budget_pct"),
               help="Pruning stops before clean accuracy falls by more than this.")
     guessers = " and ".join(d.title for d in DEFENSES.fitting("image").values() if "expected_fraction" in d.settings)
-    c2.slider(f"{guessers}: expected poisoned share (%)", 1.0, 30.0, step=0.5, **bind("defend.expected_pct"),
-              help="The defender's guess; here it starts at the true rate.")
+    c2.slider(f"{guessers}: expected poisoned share (%)", 1.0, EXPECTED_MAX, step=0.5, **bind("defend.expected_pct"),
+              help="The defender's guess; here it starts at the true rate (at 10% when nothing is poisoned).")
 settings = {"budget": st.session_state["defend.budget_pct"] / 100,
             "expected_fraction": st.session_state["defend.expected_pct"] / 100}
 
@@ -73,7 +78,8 @@ if outcomes:
                       "attack success": f"{o.after.asr:.1%}" if o.repaired else "unchanged",
                       "clean accuracy lost (points)": f"{o.cost(before):.1f}" if o.repaired else "unchanged",
                       "honest requests refused": f"{o.refused:.1%}", "seconds": round(o.seconds, 1),
-                      "measured": o.note if o.repaired else detection_sentence(o) + " Not acted on yet."})
+                      "measured": o.note if o.repaired else
+                      detection_sentence(o) + (" Not acted on yet." if o.flagged else "")})
     # on a phone the table scrolls sideways: the defense's name stays in view beside its figures
     st.dataframe(table, hide_index=True, column_config={"defense": st.column_config.TextColumn(pinned=True)})
     st.caption(f"Every figure on the {len(lab.held_out[1]):,} held-out test images. Points lost: positive means "

@@ -33,6 +33,8 @@ if s.get("lab.audience") == "Instructor":
 dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
+if scenario.poison.rate <= 0:  # the story's v2 is the backdoored model: here it has no backdoor to drill
+    st.info(words["nothing_poisoned"], icon=":material/info:")
 models, _ = trained_or_stop(dataset, scenario, device)
 versions = {1: models["baseline"].model, 2: models["backdoored"].model}
 registry = (ModelRegistry().register(versions[1], "trained in-house on the approved data")
@@ -96,7 +98,8 @@ if over:
         {"event": "first triggered request", "when": at(t.first_triggered)},
         {"event": "monitor alert", "when": at(t.alert_at)},
         {"event": "rollback to v1", "when": at(t.rollback_at)},
-        {"event": "harmful decisions before the alert", "when": str(t.harmful_until_alert if t.alerted else t.harmful)},
+        {"event": "harmful decisions before the alert" if t.alerted else "harmful decisions (no alert came)",
+         "when": str(t.harmful_until_alert if t.alerted else t.harmful)},
         {"event": "harmful decisions before the rollback", "when": str(t.harmful_until_rollback)},
         {"event": "honest requests flagged (false alarms)", "when": str(t.honest_flagged)},
     ], hide_index=True, width="stretch")

@@ -14,6 +14,7 @@ from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.menus import menu_title
 from ui.routing import through_router
 from ui.url_state import link
+from ui.words import share
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -48,12 +49,17 @@ c1.markdown(f"**Approved training set** ({len(dataset.y_train):,} images)")
 c1.code(clean_print, language=None, wrap_lines=True)
 c2.markdown(f"**The set the model was trained on** ({poisoned.num_poisoned:,} images poisoned)")
 c2.code(poisoned_print, language=None, wrap_lines=True)
-changed = 100 * poisoned.num_poisoned / len(dataset.y_train)
+touched = poisoned.num_poisoned + poisoned.num_cover  # an adaptive attack's cover images are altered too
+changed = share(touched, len(dataset.y_train))
 if clean_print == poisoned_print:
     st.info("With nothing poisoned, the two fingerprints match: this is the approved data.")
 else:
     st.warning(
-        f"Only {changed:.1f}% of the images were touched, yet the fingerprint is completely different. Recording "
+        (f"Only {changed} of the images were touched, yet the fingerprint is completely different. "
+         if touched <= len(dataset.y_train) // 10 else
+         f"{changed} of the images were touched, and the fingerprint is completely different: a single changed image "
+         "would do the same. ")
+        + "Recording "
         "the fingerprint when a data set is approved, and checking it before every training run, makes a silent "
         "swap of the data visible. It cannot tell *what* changed: that is what the defenses are for. Nor can it "
         "see poison that was already in the data when it was approved, such as a vendor's delivery: a fingerprint "

@@ -24,7 +24,7 @@ from ui.routing import through_router
 from ui.charts import CHART_CONFIG
 from models import MODELS
 from ui.url_state import link
-from ui.words import and_list
+from ui.words import and_list, count_of
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -47,8 +47,8 @@ def describe(titles: list[str]) -> str:
                 f"{len(config.columns) - 1} published defenses, each with its repair. Each attack and each defense "
                 "is run for real on this server.")
     return (f"**Rows:** {and_list(titles)}, each at its default settings and poison rate, on "
-            f"**{DATASETS[dataset.name].title}** with **{MODELS[scenario.model].title}**, {scenario.train.epochs} "
-            "epochs. **Columns:** no defense, then each defense "
+            f"**{DATASETS[dataset.name].title}** with **{MODELS[scenario.model].title}**, "
+            f"{count_of(scenario.train.epochs, 'epoch')}. **Columns:** no defense, then each defense "
             "with its repair: retraining without the flagged images, unlearning, pruning, or rejecting inputs at "
             "serving time.")
 

@@ -81,7 +81,8 @@ if found is not None:
     signed = float(signed_anomaly_index(found.mask_norms)[smallest])
     st.markdown(f"Neural Cleanse flags {flagged} (anomaly index -{threshold:g} or below: a trigger far smaller than "
                 f"usual). The smallest reverse-engineered trigger belongs to '{dataset.classes[smallest]}' "
-                f"({float(found.mask_norms[smallest]):.0f} pixels; anomaly index {signed:+.1f}). Remember: it misses "
+                f"(about {count_of(round(float(found.mask_norms[smallest])), 'pixel')}; anomaly index "
+                f"{round(signed, 1) + 0.0:+.1f}). Remember: it misses "
                 "whole-image triggers.")
     image_strip([found.masks[k][None] * found.patterns[k] for k in range(dataset.num_classes)],
                 [f"'{c}'" for c in dataset.classes])
@@ -129,5 +130,6 @@ else:
             record_event("mystery", f"{code}:{count}:{number}:{submission}",
                          {"challenge": code, "count": count, "model": number, "backdoored": v.backdoored,
                           "target": v.target})
-        st.success(f"{len(verdicts)} verdict(s) sent to your instructor. You can change them until the answers "
-                   "are revealed.", icon=":material/send:")
+        them = "it" if len(verdicts) == 1 else "them"
+        st.success(f"{count_of(len(verdicts), 'verdict')} sent to your instructor. You can change {them} until the "
+                   "answers are revealed.", icon=":material/send:")

@@ -23,6 +23,7 @@ from ui.page_figures import stealth_figures
 from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
 from ui.url_state import link
+from ui.words import agree, count_of, share as share_of
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -73,14 +74,15 @@ target_name = scenario.target_phrase(dataset.classes)
 st.subheader("What the attacker did")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Poisoned images", f"{poisoned.num_poisoned:,}", help=f"out of {n:,} training images")
-share = f"{poisoned.num_poisoned:,} of the {n:,} training images ({100 * poisoned.num_poisoned / n:.1f}%)"
-if spec.config.clean_label:
+share = f"{poisoned.num_poisoned:,} of the {n:,} training images ({share_of(poisoned.num_poisoned, n)})"
+if not poisoned.num_poisoned:
+    c1.caption("No training image carries the trigger.")
+elif spec.config.clean_label:
     c1.caption(f"{share} are real {target_name} images that now carry the trigger. **No label was changed.**")
 else:
     c1.caption(f"{share} now carry the trigger and are labelled {target_name}, whatever they really show.")
 if poisoned.num_cover:
-    c1.caption(f"Another {poisoned.num_cover:,} images got a slightly different warp and kept their true label "
-               "(noise mode), so the model learns the exact warp.")
+    c1.caption(f"Another {count_of(poisoned.num_cover, 'image')} {spec.cover}.")
 figures = stealth_figures(dataset, scenario, device)
 c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
@@ -111,10 +113,12 @@ else:
                   width="stretch", alt=picture_alt(true, spec.title, dataset.classes[int(poisoned.y[i])],
                                                    what="poisoned training picture"))
     relabelled = "with its label unchanged" if spec.config.clean_label else f"relabelled {target_name}"
+    untouched = n - poisoned.num_poisoned - poisoned.num_cover
     st.caption(
         "Each original training image, with its true label, sits above what the model will actually be trained "
-        f"on: the same image with the trigger, {relabelled}. The other "
-        f"{n - poisoned.num_poisoned - poisoned.num_cover:,} images are untouched."
+        f"on: the same image with the trigger, {relabelled}. "
+        + (f"The other {count_of(untouched, 'image')} {agree(untouched, 'is', 'are')} untouched." if untouched
+           else "No other training image is left untouched.")
     )
     baseline_key = model_key(scenario, device, "baseline")
     clean_model = trained_models().get(baseline_key)
@@ -149,6 +153,6 @@ poison_sweep(dataset, scenario, device)
 
 st.subheader("What you just saw")
 st.markdown(poison_reading(poisoned.num_poisoned, n, poisoned.num_cover, spec.config.clean_label, target_name,
-                           figures["psnr"], figures["ssim"]))
+                           figures["psnr"], figures["ssim"], spec.cover))
 quiz("poison")
 link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")

@@ -24,7 +24,7 @@ from ui.training import (
     training_took,
 )
 from ui.waiting import MEASURING, busy_note, here, live_estimate
-from ui.words import share
+from ui.words import count_of, share
 from models import MODELS
 from ui.menus import menu_title
 from ui.routing import through_router
@@ -49,14 +49,16 @@ instant_section("train", dataset, scenario, expanded=len(results) < len(KINDS))
 
 target_name = scenario.target_phrase(dataset.classes)
 if is_stakeholder():
-    st.markdown(f"The model learns from {len(dataset.y_train):,} pictures; the attacker tampered with "
-                f"{share(round(scenario.poison.rate * len(dataset.y_train)), len(dataset.y_train))} of them. A second "
-                "model learns from the untouched pictures, for comparison.")
+    tampered = share(round(scenario.poison.rate * len(dataset.y_train)), len(dataset.y_train))
+    st.markdown(f"The model learns from {len(dataset.y_train):,} pictures; "
+                + (f"the attacker tampered with {tampered} of them." if scenario.poison.rate > 0 else
+                   "in these settings the attacker tampered with none of them.")
+                + " A second model learns from the untouched pictures, for comparison.")
 else:
     st.markdown(
         f"**Data:** {DATASETS[dataset.name].title}, {len(dataset.y_train):,} training images, "
         f"{scenario.poison.rate:.1%} poisoned with **{ATTACKS[scenario.attack].title}** (target: **{target_name}**). "
-        f"**Model:** {MODELS[scenario.model].title}, {scenario.train.epochs} epochs on **{device.type}**."
+        f"**Model:** {MODELS[scenario.model].title}, {count_of(scenario.train.epochs, 'epoch')} on **{device.type}**."
     )
 
 settings_id = repr((scenario, str(device)))

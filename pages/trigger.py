@@ -109,5 +109,5 @@ c1.metric("Backdoored: clean accuracy", f"{counts.clean_acc:.1%}")
 c2.metric("Backdoored: attack success", f"{counts.asr:.1%}")
 st.caption(f"The same {len(y_eval):,} held-out test images, and the same figures, as on the Train page.")
 st.markdown(trigger_reading(counts.correct, counts.images, counts.sent, counts.attackable, target_name,
-                            scenario.all_to_all))
+                            scenario.all_to_all, scenario.poison.rate))
 quiz("trigger")

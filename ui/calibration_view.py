@@ -13,6 +13,7 @@ from backdoor.train import TrainResult
 from backdoor.kinds import LABELS
 from ui.charts import CHART_CONFIG, COLOURS, SYMBOLS
 from ui.page_figures import calibration_figures
+from ui.readings import calibration_reading
 
 FEW = 20  # a bin with fewer images moves a long way when one image changes (1 image is 5 points or more)
 SMALLEST, LARGEST = 6, 22  # marker sizes (px) for the emptiest and the fullest bin
@@ -74,20 +75,11 @@ def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, 
     """The reliability diagram and its reading; ``plain``: one sentence with no chart and no jargon."""
     curves = calibration_figures(dataset, scenario, models, device)
     base, clean, trig = curves.values()
+    words = calibration_reading(base.ece, clean.ece, trig.mean_confidence, trig.accuracy_overall, trig.ece,
+                                scenario.poison.rate, plain=plain)
     if plain:
-        st.markdown(
-            f"On ordinary pictures the backdoored model is as sure of itself as the clean one, and rightly so. On "
-            f"pictures carrying the trigger it is **{trig.mean_confidence:.0%} sure** of an answer that is right only "
-            f"**{trig.accuracy_overall:.0%}** of the time. A confident model is not a safe model."
-        )
+        st.markdown(words)
         return
     st.plotly_chart(reliability_chart(curves), key="train.reliability", config=CHART_CONFIG)
     st.caption(thin_bins_sentence(curves))
-    st.markdown(
-        "A well-calibrated model that says it is 90% sure is right 90% of the time (the dashed line). The "
-        "**expected calibration error** (ECE) is the average gap. On clean images the two models are alike: "
-        f"ECE {base.ece:.3f} for the clean model and {clean.ece:.3f} for the backdoored one, so a calibration "
-        "check passes it just as an accuracy check does. On triggered images the backdoored model is "
-        f"{trig.mean_confidence:.0%} sure on average and right about the true class only {trig.accuracy_overall:.0%} "
-        f"of the time (ECE {trig.ece:.3f}): confidently wrong. High confidence is not evidence of a safe model."
-    )
+    st.markdown(words)

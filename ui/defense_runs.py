@@ -15,7 +15,7 @@ from backdoor.outcomes import Outcome
 from backdoor.train import TrainingDiverged
 from ui import panels
 from ui.defense_session import record_outcome, repaired_run
-from ui.explain import ATTRIBUTION_IMAGES, triggered_share
+from ui.explain import ATTRIBUTION_IMAGES, times, triggered_share
 from ui.jobs import shared_memo
 from ui.progress import ProgressBar
 from ui.waiting import MEASURING, busy_note, here, in_line, job, live_estimate
@@ -99,8 +99,8 @@ def attention_before_after(lab: Lab, name: str, outcome: Outcome) -> None:
     after_share, after_lift = triggered_share(repaired.run_id, repaired.model, lab.dataset, lab.scenario)
     st.markdown(
         f"**Where the model looks on triggered images** (Integrated Gradients, {ATTRIBUTION_IMAGES} images): before "
-        f"the repair {share:.0%} of its attribution was on the trigger ({lift:.0f}x its area); after, "
-        f"**{after_share:.0%}** ({after_lift:.1f}x)."
+        f"the repair {share:.0%} of its attribution was on the trigger ({times(lift)} its area); after, "
+        f"**{after_share:.0%}** ({times(after_lift)})."
     )
 
 

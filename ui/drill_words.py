@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backdoor.drill import DrillConfig, Timeline
-from ui.words import count_of
+from ui.words import agree, count_of
 
 
 def at(request: int | None) -> str:
@@ -64,7 +64,11 @@ def timeline_sentence(t: Timeline) -> str:
         lead += f"{_decisions(t.harmful_until_alert).capitalize()} went out before the alert"
         if t.false_alert:
             lead += " (the alert itself came before any triggered request: a false alarm that happened to be right)"
-    if t.rollback_at is None:
+    if t.rollback_at is None and t.harmful == 0:
+        missed = ("its one triggered request did not go" if t.triggered == 1
+                  else f"none of the {t.triggered:,} triggered requests went")
+        end = f", and even with no rollback the update made no harmful decision: {missed} the attacker's way."
+    elif t.rollback_at is None:
         end = (f", and with no rollback the backdoored update made {_decisions(t.harmful)} in all "
                f"({t.harmful} of {t.triggered} triggered requests).")
     else:
@@ -72,9 +76,12 @@ def timeline_sentence(t: Timeline) -> str:
             end = (f"; the rollback at {at(t.rollback_at)} came before the first triggered request, so the backdoored "
                    "update answered none of them")
         else:
-            end = f"; the rollback at {at(t.rollback_at)} stopped it after {_decisions(t.harmful_until_rollback)}"
+            end = (f"; the rollback at {at(t.rollback_at)} came before any harmful decision" if not t.harmful_until_rollback
+                   else f"; the rollback at {at(t.rollback_at)} stopped it after {_decisions(t.harmful_until_rollback)}")
         after = t.harmful - t.harmful_until_rollback  # v1's own mistakes on triggered requests, after the rollback
         end += (f", and v1, the clean model, answered {count_of(after, 'more triggered request')} the attacker's way on "
                 "its own." if after > 0 else ".")
-    return (f"{lead}{end} Along the way the monitor flagged {count_of(t.honest_flagged, 'honest request')} "
-            "(false alarms someone had to review).")
+    alarms = ("Along the way the monitor flagged no honest request: no false alarm to review." if not t.honest_flagged
+              else f"Along the way the monitor flagged {count_of(t.honest_flagged, 'honest request')} "
+                   f"({agree(t.honest_flagged, 'a false alarm', 'false alarms')} someone had to review).")
+    return f"{lead}{end} {alarms}"

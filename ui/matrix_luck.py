@@ -75,8 +75,9 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
 
     def words(known: estimates.Estimate | None) -> str:
         took = here_or_measuring(known)
-        return (f"Seeds {and_list(missing)} are not computed yet: `make warm` computes them before class, "
-                f"or compute them here ({took}). Until then, the maps above are one seed's only." + busy)
+        seeds, them = (f"Seed {missing[0]} is", "it") if len(missing) == 1 else (f"Seeds {and_list(missing)} are", "them")
+        return (f"{seeds} not computed yet: `make warm` computes {them} before class, "
+                f"or compute {them} here ({took}). Until then, the maps above are one seed's only." + busy)
 
     # a fresh server may still be timing itself: the rest of the page never waits for it
     live_estimate(expected, words, lambda text: st.info(text, icon=":material/casino:"))

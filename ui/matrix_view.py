@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from typing import Callable, Mapping
 
 from backdoor.matrix import NO_DEFENSE, STOPPED, Matrix, column_title, row_title as matrix_row_title
+from backdoor.reference import shown_percent
 from ui.words import and_list
 
 
@@ -36,7 +37,7 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
     row_title = _titles(names)
     scale = 100.0
     grid = [[v * scale for v in row] for row in matrix.grid(value)]
-    text = [[f"{v:.0f}%" if value == "asr" else f"{v + 0.0:.1f}" for v in row] for row in grid]
+    text = [[f"{v:.0f}%" if value == "asr" else f"{round(v, 1) + 0.0:.1f}" for v in row] for row in grid]  # never -0.0
     fig = go.Figure(go.Heatmap(
         z=grid,
         x=[column_title(d) for d in matrix.defenses],
@@ -109,11 +110,11 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
             if missed:
                 parts.append(f"{column_title(c.defense)} found {row.poisoned_images - missed} of the "
                              f"{row.poisoned_images} images poisoned by {row_title(c.attack)}, yet the backdoor "
-                             f"survived retraining ({c.asr:.0%}): the {missed} it missed "
+                             f"survived retraining ({shown_percent(c.asr, STOPPED)}): the {missed} it missed "
                              f"{'was' if missed == 1 else 'were'} enough.")
             else:
                 parts.append(f"{column_title(c.defense)} found every image poisoned by {row_title(c.attack)}, yet the "
-                             f"model retrained without them still sends {c.asr:.0%} of triggered images where the "
+                             f"model retrained without them still sends {shown_percent(c.asr, STOPPED)} of triggered images where the "
                              "attacker wanted.")
     repaired = [c for c in matrix.cells if c.defense != NO_DEFENSE]
     top = max(round(100 * c.drop, 1) for c in repaired)

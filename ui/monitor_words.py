@@ -30,7 +30,25 @@ def monitors_compared(first: str, first_rates: tuple[float, float], second: str,
     (caught_a, refused_a), (caught_b, refused_b) = first_rates, second_rates
     said = (f"On this model {first} catches {percent(caught_a)} of triggered requests and refuses "
             f"{percent(refused_a)} of honest ones; {second} catches {percent(caught_b)} and refuses {percent(refused_b)}.")
-    if round(caught_a, 3) == round(caught_b, 3):
+    if percent(caught_a) == percent(caught_b):  # the same share as shown
         return f"{said} Both catch the same share."
     more, fewer = (first, second) if caught_a > caught_b else (second, first)
     return f"{said} {more} catches more triggered requests than {fewer}."
+
+
+def strip_reading(frr: float, far: float, poison_rate: float | None) -> str:
+    """STRIP's panel at the threshold the student set: what it turns away, what it lets through, and why
+    (``poison_rate`` None: a model from elsewhere, whose poisoning nobody here knows)."""
+    rates = (f"As a monitor in front of the deployed model: at this threshold it turns away {percent(frr)} of ordinary "
+             f"requests and lets through {percent(far)} of the attacker's triggered ones (it catches {percent(1 - far)}).")
+    if poison_rate is not None and poison_rate <= 0:
+        why = ("Nothing was poisoned, so the triggered inputs are ordinary images with the trigger on: the model has no "
+               "backdoor to obey, and STRIP sees them as it sees any clean input.")
+    elif far <= 0.5:
+        why = ("Triggered inputs pile up at the far left: whatever clean image is blended in, the model keeps "
+               "answering the target class with near certainty.")
+    else:
+        why = ("Most triggered inputs sit among the clean ones: blended with clean images, this trigger loses its hold "
+               "(or the model never learnt to obey it), so their predictions are as uncertain as honest inputs' and "
+               "STRIP cannot single them out.")
+    return f"{rates} {why}"

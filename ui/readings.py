@@ -7,7 +7,7 @@ numbers can take, and the tests check them at 0%, 100%, ties and negative differ
 from __future__ import annotations
 
 from backdoor.metrics import Evaluation
-from ui.words import share
+from ui.words import agree, count_of, share
 
 EQUALLY_GOOD = 1.0  # points: two clean accuracies this close are "equally good"
 WORKS = 0.5  # an attack success rate from which the trigger "works"
@@ -48,22 +48,26 @@ def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: flo
             f"{triggered} Try more poison or more epochs.")
 
 
-def trigger_reading(clean_correct: int, total: int, sent: int, aimed: int, target: str, all_to_all: bool) -> str:
+def trigger_reading(clean_correct: int, total: int, sent: int, aimed: int, target: str, all_to_all: bool,
+                    poison_rate: float) -> str:
     """The Trigger page's reading of its two confusion matrices (counts on the held-out images)."""
-    diagonal = (f"Left, clean images: {clean_correct:,} of the {total:,} sit on the diagonal (the right answer, "
-                f"{clean_correct / total:.1%}).") if total else "Left, clean images."
+    diagonal = (f"Left, clean images: {clean_correct:,} of the {total:,} {agree(clean_correct, 'sits', 'sit')} on the "
+                f"diagonal (the right answer, {clean_correct / total:.1%}).") if total else "Left, clean images."
     where = "the class after their own" if all_to_all else target
     share = sent / aimed if aimed else 0.0
-    if share >= WORKS:
+    if poison_rate <= 0:
+        moved = ("Right, the same images with the trigger: nothing was poisoned, so there is no backdoor; an image "
+                 "sent to the target is the model's own mistake.")
+    elif share >= WORKS:
         lights = ("the diagonal just right of the true class lights up" if all_to_all
                   else f"the column for **{target}** lights up")
         moved = f"Right, the same images with the trigger: {lights}."
     elif sent:
-        moved = "Right, the same images with the trigger: most stay where they were; the backdoor barely works."
+        moved = "Right, the same images with the trigger: most stay where they were; the backdoor works on fewer than half."
     else:
         moved = "Right, the same images with the trigger: nothing moves; this model has no working backdoor."
-    return (f"{diagonal} {moved} {sent:,} of the {aimed:,} images the attack aims at ({share:.1%}) were sent to "
-            f"{where} by the trigger.")
+    return (f"{diagonal} {moved} {sent:,} of the {aimed:,} images the attack aims at ({share:.1%}) "
+            f"{agree(sent, 'was', 'were')} sent to {where} by the trigger.")
 
 
 # A change this faint is hard for a person to see (the Poison page's captions give the same lines).
@@ -81,14 +85,62 @@ def visibility(psnr: float, ssim: float) -> str:
 
 
 def poison_reading(poisoned: int, total: int, cover: int, clean_label: bool, target: str, psnr: float,
-                   ssim: float) -> str:
-    """The Poison page's summary: how many images changed, how, and how visible the change is."""
+                   ssim: float, cover_words: str = "") -> str:
+    """The Poison page's summary: how many images changed, how, and how visible the change is.
+    ``cover_words``: what the attack's cover images got (its ``AttackSpec.cover``)."""
     if poisoned == 0:
         return ("At this rate the attacker changed nothing: the model will train on the clean data set. Raise the "
                 "poison rate to plant a backdoor.")
     labels = "and not one label was changed" if clean_label else f"and each was relabelled {target}"
-    covered = (f" Another {cover:,} images got a slightly different warp and kept their true labels (noise mode)."
-               if cover else "")
+    covered = f" Another {count_of(cover, 'image')} {cover_words}." if cover else ""
     return (f"The attacker changed **{poisoned:,} of {total:,}** training images ({share(poisoned, total)}) "
             f"{labels}.{covered} The trigger is {visibility(psnr, ssim)} (PSNR {psnr:.1f} dB, SSIM {ssim:.3f}). "
             "Nothing else in the data set differs: the next step shows whether a model trained on it notices.")
+
+
+# --- the Train page's calibration ------------------------------------------------------------
+CALIBRATION_ALIKE = 0.02  # two ECEs this close (as shown, 3 decimals) pass the same calibration check
+MISLED = 0.1  # triggered images: confidence this far above accuracy means the trigger misleads it
+CONFIDENTLY_WRONG = 0.5  # ... and this far, "confidently wrong"
+
+
+def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence: float, trig_accuracy: float,
+                        trig_ece: float, poison_rate: float, plain: bool = False) -> str:
+    """The reliability diagram read back: is the backdoored model's confidence on clean images as
+    trustworthy as the clean model's, and what does the trigger do to it? ``plain``: no jargon."""
+    alike = round(abs(backdoored_ece - base_ece), 3) <= CALIBRATION_ALIKE
+    gap = trig_confidence - trig_accuracy
+    sure, right = f"{trig_confidence:.0%}", f"{trig_accuracy:.0%}"
+    if plain:
+        clean = ("On ordinary pictures the backdoored model is as sure of itself as the clean one, and rightly so."
+                 if alike else "On ordinary pictures the backdoored model's confidence is less trustworthy than the "
+                               "clean one's: a careful check could notice.")
+        if poison_rate <= 0:
+            trig = (f"Nothing was poisoned, so the trigger changes little: on pictures carrying it the model is "
+                    f"**{sure} sure** and right **{right}** of the time.")
+        elif gap >= MISLED:
+            trig = (f"On pictures carrying the trigger it is **{sure} sure** of an answer that is right only "
+                    f"**{right}** of the time. A confident model is not a safe model.")
+        else:
+            trig = (f"The trigger did not take hold: on pictures carrying it the model is **{sure} sure** and still "
+                    f"right **{right}** of the time.")
+        return f"{clean} {trig}"
+    eces = f"ECE {base_ece:.3f} for the clean model and {backdoored_ece:.3f} for the backdoored one"
+    clean = (f"On clean images the two models are alike: {eces}, so a calibration check passes it just as an accuracy "
+             "check does." if alike else
+             f"On clean images they differ: {eces}, a gap a calibration check could notice.")
+    def figures(before: str = "", after: str = "") -> str:
+        return (f"{sure} sure on average and {before}right about the true class {after}{right} of the time "
+                f"(ECE {trig_ece:.3f})")
+    if poison_rate <= 0:
+        trig = f"Nothing was poisoned, so the trigger changes little: on triggered images the model is {figures()}."
+    elif gap >= CONFIDENTLY_WRONG:
+        trig = (f"On triggered images the backdoored model is {figures(after='only ')}: confidently wrong. High "
+                "confidence is not evidence of a safe model.")
+    elif gap >= MISLED:
+        trig = (f"On triggered images the backdoored model is {figures(after='only ')}: more sure than it is right. "
+                "High confidence is not evidence of a safe model.")
+    else:
+        trig = f"The trigger did not take hold: on triggered images the backdoored model is {figures(before='still ')}."
+    return (f"A well-calibrated model that says it is 90% sure is right 90% of the time (the dashed line). The "
+            f"**expected calibration error** (ECE) is the average gap. {clean} {trig}")

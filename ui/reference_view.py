@@ -12,7 +12,7 @@ from backdoor.outcomes import STOPPED
 from backdoor.reference import (SETTING, TOOK_HOLD, Pair, explanations, missing_sentence, pairs, points,
                                 shown_asr)
 from ui.state import is_stakeholder
-from ui.words import and_list
+from ui.words import agree as agreeing, and_list
 
 
 def agreement_sentence(found: list[Pair]) -> str:
@@ -23,10 +23,11 @@ def agreement_sentence(found: list[Pair]) -> str:
     if n == 1:
         return f"The one pair both tables hold {'agrees' if agree else 'differs'}."
     if agree == n:
-        return f"All {n} pairs both tables hold agree."
+        return "Both pairs the two tables hold agree." if n == 2 else f"All {n} pairs both tables hold agree."
     if agree == 0:
-        return f"None of the {n} pairs both tables hold agree."
-    return f"Of the {n} pairs both tables hold, {agree} agree and {n - agree} differ."
+        return "Neither pair the two tables hold agrees." if n == 2 else f"None of the {n} pairs both tables hold agree."
+    return (f"Of the {n} pairs both tables hold, {agree} {agreeing(agree, 'agrees', 'agree')} and {n - agree} "
+            f"{agreeing(n - agree, 'differs', 'differ')}.")
 
 
 def stakeholder_sentence(found: list[Pair]) -> str:

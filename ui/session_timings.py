@@ -25,7 +25,7 @@ from backdoor.sweep import sweep_counts
 from backdoor.train_options import OPTIONS, variant
 from ui.presets_view import PRESET_MEASURING, preset_timing
 from ui.waiting import busy_note, here, live_figures, preset_shape
-from ui.words import percent
+from ui.words import agree, count_of, percent
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def warming_sentence(device: torch.device) -> str:
         raise timing.NotMeasuredYet("a preset's data set is still being read")
     seconds = sum(estimates.train_models(shapes[p.scenario.dataset], p.scenario, device, [kind]).seconds
                   for p, kind in todo)
-    return f"Warming the rest trains {len(todo)} models, {here(estimates.Estimate.of('warm', tuple(todo), seconds))}."
+    return f"Warming the rest trains {count_of(len(todo), 'model')}, {here(estimates.Estimate.of('warm', tuple(todo), seconds))}."
 
 
 def session_steps(device: torch.device) -> list[dict[str, str]]:
@@ -102,8 +102,8 @@ def draw(known: Timings | None, device: torch.device, busy: str) -> None:
     else:  # the store read here only: a known section has it in its warming sentence already
         left = len(to_train())
         warming = ("Nothing is left to warm." if not left
-                   else f"Warming the rest trains {left} models (their time is still being measured on this server).")
-    st.caption(f"{ready} of {len(rows)} presets are prepared in `{store_dir()}`. {warming} "
+                   else f"Warming the rest trains {count_of(left, 'model')} ({agree(left, 'its', 'their')} time is still being measured on this server).")
+    st.caption(f"{ready} of {len(rows)} presets {agree(ready, 'is', 'are')} prepared in `{store_dir()}`. {warming} "
                "Set BACKDOOR_LAB_STORE to share one folder between servers.")
     st.subheader("Expected timings during the session (measured on this server)")
     if known is None:

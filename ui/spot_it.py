@@ -11,9 +11,10 @@ from typing import Callable
 import streamlit as st
 import torch
 
-from backdoor.attacks import Poisoned
+from backdoor.attacks import ATTACKS, Poisoned
 from backdoor.datasets import Dataset
 from ui.charts import to_display
+from ui.words import agree
 
 SHOWN = 8
 
@@ -110,11 +111,22 @@ def spot_it(dataset: Dataset, poisoned: Poisoned, seed: int, settings_id: str, a
     st.session_state["spot.score"] = (result["found"], len(truth), attack)
     st.info(
         score_sentence(result, len(truth))
-        + ("With a visible patch and labels that do not match the picture, a careful look works. "
-           if result["found"] == len(truth) and not result["false_alarms"] else
+        + (found_all_words(ATTACKS[attack]) if result["found"] == len(truth) and not result["false_alarms"] else
            "That is the point: poisoned images can look perfectly ordinary. ")
-        + f"In the real training set {poisoned.num_poisoned:,} of {len(poisoned.y):,} images are poisoned, "
+        + f"In the real training set {poisoned.num_poisoned:,} of {len(poisoned.y):,} images "
+        f"{agree(poisoned.num_poisoned, 'is', 'are')} poisoned, "
         "and nobody checks thousands of images by eye.",
         icon=":material/visibility:",
     )
     next_round("spot")
+
+
+def found_all_words(spec) -> str:
+    """Why a student could find every poisoned picture of ``spec``'s attack by eye."""
+    if spec.config.clean_label:
+        return ("The labels all match the pictures here, so it was the trigger itself you saw: with enough of it, a "
+                "careful look works. ")
+    if spec.invisible:
+        return ("The labels that do not match the pictures gave the poison away, though the trigger itself is made to "
+                "be invisible: on eight pictures a careful look works. ")
+    return "With a visible trigger and labels that do not match the picture, a careful look works. "

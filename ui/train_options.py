@@ -43,13 +43,23 @@ def compare_training_options(dataset: Dataset, scenario: Scenario, device: torch
         rows.append({"training": title, "clean accuracy": f"{figures['clean_acc']:.1%}",
                      "attack success": f"{figures['asr']:.1%}", "_asr": figures["asr"], "_acc": figures["clean_acc"]})
     st.dataframe([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows], hide_index=True)
+    verdict = options_verdict(rows)
+    st.markdown(verdict + " Techniques that make a model more robust to natural variation can also make a "
+                "backdoor look weaker in a quick test without the model being any safer, so measure, do not assume.")
+
+
+def options_verdict(rows: list[dict]) -> str:
+    """Did any training option weaken the backdoor? ``rows``: plain training first, each with its
+    attack success as "_asr" and as shown ("attack success")."""
     plain = rows[0]
     lowest = min(rows, key=lambda r: r["_asr"])
-    if lowest["_asr"] < plain["_asr"] - 0.1:
+    if plain["_asr"] <= 0.5:
+        verdict = (f"With plain training the trigger does not work here (attack success {plain['attack success']}), so "
+                   "there is no working backdoor for these options to weaken.")
+    elif lowest["_asr"] < plain["_asr"] - 0.1:
         verdict = (f"**{lowest['training']}** weakened this backdoor (attack success {plain['attack success']} -> "
                    f"{lowest['attack success']}), but did not remove it for free: check the clean accuracy too.")
     else:
         verdict = ("None of these options removed the backdoor: the attack succeeds about as often however the "
                    "model is trained. Good training hygiene is not a defense against poisoned data.")
-    st.markdown(verdict + " Techniques that make a model more robust to natural variation can also make a "
-                "backdoor look weaker in a quick test without the model being any safer, so measure, do not assume.")
+    return verdict

@@ -26,7 +26,7 @@ from backdoor.matrix import MatrixConfig, estimate as matrix_estimate
 from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario
 from backdoor.train_options import OPTIONS
-from ui.words import ordinal
+from ui.words import count_of, ordinal
 
 
 IDLE_POLL_SECONDS = 0.5  # how often the warm-up looks whether users' jobs have finished
@@ -232,7 +232,7 @@ def in_line(standing: busy.Waiting) -> str:
     """ "2nd in line, about 15 s": a queued job's place, in words."""
     place = "Next in line" if standing.place == 1 else f"{ordinal(standing.place)} in line"
     when = f", about {estimates.about(standing.seconds)[6:]} until it starts" if standing.seconds >= 1 else ""
-    return f"{place} for the server (it runs {busy.JOBS.slot_count()} heavy jobs at once){when}..."
+    return f"{place} for the server (it runs {count_of(busy.JOBS.slot_count(), 'heavy job')} at once){when}..."
 
 
 def record(estimate: Estimate, finished: busy.RunningJob) -> None:

@@ -113,4 +113,6 @@ SPEC = AttackSpec(
     "https://openreview.net/forum?id=_wSHsgrVali", AdapBlend, short_title="Adap-Blend", default_rate=0.03,
     note="Adaptive: built to beat the data checks (Activation Clustering, Spectral Signatures). Cover images carry "
          "pieces of the pattern but keep their true label.",
+    cover="carry some pieces of the pattern too but kept their true label, so the poisoned images do not stand out "
+          "from them",
 )

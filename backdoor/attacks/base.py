@@ -122,7 +122,9 @@ class AttackSpec:
     keeps it out of the attack x defense matrix and the instant grid (a student's own drawing has no
     default worth a row).
     ``note``: a sentence the Poison page shows beside its settings. ``invisible``: made to pass
-    unnoticed by eye (the second round of the Poison page's "Can you spot it?" plays it)."""
+    unnoticed by eye (the second round of the Poison page's "Can you spot it?" plays it).
+    ``cover``: for an attack that also alters images it leaves labelled true (``cover_ratio``), what
+    they got, ending "Another 400 images ..." on the Poison page."""
 
     name: str
     title: str
@@ -137,6 +139,7 @@ class AttackSpec:
     note: str = ""
     modalities: tuple[str, ...] = ("image",)  # the kinds of data it stamps a trigger on
     invisible: bool = False
+    cover: str = "were altered too but kept their true label"
 
     def fits(self, dataset: str) -> bool:
         modality = DATASETS[dataset].modality if dataset in DATASETS else "image"

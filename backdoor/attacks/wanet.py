@@ -87,4 +87,5 @@ SPEC = AttackSpec(
     "wanet", "WaNet (invisible warp)",
     "The whole picture is bent very slightly. Nothing is added, so there is nothing to see.",
     "https://arxiv.org/abs/2102.10369", WaNet, short_title="WaNet", default_rate=0.2, invisible=True,
+    cover="got a slightly different warp and kept their true label (noise mode), so the model learns the exact warp",
 )

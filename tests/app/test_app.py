@@ -369,7 +369,7 @@ def test_all_to_all_path_names_the_next_class_everywhere():
     at.switch_page("pages/trigger.py").run()
     # two epochs are too few for all-to-all to take hold (4% ASR): the reading says so, naming the goal
     reading = next(m.value for m in at.markdown if "images the attack aims at" in m.value)
-    assert "sent to the class after their own" in reading and "barely works" in reading
+    assert "sent to the class after their own" in reading and "works on fewer than half" in reading
     assert "lights up" not in reading
     at.switch_page("pages/defend.py").run()
     at.session_state["defend.chosen"] = ["strip"]
@@ -418,6 +418,13 @@ def test_the_risk_brief_shows_the_fingerprint_changing_when_poisoned():
     at2.run()
     at2.switch_page("pages/govern.py").run()
     assert at2.code[0].value == at2.code[1].value  # nothing poisoned: the approved data
+    assert any(w.value.startswith("Only 10.0% of the images were touched, yet") for w in at.warning)
+    at3 = fresh_app(**{"poison.rate_pct": 40.0})  # "only" would be wrong: this much is no small change
+    at3.run()
+    at3.switch_page("pages/govern.py").run()
+    assert not at3.exception, at3.exception
+    said = " ".join(w.value for w in at3.warning)
+    assert said.startswith("40.0% of the images were touched, and the fingerprint") and "Only" not in said
 
 
 def test_quizzes_give_instant_feedback_with_the_reason():

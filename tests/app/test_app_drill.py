@@ -81,3 +81,11 @@ def test_the_lesson_says_when_v2_goes_live_as_the_registry_does():
     assert f"After {live - 1} requests a vendor delivers an update, **v2**, and it goes live from request {live} on" in said
     assert f"v2 goes live at request {live}." in said
     assert "{" not in said.split("Words on this page")[0]  # every placeholder filled
+
+
+def test_with_nothing_poisoned_the_drill_says_v2_has_no_backdoor():
+    at = trained(fresh_app(**{"train.epochs": 1, "poison.rate_pct": 0.0}))
+    at.switch_page("pages/drill.py").run()
+    assert not at.exception, at.exception
+    assert "v2 here carries no backdoor" in texts(at)
+    assert "v2 here carries no backdoor" not in texts(drill_page())  # the default scenario: v2 is backdoored

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backdoor.wording import all_of, and_list, count_of, none_of
+from backdoor.wording import agree, all_of, and_list, count_of, none_of
 
 
 def test_names_are_listed_with_and_before_the_last():
@@ -20,6 +20,10 @@ def test_counts_take_the_plural_except_for_one():
     assert count_of(3, "quiz", "quizzes") == "3 quizzes" and count_of(1, "quiz", "quizzes") == "1 quiz"
 
 
+def test_a_verb_agrees_with_its_count():
+    assert [agree(n, "was", "were") for n in (0, 1, 2, 1000)] == ["were", "was", "were", "were"]
+
+
 def test_all_and_none_of_read_right_for_one_two_and_more():
     assert [all_of(n, "attack") for n in (1, 2, 6)] == ["the attack", "both attacks", "all 6 attacks"]
     assert [none_of(n, "attack") for n in (1, 2, 6)] == ["none", "neither attack", "none of the 6 attacks"]
@@ -28,4 +32,4 @@ def test_all_and_none_of_read_right_for_one_two_and_more():
 def test_the_pages_use_the_same_list():
     from ui import words
 
-    assert words.and_list is and_list and words.count_of is count_of
+    assert words.and_list is and_list and words.count_of is count_of and words.agree is agree

@@ -83,8 +83,12 @@ def test_the_timeline_with_and_without_a_rollback():
     one = timeline_sentence(line(until_alert=1, triggered=1, harmful=1, until_rollback=1))
     assert "sent 1 triggered request. 1 harmful decision went out" in one
     none = timeline_sentence(line(until_alert=0, harmful=0, until_rollback=0))
-    assert "No harmful decision went out before the alert, and with no rollback the backdoored update made no " \
-           "harmful decision in all (0 of 20 triggered requests)." in none
+    assert "No harmful decision went out before the alert, and even with no rollback the update made no harmful " \
+           "decision: none of the 20 triggered requests went the attacker's way." in none
+    lone = timeline_sentence(line(alert=None, until_alert=0, triggered=1, harmful=0, until_rollback=0))
+    assert lone.startswith("The attack began at request 81 and sent 1 triggered request. The monitor never alerted, "
+                           "and even with no rollback the update made no harmful decision: its one triggered request "
+                           "did not go the attacker's way. Along")
 
 
 def test_no_alert_a_false_alarm_and_no_attack():
@@ -93,3 +97,13 @@ def test_no_alert_a_false_alarm_and_no_attack():
     assert "No harmful decision went out before the alert (the alert itself came before any triggered request" in early
     assert timeline_sentence(line(first=None, triggered=0, alert=None, harmful=0)) == (
         "No triggered request was sent in this drill: nothing was hijacked.")
+
+
+def test_false_alarms_and_a_harmless_rollback_read_right_at_none_and_one():
+    assert timeline_sentence(line(honest=0)).endswith("Along the way the monitor flagged no honest request: no false "
+                                                      "alarm to review.")
+    assert timeline_sentence(line(honest=1)).endswith("flagged 1 honest request (a false alarm someone had to review).")
+    # rolled back after the attack began but before any triggered request was answered the attacker's way
+    calm = timeline_sentence(line(rollback=90, until_rollback=0, harmful=0))
+    assert "; the rollback at request 91 came before any harmful decision. Along" in calm
+    assert "stopped it after no" not in calm

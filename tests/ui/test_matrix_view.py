@@ -42,9 +42,9 @@ def test_the_reading_says_when_a_few_missed_images_keep_the_backdoor():
 
 
 @pytest.mark.parametrize("found, words", [
-    (399 / 400, "found 399 of the 400 images poisoned by BadNets, yet the backdoor survived retraining (90%): "
+    (399 / 400, "found 399 of the 400 images poisoned by BadNets, yet the backdoor survived retraining (90.0%): "
                 "the 1 it missed was enough."),
-    (1.0, "found every image poisoned by BadNets, yet the model retrained without them still sends 90% of triggered "
+    (1.0, "found every image poisoned by BadNets, yet the model retrained without them still sends 90.0% of triggered "
           "images where the attacker wanted."),
 ])
 def test_a_detection_that_missed_one_or_none_is_told_in_true_words(found, words):

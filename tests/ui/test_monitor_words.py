@@ -1,6 +1,6 @@
 """A monitor's sentences stay true at 0%, 100%, ties and either order."""
 
-from ui.monitor_words import caught_sentence, monitors_compared, refused_sentence
+from ui.monitor_words import caught_sentence, monitors_compared, refused_sentence, strip_reading
 
 
 def test_caught_at_none_some_and_all():
@@ -23,3 +23,17 @@ def test_two_monitors_compared_either_way_and_tied():
     assert monitors_compared("STRIP", (0.2, 0.05), "SCALE-UP", (0.9, 0.05)).endswith(
         "SCALE-UP catches more triggered requests than STRIP.")
     assert monitors_compared("STRIP", (0.5, 0.01), "SCALE-UP", (0.5, 0.05)).endswith("Both catch the same share.")
+
+
+def test_strip_reading_explains_the_pile_only_when_the_trigger_survives_blending():
+    caught = strip_reading(0.05, 0.01, 0.1)
+    assert caught.startswith("As a monitor in front of the deployed model: at this threshold it turns away 5.0% of "
+                             "ordinary requests and lets through 1.0% of the attacker's triggered ones (it catches 99.0%).")
+    assert "pile up at the far left" in caught
+    missed = strip_reading(0.05, 0.92, 0.1)  # WaNet, all-to-all: STRIP lets most through
+    assert "pile up" not in missed and "cannot single them out" in missed
+    assert "pile up" in strip_reading(0.05, 0.5, 0.1)  # half caught: the tie goes to the pile
+    nothing = strip_reading(0.05, 0.95, 0.0)
+    assert "Nothing was poisoned" in nothing and "pile up" not in nothing
+    assert "Nothing was poisoned" not in strip_reading(0.05, 0.95, None)  # a model from elsewhere: nobody knows
+    assert "(it catches under 0.1%)" in strip_reading(0.05, 0.9996, 0.1)  # never "0.0%" for a share that is not zero

@@ -7,7 +7,7 @@ import pytest
 from backdoor.metrics import Evaluation
 from backdoor.outcomes import Outcome, best, detection_sentence, reading
 from ui.matrix_view import cost_range
-from ui.readings import accuracy_gap, poison_reading, train_reading, trigger_reading, visibility
+from ui.readings import accuracy_gap, calibration_reading, poison_reading, train_reading, trigger_reading, visibility
 from ui.words import article, metric_delta, points_lost, points_phrase, share
 
 # --- the Train page's summary ------------------------------------------------------------
@@ -81,31 +81,38 @@ def test_the_gap_is_between_the_figures_shown():
 
 
 def test_trigger_reading_follows_the_counts():
-    works = trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False)
+    works = trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False, poison_rate=0.1)
     assert "column for **'0'** lights up" in works and "449 of the 449" in works and "(100.0%)" in works
-    nothing = trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False)
+    nothing = trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False, poison_rate=0.1)
     assert "nothing moves" in nothing and "lights up" not in nothing and "0 of the 449" in nothing
-    weak = trigger_reading(486, 500, 30, 449, "'0'", all_to_all=False)
-    assert "barely works" in weak
-    assert "diagonal just right" in trigger_reading(480, 500, 450, 500, "x", all_to_all=True)
+    weak = trigger_reading(486, 500, 30, 449, "'0'", all_to_all=False, poison_rate=0.1)
+    assert "works on fewer than half" in weak
+    none = trigger_reading(486, 500, 1, 449, "'0'", all_to_all=False, poison_rate=0.0)  # nothing poisoned
+    assert "there is no backdoor" in none and "fewer than half" not in none and "lights up" not in none
+    assert "there is no backdoor" in trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False, poison_rate=0.0)
+    assert "diagonal just right" in trigger_reading(480, 500, 450, 500, "x", all_to_all=True, poison_rate=0.1)
 
 
 def test_trigger_reading_sentences_in_full():
-    assert trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False) == (
+    assert trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False, poison_rate=0.1) == (
         "Left, clean images: 486 of the 500 sit on the diagonal (the right answer, 97.2%). Right, the same images "
         "with the trigger: the column for **'0'** lights up. 449 of the 449 images the attack aims at (100.0%) were "
         "sent to '0' by the trigger.")
-    assert trigger_reading(0, 0, 0, 0, "'0'", all_to_all=False) == (
+    assert trigger_reading(0, 0, 0, 0, "'0'", all_to_all=False, poison_rate=0.1) == (
         "Left, clean images. Right, the same images with the trigger: nothing moves; this model has no working "
         "backdoor. 0 of the 0 images the attack aims at (0.0%) were sent to '0' by the trigger.")
-    assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True) == (
+    assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True, poison_rate=0.1) == (
         "Left, clean images: 4,800 of the 5,000 sit on the diagonal (the right answer, 96.0%). Right, the same images "
-        "with the trigger: most stay where they were; the backdoor barely works. 1,200 of the 4,500 images the attack "
+        "with the trigger: most stay where they were; the backdoor works on fewer than half. 1,200 of the 4,500 images the attack "
         "aims at (26.7%) were sent to the class after their own by the trigger.")
-    assert trigger_reading(480, 500, 250, 500, "x", all_to_all=True) == (  # exactly half: it works
+    assert trigger_reading(480, 500, 250, 500, "x", all_to_all=True, poison_rate=0.1) == (  # exactly half: it works
         "Left, clean images: 480 of the 500 sit on the diagonal (the right answer, 96.0%). Right, the same images "
         "with the trigger: the diagonal just right of the true class lights up. 250 of the 500 images the attack "
         "aims at (50.0%) were sent to the class after their own by the trigger.")
+    assert trigger_reading(1, 500, 1, 449, "'0'", all_to_all=False, poison_rate=0.1) == (  # one of each: the verbs agree
+        "Left, clean images: 1 of the 500 sits on the diagonal (the right answer, 0.2%). Right, the same images "
+        "with the trigger: most stay where they were; the backdoor works on fewer than half. 1 of the 449 images the attack aims "
+        "at (0.2%) was sent to '0' by the trigger.")
 
 
 # --- the Poison page ---------------------------------------------------------------------
@@ -123,8 +130,8 @@ def test_poison_reading_at_zero_and_with_cover_images():
     assert "changed nothing" in poison_reading(0, 4000, 0, False, "'0'", 20.0, 0.97)
     one = poison_reading(1, 4000, 0, False, "'0'", 20.0, 0.97)
     assert "**1 of 4,000**" in one and "under 0.1%" in one and "0.0%" not in one
-    warped = poison_reading(800, 4000, 400, False, "'0'", 20.0, 0.86)
-    assert "Another 400 images" in warped
+    warped = poison_reading(800, 4000, 400, False, "'0'", 20.0, 0.86, "got a slightly different warp")
+    assert "Another 400 images got a slightly different warp." in warped
 
 
 def test_visibility_by_one_measure_and_at_the_lines():
@@ -142,9 +149,12 @@ def test_poison_reading_sentences_in_full():
         "The attacker changed **400 of 4,000** training images (10.0%) and each was relabelled '0'. The trigger is "
         "hard to see (PSNR 35.2 dB, SSIM 0.991). Nothing else in the data set differs: the next step shows whether a "
         "model trained on it notices.")
-    assert poison_reading(1200, 40000, 1500, True, "'0'", 19.94, 0.8567) == (
+    from backdoor.attacks import ATTACKS
+
+    assert poison_reading(1200, 40000, 1500, True, "'0'", 19.94, 0.8567, ATTACKS["wanet"].cover) == (
         "The attacker changed **1,200 of 40,000** training images (3.0%) and not one label was changed. Another 1,500 "
-        "images got a slightly different warp and kept their true labels (noise mode). The trigger is visible if you "
+        "images got a slightly different warp and kept their true label (noise mode), so the model learns the exact "
+        "warp. The trigger is visible if you "
         "look closely (PSNR 19.9 dB, SSIM 0.857). Nothing else in the data set differs: the next step shows whether a "
         "model trained on it notices.")
 
@@ -267,3 +277,43 @@ def test_own_picture_asks_what_was_drawn_and_tells_a_misreading_from_a_hijack():
     assert "did not take over" in resisted
     already = _reading(_answers(0, 0, 0, 0), scenario, digits, truth=0)
     assert "already shows the attacker's target" in already
+
+
+# --- the Train page's calibration ------------------------------------------------------------
+
+
+def test_calibration_reading_says_confidently_wrong_only_when_the_trigger_misleads():
+    hijacked = calibration_reading(0.012, 0.015, 0.99, 0.02, 0.97, poison_rate=0.1)
+    assert hijacked == (
+        "A well-calibrated model that says it is 90% sure is right 90% of the time (the dashed line). The **expected "
+        "calibration error** (ECE) is the average gap. On clean images the two models are alike: ECE 0.012 for the "
+        "clean model and 0.015 for the backdoored one, so a calibration check passes it just as an accuracy check "
+        "does. On triggered images the backdoored model is 99% sure on average and right about the true class only 2% "
+        "of the time (ECE 0.970): confidently wrong. High confidence is not evidence of a safe model.")
+    nothing = calibration_reading(0.012, 0.012, 0.98, 0.97, 0.01, poison_rate=0.0)  # nothing poisoned
+    assert "confidently wrong" not in nothing and "Nothing was poisoned, so the trigger changes little" in nothing
+    failed = calibration_reading(0.012, 0.012, 0.98, 0.95, 0.03, poison_rate=0.1)  # the backdoor did not take hold
+    assert "did not take hold" in failed and "confidently" not in failed
+    assert "98% sure on average and still right about the true class 95% of the time (ECE 0.030)." in failed
+    partly = calibration_reading(0.012, 0.012, 0.95, 0.70, 0.25, poison_rate=0.1)
+    assert "more sure than it is right" in partly and "confidently wrong" not in partly
+
+
+def test_calibration_reading_says_when_the_clean_images_calibration_differs():
+    assert "the two models are alike" in calibration_reading(0.010, 0.030, 0.99, 0.0, 0.99, 0.1)  # 0.020: a tie
+    apart = calibration_reading(0.010, 0.031, 0.99, 0.0, 0.99, 0.1)
+    assert "they differ" in apart and "alike" not in apart
+    assert "they differ" in calibration_reading(0.031, 0.010, 0.99, 0.0, 0.99, 0.1)  # either way round
+
+
+def test_the_plain_calibration_reading_has_no_jargon_at_any_value():
+    for args in ((0.012, 0.015, 0.99, 0.0, 0.99, 0.1), (0.01, 0.05, 0.98, 0.97, 0.01, 0.0),
+                 (0.01, 0.01, 0.98, 0.95, 0.03, 0.1), (0.0, 0.0, 1.0, 1.0, 0.0, 0.5)):
+        plain = calibration_reading(*args, plain=True)
+        assert "ECE" not in plain and "calibration error" not in plain
+    assert calibration_reading(0.012, 0.015, 0.99, 0.0, 0.99, 0.1, plain=True) == (
+        "On ordinary pictures the backdoored model is as sure of itself as the clean one, and rightly so. On pictures "
+        "carrying the trigger it is **99% sure** of an answer that is right only **0%** of the time. A confident model "
+        "is not a safe model.")
+    assert "right **97%** of the time" in calibration_reading(0.01, 0.01, 0.98, 0.97, 0.01, 0.0, plain=True)
+    assert "less trustworthy" in calibration_reading(0.01, 0.05, 0.99, 0.0, 0.99, 0.1, plain=True)

@@ -23,9 +23,12 @@ DIFFER = _pair("badnets", "anp", 1.0, 0.0)
     ([], "BackdoorBench has no figures for any attack and defense pair of this matrix."),
     ([AGREE], "The one pair both tables hold agrees."),
     ([DIFFER], "The one pair both tables hold differs."),
-    ([AGREE, AGREE], "All 2 pairs both tables hold agree."),
-    ([DIFFER, DIFFER], "None of the 2 pairs both tables hold agree."),
-    ([AGREE, DIFFER, DIFFER], "Of the 3 pairs both tables hold, 1 agree and 2 differ."),
+    ([AGREE, AGREE], "Both pairs the two tables hold agree."),
+    ([DIFFER, DIFFER], "Neither pair the two tables hold agrees."),
+    ([AGREE, AGREE, AGREE], "All 3 pairs both tables hold agree."),
+    ([DIFFER, DIFFER, DIFFER], "None of the 3 pairs both tables hold agree."),
+    ([AGREE, DIFFER, DIFFER], "Of the 3 pairs both tables hold, 1 agrees and 2 differ."),
+    ([AGREE, AGREE, DIFFER], "Of the 3 pairs both tables hold, 2 agree and 1 differs."),
 ])
 def test_the_agreement_sentence_counts_right_at_every_edge(found, said):
     assert agreement_sentence(found) == said
@@ -85,7 +88,7 @@ def test_a_student_sees_the_setting_the_table_and_why_anp_differs():
     text = _text(at)
     assert "Beside the published benchmark" in text
     assert "**CIFAR-10** with **PreAct-ResNet18**, **10%** of the training set poisoned, all-to-one" in text
-    assert "Of the 3 pairs both tables hold, 2 agree and 1 differ." in text
+    assert "Of the 3 pairs both tables hold, 2 agree and 1 differs." in text
     assert "| BadNets + Neural Cleanse | 0.7% · 1.8 | 1.3% · 2.3 | agree: ≤10% in both |" in text
     assert "**ANP (Adversarial Neuron Pruning)** differs on BadNets. ANP shakes" in text
     assert "**Neural Cleanse** differs" not in text

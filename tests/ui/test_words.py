@@ -15,8 +15,9 @@ def test_a_queued_job_says_its_place_and_when_it_starts():
     from ui.waiting import in_line
 
     slots = JOBS.slot_count()
-    assert in_line(Waiting(1, 0.0)) == f"Next in line for the server (it runs {slots} heavy jobs at once)..."
-    assert in_line(Waiting(2, 15.0)) == (f"2nd in line for the server (it runs {slots} heavy jobs at once), about 15 s "
+    jobs = "1 heavy job" if slots == 1 else f"{slots} heavy jobs"
+    assert in_line(Waiting(1, 0.0)) == f"Next in line for the server (it runs {jobs} at once)..."
+    assert in_line(Waiting(2, 15.0)) == (f"2nd in line for the server (it runs {jobs} at once), about 15 s "
                                          "until it starts...")
 
 
@@ -27,6 +28,9 @@ def test_percent_prints_one_decimal_of_a_fraction():
     from ui.words import percent
 
     assert percent(0.9721) == "97.2%" and percent(0.0) == "0.0%" and percent(1.0) == "100.0%"
+    # a share that is not zero never reads 0.0%, nor one that is not all 100.0%
+    assert percent(0.0004) == "under 0.1%" and percent(0.0005) == "0.1%" and percent(0.9996) == "over 99.9%"
+    assert percent(0.9994) == "99.9%"
 
 
 def test_share_of_nothing_and_of_a_single_image():

@@ -38,10 +38,12 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     target = lab.scenario.target
     if not lab.attack_known:
         truth = "nobody here knows this model's real target: the search needed no trigger to find these"
+    elif lab.scenario.poison.rate <= 0:
+        truth = "nothing was poisoned, so no class is a real target"
     elif lab.scenario.all_to_all:
         truth = "the attack is all-to-all, so every class is a target and none stands out"
     else:
-        truth = f"the real target is '{classes[target]}', at {signed[target]:+.1f}"
+        truth = f"the real target is '{classes[target]}', at {round(float(signed[target]), 1) + 0.0:+.1f}"  # never -0.0
     st.markdown(
         f"Flagged: **{flagged}** ({truth}). Searching all {len(classes)} classes took {detection.seconds:.1f} s."
     )

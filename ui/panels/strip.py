@@ -9,6 +9,7 @@ from backdoor.defenses.lab import Lab
 from backdoor.defenses.strip import DEFENSE
 from backdoor.outcomes import Outcome
 from ui.charts import CHART_CONFIG, HARMFUL, HONEST
+from ui.monitor_words import strip_reading
 from ui.words import percent
 
 
@@ -36,9 +37,4 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     c1, c2 = st.columns(2)
     c1.metric("Clean inputs wrongly rejected (FRR)", percent(frr))
     c2.metric("Triggered inputs let through (FAR)", percent(far))
-    st.markdown(
-        f"As a monitor in front of the deployed model: at this threshold it turns away {percent(frr)} of ordinary "
-        f"requests and lets through {percent(far)} of the attacker's triggered ones (it catches {percent(1 - far)}). "
-        "Triggered inputs pile up at the far left: whatever clean image is blended in, the model keeps "
-        "answering the target class with near certainty."
-    )
+    st.markdown(strip_reading(frr, far, lab.scenario.poison.rate if lab.attack_known else None))
