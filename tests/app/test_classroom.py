@@ -193,7 +193,7 @@ def test_mystery_verdicts_go_to_the_instructor_and_freeze_at_reveal(class_url):
     for number in (1, 2):
         at.radio(key=f"mystery.verdict.{at.session_state['mystery.class_code']}.{number}").set_value("clean").run()
     at.button(key="btn.mystery.submit").click().run()
-    assert "2 verdict(s) sent to your instructor" in texts(at)
+    assert "2 verdicts sent to your instructor" in texts(at)
     assert [(e.nickname, e.payload["model"]) for e in class_events(db, info.id, "mystery")] == [("Ada", 1), ("Ada", 2)]
     reveal(db, info.id)
     at.run()
