@@ -30,3 +30,17 @@ def all_of(n: int, noun: str) -> str:
 def none_of(n: int, noun: str) -> str:
     """Not one of ``n`` things: "none" (of the one), "neither attack", "none of the 6 attacks"."""
     return {1: "none", 2: f"neither {noun}"}.get(n, f"none of the {n} {noun}s")
+
+
+def never_rounded(x: float, decimals: int = 1, percent: bool = True, under: str = "under", over: str = "over") -> str:
+    """A fraction as shown, never rounded onto its ends: 0.0004 reads "under 0.1%" (not "0.0%"), 0.9996
+    "over 99.9%" (not "100.0%"); 0 and 1 read "0.0%" and "100.0%". ``percent`` False: the fraction
+    itself ("under 0.01" with two decimals), as an F1 score is shown."""
+    scale, unit = (100, "%") if percent else (1, "")
+    text = f"{scale * x:.{decimals}f}"
+    step = 10 ** -decimals
+    if x > 0 and float(text) == 0:
+        return f"{under} {step:.{decimals}f}{unit}"
+    if x < 1 and float(text) == scale:
+        return f"{over} {scale - step:.{decimals}f}{unit}"
+    return text + unit

@@ -6,7 +6,7 @@ Pure functions (no Streamlit), so every sentence built from them is tested at it
 
 from __future__ import annotations
 
-from backdoor.wording import agree, and_list, count_of  # noqa: F401 - the pages' and the library's sentences share them
+from backdoor.wording import agree, and_list, count_of, never_rounded  # noqa: F401 - the pages' and the library's sentences share them
 
 
 def _number_starts_with_a_vowel(digits: str) -> bool:
@@ -32,11 +32,7 @@ def class_list(classes, indices) -> str:
 def percent(x: float) -> str:
     """A fraction as the panels print it: 0.9721 -> "97.2%"; never "0.0%" for a share that is not
     zero, nor "100.0%" for one that is not all ("under 0.1%", "over 99.9%")."""
-    if 0 < x < 0.0005:
-        return "under 0.1%"
-    if 0.9995 <= x < 1:
-        return "over 99.9%"
-    return f"{100 * x:.1f}%"
+    return never_rounded(x)
 
 
 def share(part: int, whole: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backdoor.wording import agree, all_of, and_list, count_of, none_of
+from backdoor.wording import agree, all_of, and_list, count_of, never_rounded, none_of
 
 
 def test_names_are_listed_with_and_before_the_last():
@@ -33,3 +33,11 @@ def test_the_pages_use_the_same_list():
     from ui import words
 
     assert words.and_list is and_list and words.count_of is count_of and words.agree is agree
+
+
+def test_a_fraction_is_never_rounded_onto_its_ends():
+    assert [never_rounded(x) for x in (0.0, 0.0004, 0.0005, 0.5, 0.9994, 0.9996, 1.0)] == [
+        "0.0%", "under 0.1%", "0.1%", "50.0%", "99.9%", "over 99.9%", "100.0%"]
+    assert never_rounded(0.0004, under="fewer than") == "fewer than 0.1%"
+    assert [never_rounded(x, 2, percent=False) for x in (0.0, 0.004, 0.5, 0.996, 1.0)] == [
+        "0.00", "under 0.01", "0.50", "over 0.99", "1.00"]
