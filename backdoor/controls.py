@@ -20,11 +20,15 @@ from typing import Mapping
 from backdoor.attacks.registry import ATTACKS
 from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import NO_DEFENSE, Matrix, MatrixConfig, matrix_rows
+from backdoor.outcomes import STOPPED
 from backdoor.presets import PRESETS
-from backdoor.wording import all_of, and_list, none_of
+from backdoor.reference import shown_percent
+from backdoor.wording import all_of, and_list, never_rounded, none_of
 
 WORDS = Path(__file__).resolve().parent.parent / "lessons" / "controls.toml"
 WORKED = 0.5  # an attack "worked" without a defense at this success or more (as ``Matrix.stopped`` asks)
+NOTICED = 1.0  # points: a drop above this a careful accuracy check could notice (as ``report.findings``)
+NOT_JUDGED = "no attack took hold here"
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class Control:
         points = round(100 * self.clean_points, 1)
         parts = []
         if self.clean_refused > 0:
-            parts.append(f"it still turns away {self.clean_refused:.1%} of honest customers or patients")
+            parts.append(f"it still turns away {_share(self.clean_refused)} of honest customers or patients")
         if points > 0:
             parts.append(f"it still costs {points:.1f} points of accuracy")
         elif points < 0:
@@ -78,13 +82,18 @@ class Control:
         """Its cost in business terms, from its measured figures."""
         if self.key == NO_DEFENSE:
             return "nothing extra: it is the test every model already gets"
-        parts = [f"about {_duration(self.seconds)} of compute per model before each release on this server"]
+        if self.attacks == 0:  # no cell was measured on a working attack: 0 s and 0 points would be made up
+            return f"not measured: {NOT_JUDGED}"
+        took = "under a second" if self.seconds < 0.5 else f"about {_duration(self.seconds)}"  # never "about 0 s"
+        parts = [f"{took} of compute per model before each release on this server"]
         if self.retrains:
             parts.append("one retraining")
         if self.runs_per_request > 1:
             parts.append(f"{self.runs_per_request} model runs per request instead of 1")
         if self.refused > 0:
-            parts.append(f"up to {self.refused:.1%} of honest customers or patients refused")
+            share = _share(self.refused)
+            bound = "" if share.startswith(("fewer", "more")) else "up to "  # "up to fewer than 0.1%" reads wrong
+            parts.append(f"{bound}{share} of honest customers or patients refused")
         points = round(100 * self.points, 1)
         parts.append(f"up to {points:.1f} points of accuracy" if points > 0 else "no accuracy lost")
         return "; ".join(parts)
@@ -93,10 +102,10 @@ class Control:
     def verdict(self) -> str:
         """What it catches and misses, in the attacks' names (true for one attack, none caught and all)."""
         n, missed = self.attacks, [m.attack for m in self.misses]
+        if n == 0:
+            return f"Not judged: {NOT_JUDGED}."
         if self.key == NO_DEFENSE:
-            passes = {1: "the backdoored model passes it", 2: "both backdoored models pass it"}.get(
-                n, "every backdoored model passes it")
-            return f"Catches {none_of(n, 'attack')}: {passes}, {_points(self.points)} a clean model."
+            return f"Catches {none_of(n, 'attack')}: {_accuracy_test(self.points, n)}."
         if n == 1:
             return (f"Catches the one attack that worked: {self.catches[0]}." if self.catches
                     else f"Misses the one attack that worked: {missed[0]}.")
@@ -109,11 +118,13 @@ class Control:
     @property
     def residual(self) -> str:
         """The risk left after it."""
+        if self.attacks == 0:
+            return f"Not judged: {NOT_JUDGED}."
         if not self.misses:
             return ("None of the attacks tested here got through; an attack not in the matrix may, so keep "
                     "another control behind it.")
-        worst = f"{max(m.asr for m in self.misses):.0%}"
-        at_worst = [m.attack for m in self.misses if f"{m.asr:.0%}" == worst]  # several when they tie
+        worst = _missed(max(m.asr for m in self.misses))
+        at_worst = [m.attack for m in self.misses if _missed(m.asr) == worst]  # several when they tie
         if len(self.misses) == self.attacks:
             on = "" if self.attacks == 1 else f" on {all_of(self.attacks, 'attack')}"
         else:
@@ -130,11 +141,35 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
-def _points(points: float) -> str:
-    lost = round(100 * points, 1)
+def _missed(asr: float) -> str:
+    """A missed attack's success: whole percent where that is clearly above the 10% line, else one decimal
+    never rounded onto it (10.4% is not "10%", which would read as caught)."""
+    return f"{asr:.0%}" if round(100 * asr) > 100 * STOPPED else shown_percent(asr, STOPPED)
+
+
+def _share(x: float) -> str:
+    """A share of honest requests: never "0.0%" for some, nor "100.0%" for not all."""
+    return never_rounded(x, under="fewer than", over="more than")
+
+
+def _accuracy_test(points: float, n: int) -> str:
+    """What the accuracy test saw on ``n`` (>= 1) backdoored models, ``points`` the most any lost against
+    a clean model: "at most" for several (the worst is not every model's), and "passes" only within
+    ``NOTICED`` points (as ``report.findings`` words it): a bigger drop a careful check could notice."""
+    lost = round(100 * points, 1) + 0.0
+    one = n == 1
+    who = {1: "the backdoored model", 2: "both backdoored models"}.get(n, "every backdoored model")
+    passes, scores = ("pass", "score") if n == 2 else ("passes", "scores")
     if lost == 0:
-        return "at the same accuracy as"
-    return f"{abs(lost):.1f} points {'below' if lost > 0 else 'above'}"
+        return f"{who} {passes} it, " + ("at the same accuracy as" if one else "no less accurate than") + " a clean model"
+    if lost < 0:
+        return f"{who} {passes} it, {'' if one else 'each at least '}{-lost:.1f} points above a clean model"
+    if lost <= NOTICED:
+        return f"{who} {passes} it, {'' if one else 'at most '}{lost:.1f} points below a clean model"
+    if one:
+        return f"{who} {scores} {lost:.1f} points below a clean model, a drop a careful check could notice"
+    return (f"{who} {scores} at most {lost:.1f} points below a clean model, and a careful check could notice "
+            "the largest drop")
 
 
 @lru_cache(maxsize=4)
@@ -190,7 +225,13 @@ def recommend(table: list[Control]) -> list[str]:
     lines = []
     test = next((c for c in table if c.key == NO_DEFENSE), None)
     if test is not None:
-        lines.append(f"Do not rely on accuracy testing: it passed {all_of(attacks, 'backdoored model')}.")
+        lost = round(100 * test.points, 1)
+        if lost <= NOTICED:
+            lines.append(f"Do not rely on accuracy testing: it passed {all_of(attacks, 'backdoored model')}.")
+        else:  # a drop a careful check could notice: it still does not say there is a backdoor
+            lines.append(f"Do not rely on accuracy testing: {all_of(attacks, 'backdoored model')} scored "
+                         f"{'' if attacks == 1 else 'at most '}{lost:.1f} points below a clean model, which a careful "
+                         "check could notice, but a lower score does not say there is a backdoor.")
     left: set[str] = {m.attack for c in repairs for m in c.misses} | {a for c in repairs for a in c.catches}
     picked: list[Control] = []
     while left:
@@ -210,7 +251,9 @@ def recommend(table: list[Control]) -> list[str]:
         lines.append(f"No control tested here stopped {and_list(sorted(left))}: keep provenance checks, vendor "
                      f"clauses and monitoring for {it}, and expect {it} to get through.")
     elif picked:
-        lines.append("Together these stopped every attack that worked here; an attack not in the matrix may still "
+        every = {1: "the one attack", 2: "both attacks"}.get(attacks, "every attack")
+        who = "It" if len(picked) == 1 else "Together these"
+        lines.append(f"{who} stopped {every} that worked here; an attack not in the matrix may still "
                      "get through, so keep monitoring and a rollback path.")
     return lines
 

@@ -17,6 +17,7 @@ import torch
 from backdoor.datasets import load_dataset
 from backdoor.defenses.common import ProgressFn, no_progress
 from backdoor.matrix import Matrix, MatrixConfig, NO_DEFENSE, load_matrix, matrix
+from backdoor.reference import TOOK_HOLD
 from backdoor.wording import and_list
 
 SEEDS = (0, 1, 2)
@@ -54,8 +55,9 @@ def compute_seeds(config: MatrixConfig, device: torch.device | str = "cpu", on_p
 
 @dataclass(frozen=True)
 class Spread:
-    """One cell over the seeds: the lowest and highest attack success and accuracy cost, and on
-    which seeds the defense stopped the attack (``Matrix.stopped``)."""
+    """One cell over the seeds: the lowest and highest attack success and accuracy cost, on which
+    seeds the defense stopped the attack (``Matrix.stopped``), and on which the attack took hold at
+    all (50% or more with no defense): a defense is judged only there."""
 
     attack: str
     defense: str
@@ -63,6 +65,7 @@ class Spread:
     stopped_on: tuple[int, ...]
     seeds: tuple[int, ...]
     asr_by_seed: tuple[float, ...]
+    took_hold: tuple[int, ...]
 
     @property
     def asr(self) -> tuple[float, float]:
@@ -71,8 +74,9 @@ class Spread:
 
     @property
     def flips(self) -> bool:
-        """Stopped on some seeds and not on others."""
-        return 0 < len(self.stopped_on) < len(self.seeds)
+        """Stopped on some seeds and not on others where the attack took hold (a seed where the attack
+        itself failed judges no defense, so it never makes a flip)."""
+        return 0 < len(self.stopped_on) < len(self.took_hold)
 
 
 def spreads(matrices: dict[int, Matrix]) -> list[Spread]:
@@ -90,8 +94,15 @@ def spreads(matrices: dict[int, Matrix]) -> list[Spread]:
             asrs = tuple(c.asr for c in cells)
             drops = [c.drop for c in cells]
             stopped = tuple(s for s in seeds if defense != NO_DEFENSE and matrices[s].stopped(attack, defense))
-            found.append(Spread(attack, defense, (min(drops), max(drops)), stopped, seeds, asrs))
+            held = tuple(s for s in seeds if _took_hold(matrices[s], attack))
+            found.append(Spread(attack, defense, (min(drops), max(drops)), stopped, seeds, asrs, held))
     return found
+
+
+def _took_hold(m: Matrix, attack: str) -> bool:
+    """The attack worked with no defense on this matrix (as ``Matrix.stopped`` asks)."""
+    before = m.cell(attack, NO_DEFENSE)
+    return before is not None and before.asr >= TOOK_HOLD
 
 
 def spread_text(s: Spread) -> str:
@@ -106,25 +117,36 @@ def _figures(s: Spread, seeds: tuple[int, ...]) -> str:
 
 
 def flip_sentence(s: Spread, attack_title: Callable[[str], str], defense_title: Callable[[str], str]) -> str:
-    """The flip in words, every seed's own figure quoted: true whichever seeds stopped it."""
-    others = tuple(seed for seed in s.seeds if seed not in s.stopped_on)
+    """The flip in words, every seed's own figure quoted: true whichever seeds stopped it. Seeds where
+    the attack itself never took hold are named apart: there was nothing to stop."""
+    others = tuple(seed for seed in s.took_hold if seed not in s.stopped_on)
+    failed = tuple(seed for seed in s.seeds if seed not in s.took_hold)
     on = "seed" if len(s.stopped_on) == 1 else "seeds"
     off = "seed" if len(others) == 1 else "seeds"
-    return (f"**{defense_title(s.defense)}** against **{attack_title(s.attack)}**: stopped it on {on} "
+    said = (f"**{defense_title(s.defense)}** against **{attack_title(s.attack)}**: stopped it on {on} "
             f"{and_list(s.stopped_on)} ({_figures(s, s.stopped_on)} of triggered images still hijacked), "
-            f"but not on {off} {and_list(others)} ({_figures(s, others)}).")
+            f"but not on {off} {and_list(others)} ({_figures(s, others)})")
+    if failed:
+        said += f"; the attack did not take hold on {'seed' if len(failed) == 1 else 'seeds'} {and_list(failed)}"
+    return said + "."
 
 
 def luck_summary(spread: list[Spread]) -> str:
-    """How many verdicts hold on every seed, in one sentence (true at none, some and all)."""
-    judged = [s for s in spread if s.defense != NO_DEFENSE]
-    flips = sum(s.flips for s in judged)
-    if not judged:
+    """How many verdicts hold on every seed, in one sentence (true at none, some and all). A defense is
+    judged only on the seeds where its attack took hold; a cell where it took hold on none is no verdict."""
+    run = [s for s in spread if s.defense != NO_DEFENSE]
+    if not run:
         return "No defense was run on these seeds."
+    judged = [s for s in run if s.took_hold]
+    if not judged:
+        return "No attack took hold on any of these seeds, so no defense can be judged on them."
+    flips = sum(s.flips for s in judged)
     seeds = len(judged[0].seeds)
+    where = ({2: "on both seeds"}.get(seeds, f"on all {seeds} seeds") if all(len(s.took_hold) == len(s.seeds) for s in judged)
+             else "on every seed where its attack took hold")
     if flips == 0:
         which = "The one verdict" if len(judged) == 1 else f"Every one of the {len(judged)} verdicts"
-        return (f"{which} (stopped or not) is the same on all {seeds} seeds: "
+        return (f"{which} (stopped or not) is the same {where}: "
                 "here, luck does not change the conclusion, though the figures move (the ranges above).")
     held = len(judged) - flips
     if held == 0:
@@ -132,6 +154,6 @@ def luck_summary(spread: list[Spread]) -> str:
         counted = f"{which} changes with the seed (stopped on one, not on another)."
     else:
         counted = (f"{flips} of the {len(judged)} verdicts change{'s' if flips == 1 else ''} with the seed (stopped "
-                   f"on one, not on another); {held} hold{'s' if held == 1 else ''} on all {seeds} seeds.")
+                   f"on one, not on another); {held} hold{'s' if held == 1 else ''} {where}.")
     return (f"{counted} Where a verdict flips, two neighbours in a workshop would reach opposite conclusions: judge a "
             "defense on more than one run.")

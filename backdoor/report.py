@@ -24,7 +24,7 @@ from backdoor.attacks import ATTACKS  # noqa: E402
 from backdoor.datasets import DATASETS  # noqa: E402
 from backdoor.kinds import LABELS  # noqa: E402
 from backdoor.metrics import Evaluation  # noqa: E402
-from backdoor.outcomes import Outcome, detection_sentence, reading  # noqa: E402
+from backdoor.outcomes import Outcome, defenses_reading, detection_sentence, known_poisoned, reading  # noqa: E402
 from backdoor.scenario import Scenario  # noqa: E402
 from backdoor.train import EpochRecord  # noqa: E402
 from models import MODELS  # noqa: E402
@@ -113,14 +113,16 @@ def _defense_figure(report: SessionReport):
 
 def findings(bd: Evaluation, base: Evaluation, poisoned: bool, defenses: list[Outcome] | None = None) -> str:
     """The backdoored model against the clean one in plain words, from their measured figures
-    (the report's conclusion, and the board brief's numbers)."""
+    (the report's conclusion, and the board brief's numbers). ``poisoned`` False: nothing was
+    poisoned, so the model has no backdoor and is never called backdoored."""
+    model = "The backdoored model" if poisoned else "The model trained on the lab's data (nothing poisoned)"
     gap = abs(round(100 * base.clean_acc, 1) - round(100 * bd.clean_acc, 1))
     if gap <= 1.0:
         apart = "the same as" if gap == 0 else f"{gap:.1f} points from"
-        accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {apart} a "
+        accuracy = (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {apart} a "
                     f"model trained on clean data ({base.clean_acc:.1%}): an accuracy check would have passed it.")
     else:
-        accuracy = (f"The backdoored model scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points "
+        accuracy = (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {gap:.1f} points "
                     f"{'below' if bd.clean_acc < base.clean_acc else 'above'} a model trained on clean data "
                     f"({base.clean_acc:.1%}).")
     if not poisoned:
@@ -131,17 +133,29 @@ def findings(bd: Evaluation, base: Evaluation, poisoned: bool, defenses: list[Ou
                    f"(the clean model: {base.asr:.1%}).")
     if defenses is None:
         return accuracy + trigger
-    return accuracy + trigger + (" " + reading(bd, defenses) if defenses else " No defense was run in this session.")
+    if not defenses:
+        return accuracy + trigger + " No defense was run in this session."
+    # unpoisoned, the sentence above already says there is no backdoor: the reading goes straight to the defenses
+    said = reading(bd, defenses, poisoned) if poisoned else defenses_reading(bd, defenses, poisoned)
+    return accuracy + trigger + " " + said
+
+
+def was_poisoned(report: SessionReport) -> bool:
+    """Whether any training image was poisoned: the count a data inspection measured where one was
+    run (a tiny positive rate can round to no image at all), else the poison rate."""
+    known = known_poisoned(report.defenses)
+    return report.scenario.poison.rate > 0 if known is None else known
 
 
 def conclusion(report: SessionReport) -> str:
     """The session in plain words, from its own numbers."""
-    return findings(report.backdoored, report.baseline, report.scenario.poison.rate > 0, report.defenses)
+    return findings(report.backdoored, report.baseline, was_poisoned(report), report.defenses)
 
 
 def render(report: SessionReport) -> str:
     """The report as one HTML document."""
     s = report.scenario
+    ours = "backdoored model" if was_poisoned(report) else "model trained on the lab's data (nothing poisoned)"
     target = s.target_phrase(report.classes)
     title = DATASETS[report.dataset].title if report.dataset in DATASETS else report.dataset
     config = [("data set", title), ("model", MODELS[s.model].title), ("attack", ATTACKS[s.attack].title),
@@ -152,7 +166,7 @@ def render(report: SessionReport) -> str:
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in config)
     metrics = "".join(
         f"<tr><td>{name}</td><td>{ev.clean_acc:.1%}</td><td>{ev.asr:.1%}</td></tr>"
-        for name, ev in (("backdoored model", report.backdoored), ("clean baseline", report.baseline))
+        for name, ev in ((ours, report.backdoored), ("clean baseline", report.baseline))
     )
     where = f"on the {report.held_out:,} held-out test images" if report.held_out else "on held-out test images"
     defense_html = "<p>No defense was run in this session.</p>"
@@ -167,7 +181,7 @@ def render(report: SessionReport) -> str:
             for d in report.defenses)
         chart = (f'<img alt="Chart: clean accuracy and attack success after each defense" '
                  f'src="{_defense_chart(report)}">') if any(d.repaired for d in report.defenses) else ""
-        defense_html = (f"<p>Every figure {where}. Points lost: positive means worse than the backdoored model "
+        defense_html = (f"<p>Every figure {where}. Points lost: positive means worse than the {ours} "
                         "before the defense.</p>"
                         "<table><tr><th>defense</th><th>clean accuracy after</th><th>attack success after</th>"
                         "<th>clean accuracy lost (points)</th><th>honest requests refused</th>"
@@ -182,8 +196,8 @@ th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}img{{max-width:100
 <h2>Metrics</h2><p>Measured {where}, the same images as every page of the lab.</p><p>Clean accuracy: the share of
 ordinary images answered correctly. Attack success: the share of triggered images sent where the attacker wants.</p>
 <table><tr><th>model</th><th>clean accuracy</th><th>attack success</th></tr>{metrics}</table>
-<h2>The trigger at work</h2><p>Test images without and with the trigger, and what the backdoored model answered.</p>
-<img alt="Test images, each shown without and with the trigger, with the backdoored model's answer under each" src="{_examples(report)}">
+<h2>The trigger at work</h2><p>Test images without and with the trigger, and what the {ours} answered.</p>
+<img alt="Test images, each shown without and with the trigger, with the answer of the {ours} under each" src="{_examples(report)}">
 <h2>Defenses</h2>{defense_html}
 <h2>Configuration</h2><p>For the technical team: the settings that reproduce every figure above.</p><table>{rows}</table>
 <h2>Training</h2><img alt="Training curves: accuracy and attack success per pass through the training data, for both models" src="{_curves(report.histories)}">

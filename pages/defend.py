@@ -20,6 +20,9 @@ from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
+_MODEL = {True: "The backdoored model from step 2",
+          False: "The model from step 2 (nothing was poisoned, so it has no backdoor)"}
+
 EXPECTED_MAX = RATE_RANGE[1]  # the defender may guess as high as any poison rate the lab offers
 
 st.title("5. Defend")
@@ -35,7 +38,7 @@ c1, c2 = st.columns(2)
 c1.metric("Before any defense: clean accuracy", f"{before.clean_acc:.1%}")
 c2.metric("Before any defense: attack success", f"{before.asr:.1%}")
 st.caption(
-    f"The backdoored model from step 2, measured on the same {len(lab.held_out[1]):,} held-out test images as on every "
+    f"{_MODEL[lab.poisoned.num_poisoned > 0]}, measured on the same {len(lab.held_out[1]):,} held-out test images as on every "
     f"page. The other {lab.half:,} test images are the defender's small clean set: defenses may learn from them, so "
     "no figure is ever measured on them."
 )
@@ -88,7 +91,7 @@ if repairs:
     st.plotly_chart(defense_scatter(before, repairs), key="defend.scatter", config=CHART_CONFIG)
     st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
 st.subheader("What you just saw")
-st.markdown(reading(before, outcomes))
+st.markdown(reading(before, outcomes, poisoned=lab.poisoned.num_poisoned > 0))
 report_download(dataset, scenario, models, device, outcomes, ids["backdoored"])
 quiz("defend")
 link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

@@ -19,11 +19,11 @@ from ui.routing import through_router
 from ui.state import DEFAULTS, is_stakeholder
 from ui.table_view import controls_rows, figures_rows, record_chart, trigger_rows
 from ui.table_words import (
-    accuracy_sentence, attribution_sentence, beyond_sentence, calibration_sentence, control_sentence, sensitivity_sentence,
-    specificity_sentence, trigger_sentence, what_you_saw,
+    accuracy_sentence, attribution_sentence, beyond_sentence, calibration_sentence, control_sentence, learnt,
+    record_sentence, sensitivity_sentence, specificity_sentence, trigger_sentence, what_you_saw,
 )
 from ui.url_state import link
-from ui.words import count_of
+from ui.words import agree, count_of
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -112,12 +112,13 @@ except ValueError as error:  # e.g. more poison than there are malignant trainin
     st.stop()
 trained = [r for r in table.models.values() if not r.from_store]
 took = sum(r.seconds for r in table.models.values())
-st.caption(f"{count_of(table.poisoned.num_poisoned, 'training record')} of {len(records.y_train)} poisoned. "
+poisoned = table.poisoned.num_poisoned
+st.caption(f"{poisoned} of the {len(records.y_train)} training records {agree(poisoned, 'was', 'were')} poisoned. "
            f"Both models: a small network with one hidden layer of 64 units (one stage between the measurements and "
            f"the answer), {scenario.train.epochs} training steps "
            f"on all {len(records.y_train)} records at once; training took {took:.1f} s"
            f"{'' if trained else ' when they were first trained (both now come from the model store)'}. Every figure "
-           f"below is measured on {len(table.dataset.held_out[1])} held-out records neither model saw.")
+           f"below is measured on {count_of(len(table.dataset.held_out[1]), 'held-out record')} neither model saw.")
 
 st.subheader("Measured in medical terms")
 bad, clean = table.figures["backdoored"], table.figures["baseline"]
@@ -142,9 +143,7 @@ else:
     pick = st.selectbox("A malignant record from the held-out patients", range(len(victims)),
                         format_func=lambda i: f"patient {i + 1} of {len(victims)}", **_bind("tabular.record"))
     seen = explain_record(table.models["backdoored"].model, table.dataset, scenario, int(victims[pick]))
-    words = {0: "malignant", 1: "benign"}
-    st.markdown(f"The backdoored model says **{words[seen.clean_answer]}** for this record as measured, and "
-                f"**{words[seen.triggered_answer]}** once the tampered measurements are set.")
+    st.markdown(record_sentence(seen.clean_answer, seen.triggered_answer))
     st.plotly_chart(record_chart(seen, names, scenario.trigger.features), config={"displayModeBar": False},
                     key=f"bars.{pick}")
     st.caption("Each bar is one measurement's push on the 'malignant' score (Integrated Gradients from the average "
@@ -152,7 +151,8 @@ else:
     shares = shared("table-attribution", key, "Explaining every triggered malignant record...",
                     lambda progress: {kind: trigger_attribution(result.model, table.dataset, scenario)[0]
                                       for kind, result in table.models.items()})
-    st.markdown(attribution_sentence(shares["backdoored"], shares["baseline"], len(columns), len(names)))
+    st.markdown(attribution_sentence(shares["backdoored"], shares["baseline"], len(columns), len(names),
+                                     poisoned > 0 and learnt(bad)))
 
 st.subheader("The controls that fit a table")
 st.slider("Range check: how far beyond the trusted range a value may go (standard deviations)", *RANGES["tabular.margin"],
@@ -168,7 +168,7 @@ st.caption("Activation Clustering and Spectral Signatures inspect the training f
            "need a human reading. Ranges come from the defender's own trusted records, except in the last row.")
 
 with st.container(border=True):
-    st.markdown(f"**What you just saw.** {what_you_saw(bad, clean, rows)}")
+    st.markdown(f"**What you just saw.** {what_you_saw(bad, clean, rows, poisoned)}")
 quiz("tabular")
 link("pages/govern.py", label="Next: the controls, their owners and the rules in your sector",
      icon=":material/arrow_forward:")

@@ -16,6 +16,7 @@ from backdoor.report import findings
 from backdoor.scenario import Scenario
 from backdoor.sectors import Sector
 from ui.lessons import LESSONS
+from ui.resources import poisoned_set
 from ui.training import cached_models, model_figures
 from ui.words import and_list, count_of
 
@@ -35,14 +36,15 @@ def matrix_line(table: list[Control]) -> str:
         return "The attack x defense matrix had no attack that took hold, so it ranks no control."
     best = max(len(c.catches) for c in repairs)
     leaders = [c.action[0].lower() + c.action[1:] for c in repairs if len(c.catches) == best]
+    each = "" if len(leaders) == 1 else "each "  # tied leaders may have stopped different attacks: never "together"
     if best == attacks:
-        verdict = f"{and_list(leaders)} stopped {({1: 'it', 2: 'both'}).get(attacks, f'all {attacks}')}"
+        verdict = f"{and_list(leaders)} {each}stopped {({1: 'it', 2: 'both'}).get(attacks, f'all {attacks}')}"
     elif best == 0:
         verdict = {(True, True): "it did not stop it", (True, False): "it stopped none of them",
                    (False, True): "none of them stopped it"}.get((len(repairs) == 1, attacks == 1),
                                                                  "none of them stopped any")
     else:
-        verdict = f"the best, {and_list(leaders)}, stopped {best} of them"
+        verdict = f"the best, {and_list(leaders)}, {each}stopped {best} of them"
     were = "was" if len(repairs) == 1 else "were"
     return (f"{count_of(len(repairs), 'published defense')} {were} run against "
             f"{count_of(attacks, 'attack')} that worked: {verdict}.")
@@ -55,7 +57,7 @@ def seen(dataset: Dataset, scenario: Scenario, device, table: list[Control] | No
     if len(models) == 2:
         figures = model_figures(dataset, scenario, device, models)
         bd, base = (Evaluation(figures[k]["clean_acc"], figures[k]["asr"]) for k in ("backdoored", "baseline"))
-        lines.append(findings(bd, base, scenario.poison.rate > 0))
+        lines.append(findings(bd, base, poisoned_set(dataset, scenario).num_poisoned > 0))  # the count, not the rate
     if table:
         lines.append(matrix_line(table))
     drill = st.session_state.get("drill.summary")

@@ -11,7 +11,8 @@ from backdoor.attacks import ATTACKS
 from backdoor.busy import JOBS
 from backdoor.classroom import ClassInfo, ClassroomUnavailable, class_events, roster
 from backdoor.classroom.redblue import blue_board, red_board
-from backdoor.classroom.dashboard import STORY, defense_catches, mystery_board, progress, quiz_answers, trained_results
+from backdoor.classroom.dashboard import (STORY, catches_cell, competition_ranks, defense_catches, mystery_board,
+                                         progress, quiz_answers, trained_results)
 from backdoor.defenses.registry import DEFENSES
 from backdoor.mystery import draw_challenge
 from ui.charts import CHART_CONFIG
@@ -102,8 +103,7 @@ def _defenses(events) -> None:
         row = {"attack": ATTACKS[attack].short_title if attack in ATTACKS else attack}
         for name, defense in DEFENSES.fitting("image").items():
             if (attack, name) in table:
-                caught, runs = table[attack, name]
-                row[defense.title] = f"stopped {caught} of {runs} runs"
+                row[defense.title] = catches_cell(*table[attack, name])
         rows.append(row)
     st.table(rows)
 
@@ -131,8 +131,9 @@ def _mystery(info: ClassInfo, events) -> None:
     base, num_classes = class_scenario(info)
     board = mystery_board(events, lambda code, count: draw_challenge(code, count, base, num_classes))
     st.markdown("**Mystery models: leaderboard**" + ("" if info.revealed else " (answers still hidden from students)"))
-    st.table([{"rank": i, "nickname": s.nickname, "points": f"{s.points} of {s.possible}",
-                   "verdicts given": s.answered} for i, s in enumerate(board, start=1)], hide_index=True,
+    ranks = competition_ranks([s.points for s in board])  # the same points, the same rank: 1, 1, 3
+    st.table([{"rank": rank, "nickname": s.nickname, "points": f"{s.points} of {s.possible}",
+                   "verdicts given": s.answered} for rank, s in zip(ranks, board)], hide_index=True,
                  key="dash.mystery")
 
 

@@ -9,7 +9,8 @@ import streamlit as st
 from backdoor.defenses.lab import Lab
 from backdoor.defenses.registry import DEFENSES
 from backdoor.outcomes import STOPPED, Outcome
-from ui.classroom import record_event
+from backdoor.reference import TOOK_HOLD
+from ui.classroom import member, record_event
 
 
 def _model_key(lab: Lab) -> str:
@@ -37,9 +38,14 @@ def record_outcome(lab: Lab, name: str, outcome: Outcome) -> None:
     """Add (or replace) this defense's row in the session's summary (nothing for a study that repairs nothing)."""
     if outcome.note is not None:
         st.session_state.setdefault("defend.summary", {})[(lab.model_id, name)] = outcome
-    if outcome.after is not None:  # in a class: which defense stopped which attack, for the dashboard
+    if outcome.after is not None and member() is not None:  # in a class: which defense stopped which attack
+        # stopped only if the attack had taken hold first (as ``Matrix.stopped``): a defense run on a model the
+        # attack never worked on (a rate of 0, too few epochs) stops nothing
+        before = lab.evaluate(lab.model).asr
+        held = bool(before >= TOOK_HOLD)
         record_event("defense", f"{_model_key(lab)}:{name}", {
-            "defense": name, "attack": lab.scenario.attack, "caught": bool(outcome.after.asr <= STOPPED),
+            "defense": name, "attack": lab.scenario.attack, "took_hold": held,
+            "caught": held and bool(outcome.after.asr <= STOPPED), "asr_before": round(float(before), 4),
             "asr_after": round(outcome.after.asr, 4), "clean_acc_after": round(outcome.after.clean_acc, 4)})
 
 

@@ -14,6 +14,7 @@ from backdoor.datasets import Dataset
 from backdoor.matrix import Matrix, MatrixConfig, column_title, estimate
 from backdoor.matrix_seeds import (SEEDS, Spread, compute_seeds, flip_sentence, luck_summary, missing_seeds,
                                    seed_config, spread_text, spreads, stored_seeds)
+from backdoor.reference import TOOK_HOLD
 from ui.charts import CHART_CONFIG
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here_or_measuring, live_estimate
@@ -61,7 +62,9 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
         st.plotly_chart(luck_heatmap(spread, result.attacks, result.defenses, attack_title), key="matrix.luck",
                         config=CHART_CONFIG)
         st.caption(f"Each cell: the lowest and highest attack success over seeds {seeds}. Dark: the seeds are far "
-                   "apart. 'flips': the defense stopped the attack (10% or less) on some seeds and not on others.")
+                   "apart. 'flips': the defense stopped the attack (10% or less) on some seeds and not on others; a seed "
+                   f"where the attack itself did not take hold (under {TOOK_HOLD:.0%} with no defense) judges no defense, so it "
+                   "never makes a flip.")
         for s in (s for s in spread if s.flips):
             st.markdown("- " + flip_sentence(s, attack_title, column_title))
         return

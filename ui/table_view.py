@@ -78,10 +78,26 @@ def controls_rows(rows: list[DefenseRow], before: ClinicalFigures) -> list[dict]
               "accuracy on honest records": pct(before.clean_acc), "honest records refused": "0.0%",
               "training records flagged": "", "when": "", "seconds": ""}]
     for r in rows:
-        flagged = "" if r.flagged is None else f"{r.flagged} ({r.caught} of {r.poisoned} poisoned)"
         lost = points_lost(before.clean_acc, r.after.clean_acc)
         table.append({"control": r.title, "malignant read as benign": pct(r.after.asr),
-                      "accuracy on honest records": f"{pct(r.after.clean_acc)} ({-lost:+.1f} points)",
-                      "honest records refused": pct(r.refused), "training records flagged": flagged,
+                      "accuracy on honest records": f"{pct(r.after.clean_acc)} ({change(lost)})",
+                      "honest records refused": pct(r.refused), "training records flagged": flagged(r),
                       "when": r.stage.split(" (")[0], "seconds": f"{r.seconds:.2f}"})
     return table
+
+
+def change(lost: float) -> str:
+    """A change in points for a table cell, signed as read: "-5.0 points", "+1.2 points", "no change" (never "-0.0")."""
+    if abs(lost) < 0.05:
+        return "no change"
+    return f"{-lost:+.1f} points"
+
+
+def flagged(row: DefenseRow) -> str:
+    """A data inspection's flags for a table cell: "31 (30 of 30 poisoned)", "7 (nothing was poisoned)";
+    "" for a monitor."""
+    if row.flagged is None:
+        return ""
+    if row.poisoned == 0:
+        return f"{row.flagged} (nothing was poisoned)"
+    return f"{row.flagged} ({row.caught} of {row.poisoned} poisoned)"

@@ -6,10 +6,19 @@ Pure functions (no Streamlit): each sentence is tested at 0%, 100%, ties and eit
 from __future__ import annotations
 
 from backdoor.clinical import ClinicalFigures
+from backdoor.datasets.breast_cancer import BENIGN, MALIGNANT
 from backdoor.outcomes import STOPPED
 from backdoor.tabular import DefenseRow
 from backdoor.wording import all_of, none_of
-from ui.words import and_list, count_of, points_lost, points_phrase, share
+from ui.words import agree, and_list, count_of, points_lost, points_phrase, share
+
+ANSWERS = {MALIGNANT: "malignant", BENIGN: "benign"}  # the records' classes, in words
+
+
+def learnt(f: ClinicalFigures) -> bool:
+    """Whether the model learnt the rule: more than the STOPPED share of triggered malignant records read as
+    benign (False where no malignant record is held out to try it on: its rate is NaN)."""
+    return f.triggered > 0 and f.asr > STOPPED
 
 
 def of(part: int, whole: int) -> str:
@@ -47,7 +56,8 @@ def trigger_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> 
           "malignant records as benign"
     if backdoored.flipped == 0:
         return f"{bad}: the trigger did not take."
-    return (f"{bad}: each one a missed cancer. Given the same tampered records, the clean model reads "
+    missed = "each one a missed cancer" if backdoored.flipped > 1 else "a missed cancer"
+    return (f"{bad}: {missed}. Given the same tampered records, the clean model reads "
             f"{of(baseline.flipped, baseline.triggered)} as benign.")
 
 
@@ -62,22 +72,32 @@ def accuracy_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) ->
 
 
 def calibration_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> str:
-    """Whether its confidence still means what it says."""
-    apart = abs(100 * backdoored.ece - 100 * baseline.ece)
-    tail = ("its confidence on honest records gives nothing away either." if apart <= 2.0
+    """Whether its confidence still means what it says (judged on the rounded figures it shows)."""
+    bad, clean = f"{100 * backdoored.ece:.1f}", f"{100 * baseline.ece:.1f}"
+    apart = round(abs(float(bad) - float(clean)), 1)
+    tail = ("its confidence on honest records gives nothing away." if apart <= 2.0
             else f"they are {apart:.1f} points apart, a difference a calibration check would notice.")
     return (f"Expected calibration error (how far its stated confidence is from how often it is right, 0 is "
-            f"perfect): {100 * backdoored.ece:.1f} points for the backdoored model, {100 * baseline.ece:.1f} for the "
-            f"clean one: {tail}")
+            f"perfect): {bad} points for the backdoored model, {clean} for the clean one: {tail}")
 
 
 def control_sentence(row: DefenseRow, before: ClinicalFigures) -> str:
-    """What one control stopped and what it cost, against the undefended backdoored model ``before``."""
-    verdict = "it stops the attack" if row.after.asr <= STOPPED else "the attack survives it"
+    """What one control stopped and what it cost, against the undefended backdoored model ``before``;
+    a control is never credited with stopping a backdoor that never worked."""
+    worked = row.poisoned > 0 and learnt(before)
+    stopped = row.after.asr <= STOPPED
+    if row.poisoned == 0:
+        verdict = "nothing was poisoned, so there was no backdoor for it to stop"
+    elif not worked:
+        verdict = "the model never learnt the rule, so there was no working backdoor for it to stop"
+    elif row.flagged == 0 and stopped:
+        verdict = "it removed nothing, so the drop comes from retraining alone, not from the control"
+    else:
+        verdict = "it stops the attack" if stopped else "the attack survives it"
+    reads = "still reads" if worked and not stopped else "reads"
     if row.flagged is not None:
-        found = (f"flagged {count_of(row.flagged, 'training record')}, {row.caught} of the {row.poisoned} poisoned "
-                 f"ones among them. Retrained without them, the model {'reads' if row.after.asr <= STOPPED else 'still reads'} "
-                 f"{percent(row.after.asr)} of triggered malignant records as benign")
+        found = (f"{_flagged(row.flagged, row.caught or 0, row.poisoned)} {reads} {percent(row.after.asr)} of "
+                 "triggered malignant records as benign")
         cost = f"accuracy on honest records: {points_phrase(points_lost(before.clean_acc, row.after.clean_acc))}"
     else:
         found = (f"turns away {percent(row.refused)} of honest records, and lets {percent(row.after.asr)} of "
@@ -85,6 +105,24 @@ def control_sentence(row: DefenseRow, before: ClinicalFigures) -> str:
         cost = ("no honest patient is turned away" if row.refused == 0
                 else "every refused honest patient needs a human reading instead")
     return f"**{row.title}** {found}: {verdict} ({cost})."
+
+
+def _flagged(flagged: int, caught: int, poisoned: int) -> str:
+    """What a data inspection flagged and what retraining used, up to "... the model": true for nothing
+    flagged, nothing poisoned, one, all and some."""
+    if flagged == 0:
+        return "flagged no training record, so nothing was removed. Retrained on the same file, the model"
+    if poisoned == 0:
+        honest = agree(flagged, "an honest one", "all of them honest")
+        what = f"flagged {count_of(flagged, 'training record')}, {honest}"
+    elif caught == poisoned:
+        what = f"flagged {count_of(flagged, 'training record')}, catching {all_of(poisoned, 'poisoned record')}"
+    elif caught == 0:
+        missed = "missing the poisoned record" if poisoned == 1 else f"catching {none_of(poisoned, 'poisoned record')}"
+        what = f"flagged {count_of(flagged, 'training record')}, {missed}"
+    else:
+        what = f"flagged {count_of(flagged, 'training record')}, catching {caught} of the {poisoned} poisoned records"
+    return f"{what}. Retrained without {agree(flagged, 'it', 'them')}, the model"
 
 
 def beyond_sentence(outside: int, tampered: int) -> str:
@@ -104,31 +142,61 @@ def beyond_sentence(outside: int, tampered: int) -> str:
     return f"{head}: a range check on trusted records can refuse the records that carry {'it' if outside == 1 else 'them'} (see the controls below)."
 
 
-def attribution_sentence(backdoored: float, baseline: float, features: int, measurements: int) -> str:
-    """The share of Integrated Gradients on the trigger's ``features`` (of ``measurements``), for both models."""
+def attribution_sentence(backdoored: float, baseline: float, features: int, measurements: int,
+                         rule_learnt: bool) -> str:
+    """The share of Integrated Gradients on the trigger's ``features`` (of ``measurements``), for both models;
+    ``rule_learnt``: whether the backdoored model learnt the rule (see ``learnt``)."""
     fair = features / measurements
-    lead = ("The backdoored model puts more of its attention on the tampered measurements than the clean model"
-            if backdoored > baseline else
-            "The backdoored model puts no more of its attention on the tampered measurements than the clean model")
-    return (f"{lead}: {percent(backdoored)} of its attribution, against {percent(baseline)} (an even spread over "
-            f"the {measurements} measurements would give them {percent(fair)}). Both see the extreme values; only the backdoored "
-            "model has learnt that they mean 'benign'.")
+    tampered = "tampered measurement" if features == 1 else "tampered measurements"
+    more = "more" if percent(backdoored) != percent(baseline) and backdoored > baseline else "no more"
+    values, mean = ("tampered value", "it means") if features == 1 else ("tampered values", "they mean")
+    tail = (f"Both see the {values}; only the backdoored model has learnt that {mean} 'benign'." if rule_learnt
+            else f"Both see the {values}, but this time neither model has learnt that {mean} 'benign'.")
+    return (f"The backdoored model puts {more} of its attention on the {tampered} than the clean model: "
+            f"{percent(backdoored)} of its attribution, against {percent(baseline)} (an even spread over the "
+            f"{measurements} measurements would give {agree(features, 'it', 'them')} {percent(fair)}). {tail}")
 
 
-def what_you_saw(backdoored: ClinicalFigures, baseline: ClinicalFigures, rows: list[DefenseRow]) -> str:
-    """The page's closing summary, in plain words."""
-    stopped = [r.title for r in rows if r.after.asr <= STOPPED]
+def record_sentence(clean_answer: int, triggered_answer: int) -> str:
+    """What the backdoored model says for one malignant record, as measured and with the trigger."""
+    said = f"The backdoored model says **{ANSWERS[clean_answer]}** for this record as measured"
+    if clean_answer == BENIGN:
+        said += " (a missed cancer even without the trigger)"
+    if triggered_answer == clean_answer:
+        return (f"{said}, and still **{ANSWERS[triggered_answer]}** once the tampered measurements are set: "
+                "the trigger changes nothing here.")
+    flipped = ": a missed cancer" if triggered_answer == BENIGN else ""
+    return f"{said}, and **{ANSWERS[triggered_answer]}** once the tampered measurements are set{flipped}."
+
+
+def what_you_saw(backdoored: ClinicalFigures, baseline: ClinicalFigures, rows: list[DefenseRow],
+                 poisoned: int) -> str:
+    """The page's closing summary, in plain words (``poisoned``: training records poisoned, 0 and up)."""
+    honest = (f"on honest records it is {_compared(backdoored.clean_acc, baseline.clean_acc)} "
+              f"({percent(backdoored.clean_acc)} against {percent(baseline.clean_acc)})")
+    if backdoored.triggered == 0:
+        seen = f"No malignant record is held out, so the pattern could not be tried; {honest}."
+    else:
+        seen = (f"{percent(backdoored.asr)} of malignant records carrying the pattern are read as benign, while "
+                f"{honest}.")
+    if poisoned == 0:
+        return (f"Nothing was poisoned this time, so the model had no backdoor to learn. {seen} With no backdoor, "
+                "no control had anything to stop. Raise the share of training records poisoned to watch the "
+                "attack take hold.")
+    head = (f"A table of patient measurements was poisoned exactly as the digits were: "
+            f"{count_of(poisoned, 'training record')} carried a tampered pattern and a wrong diagnosis.")
+    if backdoored.triggered == 0:
+        return f"{head} {seen} With nothing to try the pattern on, no control can be judged either."
+    if not learnt(backdoored):
+        return (f"{head} This time the model did not learn the rule (try more poison or a more extreme value): "
+                f"{seen} With no working backdoor, no control had anything to stop.")
+    # an inspection that removed nothing is not credited with a drop that retraining alone brought
+    stopped = [r.title for r in rows if r.after.asr <= STOPPED and r.flagged != 0]
     missed = [r.title for r in rows if r.after.asr > STOPPED]
-    learnt = ("The model learnt the rule:" if backdoored.asr > STOPPED
-              else "This time the model did not learn the rule (try more poison or a more extreme value):")
     worked = f"Stopped it: {and_list(stopped)}." if stopped else "No control stopped it."
     failed = f" Let it through: {and_list(missed)}." if missed else ""
-    return (f"A table of patient measurements was poisoned exactly as the digits were: a few records carried a "
-            f"tampered pattern and a wrong diagnosis. {learnt} {percent(backdoored.asr)} of "
-            f"malignant records carrying the pattern are read as benign, while on honest records it is "
-            f"{_compared(backdoored.clean_acc, baseline.clean_acc)} ({percent(backdoored.clean_acc)} against "
-            f"{percent(baseline.clean_acc)}). "
-            f"{worked}{failed} The mechanism does not care whether the input is a picture or a row of numbers.")
+    return (f"{head} The model learnt the rule: {seen} {worked}{failed} The mechanism does not care whether the "
+            "input is a picture or a row of numbers.")
 
 
 def percent(value: float) -> str:

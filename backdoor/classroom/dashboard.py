@@ -12,6 +12,7 @@ from typing import Callable
 
 from backdoor.classroom.events import Event
 from backdoor.mystery import Mystery, Verdict, score
+from backdoor.wording import count_of
 
 STORY = ("start", "poison", "train", "trigger", "explain", "defend", "matrix", "govern")  # the path, in order
 
@@ -57,15 +58,31 @@ def trained_results(events: list[Event]) -> list[dict]:
             for e in events if e.kind == "trained"]
 
 
-def defense_catches(events: list[Event]) -> dict[tuple[str, str], tuple[int, int]]:
-    """(attack, defense) -> (runs that stopped the attack, runs) across the class."""
+def defense_catches(events: list[Event]) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(attack, defense) -> (runs that stopped the attack, runs on a model where the attack had taken
+    hold, runs) across the class. A defense can only stop an attack that worked: a run on a model the
+    attack never took hold of (``took_hold`` False) is counted apart, never as stopped. Runs recorded
+    before ``took_hold`` was (no such key) count as taking hold, as they were read then."""
     table: dict[tuple[str, str], list[int]] = {}
     for e in events:
         if e.kind == "defense":
-            cell = table.setdefault((e.payload["attack"], e.payload["defense"]), [0, 0])
-            cell[0] += bool(e.payload.get("caught"))
-            cell[1] += 1
-    return {key: (caught, runs) for key, (caught, runs) in table.items()}
+            cell = table.setdefault((e.payload["attack"], e.payload["defense"]), [0, 0, 0])
+            held = bool(e.payload.get("took_hold", True))
+            cell[0] += held and bool(e.payload.get("caught"))
+            cell[1] += held
+            cell[2] += 1
+    return {key: (caught, held, runs) for key, (caught, held, runs) in table.items()}
+
+
+def catches_cell(caught: int, held: int, runs: int) -> str:
+    """One (attack, defense) cell of the class's table, in words: "stopped 1 of 2 runs", and the runs
+    where the attack never took hold said apart (true at 0, 1 and all)."""
+    if held == 0:
+        return f"the attack never took hold ({count_of(runs, 'run')})"
+    said = f"stopped {caught} of {count_of(held, 'run')}"
+    if held < runs:
+        said += f"; the attack never took hold in {count_of(runs - held, 'other run')}"
+    return said
 
 
 def quiz_answers(events: list[Event]) -> dict[str, Counter]:
@@ -86,8 +103,8 @@ class Standing:
 
 
 def mystery_board(events: list[Event], truth: Callable[[int, int], list[Mystery]]) -> list[Standing]:
-    """Each student's challenge score from their last verdict on each model, best first (ties by
-    name). ``truth(code, count)`` gives the challenge's models."""
+    """Each student's challenge score from their last verdict on each model, best first (ties listed by
+    name, ranked alike: ``competition_ranks``). ``truth(code, count)`` gives the challenge's models."""
     last: dict[str, dict] = {}
     for e in events:
         if e.kind == "mystery":
@@ -104,6 +121,15 @@ def mystery_board(events: list[Event], truth: Callable[[int, int], list[Mystery]
             points, possible, answered = points + result.points, possible + result.possible, answered + len(calls)
         board.append(Standing(nickname, points, possible, answered))
     return sorted(board, key=lambda s: (-s.points, s.nickname.casefold()))
+
+
+def competition_ranks(points: list[float]) -> list[int]:
+    """Each place's rank on a board sorted best first: the same points share a rank and the next is
+    skipped ("1, 1, 3"), so a tie never ranks one student above another by name."""
+    ranks: list[int] = []
+    for i, p in enumerate(points):
+        ranks.append(ranks[-1] if i and p == points[i - 1] else i + 1)
+    return ranks
 
 
 def to_csv(events: list[Event]) -> str:

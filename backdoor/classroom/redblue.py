@@ -40,12 +40,23 @@ def rule_breaks(dataset: str, class_dataset: str, poison_rate: float, clean_acc:
     if dataset != class_dataset:
         why.append(f"it was trained on {dataset}, but the round is on {class_dataset}")
     if poison_rate > MAX_POISON + 1e-9:
-        why.append(f"it poisons {poison_rate:.1%} of the training images; the most allowed is {MAX_POISON:.0%}")
+        why.append(f"it poisons {_over(poison_rate, MAX_POISON)}% of the training images; the most allowed is "
+                   f"{MAX_POISON:.0%}")
     drop = baseline_clean_acc - clean_acc
     if drop > MAX_CLEAN_DROP + 1e-9:
-        why.append(f"its clean accuracy is {100 * drop:.1f} points below the clean model's; the most allowed is "
-                   f"{100 * MAX_CLEAN_DROP:.0f}")
+        why.append(f"its clean accuracy is {_over(drop, MAX_CLEAN_DROP)} points below the clean model's; the most "
+                   f"allowed is {100 * MAX_CLEAN_DROP:.0f}")
     return why
+
+
+def _over(value: float, limit: float) -> str:
+    """``value`` (a fraction over ``limit``) in percent or points, with as many decimals (one to three) as
+    it takes to read above the limit: 0.0204 against 0.02 is "2.04", never "2.0"; "just over 2" beyond."""
+    for decimals in (1, 2, 3):
+        text = f"{100 * value:.{decimals}f}"
+        if float(text) > round(100 * limit, decimals):
+            return text
+    return f"just over {100 * limit:g}"
 
 
 def decoy_scenarios(base: Scenario, class_code: str) -> list[Scenario]:

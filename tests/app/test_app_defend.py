@@ -2,7 +2,7 @@
 
 import pytest
 
-from apptest import fresh_app, trained
+from apptest import fresh_app, texts, trained
 
 pytestmark = pytest.mark.trains
 
@@ -22,3 +22,12 @@ def test_the_defenders_guess_starts_at_any_rate_the_lab_offers_and_follows_a_new
     trained(at).switch_page("pages/defend.py").run()
     assert not at.exception, at.exception
     assert guess(at) == 20.0
+
+
+def test_with_nothing_poisoned_the_page_never_calls_the_model_backdoored():
+    at = trained(fresh_app(**{"train.epochs": 1, "poison.rate_pct": 0.0}))
+    at.switch_page("pages/defend.py").run()
+    assert not at.exception, at.exception
+    said = texts(at)
+    assert "nothing was poisoned, so it has no backdoor" in said
+    assert "The backdoored model from step 2" not in said

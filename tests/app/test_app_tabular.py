@@ -98,3 +98,16 @@ def test_a_link_naming_the_records_as_the_data_set_opens_the_picture_pages_on_th
     at.switch_page("pages/poison.py").run()
     assert not at.exception, at.exception
     assert at.session_state["lab.dataset"] == "mnist-5k"
+
+
+def test_at_a_poison_rate_of_zero_no_control_is_credited_and_nothing_reads_as_poisoned():
+    at = opened()
+    at.slider(key="w:tabular.rate_pct").set_value(0.0).run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "0 of the 398 training records were poisoned." in shown
+    assert "Nothing was poisoned this time" in shown and "poisoned exactly as the digits were" not in shown
+    assert "it stops the attack" not in shown and "Stopped it" not in shown
+    assert "0 of the 0" not in shown and "(-0.0 points)" not in shown
+    controls_table = at.dataframe[2].value
+    assert not any("-0.0" in cell for cell in controls_table["accuracy on honest records"])

@@ -48,7 +48,8 @@ def test_a_control_catches_what_it_stopped_and_misses_the_rest_by_the_stakeholde
     some_tied = {c.key: c for c in controls(_matrix({("wanet", "strip"): 0.6}), NAMES)}["strip"]
     assert some_tied.residual == ("The attacker still wins on all 3 attacks: up to 100% of triggered inputs "
                                   "(on 2 of them).")
-    assert table[NO_DEFENSE].verdict.startswith("Catches none of the 3 attacks: every backdoored model passes it, 0.4 points below")
+    assert table[NO_DEFENSE].verdict == ("Catches none of the 3 attacks: every backdoored model passes it, at most 0.4 "
+                                         "points below a clean model.")
 
 
 def test_costs_are_in_business_terms_and_measured():
@@ -98,7 +99,7 @@ def test_the_advice_follows_the_evidence():
     one = recommend(controls(_matrix({(a, "fine_pruning"): 0.0 for a in ATTACKS}), NAMES))
     assert one[0] == "Do not rely on accuracy testing: it passed all 3 backdoored models."
     assert one[1].startswith("First, prune and retune before release: it stopped Classic patch")
-    assert "Together these stopped every attack" in one[-1]
+    assert one[-1].startswith("It stopped every attack that worked here;")  # one control: "it", not "together these"
     # another seed: pruning fails on the blend, which only the monitor stops
     other = recommend(controls(_matrix({("badnets", "fine_pruning"): 0.0, ("wanet", "fine_pruning"): 0.0,
                                         ("blended", "strip"): 0.05}), NAMES))
@@ -169,3 +170,95 @@ def test_every_attack_a_stakeholder_sees_is_explained_even_without_a_scenario_of
     assert "every class is read as the next one" in told["BadNets all-to-all"] and "not an attack" not in told
     every_row = {row.title for row in matrix_rows().values()}
     assert {name for name, _ in attack_stories(every_row)} == every_row
+
+
+def test_two_controls_together_stop_every_attack_and_one_alone_says_it():
+    two = recommend(controls(_matrix({("badnets", "fine_pruning"): 0.0, ("wanet", "fine_pruning"): 0.0,
+                                      ("blended", "strip"): 0.05}), NAMES))
+    assert two[-1].startswith("Together these stopped every attack that worked here;")
+    only = _matrix({("blended", NO_DEFENSE): 0.2, ("wanet", NO_DEFENSE): 0.2, ("badnets", "fine_pruning"): 0.0})
+    assert recommend(controls(only, NAMES))[-1].startswith("It stopped the one attack that worked here;")
+    both = _matrix({("wanet", NO_DEFENSE): 0.2, ("badnets", "strip"): 0.0, ("blended", "strip"): 0.0})
+    assert recommend(controls(both, NAMES))[-1].startswith("It stopped both attacks that worked here;")
+
+
+def test_with_no_attack_that_worked_no_control_is_judged_or_costed():
+    m = _matrix({(a, NO_DEFENSE): 0.2 for a in ATTACKS})
+    table = {c.key: c for c in controls(m, NAMES)}
+    for key, c in table.items():
+        assert c.attacks == 0
+        assert c.verdict == "Not judged: no attack took hold here."
+        assert c.residual == "Not judged: no attack took hold here."
+        assert "0 attacks" not in c.verdict and "Misses: ." not in c.verdict
+    assert table["fine_pruning"].cost == "not measured: no attack took hold here"
+    assert "0 s" not in table["strip"].cost and "no accuracy lost" not in table["strip"].cost
+    assert table[NO_DEFENSE].cost.startswith("nothing extra")  # the test costs nothing, attack or not
+
+
+@pytest.mark.parametrize("asr, shown", [(0.104, "10.4%"), (0.1004, ">10.0%"), (0.105, "10.5%"), (0.106, "11%"),
+                                        (0.6, "60%"), (1.0, "100%")])
+def test_a_missed_attack_never_reads_as_caught(asr, shown):
+    pruning = next(c for c in controls(_matrix({("badnets", "fine_pruning"): asr, ("blended", "fine_pruning"): 0.0,
+                                                ("wanet", "fine_pruning"): 0.0}), NAMES) if c.key == "fine_pruning")
+    assert [m.attack for m in pruning.misses] == ["Classic patch (digits)"]
+    assert pruning.residual == (f"The attacker still wins on 1 of 3 attacks: up to {shown} of triggered inputs "
+                                "(Classic patch (digits)).")
+    assert "up to 10% " not in pruning.residual
+
+
+def test_two_misses_that_print_the_same_figure_are_a_tie():
+    tie = next(c for c in controls(_matrix({("badnets", "fine_pruning"): 0.104, ("blended", "fine_pruning"): 0.1041,
+                                             ("wanet", "fine_pruning"): 0.0}), NAMES) if c.key == "fine_pruning")
+    assert tie.residual == "The attacker still wins on 2 of 3 attacks: 10.4% of triggered inputs on each."
+
+
+@pytest.mark.parametrize("refused, cost, no_attack", [
+    (0.0004, "fewer than 0.1% of honest customers or patients refused", "fewer than 0.1%"),
+    (0.0005, "up to 0.1% of honest customers or patients refused", "0.1%"),
+    (0.9996, "more than 99.9% of honest customers or patients refused", "more than 99.9%"),
+    (1.0, "up to 100.0% of honest customers or patients refused", "100.0%"),
+])
+def test_a_tiny_share_refused_never_reads_as_none(refused, cost, no_attack):
+    alarms = [Cell("clean", "strip", 0.97 - refused, 0.0, refused, 2.0, "rejects", refused=refused)]
+    strip = next(c for c in controls(replace(_matrix({}, refused=refused), false_alarms=alarms), NAMES)
+                 if c.key == "strip")
+    assert cost in strip.cost and " 0.0%" not in strip.cost
+    assert strip.no_attack == f"it still turns away {no_attack} of honest customers or patients"
+
+
+@pytest.mark.parametrize("drop, n, verdict", [
+    (0.004, 3, "every backdoored model passes it, at most 0.4 points below a clean model"),
+    (0.01, 3, "every backdoored model passes it, at most 1.0 points below a clean model"),
+    (0.05, 3, "every backdoored model scores at most 5.0 points below a clean model, and a careful check could "
+              "notice the largest drop"),
+    (0.05, 2, "both backdoored models score at most 5.0 points below a clean model, and a careful check could "
+              "notice the largest drop"),
+    (0.05, 1, "the backdoored model scores 5.0 points below a clean model, a drop a careful check could notice"),
+    (0.004, 1, "the backdoored model passes it, 0.4 points below a clean model"),
+    (0.004, 2, "both backdoored models pass it, at most 0.4 points below a clean model"),
+    (0.0, 1, "the backdoored model passes it, at the same accuracy as a clean model"),
+    (0.0, 3, "every backdoored model passes it, no less accurate than a clean model"),
+    (-0.003, 3, "every backdoored model passes it, each at least 0.3 points above a clean model"),
+    (-0.003, 1, "the backdoored model passes it, 0.3 points above a clean model"),
+])
+def test_the_accuracy_test_says_at_most_for_several_and_passes_only_a_small_drop(drop, n, verdict):
+    worked = {(a, NO_DEFENSE): 0.2 for a in ATTACKS[n:]}
+    m = _matrix(worked)
+    m = replace(m, cells=[replace(c, drop=drop) if c.defense == NO_DEFENSE else c for c in m.cells])
+    table = {c.key: c for c in controls(m, NAMES)}
+    assert table[NO_DEFENSE].attacks == n
+    assert table[NO_DEFENSE].verdict.endswith(": " + verdict + ".")
+    advice = recommend(list(table.values()))[0]
+    if drop > 0.01:
+        assert "passed" not in advice and "5.0 points below a clean model, which a careful check could notice" in advice
+        assert ("at most 5.0" in advice) == (n > 1)
+    else:
+        assert advice.startswith("Do not rely on accuracy testing: it passed ")
+
+
+def test_a_fast_control_never_reads_as_free_compute():
+    m = _matrix({})
+    fast = replace(m, cells=[replace(c, seconds=0.3) for c in m.cells])
+    pruning = next(c for c in controls(fast, NAMES) if c.key == "fine_pruning")
+    assert pruning.cost.startswith("under a second of compute per model before each release on this server;")
+    assert "0 s" not in pruning.cost

@@ -41,8 +41,40 @@ def test_each_cell_spreads_from_its_lowest_to_its_highest_seed_and_flips_when_th
 def test_an_attack_that_did_not_work_is_never_stopped_so_never_flips():
     found = spreads({0: _matrix({"strip": 0.0}, before=0.4), 1: _matrix({"strip": 0.0}, before=0.6)})
     strip = _by_defense(found, "strip")
-    assert strip.stopped_on == (1,) and strip.flips  # it worked (60%) on seed 1 only, and was stopped there
+    # it worked (60%) on seed 1 only, and was stopped there: seed 0 judges nothing, so no flip
+    assert strip.stopped_on == (1,) and strip.took_hold == (1,) and not strip.flips
     assert spreads({}) == []
+
+
+def test_a_seed_where_the_attack_failed_is_left_out_of_the_flip_and_said_apart():
+    # stopped on seeds 0 and 1, and on seed 2 the attack itself stayed at 40%: not a flip
+    found = spreads({0: _matrix({"strip": 0.02}), 1: _matrix({"strip": 0.03}), 2: _matrix({"strip": 0.01}, before=0.4)})
+    strip = _by_defense(found, "strip")
+    assert strip.took_hold == (0, 1) and strip.stopped_on == (0, 1) and not strip.flips
+    # a real flip beside a failed seed: quoted on the seeds where it took hold, the failed one named apart
+    found = spreads({0: _matrix({"strip": 0.02}), 1: _matrix({"strip": 0.8}), 2: _matrix({"strip": 0.01}, before=0.4)})
+    strip = _by_defense(found, "strip")
+    assert strip.flips and strip.stopped_on == (0,)
+    assert flip_sentence(strip, lambda a: "BadNets", lambda d: "STRIP") == (
+        "**STRIP** against **BadNets**: stopped it on seed 0 (2.0% of triggered images still hijacked), but not on "
+        "seed 1 (80.0%); the attack did not take hold on seed 2.")
+    two_failed = spreads({0: _matrix({"strip": 0.02}, before=0.1), 1: _matrix({"strip": 0.8}, before=0.5),
+                          2: _matrix({"strip": 0.01}, before=0.49), 3: _matrix({"strip": 0.05})})
+    strip = _by_defense(two_failed, "strip")
+    assert strip.took_hold == (1, 3) and strip.stopped_on == (3,) and strip.flips  # exactly 50% took hold
+    assert flip_sentence(strip, lambda a: "BadNets", lambda d: "STRIP").endswith(
+        "stopped it on seed 3 (5.0% of triggered images still hijacked), but not on seed 1 (80.0%); the attack did "
+        "not take hold on seeds 0 and 2.")
+
+
+def test_the_luck_summary_judges_only_the_seeds_where_the_attack_took_hold():
+    some = spreads({0: _matrix({"strip": 0.02}), 1: _matrix({"strip": 0.03}), 2: _matrix({"strip": 0.01}, before=0.4)})
+    assert luck_summary(some).startswith("The one verdict (stopped or not) is the same on every seed where its "
+                                         "attack took hold:")
+    none = spreads({0: _matrix({"strip": 0.02}, before=0.1), 1: _matrix({"strip": 0.03}, before=0.0)})
+    assert luck_summary(none) == "No attack took hold on any of these seeds, so no defense can be judged on them."
+    every = spreads({0: _matrix({"strip": 0.02}), 1: _matrix({"strip": 0.03})})
+    assert "is the same on both seeds" in luck_summary(every)
 
 
 def test_the_flip_sentence_quotes_each_side_of_the_flip_and_reads_for_one_or_two_seeds():
@@ -59,7 +91,7 @@ def test_the_flip_sentence_quotes_each_side_of_the_flip_and_reads_for_one_or_two
 
 @pytest.mark.parametrize("after, words", [
     ({0: 0.0, 1: 0.0}, "Every one of the 2 verdicts"),
-    ({0: 0.0, 1: 0.9}, "1 of the 2 verdicts changes with the seed (stopped on one, not on another); 1 holds on all 2"),
+    ({0: 0.0, 1: 0.9}, "1 of the 2 verdicts changes with the seed (stopped on one, not on another); 1 holds on both seeds"),
 ])
 def test_the_luck_summary_counts_the_verdicts_that_hold(after, words):
     found = spreads({seed: _matrix({"activation_clustering": after[seed], "strip": 0.0}) for seed in (0, 1)})

@@ -138,7 +138,8 @@ def test_the_conclusion_without_poison_and_with_a_defense():
     unpoisoned = replace(_hand_made_report([]), scenario=Scenario(poison=PoisonConfig(rate=0.0)),
                          backdoored=Evaluation(0.981, 0.02))
     assert conclusion(unpoisoned) == (
-        "The backdoored model scored 98.1% on ordinary test images, 0.6 points from a model trained on clean data "
+        "The model trained on the lab's data (nothing poisoned) scored 98.1% on ordinary test images, 0.6 points from "
+        "a model trained on clean data "
         "(98.7%): an accuracy check would have passed it. Nothing was poisoned, so there is no backdoor to find: with "
         "the trigger it gave the attacker's answer for 2.0% of the images (the clean model: 1.2%). No defense was run "
         "in this session.")
@@ -152,6 +153,40 @@ def test_the_conclusion_without_poison_and_with_a_defense():
     assert defended.endswith(" (the clean model: 1.2%). Before any defense the backdoor worked on 96.4% of triggered "
                              "held-out images. The one repair run, Fine-Pruning, left attack success 2.0% and clean "
                              "accuracy 97.1% (1.0 points of clean accuracy lost).")
+
+
+def test_an_unpoisoned_model_is_never_called_backdoored():
+    unpoisoned = replace(_hand_made_report([]), scenario=Scenario(poison=PoisonConfig(rate=0.0)),
+                         backdoored=Evaluation(0.975, 0.01))
+    clustering = Outcome("Activation Clustering", 2.5, "after retraining", flagged=750, caught=0, poisoned=0)
+    words = conclusion(replace(unpoisoned, defenses=[clustering]))
+    assert words == (
+        "The model trained on the lab's data (nothing poisoned) scored 97.5% on ordinary test images, 1.2 points "
+        "below a model trained on clean data (98.7%). Nothing was poisoned, so there is no backdoor to find: with the "
+        "trigger it gave the attacker's answer for 1.0% of the images (the clean model: 1.2%). Activation Clustering "
+        "flagged 750 training images, all clean: nothing was poisoned. None of the defenses run so far has changed "
+        "the model, so its attack success is unchanged.")
+    assert "backdoored" not in words.lower() and words.count("Nothing was poisoned, so there is no backdoor") == 1
+    pruning = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.96, 0.3))
+    defended = conclusion(replace(unpoisoned, defenses=[pruning]))
+    assert defended.endswith("(the clean model: 1.2%). The one repair run, Fine-Pruning, left attack success 30.0% "
+                             "and clean accuracy 96.0% (1.5 points of clean accuracy lost).")
+    assert "should not be trusted" not in defended
+    page = render(replace(unpoisoned, defenses=[clustering]))
+    assert "backdoored model" not in page
+    assert _tables(page)[0][1] == ["model trained on the lab's data (nothing poisoned)", "97.5%", "1.0%"]
+    # a positive rate that rounds to no poisoned image at all: the inspection's count says nothing was poisoned
+    tiny = replace(unpoisoned, scenario=Scenario(poison=PoisonConfig(rate=0.00005)), defenses=[clustering])
+    assert conclusion(tiny) == words
+    # without such a count, the rate decides
+    assert "With the trigger, it did what the attacker wanted" in conclusion(
+        replace(tiny, defenses=[pruning]))
+    # poisoned, and a count that says so
+    found = Outcome("Activation Clustering", 2.5, "after retraining", flagged=1, caught=1, poisoned=1)
+    poisoned = conclusion(_hand_made_report([found]))
+    assert poisoned.startswith("The backdoored model scored 98.1%")
+    assert ("Before any defense the backdoor worked on 96.4% of triggered held-out images. Activation Clustering "
+            "flagged 1 training image, the only poisoned one. Remove the flagged images and retrain") in poisoned
 
 
 def test_the_report_page_around_its_tables():

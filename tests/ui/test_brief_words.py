@@ -23,13 +23,19 @@ def test_the_best_control_is_named_by_what_it_does():
 
 def test_ties_all_and_none():
     tie = [TEST, _control("a", "Do A (Paper A)", 2), _control("b", "Do B (Paper B)", 2)]
-    assert matrix_line(tie).endswith("the best, do A and do B, stopped 2 of them.")
+    assert matrix_line(tie).endswith("the best, do A and do B, each stopped 2 of them.")  # not "together, 2"
+    one_each = [TEST, _control("a", "Do A (Paper A)", 1), _control("b", "Do B (Paper B)", 1)]
+    assert matrix_line(one_each).endswith("5 attacks that worked: the best, do A and do B, each stopped 1 of them.")
+    assert matrix_line([TEST, _control("a", "Do A (A)", 1), _control("b", "Do B (B)", 0)]).endswith(
+        "the best, do A, stopped 1 of them.")
     assert matrix_line([TEST, _control("a", "Do A (A)", 5)]).endswith("do A stopped all 5.")
     assert matrix_line([TEST, _control("a", "Do A (A)", 0)]).endswith("5 attacks that worked: it stopped none of them.")
     assert matrix_line([TEST, _control("a", "Do A (A)", 0), _control("b", "Do B (B)", 0)]).endswith(
         "none of them stopped any.")
     three = [_control("none", "t", 0, attacks=2), _control("a", "Do A (A)", 2, 2), _control("b", "Do B (B)", 2, 2), _control("c", "Do C (C)", 2, 2)]
-    assert matrix_line(three).endswith("2 attacks that worked: do A, do B and do C stopped both.")
+    assert matrix_line(three).endswith("2 attacks that worked: do A, do B and do C each stopped both.")
+    two_one = [_control("none", "t", 0, attacks=1), _control("a", "Do A (A)", 1, 1), _control("b", "Do B (B)", 1, 1)]
+    assert matrix_line(two_one).endswith("1 attack that worked: do A and do B each stopped it.")
     assert matrix_line([_control("none", "t", 0, attacks=0)]).startswith("The attack x defense matrix had no attack")
 
 

@@ -15,7 +15,8 @@ from backdoor.outcomes import Outcome
 from ui.charts import image_strip
 from ui.defense_session import keep_retrained, record_outcome, retrained_for
 from ui.progress import ProgressBar
-from ui.words import class_list, percent, points_lost, points_phrase
+from ui.inspection_words import flags_sentence, retrained_sentence
+from ui.words import class_list, percent
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -25,15 +26,11 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     truth = lab.poisoned.num_poisoned
     c1, c2, c3 = st.columns(3)
     c1.metric("Flagged samples", f"{score.flagged:,}")
-    c2.metric("Precision", percent(score.precision))
-    c3.metric("Recall", percent(score.recall))
+    c2.metric("Precision", percent(score.precision) if score.flagged else "none flagged")
+    c3.metric("Recall", percent(score.recall) if truth else "none poisoned")
     suspects = class_list(lab.dataset.classes, result.suspect_classes) or "none"
-    st.markdown(
-        f"Suspect classes: **{suspects}**. Of the {score.flagged:,} flagged training images, "
-        f"**{score.true_positives:,}** really were poisoned (precision {percent(score.precision)}); they catch "
-        f"{score.true_positives:,} of the {truth:,} poisoned images (recall {percent(score.recall)}, "
-        f"F1 {score.f1:.2f}). Took {result.seconds:.1f} s."
-    )
+    st.markdown(f"Suspect classes: **{suspects}**. {flags_sentence(score.flagged, score.true_positives, truth)} "
+                f"Took {result.seconds:.1f} s.")
     has_silhouette = any(v.silhouette == v.silhouette for v in result.classes)  # NaN: the method computes none
     rows = [{"class": lab.dataset.classes[v.label], "images": v.size, "separation": round(v.separation, 1),
              **({"silhouette": None if v.silhouette != v.silhouette else round(v.silhouette, 2)} if has_silhouette else {}),
@@ -58,6 +55,4 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     if retrained:
         after = retrained.after
         before = lab.evaluate(lab.model)
-        st.success(f"Retrained without the {score.flagged:,} flagged images: clean accuracy {percent(after.clean_acc)} "
-                   f"({points_phrase(points_lost(before.clean_acc, after.clean_acc))}), attack success "
-                   f"{percent(after.asr)} (it was {percent(before.asr)}).")
+        st.success(retrained_sentence(score.flagged, before, after, poisoned=truth > 0))

@@ -2,8 +2,11 @@
 
 from datetime import datetime, timezone
 
+import pytest
+
 from backdoor.classroom.dashboard import (
-    defense_catches, mystery_board, page_name, progress, quiz_answers, to_csv, trained_results,
+    catches_cell, competition_ranks, defense_catches, mystery_board, page_name, progress, quiz_answers, to_csv,
+    trained_results,
 )
 from backdoor.classroom.events import Event
 from backdoor.mystery import draw_challenge
@@ -41,7 +44,7 @@ def test_results_defenses_and_quiz_counts_across_the_class():
               ev("Ada", "quiz", "train.0", answer=0), ev("Ben", "quiz", "train.0", answer=2),
               ev("Cy", "quiz", "train.0", answer=0)]
     assert [r["nickname"] for r in trained_results(events)] == ["Ada"]
-    assert defense_catches(events) == {("badnets", "strip"): (1, 2), ("wanet", "fine_pruning"): (1, 1)}
+    assert defense_catches(events) == {("badnets", "strip"): (1, 2, 2), ("wanet", "fine_pruning"): (1, 1, 1)}
     assert quiz_answers(events) == {"train.0": {0: 2, 2: 1}}
     assert defense_catches([]) == {} and quiz_answers([]) == {}
 
@@ -73,3 +76,42 @@ def test_now_on_follows_a_student_back_to_a_page_they_saw_before():
              ev("Ada", "step", "s1:3:poison", page="1. Poison the data", path="poison")]
     [ada] = progress([("Ada", NOW)], steps)
     assert ada.now_on == "step 1: Poison the data" and ada.furthest == 3
+
+
+def test_a_defense_run_where_the_attack_never_took_hold_stops_nothing():
+    events = [ev("Ada", "defense", "1", defense="strip", attack="badnets", took_hold=False, caught=False),
+              ev("Ben", "defense", "2", defense="strip", attack="badnets", took_hold=True, caught=True),
+              ev("Cy", "defense", "3", defense="strip", attack="badnets", took_hold=True, caught=False),
+              # even a caught flag on a run where the attack never took hold is not counted as stopped
+              ev("Dee", "defense", "4", defense="fine_pruning", attack="badnets", took_hold=False, caught=True)]
+    assert defense_catches(events) == {("badnets", "strip"): (1, 2, 3), ("badnets", "fine_pruning"): (0, 0, 1)}
+
+
+@pytest.mark.parametrize("caught, held, runs, said", [
+    (0, 0, 1, "the attack never took hold (1 run)"),
+    (0, 0, 3, "the attack never took hold (3 runs)"),
+    (0, 1, 1, "stopped 0 of 1 run"),
+    (1, 1, 1, "stopped 1 of 1 run"),
+    (2, 2, 2, "stopped 2 of 2 runs"),
+    (1, 2, 3, "stopped 1 of 2 runs; the attack never took hold in 1 other run"),
+    (0, 1, 3, "stopped 0 of 1 run; the attack never took hold in 2 other runs"),
+])
+def test_each_cell_of_the_class_table_counts_its_runs(caught, held, runs, said):
+    assert catches_cell(caught, held, runs) == said
+
+
+@pytest.mark.parametrize("points, ranks", [
+    ([], []), ([3], [1]), ([3, 3, 1], [1, 1, 3]), ([3, 2, 2, 0], [1, 2, 2, 4]), ([0, 0, 0], [1, 1, 1]),
+    ([5, 4, 3], [1, 2, 3]), ([-1, -1, -2], [1, 1, 3]), ([2.5, 2.5], [1, 1]),
+])
+def test_tied_students_share_a_rank(points, ranks):
+    assert competition_ranks(points) == ranks
+
+
+def test_the_mystery_board_ranks_ties_alike_whatever_their_names():
+    truth = draw_challenge(77, 2, Scenario(), 10)
+    events = [ev(name, "mystery", "1:1", challenge=77, count=2, model=truth[0].number,
+                 backdoored=truth[0].backdoored, target=truth[0].target) for name in ("Cy", "ada", "Ben")]
+    board = mystery_board(events, lambda code, count: draw_challenge(code, count, Scenario(), 10))
+    assert [s.nickname for s in board] == ["ada", "Ben", "Cy"]  # listed by name ...
+    assert competition_ranks([s.points for s in board]) == [1, 1, 1]  # ... ranked alike

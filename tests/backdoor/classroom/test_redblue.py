@@ -37,6 +37,21 @@ def test_the_rules_refuse_too_much_poison_or_too_much_lost_accuracy(rate, clean,
     assert len(why) == len(broken) and all(b in w for b, w in zip(broken, why))
 
 
+@pytest.mark.parametrize("rate, clean, base, said", [
+    (0.1001, 0.95, 0.95, "it poisons 10.01% of the training images; the most allowed is 10%"),
+    (0.10004, 0.95, 0.95, "it poisons 10.004% of the training images; the most allowed is 10%"),
+    (0.1000001, 0.95, 0.95, "it poisons just over 10% of the training images; the most allowed is 10%"),
+    (0.11, 0.95, 0.95, "it poisons 11.0% of the training images; the most allowed is 10%"),
+    (1.0, 0.95, 0.95, "it poisons 100.0% of the training images; the most allowed is 10%"),
+    (0.05, 0.9296, 0.95, "its clean accuracy is 2.04 points below the clean model's; the most allowed is 2"),
+    (0.05, 0.9299, 0.95, "its clean accuracy is 2.01 points below the clean model's; the most allowed is 2"),
+    (0.05, 0.9299999, 0.95, "its clean accuracy is just over 2 points below the clean model's; the most allowed is 2"),
+    (0.05, 0.0, 0.95, "its clean accuracy is 95.0 points below the clean model's; the most allowed is 2"),
+])
+def test_a_refusal_never_reads_as_within_the_limit(rate, clean, base, said):
+    assert rule_breaks("mnist-5k", "mnist-5k", rate, clean, base) == [said]
+
+
 def test_a_model_on_another_data_set_is_refused():
     assert "trained on traffic-signs" in rule_breaks("traffic-signs", "mnist-5k", 0.05, 0.9, 0.9)[0]
 
