@@ -109,3 +109,12 @@ def test_page_links_go_through_url_state_link():
                     and path != ROOT / "ui" / "url_state.py":
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, offenders
+
+
+def test_every_test_file_has_its_own_basename():
+    # pytest imports test files by basename (no __init__.py): a second file of the same name stops the whole
+    # run at collection, which a run of only the tests near a change never sees
+    seen: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert not {name: paths for name, paths in seen.items() if len(paths) > 1}, "rename one of each"
