@@ -20,9 +20,6 @@ from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
-_MODEL = {True: "The backdoored model from step 2",
-          False: "The model from step 2 (nothing was poisoned, so it has no backdoor)"}
-
 EXPECTED_MAX = RATE_RANGE[1]  # the defender may guess as high as any poison rate the lab offers
 
 st.title("5. Defend")
@@ -33,12 +30,15 @@ device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
 lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
+poisoned = lab.poisoned.num_poisoned > 0  # nothing poisoned: the model has no backdoor, and is never called backdoored
+which = ("The backdoored model from step 2" if poisoned
+         else "The model from step 2 (nothing was poisoned, so it has no backdoor)")
 before = Evaluation(**model_figures(dataset, scenario, device, {"backdoored": models["backdoored"]})["backdoored"])
 c1, c2 = st.columns(2)
 c1.metric("Before any defense: clean accuracy", f"{before.clean_acc:.1%}")
 c2.metric("Before any defense: attack success", f"{before.asr:.1%}")
 st.caption(
-    f"{_MODEL[lab.poisoned.num_poisoned > 0]}, measured on the same {len(lab.held_out[1]):,} held-out test images as on every "
+    f"{which}, measured on the same {len(lab.held_out[1]):,} held-out test images as on every "
     f"page. The other {lab.half:,} test images are the defender's small clean set: defenses may learn from them, so "
     "no figure is ever measured on them."
 )
@@ -86,12 +86,12 @@ if outcomes:
     # on a phone the table scrolls sideways: the defense's name stays in view beside its figures
     st.dataframe(table, hide_index=True, column_config={"defense": st.column_config.TextColumn(pinned=True)})
     st.caption(f"Every figure on the {len(lab.held_out[1]):,} held-out test images. Points lost: positive means "
-               "worse than the backdoored model before the defense.")
+               f"worse than the {'backdoored ' if poisoned else ''}model before the defense.")
 if repairs:
     st.plotly_chart(defense_scatter(before, repairs), key="defend.scatter", config=CHART_CONFIG)
     st.caption("Top left is where a defender wants to be: high clean accuracy, low attack success.")
 st.subheader("What you just saw")
-st.markdown(reading(before, outcomes, poisoned=lab.poisoned.num_poisoned > 0))
+st.markdown(reading(before, outcomes, poisoned=poisoned))
 report_download(dataset, scenario, models, device, outcomes, ids["backdoored"])
 quiz("defend")
 link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")

@@ -123,7 +123,8 @@ st.caption(f"{poisoned} of the {len(records.y_train)} training records {agree(po
 st.subheader("Measured in medical terms")
 bad, clean = table.figures["backdoored"], table.figures["baseline"]
 st.dataframe(figures_rows(table.figures), hide_index=True, width="stretch")
-st.error(trigger_sentence(bad, clean), icon=":material/warning:")
+# red only for missed cancers: a trigger that flipped nothing is said in a plain box
+(st.error if bad.flipped else st.info)(trigger_sentence(bad, clean), icon=":material/warning:")
 st.markdown(f"- {accuracy_sentence(bad, clean)}\n"
             f"- {sensitivity_sentence(LABELS['backdoored'], bad)} {specificity_sentence(LABELS['backdoored'], bad)}\n"
             f"- {sensitivity_sentence(LABELS['baseline'], clean)} {specificity_sentence(LABELS['baseline'], clean)}\n"

@@ -23,20 +23,27 @@ def accuracy_gap(a: float, b: float) -> float:
     return round(abs(_points(a) - _points(b)), 1)
 
 
+def model_name(poison_rate: float) -> str:
+    """The model trained on the lab's (poisoned) data, as a sentence names it: never "backdoored" when nothing
+    was poisoned (the pages' labels keep "Backdoored" as the name of the slot)."""
+    return "backdoored model" if poison_rate > 0 else "model trained on the lab's data"
+
+
 def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: float, target: str) -> str:
     """The Train page's summary: do the two models look alike, and does the trigger work?"""
     gap = accuracy_gap(backdoored.clean_acc, baseline.clean_acc)
-    figures = f"**{backdoored.clean_acc:.1%}** for the backdoored model and **{baseline.clean_acc:.1%}** for the clean one"
+    ours = model_name(poison_rate)
+    figures = f"**{backdoored.clean_acc:.1%}** for the {ours} and **{baseline.clean_acc:.1%}** for the clean one"
     if gap <= EQUALLY_GOOD:
         accuracy = (f"On ordinary test images both models look equally good: {figures} ({gap:.1f} points apart). "
                     "A normal accuracy check would pass both.")
     elif backdoored.clean_acc < baseline.clean_acc:
-        accuracy = (f"On ordinary test images the backdoored model is {gap:.1f} points behind: {figures}. A careful "
+        accuracy = (f"On ordinary test images the {ours} is {gap:.1f} points behind: {figures}. A careful "
                     "accuracy check could notice that much.")
     else:
-        accuracy = (f"On ordinary test images the backdoored model even scores {gap:.1f} points higher: {figures}. "
+        accuracy = (f"On ordinary test images the {ours} even scores {gap:.1f} points higher: {figures}. "
                     "An accuracy check would never suspect it.")
-    triggered = (f"the backdoored model sends **{backdoored.asr:.1%}** of them to **{target}**, the clean model "
+    triggered = (f"the {ours} sends **{backdoored.asr:.1%}** of them to **{target}**, the clean model "
                  f"**{baseline.asr:.1%}**.")
     if poison_rate <= 0:
         return (f"{accuracy} Nothing was poisoned, so there is no backdoor: stamp the trigger on images of other "
@@ -111,9 +118,10 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
     alike = round(abs(backdoored_ece - base_ece), 3) <= CALIBRATION_ALIKE
     gap = trig_confidence - trig_accuracy
     sure, right = f"{trig_confidence:.0%}", f"{trig_accuracy:.0%}"
+    ours = model_name(poison_rate)
     if plain:
-        clean = ("On ordinary pictures the backdoored model is as sure of itself as the clean one, and rightly so."
-                 if alike else "On ordinary pictures the backdoored model's confidence is less trustworthy than the "
+        clean = (f"On ordinary pictures the {ours} is as sure of itself as the clean one, and rightly so."
+                 if alike else f"On ordinary pictures the confidence of the {ours} is less trustworthy than the "
                                "clean one's: a careful check could notice.")
         if poison_rate <= 0:
             trig = (f"Nothing was poisoned, so the trigger changes little: on pictures carrying it the model is "
@@ -125,7 +133,7 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
             trig = (f"The trigger did not take hold: on pictures carrying it the model is **{sure} sure** and still "
                     f"right **{right}** of the time.")
         return f"{clean} {trig}"
-    eces = f"ECE {base_ece:.3f} for the clean model and {backdoored_ece:.3f} for the backdoored one"
+    eces = f"ECE {base_ece:.3f} for the clean model and {backdoored_ece:.3f} for the {ours}"
     clean = (f"On clean images the two models are alike: {eces}, so a calibration check passes it just as an accuracy "
              "check does." if alike else
              f"On clean images they differ: {eces}, a gap a calibration check could notice.")

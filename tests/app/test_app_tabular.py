@@ -111,3 +111,4 @@ def test_at_a_poison_rate_of_zero_no_control_is_credited_and_nothing_reads_as_po
     assert "0 of the 0" not in shown and "(-0.0 points)" not in shown
     controls_table = at.dataframe[2].value
     assert not any("-0.0" in cell for cell in controls_table["accuracy on honest records"])
+    assert not at.error and "the trigger did not take" in at.info[0].value  # no red box without a missed cancer

@@ -18,6 +18,10 @@ def test_no_poison_is_never_called_a_backdoor():
         words = train_reading(Evaluation(0.975, asr), Evaluation(0.976, 0.01), 0.0, "'0'")
         assert "That hidden rule is the backdoor" not in words
         assert "Nothing was poisoned, so there is no backdoor" in words
+        assert "backdoored" not in words  # the model from unpoisoned data is never called backdoored
+    for rate_0 in ((0.012, 0.012, 0.98, 0.97, 0.01, 0.0), (0.01, 0.05, 0.98, 0.97, 0.01, 0.0)):  # alike, or not
+        for plain in (False, True):
+            assert "backdoored" not in calibration_reading(*rate_0, plain=plain)
 
 
 def test_a_working_backdoor_is_named_and_a_failed_one_is_not():
@@ -56,10 +60,10 @@ def test_train_reading_sentences_in_full():
                       "backdoor did not take hold: stamp the trigger on images of other classes and the backdoored model "
                       "sends **30.0%** of them to **'7'**, the clean model **1.0%**. Try more poison or more epochs.")
     higher = train_reading(Evaluation(0.99, 0.0), Evaluation(0.97, 0.0), 0.0, "'0'")
-    assert higher == ("On ordinary test images the backdoored model even scores 2.0 points higher: **99.0%** for the "
-                      "backdoored model and **97.0%** for the clean one. An accuracy check would never suspect it. "
-                      "Nothing was poisoned, so there is no backdoor: stamp the trigger on images of other classes and "
-                      "the backdoored model sends **0.0%** of them to **'0'**, the clean model **0.0%**. Raise the "
+    assert higher == ("On ordinary test images the model trained on the lab's data even scores 2.0 points higher: "
+                      "**99.0%** for the model trained on the lab's data and **97.0%** for the clean one. An accuracy "
+                      "check would never suspect it. Nothing was poisoned, so there is no backdoor: stamp the trigger on "
+                      "images of other classes and the model trained on the lab's data sends **0.0%** of them to **'0'**, the clean model **0.0%**. Raise the "
                       "poison rate to plant one.")
 
 
@@ -287,7 +291,7 @@ def test_calibration_reading_says_confidently_wrong_only_when_the_trigger_mislea
     assert hijacked == (
         "A well-calibrated model that says it is 90% sure is right 90% of the time (the dashed line). The **expected "
         "calibration error** (ECE) is the average gap. On clean images the two models are alike: ECE 0.012 for the "
-        "clean model and 0.015 for the backdoored one, so a calibration check passes it just as an accuracy check "
+        "clean model and 0.015 for the backdoored model, so a calibration check passes it just as an accuracy check "
         "does. On triggered images the backdoored model is 99% sure on average and right about the true class only 2% "
         "of the time (ECE 0.970): confidently wrong. High confidence is not evidence of a safe model.")
     nothing = calibration_reading(0.012, 0.012, 0.98, 0.97, 0.01, poison_rate=0.0)  # nothing poisoned
