@@ -16,7 +16,7 @@ from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import RATE_RANGE, bind
 from ui.training import model_figures, scenario_or_stop, trained_or_stop
 from ui.routing import through_router
-from ui.url_state import link
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -94,4 +94,4 @@ st.subheader("What you just saw")
 st.markdown(reading(before, outcomes, poisoned=poisoned))
 report_download(dataset, scenario, models, device, outcomes, ids["backdoored"])
 quiz("defend")
-link("pages/matrix.py", label="Next: every attack against every defense", icon=":material/arrow_forward:")
+next_link("defend")

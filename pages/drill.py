@@ -13,7 +13,7 @@ from ui.resources import current_dataset, current_device
 from ui.menus import menu_title
 from ui.routing import through_router
 from ui.training import scenario_or_stop, trained_or_stop
-from ui.url_state import link
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -109,4 +109,4 @@ if over:
     st.table([{"step": p["step"], "who": p["who"], "what": p["what"]} for p in words["playbook"]])
 else:
     st.caption("The timeline, with the harm the backdoor did, appears when all the requests are served.")
-link("pages/brief.py", label="Next: take it to the board, a two-page brief", icon=":material/arrow_forward:")
+next_link("drill")

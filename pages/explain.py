@@ -15,6 +15,7 @@ from ui.state import bind
 from ui.training import KINDS, scenario_or_stop, trained_or_stop
 from ui.words import article
 from ui.routing import through_router
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -92,3 +93,4 @@ def explain_grid() -> None:
 explain_grid()
 st.caption("Bright, warm colours mark the pixels that mattered most for the model's answer; grey areas mattered little.")
 quiz("explain")
+next_link("explain")

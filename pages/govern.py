@@ -15,6 +15,7 @@ from ui.menus import menu_title
 from ui.routing import through_router
 from ui.url_state import link
 from ui.words import share
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -73,4 +74,4 @@ st.caption("The NIST AI RMF (https://www.nist.gov/itl/ai-risk-management-framewo
            "functions: Govern (policies and accountability), Map (context and where risks come from), Measure "
            "(testing and evaluation) and Manage (acting on risks, monitoring, response).")
 quiz("govern")
-link("pages/drill.py", label="Next: play the day it happens, an incident drill", icon=":material/arrow_forward:")
+next_link("govern")

@@ -23,8 +23,8 @@ from ui.menus import menu_title
 from ui.routing import through_router
 from ui.charts import CHART_CONFIG
 from models import MODELS
-from ui.url_state import link
 from ui.words import and_list, count_of
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -136,5 +136,4 @@ st.download_button("Download the matrix (CSV)", result.to_csv(), file_name=f"bac
 st.caption(f"Computed in {result.seconds / 60:.1f} minutes in all. Every figure was measured by the code, "
            "on this server, with the settings above.")
 quiz("matrix")
-link("pages/tabular.py" if is_stakeholder() else "pages/govern.py",
-     label="Next: the same backdoor in patient records" if is_stakeholder() else "Next: what this means for an organisation", icon=":material/arrow_forward:")
+next_link("matrix")

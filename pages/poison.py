@@ -22,8 +22,8 @@ from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
 from ui.page_figures import stealth_figures
 from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
-from ui.url_state import link
 from ui.words import agree, count_of, share as share_of
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -155,4 +155,4 @@ st.subheader("What you just saw")
 st.markdown(poison_reading(poisoned.num_poisoned, n, poisoned.num_cover, spec.config.clean_label, target_name,
                            figures["psnr"], figures["ssim"], spec.cover))
 quiz("poison")
-link("pages/train.py", label="Next: train a model on this data", icon=":material/arrow_forward:")
+next_link("poison")

@@ -22,8 +22,8 @@ from ui.table_words import (
     accuracy_sentence, attribution_sentence, beyond_sentence, calibration_sentence, control_sentence, learnt,
     record_sentence, sensitivity_sentence, specificity_sentence, trigger_sentence, what_you_saw,
 )
-from ui.url_state import link
 from ui.words import agree, count_of
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -171,5 +171,4 @@ st.caption("Activation Clustering and Spectral Signatures inspect the training f
 with st.container(border=True):
     st.markdown(f"**What you just saw.** {what_you_saw(bad, clean, rows, poisoned)}")
 quiz("tabular")
-link("pages/govern.py", label="Next: the controls, their owners and the rules in your sector",
-     icon=":material/arrow_forward:")
+next_link("tabular")

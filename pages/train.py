@@ -28,7 +28,7 @@ from ui.words import count_of, share
 from models import MODELS
 from ui.menus import menu_title
 from ui.routing import through_router
-from ui.url_state import link
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -125,4 +125,4 @@ if not is_stakeholder():
     with st.expander("Does augmentation or mixup stop the backdoor?"):
         compare_training_options(dataset, scenario, device)
 quiz("train")
-link("pages/trigger.py", label="Next: fire the trigger on test images", icon=":material/arrow_forward:")
+next_link("train")

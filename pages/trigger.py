@@ -21,6 +21,7 @@ from ui.readings import trigger_reading
 from ui.words import article
 from ui.menus import menu_title
 from ui.routing import through_router
+from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -111,3 +112,4 @@ st.caption(f"The same {len(y_eval):,} held-out test images, and the same figures
 st.markdown(trigger_reading(counts.correct, counts.images, counts.sent, counts.attackable, target_name,
                             scenario.all_to_all, scenario.poison.rate))
 quiz("trigger")
+next_link("trigger")

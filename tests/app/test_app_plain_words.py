@@ -21,7 +21,7 @@ from backdoor.defenses.registry import DEFENSES
 from backdoor.matrix import NO_DEFENSE, AttackRow, Cell, Matrix, MatrixConfig, matrix_path, save_matrix
 from backdoor.sectors import load_sectors
 from backdoor.train import Progress
-from ui.menus import MENUS
+from ui.menus import MENUS, STAKEHOLDER_TITLES
 from ui.training import progress_words
 
 TERMS = load_terms()
@@ -228,3 +228,12 @@ def test_the_incident_drills_timeline_and_playbook_explain_their_terms_too(stake
     text = page_text(stakeholder)
     assert "The incident timeline" in text and "The playbook" in text
     assert_plain(text, "drill")
+
+
+@pytest.mark.trains
+def test_a_stakeholders_next_link_names_the_next_page_of_their_own_menu(stakeholder):
+    for here, there in zip(["train", "trigger", "matrix"], ["trigger", "matrix", "tabular"]):
+        stakeholder.switch_page(f"pages/{here}.py").run()
+        nexts = [p.proto for p in stakeholder.get("page_link") if p.proto.label.startswith("Next:")]
+        assert [(n.label, n.page.split("/")[-1]) for n in nexts] == [
+            (f"Next: {STAKEHOLDER_TITLES[there]}", there)], nexts
