@@ -67,16 +67,18 @@ def test_every_menu_entry_fits_the_sidebar_uncut(server, audience):
 PAGE_LINK_WIDTHS = MENU_WIDTHS.replace('[data-testid="stSidebar"]', '[data-testid="stMain"]')
 
 
-@pytest.mark.parametrize("page, landmark", [("govern", "Your sector: the rules"), ("tabular", "A flipped diagnosis")])
-def test_a_long_link_inside_the_page_wraps_on_a_phone_instead_of_being_cut(server, page, landmark):
+@pytest.mark.parametrize("page, audience, landmark", [("govern", "Stakeholder", "Your sector: the rules"),
+                                                      ("tabular", "Student", "Patient records: a tampered lab pattern")])
+def test_a_long_link_inside_the_page_wraps_on_a_phone_instead_of_being_cut(server, page, audience, landmark):
     # Streamlit sets a page link on one line: "Shown, not asserted: the same backdoor in 569 real pa"
     with sync_playwright() as p:
         browser = launch(p)
-        tab = opened(browser, f"{server.url}/{page}?lab.audience=Stakeholder", landmark, PHONE)
+        tab = opened(browser, f"{server.url}/{page}?lab.audience={audience}", landmark, PHONE)
         tab.get_by_test_id("stMain").get_by_test_id("stPageLink-NavLink").first.wait_for(timeout=60_000)
         settled(tab)
         links = tab.evaluate(PAGE_LINK_WIDTHS)
         browser.close()
-    assert any(len(text) > 50 for text, _, _ in links), links  # the long one is there to be checked
+    # the long one is there to be checked (about 30 characters fit on one line of a phone's page)
+    assert any(len(text) > 45 for text, _, _ in links), links
     cut = [(text, needs, has) for text, needs, has in links if needs > has]
     assert not cut, f"cut off on the {page} page: {cut}"
