@@ -7,13 +7,15 @@ off the audience's path, or at its end, shows no "Next:" link.
 
 from __future__ import annotations
 
-from ui.menus import STAKEHOLDER_TITLES
+from ui.menus import MENUS, STAKEHOLDER_TITLES
 from ui.state import is_stakeholder
 from ui.url_state import link
 
+# The student's story is the student menu's order from the Poison page, plus the board brief (off
+# their menu, reached from the drill); the stakeholder's is their menu between its start and glossary.
 STORY: dict[str, list[str]] = {
     "Student": ["poison", "train", "trigger", "explain", "defend", "matrix", "govern", "tabular", "drill", "brief"],
-    "Stakeholder": ["train", "trigger", "matrix", "tabular", "govern", "drill", "brief"],
+    "Stakeholder": [page for page in MENUS["Stakeholder"] if page not in ("start", "glossary")],
 }
 
 # What each page is, as the step before it invites the student there.
