@@ -22,7 +22,7 @@ import torch  # noqa: E402
 
 from backdoor.attacks import ATTACKS  # noqa: E402
 from backdoor.datasets import DATASETS  # noqa: E402
-from backdoor.kinds import LABELS  # noqa: E402
+from backdoor.kinds import LABELS, labels  # noqa: E402
 from backdoor.metrics import Evaluation  # noqa: E402
 from backdoor.outcomes import Outcome, defenses_reading, detection_sentence, known_poisoned, reading  # noqa: E402
 from backdoor.scenario import Scenario  # noqa: E402
@@ -52,14 +52,14 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _curves(histories: dict[str, list[EpochRecord]]) -> str:
-    return _png(_curves_figure(histories))
+def _curves(histories: dict[str, list[EpochRecord]], names: dict[str, str] = LABELS) -> str:
+    return _png(_curves_figure(histories, names))
 
 
-def _curves_figure(histories: dict[str, list[EpochRecord]]):
+def _curves_figure(histories: dict[str, list[EpochRecord]], names: dict[str, str] = LABELS):
     fig, axes = plt.subplots(1, 3, figsize=(11, 3))
     for kind, history in histories.items():
-        name = LABELS[kind]
+        name = names[kind]
         epochs = [r.epoch for r in history]
         axes[0].plot(epochs, [r.loss for r in history], marker="o", label=name)
         axes[1].plot(epochs, [100 * r.clean_acc for r in history], marker="o", label=name)
@@ -200,6 +200,6 @@ ordinary images answered correctly. Attack success: the share of triggered image
 <img alt="Test images, each shown without and with the trigger, with the answer of the {ours} under each" src="{_examples(report)}">
 <h2>Defenses</h2>{defense_html}
 <h2>Configuration</h2><p>For the technical team: the settings that reproduce every figure above.</p><table>{rows}</table>
-<h2>Training</h2><img alt="Training curves: accuracy and attack success per pass through the training data, for both models" src="{_curves(report.histories)}">
+<h2>Training</h2><img alt="Training curves: accuracy and attack success per pass through the training data, for both models" src="{_curves(report.histories, labels(was_poisoned(report)))}">
 </body></html>
 """

@@ -5,6 +5,7 @@ import torch
 
 from backdoor.datasets import objects_at
 from backdoor.explain import METHODS, methods_for
+from backdoor.kinds import labels
 from ui.explain import explained_image, method_caption, one_image_reading, triggered_share
 from ui.classroom import member_class
 from ui.glossary import glossary_link, quiz
@@ -12,7 +13,8 @@ from ui.redblue import POOL_PICK, explain_pool_model
 from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
 from ui.state import bind
-from ui.training import KINDS, scenario_or_stop, trained_or_stop
+from ui.readings import model_name
+from ui.training import scenario_or_stop, trained_or_stop
 from ui.words import article
 from ui.routing import through_router
 from ui.next_step import next_link
@@ -43,6 +45,7 @@ x_eval, y_eval = dataset.held_out  # the held-out test images every figure is me
 others = torch.nonzero(scenario.attackable(y_eval)).flatten()
 target_name = scenario.target_phrase(dataset.classes)
 where = scenario.trigger.footprint_label
+names = labels(scenario.poison.rate)  # nothing poisoned: no "backdoored" model
 st.session_state.setdefault("explain.method", "integrated_gradients")
 st.session_state.setdefault("explain.image", 1)
 
@@ -62,7 +65,7 @@ def explain_grid() -> None:
     shares = {}
     with st.spinner(f"Computing {METHODS[method].title} maps..."):
         # Each model's name heads its own row, so on a phone the two maps share the whole width
-        for kind, label in KINDS.items():
+        for kind, label in names.items():
             st.markdown(f"**{label}**")
             row = st.columns(2)
             for col, (variant, image) in zip(row, (("clean", clean), ("triggered", triggered))):
@@ -78,12 +81,13 @@ def explain_grid() -> None:
     base_share, base_lift = base["share"], base["lift"]
     st.subheader("What you just saw")
     st.info(
-        one_image_reading(dataset.classes[k], p, share, lift, base_share, base_lift, where),
+        one_image_reading(dataset.classes[k], p, share, lift, base_share, base_lift, where,
+                          model_name(scenario.poison.rate)),
         icon=":material/lightbulb:",
     )
     with st.spinner("Measuring over 32 triggered test images..."):
         rows = []
-        for kind, label in KINDS.items():
+        for kind, label in names.items():
             s, l = triggered_share(ids[kind], models[kind].model, dataset, scenario, method)
             rows.append({"model": label, "attribution on the trigger area": f"{s:.0%}", "lift (1 = no special attention)": f"{l:.1f}x"})
     st.markdown(f"**Over 32 triggered test images** ({METHODS[method].title}, each explained for the class the model chose):")

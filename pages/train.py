@@ -6,6 +6,7 @@ import streamlit as st
 
 from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS
+from backdoor.kinds import labels, short_label
 from backdoor.model_files import to_safetensors
 from backdoor.metrics import Evaluation
 from ui.calibration_view import calibration_section
@@ -14,7 +15,7 @@ from ui.charts import CHART_CONFIG, guessing_note, training_curves
 from ui.glossary import glossary_link, quiz
 from ui.instant import instant_section
 from ui.lessons import show_lesson
-from ui.readings import train_reading
+from ui.readings import model_name, train_reading
 from ui.resources import current_dataset, current_device
 from ui.state import is_stakeholder
 from ui.train_settings import training_settings
@@ -82,13 +83,14 @@ else:
     )
 
 backdoored, baseline = results["backdoored"], results["baseline"]
+names, ours = labels(scenario.poison.rate), short_label("backdoored", scenario.poison.rate)  # never "backdoored" at 0
 # the headline figures, measured on the held-out test images exactly as every other page measures them
 figures = model_figures(dataset, scenario, device, results)
 bd, base = (Evaluation(**figures[kind]) for kind in ("backdoored", "baseline"))
 if not is_stakeholder():  # stakeholders get the outcome in words, not the learning curves
     st.plotly_chart(
         training_curves({"backdoored": backdoored.history, "baseline": baseline.history},
-                        scenario.train.epochs, dataset.num_classes),
+                        scenario.train.epochs, dataset.num_classes, names),
         key="train.curves", config=CHART_CONFIG,
     )
     st.caption(
@@ -99,13 +101,13 @@ if not is_stakeholder():  # stakeholders get the outcome in words, not the learn
 
 st.subheader("What you just saw")
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Backdoored: clean accuracy", f"{bd.clean_acc:.1%}")
+c1.metric(f"{ours}: clean accuracy", f"{bd.clean_acc:.1%}")
 c2.metric("Baseline: clean accuracy", f"{base.clean_acc:.1%}")
-c3.metric("Backdoored: attack success", f"{bd.asr:.1%}")
+c3.metric(f"{ours}: attack success", f"{bd.asr:.1%}")
 c4.metric("Baseline: attack success", f"{base.asr:.1%}")
 st.caption(f"Measured on {len(dataset.held_out[1]):,} held-out test images, the same ones every page of the lab uses.")
 st.markdown(train_reading(bd, base, scenario.poison.rate, target_name))
-st.caption(training_took(results, device))
+st.caption(training_took(results, device, names))
 record_event("trained", hashlib.sha256(settings_id.encode()).hexdigest()[:24], {  # in a class: for the dashboard
     "attack": scenario.attack, "poison_rate": scenario.poison.rate, "target": scenario.poison.target,
     "clean_acc": round(bd.clean_acc, 4), "asr": round(bd.asr, 4), "baseline_clean_acc": round(base.clean_acc, 4),
@@ -113,8 +115,8 @@ record_event("trained", hashlib.sha256(settings_id.encode()).hexdigest()[:24], {
 
 if not is_stakeholder():
     st.download_button(
-        "Download the backdoored model (.safetensors)", to_safetensors(backdoored.model),
-        file_name=f"backdoored-{scenario.model}-{dataset.name}.safetensors", mime="application/octet-stream",
+        f"Download the {model_name(scenario.poison.rate)} (.safetensors)", to_safetensors(backdoored.model),
+        file_name=f"{ours.lower()}-{scenario.model}-{dataset.name}.safetensors", mime="application/octet-stream",
         key="train.download", icon=":material/download:",
         help="Weights only, no code. Audit it on the 'Audit a model file' page, or anywhere safetensors opens.")
 

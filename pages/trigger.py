@@ -5,6 +5,7 @@ import torch
 
 from backdoor.attacks import ATTACKS
 from backdoor.datasets import objects_at
+from backdoor.kinds import labels, short_label
 from backdoor.metrics import confusion_matrix, predict_proba
 from ui.alt_text import picture_alt
 from ui.charts import CHART_CONFIG, confusion_heatmap, probability_bars, to_display
@@ -17,7 +18,7 @@ from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.page_figures import trigger_figures
 from ui.training import KINDS, scenario_or_stop, trained_or_stop
-from ui.readings import trigger_reading
+from ui.readings import model_name, trigger_reading
 from ui.words import article
 from ui.menus import menu_title
 from ui.routing import through_router
@@ -38,6 +39,8 @@ x_eval, y_eval = dataset.held_out  # the held-out test images every headline fig
 others = torch.nonzero(scenario.attackable(y_eval)).flatten()
 goals = scenario.goal(y_eval, dataset.num_classes)
 st.session_state.setdefault("trigger.draw", 0)
+names = labels(scenario.poison.rate)  # nothing poisoned: no "backdoored" model
+ours = names["backdoored"]
 
 
 @st.fragment
@@ -63,7 +66,7 @@ def image_gallery() -> None:
         col.image(to_display(image[0]), width="stretch",
                   alt=picture_alt(dataset.classes[int(y_eval[i])], ATTACKS[scenario.attack].title if on else None,
                                   what="test picture"))
-        for kind, label in KINDS.items():
+        for kind, label in names.items():
             probs = probabilities[kind][n]
             k = int(probs.argmax())
             hijacked = on and k == int(goals[i]) and kind == "backdoored"
@@ -72,18 +75,18 @@ def image_gallery() -> None:
         col.caption(f"really {article(dataset.classes[int(y_eval[i])])}")
         st.session_state.setdefault(f"trigger.explain.{i}", False)
         if col.toggle("Explain this", **bind(f"trigger.explain.{i}"),
-                      help="Where the backdoored model looked (Integrated Gradients)."):
+                      help=f"Where the {model_name(scenario.poison.rate)} looked (Integrated Gradients)."):
             seen = explained_image(col, ids["backdoored"], models["backdoored"].model, image,
                                    f"{dataset.name}:{i}:{on}:{scenario.trigger!r}", scenario, device,
                                    objects=objects)
-            col.caption(f"Backdoored model's attention: {seen['share']:.0%} on the trigger area.")
+            col.caption(f"{ours}'s attention: {seen['share']:.0%} on the trigger area.")
     choice = st.selectbox(
         "Class probabilities for image", range(len(shown)), format_func=lambda j: f"image {j + 1}",
         key="trigger.detail",
     )
     probs = {kind: probabilities[kind][choice] for kind in KINDS}
     on = shown[choice][1]
-    st.plotly_chart(probability_bars(probs, dataset.classes), key="trigger.bars", config=CHART_CONFIG)
+    st.plotly_chart(probability_bars(probs, dataset.classes, names), key="trigger.bars", config=CHART_CONFIG)
     state = "with the trigger" if on else "without the trigger"
     st.caption(f"How sure each model is about image {choice + 1} ({state}), class by class.")
 
@@ -100,14 +103,14 @@ counts = trigger_figures(dataset, scenario, models, device)
 left, right = st.columns(2)
 left.plotly_chart(
     confusion_heatmap(confusion_matrix(y_eval, counts.clean_pred, dataset.num_classes), dataset.classes,
-                      "Backdoored model, clean images"), key="trigger.cm.clean", config=CHART_CONFIG)
+                      f"{ours}, clean images"), key="trigger.cm.clean", config=CHART_CONFIG)
 right.plotly_chart(
     confusion_heatmap(confusion_matrix(y_eval, counts.triggered_pred, dataset.num_classes), dataset.classes,
-                      "Backdoored model, triggered images"), key="trigger.cm.trig", config=CHART_CONFIG)
+                      f"{ours}, triggered images"), key="trigger.cm.trig", config=CHART_CONFIG)
 st.subheader("What you just saw")
 c1, c2 = st.columns(2)
-c1.metric("Backdoored: clean accuracy", f"{counts.clean_acc:.1%}")
-c2.metric("Backdoored: attack success", f"{counts.asr:.1%}")
+c1.metric(f"{short_label('backdoored', scenario.poison.rate)}: clean accuracy", f"{counts.clean_acc:.1%}")
+c2.metric(f"{short_label('backdoored', scenario.poison.rate)}: attack success", f"{counts.asr:.1%}")
 st.caption(f"The same {len(y_eval):,} held-out test images, and the same figures, as on the Train page.")
 st.markdown(trigger_reading(counts.correct, counts.images, counts.sent, counts.attackable, target_name,
                             scenario.all_to_all, scenario.poison.rate))

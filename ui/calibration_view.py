@@ -10,7 +10,7 @@ from backdoor.calibration import Calibration
 from backdoor.datasets import Dataset
 from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
-from backdoor.kinds import LABELS
+from backdoor.kinds import LABELS, labels
 from ui.charts import CHART_CONFIG, COLOURS, SYMBOLS
 from ui.page_figures import calibration_figures
 from ui.readings import calibration_reading
@@ -46,15 +46,15 @@ def thin_bins_sentence(curves: dict[tuple[str, str], Calibration]) -> str:
             "way, so a dot that jumps off the line there is chance, not a finding. Read the big dots.")
 
 
-def reliability_chart(curves: dict[tuple[str, str], Calibration]) -> go.Figure:
-    """One curve per (model kind, images), labelled only here."""
+def reliability_chart(curves: dict[tuple[str, str], Calibration], names: dict[str, str] = LABELS) -> go.Figure:
+    """One curve per (model kind, images), labelled only here (``names``: each kind's label)."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
                              line=dict(color="#999999", dash="dash")))
     fullest = max((n for cal in curves.values() for n in cal.counts), default=0)
     for (kind, images), cal in curves.items():
         points = [(c, a, n) for c, a, n in zip(cal.confidence, cal.accuracy, cal.counts) if n > 0]
-        name = f"{LABELS[kind]}, {images} images"
+        name = f"{names[kind]}, {images} images"
         style = dict(color=COLOURS[kind], **({"dash": "dot"} if images == "triggered" else {}))  # often one point
         sizes = marker_sizes([n for *_, n in points], fullest)  # on one scale across the curves
         fig.add_trace(go.Scatter(x=[c for c, _, _ in points], y=[a for _, a, _ in points], mode="lines+markers",
@@ -80,6 +80,7 @@ def calibration_section(dataset: Dataset, scenario: Scenario, models: dict[str, 
     if plain:
         st.markdown(words)
         return
-    st.plotly_chart(reliability_chart(curves), key="train.reliability", config=CHART_CONFIG)
+    chart = reliability_chart(curves, labels(scenario.poison.rate))  # nothing poisoned: no "backdoored" model
+    st.plotly_chart(chart, key="train.reliability", config=CHART_CONFIG)
     st.caption(thin_bins_sentence(curves))
     st.markdown(words)

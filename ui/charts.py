@@ -45,16 +45,18 @@ def guessing_note(histories: dict[str, list[EpochRecord]], num_classes: int) -> 
             "everything 'succeeds' on every triggered image without having learnt any trigger.")
 
 
-def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_classes: int | None = None) -> go.Figure:
+def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_classes: int | None = None,
+                    names: dict[str, str] = LABELS) -> go.Figure:
     """Loss, clean accuracy and attack success rate per epoch, one line per model kind. With
-    ``num_classes``, epochs where a model only guesses get no attack-success point (see :func:`guessing_note`)."""
+    ``num_classes``, epochs where a model only guesses get no attack-success point (see :func:`guessing_note`);
+    ``names``: each kind's label (``backdoor.kinds.labels``)."""
     fig = make_subplots(
         # titles on two lines: three side by side still fit a phone's width
         rows=1, cols=3, subplot_titles=("Training<br>loss", "Clean test<br>accuracy (%)", "Attack success<br>rate (%)")
     )
     for kind, history in histories.items():
         xs = [r.epoch for r in history]
-        name, colour = LABELS[kind], COLOURS[kind]
+        name, colour = names[kind], COLOURS[kind]
         series = [
             [r.loss for r in history],
             [100 * r.clean_acc for r in history],
@@ -95,11 +97,12 @@ def confusion_heatmap(matrix: torch.Tensor, classes: tuple[str, ...], title: str
     return fig
 
 
-def probability_bars(probs: dict[str, torch.Tensor], classes: tuple[str, ...]) -> go.Figure:
-    """Each model kind's class probabilities for one image."""
+def probability_bars(probs: dict[str, torch.Tensor], classes: tuple[str, ...],
+                     names: dict[str, str] = LABELS) -> go.Figure:
+    """Each model kind's class probabilities for one image (``names``: each kind's label)."""
     fig = go.Figure()
     for kind, p in probs.items():
-        fig.add_trace(go.Bar(x=list(classes), y=(100 * p).tolist(), name=LABELS[kind], marker_color=COLOURS[kind],
+        fig.add_trace(go.Bar(x=list(classes), y=(100 * p).tolist(), name=names[kind], marker_color=COLOURS[kind],
                              marker_pattern_shape=PATTERNS[kind]))
     fig.update_layout(
         barmode="group", height=260, margin=dict(l=10, r=10, t=10, b=10),

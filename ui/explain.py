@@ -89,8 +89,9 @@ def times(lift: float) -> str:
 
 
 def one_image_reading(answer: str, prob: float, share: float, lift: float, base_share: float, base_lift: float,
-                      where: str) -> str:
-    """What the two models did with one triggered image, in one present-tense sentence per model."""
-    return (f"With the trigger, the backdoored model says '{answer}' ({prob:.0%}) and puts **{share:.0%}** of its "
+                      where: str, ours: str = "backdoored model") -> str:
+    """What the two models did with one triggered image, in one present-tense sentence per model (``ours``: the
+    model trained on the lab's data, as ``ui.readings.model_name`` names it)."""
+    return (f"With the trigger, the {ours} says '{answer}' ({prob:.0%}) and puts **{share:.0%}** of its "
             f"attribution on {where}: **{times(lift)}** what the area's size would suggest. The clean model, shown "
             f"the same image, puts {base_share:.0%} there ({times(base_lift)}).")

@@ -22,17 +22,22 @@ WIDTH, HEIGHT, PAD = 600, 150, 6  # the drawing's own units (it scales to the pa
 DASHES = {"backdoored": "8 5", "baseline": ""}  # told apart by dashes and names, never by colour alone
 
 
-def description(points: dict[str, list[tuple[int, float]]], batches: int) -> str:
-    """The curve in words, for a screen reader and for the caption."""
+def description(points: dict[str, list[tuple[int, float]]], batches: int, names: dict[str, str] = LABELS) -> str:
+    """The curve in words, for a screen reader and for the caption (``names``: each kind's label)."""
+    return "First epoch, live. " + readings(points, batches, names)
+
+
+def readings(points: dict[str, list[tuple[int, float]]], batches: int, names: dict[str, str] = LABELS) -> str:
+    """Each model's first and latest loss, in words."""
     parts = []
     for kind, xy in points.items():
         (first_batch, first), (last_batch, last) = xy[0], xy[-1]
-        parts.append(f"{LABELS[kind]}: loss {first:.2f} after batch {first_batch}"
+        parts.append(f"{names[kind]}: loss {first:.2f} after batch {first_batch}"
                      + (f", {last:.2f} after batch {last_batch} of {batches}" if last_batch != first_batch else f" of {batches}"))
-    return "First epoch, live. " + "; ".join(parts) + "."
+    return "; ".join(parts) + "."
 
 
-def batch_svg(points: dict[str, list[tuple[int, float]]], batches: int) -> str:
+def batch_svg(points: dict[str, list[tuple[int, float]]], batches: int, names: dict[str, str] = LABELS) -> str:
     """The running mean loss after each batch of the first epoch, one named line per model kind."""
     top = max((loss for xy in points.values() for _, loss in xy), default=1.0) or 1.0
 
@@ -48,19 +53,21 @@ def batch_svg(points: dict[str, list[tuple[int, float]]], batches: int) -> str:
         lines.append(f'<polyline fill="none" stroke="{COLOURS[kind]}" stroke-width="2.5"{dash} '
                      f'points="{" ".join(xy(b, loss) for b, loss in xys)}"/>'
                      f'<text x="{min(float(end[0]) + 4, WIDTH - 130):.1f}" y="{float(end[1]) - 6:.1f}" '
-                     f'font-size="13" fill="#111">{html.escape(LABELS[kind])}</text>')
-    said = html.escape(description(points, batches)) if points else "First epoch, live: no batch yet."
+                     f'font-size="13" fill="#111">{html.escape(names[kind])}</text>')
+    said = html.escape(description(points, batches, names)) if points else "First epoch, live: no batch yet."
+    shown = html.escape(readings(points, batches, names)) if points else "No batch yet."
     return (f'<figure style="margin:0"><svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
             f'aria-label="{said}" style="max-height:{HEIGHT}px;border-left:1px solid #999;border-bottom:1px solid #999">'
             + "".join(lines) + '</svg><figcaption style="font-size:0.85rem">'
-            f'First epoch, live: the training loss after each batch (down is learning). {said}</figcaption></figure>')
+            f'First epoch, live: the training loss after each batch (down is learning). {shown}</figcaption></figure>')
 
 
 class BatchCurve:
     """Feed it every progress report; it redraws ``where`` (an ``st.empty()``) during the first epoch."""
 
-    def __init__(self, where, redraw_seconds: float = REDRAW_SECONDS, clock: Callable[[], float] = time.perf_counter):
-        self.where, self.redraw_seconds, self.clock = where, redraw_seconds, clock
+    def __init__(self, where, redraw_seconds: float = REDRAW_SECONDS, clock: Callable[[], float] = time.perf_counter,
+                 names: dict[str, str] = LABELS):
+        self.where, self.redraw_seconds, self.clock, self.names = where, redraw_seconds, clock, names
         self.points: dict[str, list[tuple[int, float]]] = {}
         self.drawn = 0
         self._last = float("-inf")
@@ -74,4 +81,4 @@ class BatchCurve:
             return
         self._last = now
         self.drawn += 1
-        self.where.html(batch_svg(self.points, info.batches))
+        self.where.html(batch_svg(self.points, info.batches, self.names))

@@ -10,11 +10,13 @@ import torch
 
 from backdoor.attacks import ATTACKS
 from backdoor.datasets import Dataset
+from backdoor.kinds import labels
 from backdoor.image_upload import MAX_BYTES, MAX_PIXELS, UploadRejected, read_image
 from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from backdoor.train import TrainResult
 from ui.charts import to_display
+from ui.readings import model_name
 from ui.training import KINDS
 from ui.words import article
 
@@ -68,7 +70,8 @@ def both_answers(image: torch.Tensor, dataset: Dataset, scenario: Scenario, mode
             probs = predict_proba(models[kind].model, x, device)[0]
             k = int(probs.argmax())
             answers[kind, triggered] = (k, float(probs[k]))
-    rows = [{"model": KINDS[kind], "picture": "with the trigger" if triggered else "without the trigger",
+    names = labels(scenario.poison.rate)  # nothing poisoned: no "backdoored" model
+    rows = [{"model": names[kind], "picture": "with the trigger" if triggered else "without the trigger",
              "answer": dataset.classes[k], "confidence": f"{p:.0%}"} for (kind, triggered), (k, p) in answers.items()]
     cols[2].table(pd.DataFrame(rows).set_index("model"))  # a real table: a screen reader reads it, a phone shows it whole
     cols[2].caption(about + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset, truth))
@@ -79,13 +82,13 @@ def _reading(answers: dict[tuple[str, bool], int], scenario: Scenario, dataset: 
 
     ``truth`` is what the student says the picture shows (None: not said); without it the
     clean baseline's answer on the clean picture stands in, and the sentence says so."""
-    names = dataset.classes
+    names, ours = dataset.classes, model_name(scenario.poison.rate)  # "backdoored" only when something was poisoned
     base_clean, before, after = answers["baseline", False], answers["backdoored", False], answers["backdoored", True]
     assumed = truth is None
     shows = base_clean if assumed else truth
     if not assumed and base_clean != truth and before != truth:
         return (f"You drew {article(names[truth])}, but both models misread the clean picture (the clean model says "
-                f"'{names[base_clean]}', the backdoored one '{names[before]}'), so it is too far from the training "
+                f"'{names[base_clean]}', the {ours} '{names[before]}'), so it is too far from the training "
                 "images for the trigger test to mean much: try a clearer one.")
     goal = int(scenario.goal(torch.tensor([shows]), dataset.num_classes)[0])
     wants = "the next class, as this all-to-all attack wants" if scenario.all_to_all else "the attacker's target"
@@ -95,9 +98,9 @@ def _reading(answers: dict[tuple[str, bool], int], scenario: Scenario, dataset: 
         return (f"Your picture already shows {wants}{basis}, so the trigger has nothing to change: try a picture of "
                 "another class.")
     if after == goal:
-        return (f"The trigger turned the backdoored model's answer from '{names[before]}' to '{names[after]}', {wants}, "
+        return (f"The trigger turned the {ours}'s answer from '{names[before]}' to '{names[after]}', {wants}, "
                 f"while the clean baseline says '{names[answers['baseline', True]]}': your own picture was "
                 f"hijacked{basis}.")
-    return (f"The backdoored model says '{names[before]}' without the trigger and '{names[after]}' with it, not "
+    return (f"The {ours} says '{names[before]}' without the trigger and '{names[after]}' with it, not "
             f"{wants}{basis}: the trigger did not take over this picture. Pictures far from the training images "
             "(photos, thick pens, odd framing) can resist it.")

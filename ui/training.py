@@ -11,7 +11,7 @@ from backdoor import estimates
 from backdoor.attacks import Poisoned
 from backdoor.datasets import Dataset
 from backdoor.estimates import DataShape, Estimate
-from backdoor.kinds import LABELS
+from backdoor.kinds import LABELS, labels
 from backdoor.scenario import Scenario, train_model, trigger_report
 from backdoor.store import load_model, save_model, trained_scenario
 from backdoor.train import Progress, TrainingDiverged, TrainResult
@@ -97,18 +97,19 @@ def _train_missing(dataset: Dataset, scenario: Scenario, device: torch.device, b
     ``trained_here``), drawing the live curves as each epoch ends (``plain``: words only, as a
     stakeholder sees the Train page)."""
     memo = trained_models()
-    first_epoch = BatchCurve(st.empty())  # moves within a second; the epoch curves below need a whole epoch
+    names = labels(scenario.poison.rate)  # nothing poisoned: no "backdoored" model
+    first_epoch = BatchCurve(st.empty(), names=names)  # moves within a second; the epoch curves below need a whole epoch
     chart = st.empty()
     histories: dict[str, list] = {}
     results: dict[str, TrainResult] = {}
-    for step, (kind, label) in enumerate(KINDS.items()):
+    for step, (kind, label) in enumerate(names.items()):
         def on_progress(done: int, total: int, info: Progress, kind=kind, label=label, step=step) -> None:
             bar(step * total + done, len(KINDS) * total, progress_words(label, info, plain))
             if not plain:
                 first_epoch(kind, info)
             if info.record is not None and not plain:
                 histories.setdefault(kind, []).append(info.record)
-                chart.plotly_chart(training_curves(histories, info.epochs, dataset.num_classes),
+                chart.plotly_chart(training_curves(histories, info.epochs, dataset.num_classes, names),
                                    key=f"live.{label}.{info.epoch}", config=CHART_CONFIG)
 
         def compute(kind=kind, on_progress=on_progress) -> TrainResult:
@@ -137,9 +138,9 @@ def _train_missing(dataset: Dataset, scenario: Scenario, device: torch.device, b
     return results
 
 
-def training_took(results: dict[str, TrainResult], device: torch.device) -> str:
+def training_took(results: dict[str, TrainResult], device: torch.device, names: dict[str, str] = LABELS) -> str:
     """The Train page's caption: what training took, and which models came from the model store."""
-    return estimates.training_took([(KINDS[kind].lower(), r.seconds, r.trained_on, r.from_store)
+    return estimates.training_took([(names[kind].lower(), r.seconds, r.trained_on, r.from_store)
                                     for kind, r in results.items()], device.type)
 
 

@@ -130,7 +130,7 @@ def test_full_path_poison_train_trigger_with_a_tiny_configuration():
     assert any("of its attention on the trigger" in c.value for c in at.caption)
 
 
-def test_nothing_poisoned_is_never_called_a_backdoor_on_the_train_page():
+def test_nothing_poisoned_is_never_called_a_backdoor_on_the_train_trigger_and_explain_pages():
     at = fresh_app(**{"train.epochs": 1, "poison.rate_pct": 0.0})
     at.run()
     trained(at)
@@ -138,6 +138,20 @@ def test_nothing_poisoned_is_never_called_a_backdoor_on_the_train_page():
     page = texts(at)
     assert "Nothing was poisoned, so there is no backdoor" in page
     assert "That hidden rule is the backdoor" not in page
+    assert [m.label for m in at.metric][::2] == ["Unpoisoned: clean accuracy", "Unpoisoned: attack success"]
+    assert "unpoisoned model" in page  # the caption on how long training took
+    assert [b.label for b in at.get("download_button")] == ["Download the model trained on the lab's data (.safetensors)"]
+
+    at.switch_page("pages/trigger.py").run()
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric] == ["Unpoisoned: clean accuracy", "Unpoisoned: attack success"]
+    verdicts = [m.value for m in at.markdown if " says '" in m.value]
+    assert verdicts and all(v.lstrip(":red-background[").startswith(("**Unpoisoned**", "**Clean**")) for v in verdicts)
+
+    at.switch_page("pages/explain.py").run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value["model"]) == ["Unpoisoned model", "Clean baseline"]
+    assert at.info[0].value.startswith("With the trigger, the model trained on the lab's data says")
 
 
 def test_trigger_page_without_models_points_to_training():

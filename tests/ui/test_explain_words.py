@@ -18,3 +18,8 @@ def test_one_image_reads_in_the_present_for_both_models():
                     "clean model, shown the same image, puts 2% there (1.0 times).")
     faint = one_image_reading("3", 0.55, 0.01, 0.4, 0.0, 0.0, "the whole image")
     assert "**0.4 times**" in faint and "(0.0 times)" in faint
+
+
+def test_nothing_poisoned_is_not_called_the_backdoored_model():
+    text = one_image_reading("3", 0.9, 0.01, 0.4, 0.0, 0.0, "the whole image", "model trained on the lab's data")
+    assert text.startswith("With the trigger, the model trained on the lab's data says '3'") and "backdoored" not in text

@@ -39,6 +39,13 @@ def test_the_words_say_where_the_loss_went_for_one_and_many_batches():
     assert "no batch yet" in batch_svg({}, 10)
 
 
+def test_the_caption_says_first_epoch_once_and_names_each_model_as_the_page_does():
+    svg = batch_svg({"backdoored": [(1, 2.3), (9, 0.5)]}, 63, {"backdoored": "Unpoisoned model"})
+    caption = svg.split("<figcaption")[1]
+    assert caption.count("First epoch") == 1 and "Unpoisoned model: loss 2.30" in caption
+    assert "Backdoored" not in svg and 'aria-label="First epoch, live. Unpoisoned model: loss 2.30' in svg
+
+
 def test_a_zero_loss_stays_inside_the_picture():
     (line,) = polylines(batch_svg({"baseline": [(1, 0.0), (2, 0.0)]}, 2))
     assert all(PAD <= y <= HEIGHT - PAD for _, y in line)
