@@ -50,9 +50,20 @@ def model_figures(dataset: Dataset, scenario: Scenario, device: torch.device,
     model and scenario: every page and every session shows the same numbers without measuring
     them again on each rerun."""
     memo = shared_memo("figures", 32)
-    return {kind: memo.get_or_compute((model_key(scenario, device, kind), scenario, dataset.name),
+    return {kind: memo.get_or_compute(_figures_key(scenario, device, kind, dataset.name),
                                       lambda kind=kind: trigger_report(models[kind].model, dataset, scenario))
             for kind in models}
+
+
+def figures_if_measured(scenario: Scenario, device: torch.device) -> dict[str, float] | None:
+    """The backdoored model's headline figures for ``scenario`` (``model_figures``) when this server has
+    measured them already (a page showed them, or ``ui.page_figures`` measured a stored preset ahead);
+    None otherwise. Never measures, never waits."""
+    return shared_memo("figures", 32).get(_figures_key(scenario, device, "backdoored", scenario.dataset))
+
+
+def _figures_key(scenario: Scenario, device: torch.device, kind: str, dataset: str) -> tuple:
+    return model_key(scenario, device, kind), scenario, dataset
 
 
 def measured_once(what: str, dataset: Dataset, scenario: Scenario, device: torch.device, compute: Callable[[], object],

@@ -517,6 +517,21 @@ def test_instructors_see_which_presets_are_prepared():
     assert not at.exception, at.exception
     prepared = dict(zip(at.table[0].value["preset"], at.table[0].value["prepared"]))
     assert prepared["Classic patch (digits)"].startswith("ready")
+    assert at.table[0].value["attack success"][0].endswith("(expected)")  # not measured on this server yet
+
+    # once a page has measured the prepared preset's models, the Classroom page shows those very figures
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    at.switch_page("pages/classroom.py").run()
+    table = at.table[0].value.set_index("preset")
+    assert table.loc["Classic patch (digits)", "attack success"] == shown["Backdoored: attack success"]
+    assert table.loc["Classic patch (digits)", "clean accuracy"] == shown["Backdoored: clean accuracy"]
+    assert table.loc["Invisible warp", "attack success"].endswith("(expected)")
+    assert "1 of 6 presets shows figures measured on this server" in texts(at)
+    at.switch_page("pages/start.py").run()
+    assert any(c.value.startswith(f"Measured on this server: {shown['Backdoored: attack success']} attack success")
+               for c in at.caption)
 
 
 def test_mystery_challenge_from_preparation_to_the_score():
