@@ -30,8 +30,15 @@ st.markdown("A round for a class. **Red** students hide a backdoor in a model an
 st.markdown(f"**Rules for red.** {RULES}  \n**Scoring.** {SCORING}")
 info = member_class() or signed_in_class()
 if info is None:
-    st.info("This round runs in a class. Join one with the link your instructor gives you.", icon=":material/school:")
-    link("pages/join.py", label="Join a class", icon=":material/group_add:")
+    if st.session_state.get("lab.audience") == "Instructor":  # the one who starts the class, not a student
+        st.info("This round runs in a class. Create your class (or sign in to it with its PIN) on Classroom tools "
+                "and share its link: this page then opens the round for you and for every student who joins.",
+                icon=":material/school:")
+        link("pages/classroom.py", label="Open Classroom tools", icon=":material/school:")
+    else:
+        st.info("This round runs in a class. Join one with the link your instructor gives you.",
+                icon=":material/school:")
+        link("pages/join.py", label="Join a class", icon=":material/group_add:")
     st.stop()
 base, _ = class_scenario(info)
 class_data = dataset_named(base.dataset, base.data_seed)

@@ -485,6 +485,19 @@ def test_every_page_renders_for_every_audience(page, audience):
     assert not at.exception, (page, audience, at.exception)
 
 
+def test_red_vs_blue_without_a_class_points_an_instructor_to_their_classroom_and_a_student_to_join():
+    for audience, where, pointer in (("Instructor", "Classroom tools", ("classroom", "Open Classroom tools")),
+                                     ("Student", "link your instructor gives you", ("join", "Join a class"))):
+        at = fresh_app(**{"lab.audience": audience})
+        at.run()
+        at.switch_page("pages/redblue.py").run()
+        assert not at.exception, at.exception
+        assert where in at.info[0].value
+        links = [(p.proto.page, p.proto.label) for p in at.get("page_link")]
+        assert links[0] == pointer  # the page's own link comes before the menu's
+        assert (("join", "Join a class") in links) == (audience == "Student")
+
+
 def test_stakeholders_get_presets_not_hyperparameters():
     at = fresh_app(**{"lab.audience": "Stakeholder", "train.epochs": 29})
     at.run()
