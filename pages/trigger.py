@@ -109,8 +109,9 @@ right.plotly_chart(
                       f"{ours}, triggered images"), key="trigger.cm.trig", config=CHART_CONFIG)
 st.subheader("What you just saw")
 c1, c2 = st.columns(2)
-c1.metric(f"{short_label('backdoored', scenario.poison.rate)}: clean accuracy", f"{counts.clean_acc:.1%}")
-c2.metric(f"{short_label('backdoored', scenario.poison.rate)}: attack success", f"{counts.asr:.1%}")
+short = short_label("backdoored", scenario.poison.rate)  # "Backdoored", or "Unpoisoned" at a rate of 0
+c1.metric(f"{short}: clean accuracy", f"{counts.clean_acc:.1%}")
+c2.metric(f"{short}: attack success", f"{counts.asr:.1%}")
 st.caption(f"The same {len(y_eval):,} held-out test images, and the same figures, as on the Train page.")
 st.markdown(trigger_reading(counts.correct, counts.images, counts.sent, counts.attackable, target_name,
                             scenario.all_to_all, scenario.poison.rate))

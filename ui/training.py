@@ -49,7 +49,7 @@ def model_figures(dataset: Dataset, scenario: Scenario, device: torch.device,
     """Each model's headline figures (``trigger_report``), measured once per server for each
     model and scenario: every page and every session shows the same numbers without measuring
     them again on each rerun."""
-    memo = shared_memo("figures", 32)
+    memo = _figures_memo()
     return {kind: memo.get_or_compute(_figures_key(scenario, device, kind, dataset.name),
                                       lambda kind=kind: trigger_report(models[kind].model, dataset, scenario))
             for kind in models}
@@ -59,7 +59,11 @@ def figures_if_measured(scenario: Scenario, device: torch.device) -> dict[str, f
     """The backdoored model's headline figures for ``scenario`` (``model_figures``) when this server has
     measured them already (a page showed them, or ``ui.page_figures`` measured a stored preset ahead);
     None otherwise. Never measures, never waits."""
-    return shared_memo("figures", 32).get(_figures_key(scenario, device, "backdoored", scenario.dataset))
+    return _figures_memo().get(_figures_key(scenario, device, "backdoored", scenario.dataset))
+
+
+def _figures_memo():
+    return shared_memo("figures", 32)
 
 
 def _figures_key(scenario: Scenario, device: torch.device, kind: str, dataset: str) -> tuple:
