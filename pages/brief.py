@@ -12,6 +12,7 @@ from ui.resources import current_dataset, current_device, poisoned_set
 from ui.routing import through_router
 from ui.sectors_view import sector_picker
 from ui.training import scenario_or_stop, trained_or_stop
+from ui.url_state import link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -37,9 +38,15 @@ if found is None:
 with st.container(border=True):
     st.markdown("**The numbers it quotes from this session** (the trigger is the attacker's secret signal that "
                 "switches the backdoor on)")
-    st.markdown("\n".join(f"- {line}" for line in quoted) if quoted else
-                "None yet: watch a backdoor planted (page 2), measure the defenses (page 4) or play the drill "
-                "(page 7), and the brief quotes what you saw.")
+    if quoted:
+        st.markdown("\n".join(f"- {line}" for line in quoted))
+    else:  # the pages by their names in this audience's menu, which numbers them its own way
+        st.markdown("None yet: watch a backdoor planted, measure which defenses work or play the incident drill, "
+                    "and the brief quotes what you saw.")
+        for page, title, icon in (("train", "2. Train the models", ":material/model_training:"),
+                                  ("matrix", "6. Attack x defense matrix", ":material/grid_on:"),
+                                  ("drill", "Incident drill: rollback", ":material/emergency:")):
+            link(f"pages/{page}.py", label=menu_title(page, title), icon=icon)
 
 st.subheader("The session report")
 st.markdown("What this session measured, starting with the conclusion in plain words: how the backdoored model "

@@ -76,3 +76,20 @@ def test_the_brief_page_offers_the_brief_for_the_chosen_sector_and_the_session_r
     download = next(b for b in at.get("download_button") if "board brief" in b.proto.label)
     assert download.proto.label == "Download the board brief (HTML, two A4 pages)"
     assert "Train them first" in texts(at) or "No trained models" in texts(at)  # the report needs the models
+
+
+def test_before_anything_is_measured_the_brief_names_the_pages_as_this_audiences_menu_numbers_them():
+    """The stakeholder's path numbers the matrix 4 and the drill 7; a student's or instructor's menu
+    numbers Explain 4 and Govern 7, so the page names travel, never a bare number."""
+    expected = {"Stakeholder": ["2. Watch a backdoor planted", "4. Which defenses work", "7. Incident drill: rollback"],
+                "Instructor": ["2. Train the models", "6. Attack x defense matrix", "Incident drill: rollback"]}
+    for audience, titles in expected.items():
+        at = fresh_app(**{"lab.audience": audience, "train.epochs": 24})
+        at.run()
+        at.switch_page("pages/brief.py").run()
+        assert not at.exception, at.exception
+        assert "None yet: watch a backdoor planted, measure which defenses work or play the incident drill" in texts(at)
+        assert "(page " not in texts(at)
+        links = {p.proto.label: p.proto.page for p in at.get("page_link")}
+        for title, page in zip(titles, ("train", "matrix", "drill")):
+            assert page in links[title], (audience, links)
