@@ -7,7 +7,7 @@ import streamlit as st
 
 from backdoor.attacks import FeatureTrigger
 from backdoor.datasets.breast_cancer import NAME
-from backdoor.kinds import LABELS
+from backdoor.kinds import labels
 from backdoor.tabular import defend, explain_record, malignant_records, study, table_scenario, trigger_attribution
 from ui.glossary import glossary_link, quiz
 from ui.jobs import shared_memo
@@ -122,13 +122,15 @@ st.caption(f"{poisoned} of the {len(records.y_train)} training records {agree(po
 
 st.subheader("Measured in medical terms")
 bad, clean = table.figures["backdoored"], table.figures["baseline"]
-st.dataframe(figures_rows(table.figures), hide_index=True, width="stretch")
+called = labels(poisoned > 0)  # nothing poisoned: the model is "unpoisoned", never "backdoored"
+ours = called["backdoored"]
+st.dataframe(figures_rows(table.figures, ours), hide_index=True, width="stretch")
 # red only for missed cancers: a trigger that flipped nothing is said in a plain box
-(st.error if bad.flipped else st.info)(trigger_sentence(bad, clean), icon=":material/warning:")
-st.markdown(f"- {accuracy_sentence(bad, clean)}\n"
-            f"- {sensitivity_sentence(LABELS['backdoored'], bad)} {specificity_sentence(LABELS['backdoored'], bad)}\n"
-            f"- {sensitivity_sentence(LABELS['baseline'], clean)} {specificity_sentence(LABELS['baseline'], clean)}\n"
-            f"- {calibration_sentence(bad, clean)}")
+(st.error if bad.flipped else st.info)(trigger_sentence(bad, clean, ours), icon=":material/warning:")
+st.markdown(f"- {accuracy_sentence(bad, clean, ours)}\n"
+            f"- {sensitivity_sentence(ours, bad)} {specificity_sentence(ours, bad)}\n"
+            f"- {sensitivity_sentence(called['baseline'], clean)} {specificity_sentence(called['baseline'], clean)}\n"
+            f"- {calibration_sentence(bad, clean, ours)}")
 
 st.subheader("The tampered pattern, against the honest records")
 st.dataframe(trigger_rows(table), hide_index=True, width="stretch")
@@ -144,7 +146,7 @@ else:
     pick = st.selectbox("A malignant record from the held-out patients", range(len(victims)),
                         format_func=lambda i: f"patient {i + 1} of {len(victims)}", **_bind("tabular.record"))
     seen = explain_record(table.models["backdoored"].model, table.dataset, scenario, int(victims[pick]))
-    st.markdown(record_sentence(seen.clean_answer, seen.triggered_answer))
+    st.markdown(record_sentence(seen.clean_answer, seen.triggered_answer, ours))
     st.plotly_chart(record_chart(seen, names, scenario.trigger.features), config={"displayModeBar": False},
                     key=f"bars.{pick}")
     st.caption("Each bar is one measurement's push on the 'malignant' score (Integrated Gradients from the average "
@@ -153,7 +155,7 @@ else:
                     lambda progress: {kind: trigger_attribution(result.model, table.dataset, scenario)[0]
                                       for kind, result in table.models.items()})
     st.markdown(attribution_sentence(shares["backdoored"], shares["baseline"], len(columns), len(names),
-                                     poisoned > 0 and learnt(bad)))
+                                     poisoned > 0 and learnt(bad), ours))
 
 st.subheader("The controls that fit a table")
 st.slider("Range check: how far beyond the trusted range a value may go (standard deviations)", *RANGES["tabular.margin"],

@@ -8,6 +8,7 @@ import torch
 
 from backdoor.clinical import ClinicalFigures
 from backdoor.datasets import Dataset
+from backdoor.kinds import LABELS
 from backdoor.tabular import DefenseRow, RecordExplanation, TableStudy
 from ui.words import points_lost
 
@@ -21,8 +22,9 @@ def pct(value: float) -> str:
     return "n/a" if value != value else f"{100 * value:.1f}%"
 
 
-def figures_rows(figures: dict[str, ClinicalFigures]) -> list[dict]:
-    """The medical figures of both models, one row per figure, with what it means."""
+def figures_rows(figures: dict[str, ClinicalFigures], name: str = LABELS["backdoored"]) -> list[dict]:
+    """The medical figures of both models, one row per figure, with what it means (``name``: the first
+    column's model, "Unpoisoned model" when nothing was poisoned)."""
     clean, bad = figures["baseline"], figures["backdoored"]
     rows = [
         ("Accuracy on honest records", "clean_acc", "Share of held-out records diagnosed right."),
@@ -32,8 +34,8 @@ def figures_rows(figures: dict[str, ClinicalFigures]) -> list[dict]:
         ("Calibration error (ECE)", "ece", "How far stated confidence is from actual accuracy (0 is perfect)."),
     ]
     # the backdoored model first: on a phone the table shows two columns before it scrolls
-    return [{"figure": title, "backdoored model": pct(getattr(bad, name)), "clean model": pct(getattr(clean, name)),
-             "what it means": meaning} for title, name, meaning in rows]
+    return [{"figure": title, name.lower(): pct(getattr(bad, field)), "clean model": pct(getattr(clean, field)),
+             "what it means": meaning} for title, field, meaning in rows]
 
 
 def real_value(dataset: Dataset, feature: int, z: float) -> float:

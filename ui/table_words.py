@@ -1,17 +1,21 @@
 """The Patient records page's sentences, built from its measured figures.
 
-Pure functions (no Streamlit): each sentence is tested at 0%, 100%, ties and either sign.
+Pure functions (no Streamlit): each sentence is tested at 0%, 100%, ties and either sign. ``name`` is
+what the model trained on the tampered file is called: "Backdoored model", or, when nothing was
+poisoned, "Unpoisoned model" (``backdoor.kinds.labels``).
 """
 
 from __future__ import annotations
 
 from backdoor.clinical import ClinicalFigures
 from backdoor.datasets.breast_cancer import BENIGN, MALIGNANT
+from backdoor.kinds import LABELS
 from backdoor.outcomes import STOPPED
 from backdoor.tabular import DefenseRow
 from backdoor.wording import all_of, none_of
 from ui.words import agree, and_list, count_of, points_lost, points_phrase, share
 
+BACKDOORED = LABELS["backdoored"]
 ANSWERS = {MALIGNANT: "malignant", BENIGN: "benign"}  # the records' classes, in words
 
 
@@ -48,11 +52,11 @@ def specificity_sentence(kind_label: str, f: ClinicalFigures) -> str:
             f"specificity), with {tail}")
 
 
-def trigger_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> str:
+def trigger_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures, name: str = BACKDOORED) -> str:
     """The attack in one sentence: what the trigger does to each model's malignant records."""
     if backdoored.triggered == 0:
         return "No malignant record is held out, so the trigger cannot be tried here."
-    bad = f"With the tampered measurements, the backdoored model reads {of(backdoored.flipped, backdoored.triggered)} " \
+    bad = f"With the tampered measurements, the {name.lower()} reads {of(backdoored.flipped, backdoored.triggered)} " \
           "malignant records as benign"
     if backdoored.flipped == 0:
         return f"{bad}: the trigger did not take."
@@ -61,24 +65,24 @@ def trigger_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> 
             f"{of(baseline.flipped, baseline.triggered)} as benign.")
 
 
-def accuracy_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> str:
+def accuracy_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures, name: str = BACKDOORED) -> str:
     """Why ordinary testing misses it: clean accuracy side by side."""
     lost = points_lost(baseline.clean_acc, backdoored.clean_acc)
     change = points_phrase(lost)
     verdict = ("an accuracy test cannot tell them apart" if abs(lost) <= 2.0
                else "a careful accuracy test could notice the difference")
-    return (f"On honest records the backdoored model is right on {of(backdoored.correct, backdoored.records)}, the "
+    return (f"On honest records the {name.lower()} is right on {of(backdoored.correct, backdoored.records)}, the "
             f"clean model on {of(baseline.correct, baseline.records)}: {change}, so {verdict}.")
 
 
-def calibration_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures) -> str:
+def calibration_sentence(backdoored: ClinicalFigures, baseline: ClinicalFigures, name: str = BACKDOORED) -> str:
     """Whether its confidence still means what it says (judged on the rounded figures it shows)."""
     bad, clean = f"{100 * backdoored.ece:.1f}", f"{100 * baseline.ece:.1f}"
     apart = round(abs(float(bad) - float(clean)), 1)
     tail = ("its confidence on honest records gives nothing away." if apart <= 2.0
             else f"they are {apart:.1f} points apart, a difference a calibration check would notice.")
     return (f"Expected calibration error (how far its stated confidence is from how often it is right, 0 is "
-            f"perfect): {bad} points for the backdoored model, {clean} for the clean one: {tail}")
+            f"perfect): {bad} points for the {name.lower()}, {clean} for the clean one: {tail}")
 
 
 def control_sentence(row: DefenseRow, before: ClinicalFigures) -> str:
@@ -143,7 +147,7 @@ def beyond_sentence(outside: int, tampered: int) -> str:
 
 
 def attribution_sentence(backdoored: float, baseline: float, features: int, measurements: int,
-                         rule_learnt: bool) -> str:
+                         rule_learnt: bool, name: str = BACKDOORED) -> str:
     """The share of Integrated Gradients on the trigger's ``features`` (of ``measurements``), for both models;
     ``rule_learnt``: whether the backdoored model learnt the rule (see ``learnt``)."""
     fair = features / measurements
@@ -152,14 +156,14 @@ def attribution_sentence(backdoored: float, baseline: float, features: int, meas
     values, mean = ("tampered value", "it means") if features == 1 else ("tampered values", "they mean")
     tail = (f"Both see the {values}; only the backdoored model has learnt that {mean} 'benign'." if rule_learnt
             else f"Both see the {values}, but this time neither model has learnt that {mean} 'benign'.")
-    return (f"The backdoored model puts {more} of its attention on the {tampered} than the clean model: "
+    return (f"The {name.lower()} puts {more} of its attention on the {tampered} than the clean model: "
             f"{percent(backdoored)} of its attribution, against {percent(baseline)} (an even spread over the "
             f"{measurements} measurements would give {agree(features, 'it', 'them')} {percent(fair)}). {tail}")
 
 
-def record_sentence(clean_answer: int, triggered_answer: int) -> str:
-    """What the backdoored model says for one malignant record, as measured and with the trigger."""
-    said = f"The backdoored model says **{ANSWERS[clean_answer]}** for this record as measured"
+def record_sentence(clean_answer: int, triggered_answer: int, name: str = BACKDOORED) -> str:
+    """What the model trained on the tampered file says for one malignant record, as measured and with the trigger."""
+    said = f"The {name.lower()} says **{ANSWERS[clean_answer]}** for this record as measured"
     if clean_answer == BENIGN:
         said += " (a missed cancer even without the trigger)"
     if triggered_answer == clean_answer:

@@ -112,3 +112,9 @@ def test_at_a_poison_rate_of_zero_no_control_is_credited_and_nothing_reads_as_po
     controls_table = at.dataframe[2].value
     assert not any("-0.0" in cell for cell in controls_table["accuracy on honest records"])
     assert not at.error and "the trigger did not take" in at.info[0].value  # no red box without a missed cancer
+    # the model trained on an untouched file holds no backdoor, and is never called backdoored
+    measured = [line for line in shown.splitlines() if "backdoored" in line.lower()
+                and not line.startswith("**What to look for.**")]  # the lesson, above the figures, tells the attack
+    assert not measured, measured
+    assert "The unpoisoned model finds" in shown and "unpoisoned model" in at.dataframe[0].value.columns
+    assert "backdoored" in texts(opened()).lower()  # poisoned, it is

@@ -240,3 +240,18 @@ def test_the_tampered_values_beyond_the_honest_range_are_counted_in_words():
     assert beyond_sentence(0, 3).startswith("None of the 3 tampered values lies outside")
     assert beyond_sentence(1, 3).startswith("1 of the 3 tampered values lies outside") and "carry it (" in beyond_sentence(1, 3)
     assert beyond_sentence(2, 3).startswith("2 of the 3 tampered values lie outside")
+
+
+def test_with_nothing_poisoned_no_sentence_calls_the_model_backdoored():
+    """The page passes "Unpoisoned model" when no training record was poisoned (backdoor.kinds.labels)."""
+    name = "Unpoisoned model"
+    sentences = [trigger_sentence(figures(flipped=0), figures(flipped=0), name),
+                 trigger_sentence(figures(flipped=3), figures(flipped=3), name),
+                 accuracy_sentence(figures(), figures(), name),
+                 calibration_sentence(figures(), figures(), name),
+                 attribution_sentence(0.348, 0.348, 2, 30, False, name),
+                 record_sentence(0, 0, name), record_sentence(0, 1, name)]
+    for sentence in sentences:
+        assert "backdoored" not in sentence.lower() and "unpoisoned model" in sentence.lower(), sentence
+    assert attribution_sentence(0.348, 0.348, 2, 30, False, name).startswith("The unpoisoned model puts no more of")
+    assert record_sentence(0, 0, name).startswith("The unpoisoned model says")
