@@ -167,6 +167,11 @@ def defenses_reading(before: Evaluation, outcomes: list[Outcome], poisoned: Opti
     if not winners:
         parts.append("None of the defenses run so far has changed the model, so its attack success is unchanged.")
         return " ".join(parts)
+    if not poisoned:  # nothing to repair: no "best repair", only what each one cost (a false alarm's price)
+        effects = "; ".join(f"{o.title}, {_cost_words(o.cost(before))}{_refused(o)}" for o in repairs)
+        parts.append(f"With no backdoor to remove, what {agree(len(repairs), 'the repair', 'each repair')} changed is "
+                     f"a side effect, not a fix: {effects}.")
+        return " ".join(parts)
     lead = winners[0]
     weighing = "Weighing attack success left, clean accuracy lost and honest requests refused,"
     if len(repairs) == 1:
@@ -180,8 +185,7 @@ def defenses_reading(before: Evaluation, outcomes: list[Outcome], poisoned: Opti
         parts.append(f"{weighing} {who}: {left}.")
     else:
         parts.append(f"{weighing} the best of the {len(repairs)} repairs is {lead.title}: {_figures(lead, before)}.")
-    if poisoned:
-        parts.extend(_verdict(before, winners, repairs))
+    parts.extend(_verdict(before, winners, repairs))
     return " ".join(parts)
 
 

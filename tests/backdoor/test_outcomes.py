@@ -145,6 +145,15 @@ def test_reading_when_nothing_was_poisoned_claims_no_backdoor():
     words = reading(clean_model, [repair("Fine-Pruning", 0.95, 0.3)], poisoned=False)
     assert words.startswith("Nothing was poisoned, so there is no backdoor:")
     assert "should not be trusted" not in words and "10%" not in words
+    # nor a "best repair": with no backdoor to remove, each repair's change is a side effect, a loss, none or a gain
+    assert words.endswith("With no backdoor to remove, what the repair changed is a side effect, not a fix: "
+                          "Fine-Pruning, 2.5 points of clean accuracy lost.")
+    words = reading(clean_model, [repair("Neural Cleanse", 0.957, 0.0), repair("STRIP", 0.919, 0.0, refused=0.056),
+                                  repair("ABL", 0.975, 0.01), repair("Fine-Pruning", 0.979, 0.02)], poisoned=False)
+    assert "best" not in words and "Weighing" not in words
+    assert words.endswith("what each repair changed is a side effect, not a fix: Neural Cleanse, 1.8 points of clean "
+                          "accuracy lost; STRIP, 5.6 points of clean accuracy lost, refusing 5.6% of honest requests; "
+                          "ABL, at no cost in clean accuracy; Fine-Pruning, 0.4 points of clean accuracy gained.")
     assert reading(Evaluation(0.975, 0.0), [], poisoned=False) == (
         "Nothing was poisoned, so there is no backdoor: with the trigger on, the model gives the attacker's answer for "
         "none of the triggered held-out images. No defense has been run on this model yet.")

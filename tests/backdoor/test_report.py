@@ -169,8 +169,8 @@ def test_an_unpoisoned_model_is_never_called_backdoored():
     assert "backdoored" not in words.lower() and words.count("Nothing was poisoned, so there is no backdoor") == 1
     pruning = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.96, 0.3))
     defended = conclusion(replace(unpoisoned, defenses=[pruning]))
-    assert defended.endswith("(the clean model: 1.2%). The one repair run, Fine-Pruning, left attack success 30.0% "
-                             "and clean accuracy 96.0% (1.5 points of clean accuracy lost).")
+    assert defended.endswith("(the clean model: 1.2%). With no backdoor to remove, what the repair changed is a side "
+                             "effect, not a fix: Fine-Pruning, 1.5 points of clean accuracy lost.")
     assert "should not be trusted" not in defended
     page = render(replace(unpoisoned, defenses=[clustering]))
     assert "backdoored model" not in page
