@@ -18,7 +18,7 @@ from ui.state import is_stakeholder
 from ui.training import scenario_or_stop
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, here_or_measuring, live_estimate
-from ui.words import metric_delta
+from ui.words import count_of, metric_delta
 from ui.menus import menu_title
 from ui.routing import through_router
 from ui.charts import CHART_CONFIG
@@ -64,9 +64,12 @@ if result is None:
 
     def not_yet(expected: estimates.Estimate | None) -> str:
         took = here_or_measuring(expected)
+        defenses = len(config.columns) - 1
+        attacked = "the attacked model" if len(rows) == 1 else f"each of the {len(rows)} attacked models"
+        on = f"{attacked} and on the clean one" if config.false_alarms else attacked
         return (f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
-                f"{(len(rows) + config.false_alarms) * (len(config.columns) - 1)} defenses (each one on the clean "
-                f"model too): {took}. The result is saved, so every later visit (by anyone on this server) opens it "
+                f"{count_of(defenses, 'defense')} on {on} "
+                f"({(len(rows) + config.false_alarms) * defenses} runs): {took}. The result is saved, so every later visit (by anyone on this server) opens it "
                 "at once." + (BEFORE_CLASS if st.session_state.get("lab.audience") == "Instructor" else "") + busy)
 
     # a fresh server may still be timing itself: the page shows at once and the time joins it when known

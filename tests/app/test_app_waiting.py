@@ -136,7 +136,7 @@ def test_the_matrix_and_classroom_pages_open_at_once_and_fill_in_their_times_onc
     for at in (matrix, classroom):
         assert not at.exception, at.exception
     info = "\n".join(i.value for i in matrix.info)
-    assert "It trains 7 models and runs 56 defenses" in info
+    assert "It trains 7 models and runs 8 defenses on each of the 6 attacked models and on the clean one (56 runs)" in info
     assert "how long that takes on this server is still being measured" in info
     assert any(b.key == "btn.matrix" for b in matrix.button)  # the click measures, for the student who starts it
     assert "is still timing each step of a session" in texts(classroom)
@@ -153,8 +153,8 @@ def test_the_matrix_and_classroom_pages_open_at_once_and_fill_in_their_times_onc
     classroom.run()
     info = "\n".join(i.value for i in matrix.info)
     assert "still being measured" not in info
-    assert re.search(r"defenses \(each one on the clean model too\): about \d+(\.\d)? (s|minutes?) on this server\.",
-                     info), info
+    assert re.search(r"It trains (\d+) models and runs \d+ defenses on each of the \d+ attacked models and on the clean "
+                     r"one \(\d+ runs\): about \d+(\.\d)? (s|minutes?) on this server\.", info), info
     assert "still timing" not in texts(classroom)
     steps = dict(zip(classroom.table[1].value["step"], classroom.table[1].value["time"]))
     assert re.fullmatch(r"about \d+(\.\d)? (s|minutes?) on this server the first time, instant afterwards",
