@@ -7,6 +7,7 @@ from ui.brief_view import board_brief
 from ui.controls_view import evidence
 from ui.defense_session import outcomes_for
 from ui.menus import menu_title
+from ui.readings import model_name
 from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.routing import through_router
@@ -49,9 +50,10 @@ with st.container(border=True):
             link(f"pages/{page}.py", label=menu_title(page, title), icon=icon)
 
 st.subheader("The session report")
-st.markdown("What this session measured, starting with the conclusion in plain words: how the backdoored model "
-            "scored on ordinary inputs, how often the trigger (the attacker's secret signal) took over, and what "
-            "each defense run in this session did. The settings that reproduce it come last, for the technical team.")
+st.markdown(f"What this session measured, starting with the conclusion in plain words: how the "
+            f"{model_name(scenario.poison.rate)} scored on ordinary inputs, how often the trigger (the attacker's "
+            "secret signal) took over, and what each defense run in this session did. The settings that reproduce it "
+            "come last, for the technical team.")
 models, ids = trained_or_stop(dataset, scenario, device)
 lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
 report_download(dataset, scenario, models, device, outcomes_for(lab), ids["backdoored"])

@@ -90,6 +90,11 @@ def test_before_anything_is_measured_the_brief_names_the_pages_as_this_audiences
         assert not at.exception, at.exception
         assert "None yet: watch a backdoor planted, measure which defenses work or play the incident drill" in texts(at)
         assert "(page " not in texts(at)
+        assert "how the backdoored model scored on ordinary inputs" in texts(at)
         links = {p.proto.label: p.proto.page for p in at.get("page_link")}
         for title, page in zip(titles, ("train", "matrix", "drill")):
             assert page in links[title], (audience, links)
+    at = fresh_app(**{"lab.audience": "Stakeholder", "train.epochs": 24, "poison.rate_pct": 0.0})
+    at.run()
+    at.switch_page("pages/brief.py").run()
+    assert "how the model trained on the lab's data scored on ordinary inputs" in texts(at)  # nothing poisoned
