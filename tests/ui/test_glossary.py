@@ -1,5 +1,7 @@
 """The glossary's terms as the pages' "Words on this page" line quotes them."""
 
+import pytest
+
 from ui.glossary import glossary, in_sentence
 
 
@@ -32,3 +34,22 @@ def test_a_stakeholder_reads_the_term_without_its_acronyms():
     assert in_sentence("Stealth (L-infinity, PSNR, SSIM)", plain=True) == "stealth"
     assert in_sentence("ANP (Adversarial Neuron Pruning)", plain=True) == "ANP (Adversarial Neuron Pruning)"
     assert in_sentence("Trigger share and lift", plain=True) == "trigger share and lift"
+
+
+@pytest.mark.trains
+def test_the_poison_rate_entrys_claim_is_measured_on_the_default_scenario():
+    """"25 images out of 4,000 are already enough": trained here, on the lab's default data, attack and seed."""
+    import re
+
+    from backdoor.datasets import load_dataset
+    from backdoor.scenario import Scenario
+    from backdoor.sweep import poison_rate_sweep
+    from ui.readings import WORKS
+
+    claim = re.search(r"([\d,]+) images out of ([\d,]+) \(([\d.]+)%\) are already enough for a working backdoor",
+                      glossary()["poison-rate"]["text"])
+    count, total, percent = int(claim[1].replace(",", "")), int(claim[2].replace(",", "")), float(claim[3])
+    dataset = load_dataset("mnist-5k")
+    assert total == len(dataset.y_train) and percent == round(100 * count / total, 1)
+    point, = poison_rate_sweep(dataset, Scenario(), [count])
+    assert point.asr >= WORKS, point  # the page's own line for a trigger that works
