@@ -152,7 +152,8 @@ def _stopped(o: Outcome) -> bool:
 
 def defenses_reading(before: Evaluation, outcomes: list[Outcome], poisoned: Optional[bool] = None) -> str:
     """What the defenses run on one model did, in plain words, from their own numbers (after ``opening``).
-    ``poisoned`` None: as the outcomes' own counts say, else poisoned."""
+    ``poisoned`` None: as the outcomes' own counts say, else poisoned. With nothing poisoned no repair is
+    called best: each one's change is read as its cost alone."""
     if poisoned is None:
         poisoned = known_poisoned(outcomes) is not False
     if not outcomes:
