@@ -14,7 +14,7 @@ from models import MODELS, models_for
 from ui.class_cookie import browser_membership
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
-from ui.menus import MENUS, menu_title
+from ui.menus import MENUS, TITLES, menu_title
 from ui.running import running_badge
 from backdoor.presets import scenario_title
 from backdoor.timing import one_reading
@@ -100,23 +100,23 @@ def sidebar() -> None:
 
 
 PAGES = {
-    "start": st.Page("pages/start.py", title="Start here", icon=":material/flag:", default=True),
-    "poison": st.Page("pages/poison.py", title="1. Poison the data", icon=":material/science:"),
-    "train": st.Page("pages/train.py", title="2. Train the models", icon=":material/model_training:"),
-    "trigger": st.Page("pages/trigger.py", title="3. Fire the trigger", icon=":material/target:"),
-    "explain": st.Page("pages/explain.py", title="4. Explain", icon=":material/visibility:"),
-    "defend": st.Page("pages/defend.py", title="5. Defend", icon=":material/shield:"),
-    "matrix": st.Page("pages/matrix.py", title="6. Attack x defense matrix", icon=":material/grid_on:"),
-    "audit": st.Page("pages/audit.py", title="Audit a model file", icon=":material/upload_file:"),
-    "govern": st.Page("pages/govern.py", title="7. Govern: risk brief", icon=":material/policy:"),
-    "drill": st.Page("pages/drill.py", title="Incident drill: rollback", icon=":material/emergency:"),
-    "tabular": st.Page("pages/tabular.py", title="Patient records", icon=":material/table_chart:"),
-    "brief": st.Page("pages/brief.py", title="Board brief and report", icon=":material/print:"),
-    "classroom": st.Page("pages/classroom.py", title="Classroom tools", icon=":material/school:"),
-    "mystery": st.Page("pages/mystery.py", title="Mystery models", icon=":material/help:"),
-    "glossary": st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
-    "join": st.Page("pages/join.py", title="Join a class", icon=":material/group_add:"),
-    "redblue": st.Page("pages/redblue.py", title="Red vs blue", icon=":material/swords:"),
+    "start": st.Page("pages/start.py", title=TITLES["start"], icon=":material/flag:", default=True),
+    "poison": st.Page("pages/poison.py", title=TITLES["poison"], icon=":material/science:"),
+    "train": st.Page("pages/train.py", title=TITLES["train"], icon=":material/model_training:"),
+    "trigger": st.Page("pages/trigger.py", title=TITLES["trigger"], icon=":material/target:"),
+    "explain": st.Page("pages/explain.py", title=TITLES["explain"], icon=":material/visibility:"),
+    "defend": st.Page("pages/defend.py", title=TITLES["defend"], icon=":material/shield:"),
+    "matrix": st.Page("pages/matrix.py", title=TITLES["matrix"], icon=":material/grid_on:"),
+    "audit": st.Page("pages/audit.py", title=TITLES["audit"], icon=":material/upload_file:"),
+    "govern": st.Page("pages/govern.py", title=TITLES["govern"], icon=":material/policy:"),
+    "drill": st.Page("pages/drill.py", title=TITLES["drill"], icon=":material/emergency:"),
+    "tabular": st.Page("pages/tabular.py", title=TITLES["tabular"], icon=":material/table_chart:"),
+    "brief": st.Page("pages/brief.py", title=TITLES["brief"], icon=":material/print:"),
+    "classroom": st.Page("pages/classroom.py", title=TITLES["classroom"], icon=":material/school:"),
+    "mystery": st.Page("pages/mystery.py", title=TITLES["mystery"], icon=":material/help:"),
+    "glossary": st.Page("pages/glossary.py", title=TITLES["glossary"], icon=":material/menu_book:"),
+    "join": st.Page("pages/join.py", title=TITLES["join"], icon=":material/group_add:"),
+    "redblue": st.Page("pages/redblue.py", title=TITLES["redblue"], icon=":material/swords:"),
 }
 def menu() -> None:
     with st.sidebar:

@@ -6,7 +6,7 @@ from backdoor.defenses.lab import Lab
 from ui.brief_view import board_brief
 from ui.controls_view import evidence
 from ui.defense_session import outcomes_for
-from ui.menus import menu_title
+from ui.menus import TITLES, menu_title
 from ui.readings import model_name
 from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
@@ -44,10 +44,9 @@ with st.container(border=True):
     else:  # the pages by their names in this audience's menu, which numbers them its own way
         st.markdown("None yet: watch a backdoor planted, measure which defenses work or play the incident drill, "
                     "and the brief quotes what you saw.")
-        for page, title, icon in (("train", "2. Train the models", ":material/model_training:"),
-                                  ("matrix", "6. Attack x defense matrix", ":material/grid_on:"),
-                                  ("drill", "Incident drill: rollback", ":material/emergency:")):
-            link(f"pages/{page}.py", label=menu_title(page, title), icon=icon)
+        for page, icon in (("train", ":material/model_training:"), ("matrix", ":material/grid_on:"),
+                           ("drill", ":material/emergency:")):
+            link(f"pages/{page}.py", label=menu_title(page, TITLES[page]), icon=icon)
 
 st.subheader("The session report")
 st.markdown(f"What this session measured, starting with the conclusion in plain words: how the "

@@ -14,6 +14,7 @@ from backdoor.store import model_hash
 from ui.classroom import class_database, class_scenario, member_class, record_event, signed_in_class
 from ui.dashboard import leaderboards
 from ui.jobs import offer_job, shared_memo
+from ui.menus import TITLES
 from ui.redblue import POOL_PICK, class_pool, offer_decoys, pool_model
 from ui.resources import current_dataset, current_device, dataset_named
 from ui.routing import through_router
@@ -52,7 +53,7 @@ with red:
     if len(models) < 2:
         st.info("Train a backdoored model first (step 2), with the attack, target and dose of your choice.",
                 icon=":material/model_training:")
-        link("pages/train.py", label="2. Train the models", icon=":material/model_training:")
+        link("pages/train.py", label=TITLES["train"], icon=":material/model_training:")
     else:
         figures = model_figures(dataset, scenario, device, models)
         bd, clean = figures["backdoored"], figures["baseline"]

@@ -17,6 +17,27 @@ MENUS: dict[str, list[str]] = {
                    "govern", "tabular", "drill", "audit", "brief", "glossary"],
 }
 
+# Every page's name in the student's and instructor's menus (app.py's pages; a stakeholder's below).
+TITLES: dict[str, str] = {
+    "start": "Start here",
+    "poison": "1. Poison the data",
+    "train": "2. Train the models",
+    "trigger": "3. Fire the trigger",
+    "explain": "4. Explain",
+    "defend": "5. Defend",
+    "matrix": "6. Attack x defense matrix",
+    "audit": "Audit a model file",
+    "govern": "7. Govern: risk brief",
+    "drill": "Incident drill: rollback",
+    "tabular": "Patient records",
+    "brief": "Board brief and report",
+    "classroom": "Classroom tools",
+    "mystery": "Mystery models",
+    "glossary": "Glossary",
+    "join": "Join a class",
+    "redblue": "Red vs blue",
+}
+
 # The stakeholder's path, numbered in the order of their menu (the glossary is a reference, unnumbered).
 STAKEHOLDER_TITLES: dict[str, str] = {
     "start": "1. What a backdoor is",
