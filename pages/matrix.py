@@ -67,10 +67,11 @@ if result is None:
         defenses = len(config.columns) - 1
         attacked = "the attacked model" if len(rows) == 1 else f"each of the {len(rows)} attacked models"
         on = f"{attacked} and on the clean one" if config.false_alarms else attacked
+        runs = (len(rows) + config.false_alarms) * defenses
         return (f"Not computed yet for these settings. It trains {len(rows) + 1} models and runs "
-                f"{count_of(defenses, 'defense')} on {on} "
-                f"({(len(rows) + config.false_alarms) * defenses} runs): {took}. The result is saved, so every later visit (by anyone on this server) opens it "
-                "at once." + (BEFORE_CLASS if st.session_state.get("lab.audience") == "Instructor" else "") + busy)
+                f"{count_of(defenses, 'defense')} on {on} ({runs} runs): {took}. The result is saved, so every later "
+                "visit (by anyone on this server) opens it at once."
+                + (BEFORE_CLASS if st.session_state.get("lab.audience") == "Instructor" else "") + busy)
 
     # a fresh server may still be timing itself: the page shows at once and the time joins it when known
     expected = lambda: estimate(shape, config, device)  # noqa: E731 - measured on the click, never on the page

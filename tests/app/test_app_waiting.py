@@ -136,7 +136,8 @@ def test_the_matrix_and_classroom_pages_open_at_once_and_fill_in_their_times_onc
     for at in (matrix, classroom):
         assert not at.exception, at.exception
     info = "\n".join(i.value for i in matrix.info)
-    assert "It trains 7 models and runs 8 defenses on each of the 6 attacked models and on the clean one (56 runs)" in info
+    assert ("It trains 7 models and runs 8 defenses on each of the 6 attacked models and on the clean one "
+            "(56 runs)") in info
     assert "how long that takes on this server is still being measured" in info
     assert any(b.key == "btn.matrix" for b in matrix.button)  # the click measures, for the student who starts it
     assert "is still timing each step of a session" in texts(classroom)
