@@ -29,13 +29,32 @@ def serious(results: dict) -> list[str]:
             for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
+# Streamlit fades an element left from the previous run (a fragment's redraw too) until the new run
+# draws it again; faded text fails the contrast rule, but it is a state on its way out.
+NO_STALE = """() => document.querySelectorAll('[data-stale="true"]').length === 0"""
+
+
+def unfaded(tab, timeout: int = 60_000) -> None:
+    """Wait until no element is faded as stale, and for the fade back to full colour (a transition).
+    One still faded after ``timeout`` is left for axe to count: then a reader sees it faded too."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # there: the browser was launched
+
+    try:
+        tab.wait_for_function(NO_STALE, timeout=timeout)
+    except PlaywrightTimeout:
+        return
+    tab.wait_for_timeout(600)
+
+
 def violations(tab, axe) -> list[str]:
-    """The page's serious violations; a second look after a pause, so a state on its way out (a spinner)
-    is not counted."""
+    """The page's serious violations once nothing is faded as stale; a second look after a pause, so a
+    state on its way out (a spinner) is not counted."""
+    unfaded(tab)
     results = axe.run(tab, options=WCAG_AA).response
     if serious(results):
         tab.wait_for_timeout(2_000)
         settled(tab, timeout=240_000)
+        unfaded(tab)
         results = axe.run(tab, options=WCAG_AA).response
     return serious(results)
 
