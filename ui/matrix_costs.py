@@ -50,14 +50,19 @@ def costs_table(matrix: Matrix) -> list[dict[str, str]]:
 
 
 NBSP = "\u00a0"
+NB_HYPHEN = "\u2011"  # a hyphen that does not break a line
+
+
+def _unbroken(words: str) -> str:
+    return words.replace(" ", NBSP).replace("-", NB_HYPHEN)
 
 
 def costs_markdown(matrix: Matrix) -> str:
     """``costs_table`` as a two-column markdown table, which wraps on a phone instead of cutting words off.
     The time sits beside the defense's name: a column of its own is so narrow on a phone that "14-16 s"
     broke over two lines, and its heading mid-word."""
-    # a no-break space keeps "5-7 s" whole when the name wraps
-    lines = [f"| {line['Defense']}, {line['Seconds'].replace(' ', NBSP)} | {line['On a clean model']} |"
+    # a no-break space and hyphen keep "5-7 s" whole when the name wraps (a phone broke it after "5-")
+    lines = [f"| {line['Defense']}, {_unbroken(line['Seconds'])} | {line['On a clean model']} |"
              for line in costs_table(matrix)]
     return "\n".join(["| Defense, time it took | On a model with no backdoor |", "|---|---|", *lines])
 

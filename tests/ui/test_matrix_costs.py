@@ -64,3 +64,12 @@ def test_the_reading_when_nothing_fired_and_when_nothing_was_measured():
                                                 "model.")
     assert costs_table(_matrix([]))[0]["On a clean model"] == "not measured"
 
+
+
+def test_a_range_of_seconds_stays_on_one_line_in_the_table():
+    """On a phone the name column wraps; "5-6 s" broke after its hyphen, so the table keeps it whole."""
+    cells = [Cell(a, d, 0.97, 0.0, 0.006, s, "x") for a, s in (("badnets", 5.2), ("blended", 6.4))
+             for d in ("none", "fine_pruning")]
+    rows = [AttackRow(a, 0.1, 400, 0.97, 1.0, 8.0) for a in ("badnets", "blended")]
+    line = costs_markdown(Matrix("k", "mnist-5k", 0.976, rows, cells, 60.0, [])).splitlines()[2]
+    assert line.startswith("| Fine-Pruning, 5\u20116\u00a0s |")  # the name's own hyphen may still break
