@@ -46,6 +46,26 @@ LAYOUT = """() => {
 }""" % TOUCH_TARGET
 
 
+# Words in the markdown tables (the matrix's costs, the published figures) that a line break cuts in two: the
+# page's CSS lets a word break only when it cannot fit at all, so a phone never reads "Publi / shed" or
+# "100.0 / %". A hyphen is a break a reader expects; a no-break space or hyphen joins one word.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('[data-testid="stMarkdownContainer"] :is(td, th)')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^ \\t\\n-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
 def fits_a_phone(tab, name: str) -> dict:
     """The layout of the page on screen, asserted; a full-length picture of it in screenshots/."""
     settled(tab)
@@ -55,6 +75,7 @@ def fits_a_phone(tab, name: str) -> dict:
     assert seen["buttons"] and not seen["small"], f"{name}: buttons under {TOUCH_TARGET} px: {seen['small']}"
     assert not seen["outside"], f"{name}: chart parts off the screen: {seen['outside']}"
     assert not seen["overlapping"], f"{name}: chart titles overlap: {seen['overlapping']}"
+    assert not (broken := tab.evaluate(BROKEN_WORDS)), f"{name}: words cut in two in a table: {broken}"
     height = tab.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     tab.set_viewport_size({"width": PHONE["width"], "height": min(height + 50, 16_000)})  # it scrolls inside stMain
     SHOTS.mkdir(exist_ok=True)
