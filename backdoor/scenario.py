@@ -113,6 +113,7 @@ class TriggerCounts:
     images: int
     sent: int  # attackable images the trigger sent where the attacker wants them
     attackable: int  # images not already where the attacker wants them
+    kept: int  # of those, the ones the trigger leaves on their true class
 
     @property
     def clean_acc(self) -> float:
@@ -130,7 +131,8 @@ def trigger_counts(model, dataset: Dataset, scenario: Scenario, device) -> Trigg
     movable = scenario.attackable(y)
     goals = scenario.goal(y, dataset.num_classes)
     return TriggerCounts(clean, triggered, int((clean == y).sum()), len(y),
-                         int((triggered[movable] == goals[movable]).sum()), int(movable.sum()))
+                         int((triggered[movable] == goals[movable]).sum()), int(movable.sum()),
+                         int((triggered[movable] == y[movable]).sum()))
 
 
 def trigger_report(model, dataset: Dataset, scenario: Scenario) -> dict[str, float]:

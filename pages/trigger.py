@@ -114,6 +114,6 @@ c1.metric(f"{short}: clean accuracy", f"{counts.clean_acc:.1%}")
 c2.metric(f"{short}: attack success", f"{counts.asr:.1%}")
 st.caption(f"The same {len(y_eval):,} held-out test images, and the same figures, as on the Train page.")
 st.markdown(trigger_reading(counts.correct, counts.images, counts.sent, counts.attackable, target_name,
-                            scenario.all_to_all, scenario.poison.rate))
+                            scenario.all_to_all, scenario.poison.rate, counts.kept))
 quiz("trigger")
 next_link("trigger")

@@ -56,25 +56,35 @@ def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: flo
 
 
 def trigger_reading(clean_correct: int, total: int, sent: int, aimed: int, target: str, all_to_all: bool,
-                    poison_rate: float) -> str:
-    """The Trigger page's reading of its two confusion matrices (counts on the held-out images)."""
+                    poison_rate: float, kept: int) -> str:
+    """The Trigger page's reading of its two confusion matrices (counts on the held-out images).
+    Of the ``aimed`` images (those the attack aims at), with the trigger on ``sent`` went where the
+    attacker wants, ``kept`` were still read as their own class, and the rest went elsewhere."""
     diagonal = (f"Left, clean images: {clean_correct:,} of the {total:,} {agree(clean_correct, 'sits', 'sit')} on the "
                 f"diagonal (the right answer, {clean_correct / total:.1%}).") if total else "Left, clean images."
     where = "the class after their own" if all_to_all else target
     share = sent / aimed if aimed else 0.0
+    strays = aimed - sent - kept
     if poison_rate <= 0:
-        moved = ("Right, the same images with the trigger: nothing was poisoned, so there is no backdoor; an image "
-                 "sent to the target is the model's own mistake.")
+        moved = ("nothing was poisoned, so there is no backdoor; an image sent to the target is the model's own "
+                 "mistake.")
     elif share >= WORKS:
-        lights = ("the diagonal just right of the true class lights up" if all_to_all
-                  else f"the column for **{target}** lights up")
-        moved = f"Right, the same images with the trigger: {lights}."
-    elif sent:
-        moved = "Right, the same images with the trigger: most stay where they were; the backdoor works on fewer than half."
+        moved = ("the diagonal just right of the true class lights up." if all_to_all
+                 else f"the column for **{target}** lights up.")
+    elif not sent:
+        moved = (f"none goes to {where}, so this model has no working backdoor." if strays else
+                 "nothing moves; this model has no working backdoor.")
+    elif 2 * kept > aimed:
+        moved = "most still get their right answer; the backdoor works on fewer than half."
     else:
-        moved = "Right, the same images with the trigger: nothing moves; this model has no working backdoor."
-    return (f"{diagonal} {moved} {sent:,} of the {aimed:,} images the attack aims at ({share:.1%}) "
-            f"{agree(sent, 'was', 'were')} sent to {where} by the trigger.")
+        moved = "the backdoor works on fewer than half, yet no more than half still get their right answer."
+    text = (f"{diagonal} Right, the same images with the trigger: {moved} {sent:,} of the {aimed:,} images the attack "
+            f"aims at ({share:.1%}) {agree(sent, 'was', 'were')} sent to {where} by the trigger")
+    # where the others went is the story when the backdoor failed and most did not keep their class
+    if poison_rate > 0 and share < WORKS and strays and (not sent or 2 * kept <= aimed):
+        return (f"{text}, and {strays:,} {agree(strays, 'lands', 'land')} on a class that is neither "
+                f"{agree(strays, 'its', 'their')} own nor {where}.")
+    return text + "."
 
 
 # A change this faint is hard for a person to see (the Poison page's captions give the same lines).

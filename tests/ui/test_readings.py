@@ -85,38 +85,69 @@ def test_the_gap_is_between_the_figures_shown():
 
 
 def test_trigger_reading_follows_the_counts():
-    works = trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False, poison_rate=0.1)
+    works = trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False, poison_rate=0.1, kept=0)
     assert "column for **'0'** lights up" in works and "449 of the 449" in works and "(100.0%)" in works
-    nothing = trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False, poison_rate=0.1)
+    nothing = trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False, poison_rate=0.1, kept=449)
     assert "nothing moves" in nothing and "lights up" not in nothing and "0 of the 449" in nothing
-    weak = trigger_reading(486, 500, 30, 449, "'0'", all_to_all=False, poison_rate=0.1)
-    assert "works on fewer than half" in weak
-    none = trigger_reading(486, 500, 1, 449, "'0'", all_to_all=False, poison_rate=0.0)  # nothing poisoned
+    weak = trigger_reading(486, 500, 30, 449, "'0'", all_to_all=False, poison_rate=0.1, kept=400)
+    assert "most still get their right answer; the backdoor works on fewer than half" in weak
+    assert "neither" not in weak  # most stayed: the few elsewhere are not the story
+    none = trigger_reading(486, 500, 1, 449, "'0'", all_to_all=False, poison_rate=0.0, kept=440)  # nothing poisoned
     assert "there is no backdoor" in none and "fewer than half" not in none and "lights up" not in none
-    assert "there is no backdoor" in trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False, poison_rate=0.0)
-    assert "diagonal just right" in trigger_reading(480, 500, 450, 500, "x", all_to_all=True, poison_rate=0.1)
+    assert "neither" not in none
+    assert "there is no backdoor" in trigger_reading(486, 500, 0, 449, "'0'", all_to_all=False, poison_rate=0.0,
+                                                     kept=449)
+    assert "diagonal just right" in trigger_reading(480, 500, 450, 500, "x", all_to_all=True, poison_rate=0.1, kept=0)
+
+
+@pytest.mark.parametrize("sent, kept, says, strays", [
+    (220, 227, "most still get their right answer; the backdoor works on fewer than half.", None),  # WaNet at 5%
+    (200, 225, "the backdoor works on fewer than half, yet no more than half still get their right answer.",
+     "and 25 land on a class that is neither their own nor '7'."),  # exactly half kept is not most
+    (224, 225, "the backdoor works on fewer than half, yet no more than half still get their right answer.",
+     "and 1 lands on a class that is neither its own nor '7'."),
+    (0, 300, "none goes to '7', so this model has no working backdoor.",
+     "and 150 land on a class that is neither their own nor '7'."),  # the trigger scatters, none to the target
+    (0, 450, "nothing moves; this model has no working backdoor.", None),
+    (10, 0, "the backdoor works on fewer than half, yet no more than half still get their right answer.",
+     "and 440 land on a class that is neither their own nor '7'."),
+])
+def test_trigger_reading_says_where_the_images_went_when_the_backdoor_fails(sent, kept, says, strays):
+    """'Most stay where they were' was said whenever under half reached the target, even when most went
+    elsewhere; now it follows how many kept their class, and names the rest when they are the story."""
+    text = trigger_reading(480, 500, sent, 450, "'7'", all_to_all=False, poison_rate=0.05, kept=kept)
+    assert f"Right, the same images with the trigger: {says} {sent} of the 450 images" in text
+    assert text.endswith(strays if strays else "by the trigger.")
 
 
 def test_trigger_reading_sentences_in_full():
-    assert trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False, poison_rate=0.1) == (
+    assert trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False, poison_rate=0.1, kept=0) == (
         "Left, clean images: 486 of the 500 sit on the diagonal (the right answer, 97.2%). Right, the same images "
         "with the trigger: the column for **'0'** lights up. 449 of the 449 images the attack aims at (100.0%) were "
         "sent to '0' by the trigger.")
-    assert trigger_reading(0, 0, 0, 0, "'0'", all_to_all=False, poison_rate=0.1) == (
+    assert trigger_reading(0, 0, 0, 0, "'0'", all_to_all=False, poison_rate=0.1, kept=0) == (
         "Left, clean images. Right, the same images with the trigger: nothing moves; this model has no working "
         "backdoor. 0 of the 0 images the attack aims at (0.0%) were sent to '0' by the trigger.")
-    assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True, poison_rate=0.1) == (
+    assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True, poison_rate=0.1, kept=3000) == (
         "Left, clean images: 4,800 of the 5,000 sit on the diagonal (the right answer, 96.0%). Right, the same images "
-        "with the trigger: most stay where they were; the backdoor works on fewer than half. 1,200 of the 4,500 images the attack "
-        "aims at (26.7%) were sent to the class after their own by the trigger.")
-    assert trigger_reading(480, 500, 250, 500, "x", all_to_all=True, poison_rate=0.1) == (  # exactly half: it works
+        "with the trigger: most still get their right answer; the backdoor works on fewer than half. 1,200 of the "
+        "4,500 images the attack aims at (26.7%) were sent to the class after their own by the trigger.")
+    assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True, poison_rate=0.1, kept=2000) == (
+        "Left, clean images: 4,800 of the 5,000 sit on the diagonal (the right answer, 96.0%). Right, the same images "
+        "with the trigger: the backdoor works on fewer than half, yet no more than half still get their right "
+        "answer. 1,200 of the 4,500 images the attack aims at (26.7%) were sent to the class after their own by the "
+        "trigger, and 1,300 land on a class that is neither their own nor the class after their own.")
+    # exactly half: it works
+    assert trigger_reading(480, 500, 250, 500, "x", all_to_all=True, poison_rate=0.1, kept=0) == (
         "Left, clean images: 480 of the 500 sit on the diagonal (the right answer, 96.0%). Right, the same images "
         "with the trigger: the diagonal just right of the true class lights up. 250 of the 500 images the attack "
         "aims at (50.0%) were sent to the class after their own by the trigger.")
-    assert trigger_reading(1, 500, 1, 449, "'0'", all_to_all=False, poison_rate=0.1) == (  # one of each: the verbs agree
+    # one of each: the verbs agree
+    assert trigger_reading(1, 500, 1, 449, "'0'", all_to_all=False, poison_rate=0.1, kept=1) == (
         "Left, clean images: 1 of the 500 sits on the diagonal (the right answer, 0.2%). Right, the same images "
-        "with the trigger: most stay where they were; the backdoor works on fewer than half. 1 of the 449 images the attack aims "
-        "at (0.2%) was sent to '0' by the trigger.")
+        "with the trigger: the backdoor works on fewer than half, yet no more than half still get their right "
+        "answer. 1 of the 449 images the attack aims at (0.2%) was sent to '0' by the trigger, and 447 land on a "
+        "class that is neither their own nor '0'.")
 
 
 # --- the Poison page ---------------------------------------------------------------------
