@@ -49,13 +49,28 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     )
     beside = "the real one" if lab.attack_known else "the lab's current trigger, for comparison"
     st.markdown(f"**Reverse-engineered trigger for every class** (mask x pattern), beside {beside}:")
-    real = lab.scenario.stamp(torch.zeros(1, *lab.dataset.image_shape))[0]
+    real, named = real_trigger(lab), "real trigger" if lab.attack_known else "the lab's trigger"
+    if real is None:  # a warp adds nothing: what it moves in one test image, brightened to be seen
+        real, named = moved_pixels(lab), f"{named} (a warp: what it moves)"
     image_strip([real] + [detection.masks[k][None] * detection.patterns[k] for k in range(len(classes))],
-                ["real trigger" if lab.attack_known else "the lab's trigger"]
-                + [f"'{classes[k]}': {float(detection.mask_norms[k]):.0f} px" for k in range(len(classes))])
+                [named] + [f"'{classes[k]}': {float(detection.mask_norms[k]):.0f} px" for k in range(len(classes))])
     st.caption("Each picture is the smallest change the search found that turns clean images into that class; "
                "the number is its size in pixels (mask L1 norm).")
     unlearning_panel(lab, outcome, detection.flagged or [int(detection.mask_norms.argmin())])
+
+
+def real_trigger(lab: Lab) -> torch.Tensor | None:
+    """The trigger on a black image: what it adds (a patch, a blend, stripes); None when it adds nothing."""
+    real = lab.scenario.stamp(torch.zeros(1, *lab.dataset.image_shape))[0]
+    return real if bool(real.any()) else None
+
+
+def moved_pixels(lab: Lab) -> torch.Tensor:
+    """How much the trigger changes each pixel of the first held-out image, scaled so the largest change is white."""
+    x = lab.held_out[0][:1]
+    objects = lab.dataset.held_out_objects
+    change = (lab.scenario.stamp(x, None if objects is None else objects[:1]) - x).abs()[0]
+    return change / change.max() if bool(change.any()) else change
 
 
 def unlearning_panel(lab: Lab, outcome: Outcome, suspects: list[int]) -> None:
