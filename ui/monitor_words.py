@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ui.words import percent
 
+PILE = 0.1  # at most this share of triggered inputs let through: they sit in one pile, apart from the honest ones
+
 
 def caught_sentence(caught: float) -> str:
     """What the monitor does to the attacker's triggered requests (``caught``: the share it refuses)."""
@@ -44,9 +46,13 @@ def strip_reading(frr: float, far: float, poison_rate: float | None) -> str:
     if poison_rate is not None and poison_rate <= 0:
         why = ("Nothing was poisoned, so the triggered inputs are ordinary images with the trigger on: the model has no "
                "backdoor to obey, and STRIP sees them as it sees any clean input.")
-    elif far <= 0.5:
+    elif far <= PILE:
         why = ("Triggered inputs pile up at the far left: whatever clean image is blended in, the model keeps "
                "answering the target class with near certainty.")
+    elif far <= 0.5:
+        why = ("Most triggered inputs fall left of the threshold, but not all: blended with clean images, this trigger "
+               "mostly keeps its hold, and the ones where it slips are as uncertain as honest inputs, so STRIP lets "
+               "them through.")
     else:
         why = ("Most triggered inputs sit among the clean ones: blended with clean images, this trigger loses its hold "
                "(or the model never learnt to obey it), so their predictions are as uncertain as honest inputs' and "

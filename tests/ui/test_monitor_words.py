@@ -32,7 +32,10 @@ def test_strip_reading_explains_the_pile_only_when_the_trigger_survives_blending
     assert "pile up at the far left" in caught
     missed = strip_reading(0.05, 0.92, 0.1)  # WaNet, all-to-all: STRIP lets most through
     assert "pile up" not in missed and "cannot single them out" in missed
-    assert "pile up" in strip_reading(0.05, 0.5, 0.1)  # half caught: the tie goes to the pile
+    assert "pile up" in strip_reading(0.05, 0.1, 0.1)  # 90% caught: a pile
+    for far in (0.11, 0.5):  # most caught, not all (a higher threshold can catch half of a spread-out crowd)
+        most = strip_reading(0.2, far, 0.1)
+        assert "pile up" not in most and "Most triggered inputs fall left of the threshold, but not all" in most
     nothing = strip_reading(0.05, 0.95, 0.0)
     assert "Nothing was poisoned" in nothing and "pile up" not in nothing
     assert "Nothing was poisoned" not in strip_reading(0.05, 0.95, None)  # a model from elsewhere: nobody knows
