@@ -134,7 +134,7 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
                  if alike else f"On ordinary pictures the confidence of the {ours} is less trustworthy than the "
                                "clean one's: a careful check could notice.")
         if poison_rate <= 0:
-            trig = (f"Nothing was poisoned, so the trigger changes little: on pictures carrying it the model is "
+            trig = (f"Nothing was poisoned, so there is no backdoor: on pictures carrying the trigger the model is "
                     f"**{sure} sure** and right **{right}** of the time.")
         elif gap >= MISLED:
             trig = (f"On pictures carrying the trigger it is **{sure} sure** of an answer that is right only "
@@ -151,7 +151,7 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
         return (f"{sure} sure on average and {before}right about the true class {after}{right} of the time "
                 f"(ECE {trig_ece:.3f})")
     if poison_rate <= 0:
-        trig = f"Nothing was poisoned, so the trigger changes little: on triggered images the model is {figures()}."
+        trig = f"Nothing was poisoned, so there is no backdoor: on triggered images the model is {figures()}."
     elif gap >= CONFIDENTLY_WRONG:
         trig = (f"On triggered images the backdoored model is {figures(after='only ')}: confidently wrong. High "
                 "confidence is not evidence of a safe model.")

@@ -326,7 +326,12 @@ def test_calibration_reading_says_confidently_wrong_only_when_the_trigger_mislea
         "does. On triggered images the backdoored model is 99% sure on average and right about the true class only 2% "
         "of the time (ECE 0.970): confidently wrong. High confidence is not evidence of a safe model.")
     nothing = calibration_reading(0.012, 0.012, 0.98, 0.97, 0.01, poison_rate=0.0)  # nothing poisoned
-    assert "confidently wrong" not in nothing and "Nothing was poisoned, so the trigger changes little" in nothing
+    assert "confidently wrong" not in nothing and "Nothing was poisoned, so there is no backdoor" in nothing
+    # the trigger can still cost an unpoisoned model (stripes or a warp it never saw): no claim that it changes little
+    scrambled = calibration_reading(0.012, 0.012, 0.80, 0.40, 0.40, poison_rate=0.0)
+    assert "changes little" not in scrambled and "80% sure on average and right about the true class 40%" in scrambled
+    plain = calibration_reading(0.012, 0.012, 0.80, 0.40, 0.40, poison_rate=0.0, plain=True)
+    assert "changes little" not in plain and "there is no backdoor" in plain
     failed = calibration_reading(0.012, 0.012, 0.98, 0.95, 0.03, poison_rate=0.1)  # the backdoor did not take hold
     assert "did not take hold" in failed and "confidently" not in failed
     assert "98% sure on average and still right about the true class 95% of the time (ECE 0.030)." in failed
