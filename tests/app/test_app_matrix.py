@@ -44,7 +44,7 @@ def test_the_page_shows_each_defenses_seconds_and_false_alarms_and_offers_the_mi
     assert "Luck: the same matrix on three seeds" in heads and "Beside the published benchmark" in heads
     said = texts(at)
     assert "Every one of the 2 still did something there, for nothing." in said and "STRIP 4.6%." in said
-    assert "| Activation Clustering, 9-11\u00a0s | flagged 184 honest training images; its result scores 1.6 points lower " \
+    assert "| Activation Clustering, 9\u201111\u00a0s | flagged 184 honest training images; its result scores 1.6 points lower " \
            "than the clean model |" in said
     assert "| STRIP, 2\u00a0s | refuses 4.6% of honest requests;" in said
     assert "Seeds 1 and 2 are not computed yet" in " ".join(i.value for i in at.info)
