@@ -65,26 +65,27 @@ def trigger_reading(clean_correct: int, total: int, sent: int, aimed: int, targe
     where = "the class after their own" if all_to_all else target
     share = sent / aimed if aimed else 0.0
     strays = aimed - sent - kept
+    # where the others went, said when the backdoor failed and most did not keep their class
+    elsewhere = (f", and {strays:,} {agree(strays, 'lands', 'land')} on a class that is neither "
+                 f"{agree(strays, 'its', 'their')} own nor {where}.")
+    tail = "."
     if poison_rate <= 0:
         moved = ("nothing was poisoned, so there is no backdoor; an image sent to the target is the model's own "
                  "mistake.")
     elif share >= WORKS:
         moved = ("the diagonal just right of the true class lights up." if all_to_all
                  else f"the column for **{target}** lights up.")
+    elif not sent and not strays:
+        moved = "nothing moves; this model has no working backdoor."
     elif not sent:
-        moved = (f"none goes to {where}, so this model has no working backdoor." if strays else
-                 "nothing moves; this model has no working backdoor.")
+        moved, tail = f"none goes to {where}, so this model has no working backdoor.", elsewhere
     elif 2 * kept > aimed:
         moved = "most still get their right answer; the backdoor works on fewer than half."
-    else:
+    else:  # under half sent and at most half kept: at least one went elsewhere
         moved = "the backdoor works on fewer than half, yet no more than half still get their right answer."
-    text = (f"{diagonal} Right, the same images with the trigger: {moved} {sent:,} of the {aimed:,} images the attack "
-            f"aims at ({share:.1%}) {agree(sent, 'was', 'were')} sent to {where} by the trigger")
-    # where the others went is the story when the backdoor failed and most did not keep their class
-    if poison_rate > 0 and share < WORKS and strays and (not sent or 2 * kept <= aimed):
-        return (f"{text}, and {strays:,} {agree(strays, 'lands', 'land')} on a class that is neither "
-                f"{agree(strays, 'its', 'their')} own nor {where}.")
-    return text + "."
+        tail = elsewhere
+    return (f"{diagonal} Right, the same images with the trigger: {moved} {sent:,} of the {aimed:,} images the attack "
+            f"aims at ({share:.1%}) {agree(sent, 'was', 'were')} sent to {where} by the trigger{tail}")
 
 
 # A change this faint is hard for a person to see (the Poison page's captions give the same lines).
