@@ -1,5 +1,5 @@
-"""axe-core on every page, with trained models on screen, at desktop and phone sizes: no serious or
-critical WCAG 2.1 AA violation (https://github.com/dequelabs/axe-core, bundled offline by
+"""axe-core on every page, with trained models on screen, at desktop and phone sizes and down to each page's
+foot: no serious or critical WCAG 2.1 AA violation (https://github.com/dequelabs/axe-core, bundled offline by
 axe-playwright-python)."""
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ PAGES = ["", "poison", "train", "trigger", "explain", "defend", "matrix", "gover
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
            "resultTypes": ["violations"]}
+# axe checks contrast only on text inside the scroll area's view: below the fold it is checked screen by screen
+CONTRAST = {"runOnly": {"type": "rule", "values": ["color-contrast"]}, "resultTypes": ["violations"]}
 
 
 def serious(results: dict) -> list[str]:
@@ -46,17 +48,34 @@ def unfaded(tab, timeout: int = 60_000) -> None:
     tab.wait_for_timeout(600)
 
 
+def scrolled_contrast(tab, axe) -> list[str]:
+    """Contrast failures on each screen of the page, scrolled one view at a time (a caption's faded code
+    failed only when a run happened to have it in view), then back to the top."""
+    main = '[data-testid="stMain"]'
+    height, view = tab.evaluate(f"() => [document.querySelector('{main}').scrollHeight, "
+                                f"document.querySelector('{main}').clientHeight]")
+    found: dict[str, str] = {}  # each failure once, with the first place it showed
+    for top in range(view - 100, height, max(view - 100, 200)):
+        tab.evaluate(f"() => document.querySelector('{main}').scrollTo(0, {top})")
+        tab.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        for line in serious(axe.run(tab, options=CONTRAST).response):
+            found.setdefault(line, f"{line} (scrolled to {top} px)")
+    tab.evaluate(f"() => document.querySelector('{main}').scrollTo(0, 0)")
+    return list(found.values())
+
+
 def violations(tab, axe) -> list[str]:
-    """The page's serious violations once nothing is faded as stale; a second look after a pause, so a
-    state on its way out (a spinner) is not counted."""
+    """The page's serious violations once nothing is faded as stale (the first screen with every rule, the
+    screens below it for contrast); a second look after a pause, so a state on its way out (a spinner) is not
+    counted."""
     unfaded(tab)
-    results = axe.run(tab, options=WCAG_AA).response
-    if serious(results):
+    found = serious(axe.run(tab, options=WCAG_AA).response) + scrolled_contrast(tab, axe)
+    if found:
         tab.wait_for_timeout(2_000)
         settled(tab, timeout=240_000)
         unfaded(tab)
-        results = axe.run(tab, options=WCAG_AA).response
-    return serious(results)
+        found = serious(axe.run(tab, options=WCAG_AA).response) + scrolled_contrast(tab, axe)
+    return found
 
 
 def resized(tab, viewport: dict[str, int]) -> None:
