@@ -48,6 +48,11 @@ def unfaded(tab, timeout: int = 60_000) -> None:
     tab.wait_for_timeout(600)
 
 
+def drawn(tab) -> None:
+    """Two frames: the layout of what just moved (a scroll, a resize), then its paint."""
+    tab.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def scrolled_contrast(tab, axe) -> list[str]:
     """Contrast failures on each screen of the page, scrolled one view at a time (a caption's faded code
     failed only when a run happened to have it in view), then back to the top."""
@@ -57,7 +62,7 @@ def scrolled_contrast(tab, axe) -> list[str]:
     found: dict[str, str] = {}  # each failure once, with the first place it showed
     for top in range(view - 100, height, max(view - 100, 200)):
         tab.evaluate(f"() => document.querySelector('{main}').scrollTo(0, {top})")
-        tab.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        drawn(tab)
         for line in serious(axe.run(tab, options=CONTRAST).response):
             found.setdefault(line, f"{line} (scrolled to {top} px)")
     tab.evaluate(f"() => document.querySelector('{main}').scrollTo(0, 0)")
@@ -68,13 +73,14 @@ def violations(tab, axe) -> list[str]:
     """The page's serious violations once nothing is faded as stale (the first screen with every rule, the
     screens below it for contrast); a second look after a pause, so a state on its way out (a spinner) is not
     counted."""
-    unfaded(tab)
-    found = serious(axe.run(tab, options=WCAG_AA).response) + scrolled_contrast(tab, axe)
-    if found:
+    def look() -> list[str]:
+        unfaded(tab)
+        return serious(axe.run(tab, options=WCAG_AA).response) + scrolled_contrast(tab, axe)
+
+    if found := look():
         tab.wait_for_timeout(2_000)
         settled(tab, timeout=240_000)
-        unfaded(tab)
-        found = serious(axe.run(tab, options=WCAG_AA).response) + scrolled_contrast(tab, axe)
+        found = look()
     return found
 
 
@@ -82,8 +88,7 @@ def resized(tab, viewport: dict[str, int]) -> None:
     """Turn the open page into a phone's (or a desktop's) and wait until the layout has followed."""
     tab.set_viewport_size(viewport)
     tab.wait_for_function(f"() => document.documentElement.clientWidth === {viewport['width']}")
-    # two frames: the resize's layout and the charts' redraw at the new width
-    tab.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    drawn(tab)  # the resize's layout, then its paint
     tab.wait_for_timeout(500)  # charts redraw at the new width
 
 
