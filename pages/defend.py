@@ -53,10 +53,12 @@ with st.expander("Defense settings"):
         st.session_state["defend.expected_pct"] = min(max(round(100 * scenario.poison.rate, 1), 1.0), EXPECTED_MAX) \
             if scenario.poison.rate > 0 else 10.0
     c1, c2 = st.columns(2)
-    c1.slider("Fine-Pruning: clean-accuracy budget (points)", 0.5, 10.0, step=0.5, **bind("defend.budget_pct"),
+    c1.slider("Fine-Pruning: clean-accuracy budget (points)", 0.5, 10.0, step=0.5, format="%.1f",
+              **bind("defend.budget_pct"),
               help="Pruning stops before clean accuracy falls by more than this.")
     guessers = " and ".join(d.title for d in DEFENSES.fitting("image").values() if "expected_fraction" in d.settings)
-    c2.slider(f"{guessers}: expected poisoned share (%)", 1.0, EXPECTED_MAX, step=0.5, **bind("defend.expected_pct"),
+    c2.slider(f"{guessers}: expected poisoned share (%)", 1.0, EXPECTED_MAX, step=0.5, format="%.1f",
+              **bind("defend.expected_pct"),
               help="The defender's guess; here it starts at the true rate (at 10% when nothing is poisoned).")
 settings = {"budget": st.session_state["defend.budget_pct"] / 100,
             "expected_fraction": st.session_state["defend.expected_pct"] / 100}

@@ -52,7 +52,7 @@ with left:
     st.markdown(f"{spec.summary} [Read the paper]({spec.paper}).")  # a link is too faint in a caption
     attack_form(spec.name, dataset.image_shape)
 with right:
-    st.slider("Poison rate (% of the training set)", *RATE_RANGE, step=0.5, **bind("poison.rate_pct"),
+    st.slider("Poison rate (% of the training set)", *RATE_RANGE, step=0.5, format="%.1f", **bind("poison.rate_pct"),
               help="How many training images the attacker gets to tamper with.")
     choices = list(range(dataset.num_classes)) + ([] if spec.config.clean_label else [ALL_TO_ALL])
     if st.session_state["poison.target"] not in choices:

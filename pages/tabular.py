@@ -74,10 +74,12 @@ with st.expander("The attack: which measurements, what value, how many records",
                    on_change=_keep_columns,
                    help="The attacker's tampered lab pattern. 'worst' is the largest value over the cells measured.")
     c1, c2 = st.columns(2)
-    c1.slider("Value they are set to (standard deviations from the average record)", *RANGES["tabular.value"], step=0.5,
+    c1.slider("Value they are set to (standard deviations from the average record)", *RANGES["tabular.value"],
+              step=0.5, format="%.1f",
               **_bind("tabular.value"), help="Honest records rarely go beyond 3 or 4. A value inside the usual range "
                                              "hides better, and teaches the model a harder rule.")
-    c2.slider("Share of training records poisoned (%)", *RANGES["tabular.rate_pct"], step=0.5, **_bind("tabular.rate_pct"),
+    c2.slider("Share of training records poisoned (%)", *RANGES["tabular.rate_pct"], step=0.5, format="%.1f",
+              **_bind("tabular.rate_pct"),
               help="Each poisoned record is a malignant one given the trigger and relabelled benign.")
 
 columns = _chosen_columns()

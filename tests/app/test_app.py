@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
+from streamlit.proto.Slider_pb2 import Slider
 
 from apptest import fresh_app, texts, trained
 from conftest import ROOT
@@ -46,6 +48,24 @@ def test_every_page_renders_without_exception(page, expected):
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert expected in texts(at) + "\n".join(b.label for b in at.button) + "\n".join(str(h.value) for h in at.subheader)
+
+
+def _sliders_show_the_places_their_steps_need(at):
+    """A float slider reads "10.0" for a step of 0.5 (Streamlit's default format says "10.00")."""
+    floats = [s for s in at.slider if s.proto.data_type == Slider.DataType.FLOAT]
+    assert floats
+    for s in floats:
+        places = len(f"{s.proto.step:g}".partition(".")[2])
+        shown = re.fullmatch(r"%0?\.(\d)f", s.proto.format)
+        assert shown and int(shown.group(1)) == places, (s.label, s.proto.step, s.proto.format)
+
+
+@pytest.mark.parametrize("page", ["pages/poison.py", "pages/tabular.py"])
+def test_float_sliders_show_as_many_places_as_their_step(page):
+    at = fresh_app()
+    at.run()
+    at.switch_page(page).run()
+    _sliders_show_the_places_their_steps_need(at)
 
 
 def test_poison_page_controls_and_figures():
@@ -227,6 +247,7 @@ def test_defend_page_runs_defenses_and_keeps_a_summary():
     # STRIP's slider sets the threshold: the clean inputs it turns away follow the share allowed
     # (set on the defender's 500 images, measured on 500 others: a quantile's sampling error is about
     # 2 points at 10%, so within two of those).
+    _sliders_show_the_places_their_steps_need(at)  # the settings' and STRIP's
     for allowed in (10.0, 1.0):
         at.slider(key="strip.frr").set_value(allowed).run()
         assert not at.exception

@@ -25,6 +25,7 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     """The two SPC histograms (honest plain, triggered hatched), the threshold and both rates."""
     result = outcome.result
     frr_pct = st.slider("Allowed refusals of honest inputs (%)", 0.0, 20.0, value=100 * DEFENSE.config.frr, step=0.5,
+                        format="%.1f",
                         key=f"{key}.frr", help="The monitor refuses inputs whose answer stays the same at too many "
                                                "brightness levels.")
     threshold = threshold_for(result.defender_spc, frr_pct / 100)

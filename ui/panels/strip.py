@@ -17,6 +17,7 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     """The two entropy histograms and a threshold the student moves."""
     result = outcome.result
     frr_pct = st.slider("Allowed false rejections of clean inputs (%)", 0.5, 20.0, value=100 * DEFENSE.config.frr, step=0.5,
+                        format="%.1f",
                         key=f"{key}.frr", help="The monitor rejects inputs whose predictions stay too certain.")
     threshold = result.threshold_for(frr_pct / 100)
     frr, far = result.rates_at(threshold)
