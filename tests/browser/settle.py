@@ -27,6 +27,11 @@ new MutationObserver(() => {
 """
 
 NEW_RUN = "() => window.__labRuns > window.__labSettledAt"
+# The lab's stylesheet (its mark in ui/assets/lab.css) and its keyboard script (ui/assets/keyboard.js) are in
+# place. Streamlit loads st.html's code apart, on first use: on a busy machine a page's text, and even the end of
+# its run, came before them, and a Tab pressed then found the main area without its focus ring.
+STYLED = """() => window.backdoorLabKeyboard === true
+  && getComputedStyle(document.documentElement).getPropertyValue('--lab-style').trim() === 'loaded'"""
 
 
 def watch(tab):
@@ -50,6 +55,7 @@ def settled(tab, timeout: int = 180_000, start_within: int = 3_000) -> None:
     except PlaywrightTimeout:
         pass  # no run followed the action: the page is as it was
     tab.locator(IDLE).wait_for(timeout=timeout)
+    tab.wait_for_function(STYLED, timeout=timeout)  # a page is drawn once the lab's own style is on it
     tab.evaluate("() => { window.__labSettledAt = window.__labRuns; }")
 
 
