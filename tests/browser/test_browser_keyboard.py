@@ -47,11 +47,6 @@ def tab_to(tab, name: str) -> None:
         trail.append(None if focused is None else focused["name"])
         if focused is None:
             continue  # past the last control, the browser's own frame takes the focus once
-        if not (focused["visible"] and focused["ring"]) and focused["run"] != "notRunning":
-            # CI once found the focus on the main area, unringed, while the page was being drawn again (its
-            # text ended before the last control): once the run is over, the focus must show wherever it is
-            tab.locator(IDLE).wait_for(timeout=180_000)
-            focused = tab.evaluate(FOCUSED) or focused
         assert focused["visible"] and focused["ring"], \
             f"the focus cannot be seen on {focused} (looking for {name!r}; the last stops: {trail[-10:]})"
         if focused["name"] == name:
