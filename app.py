@@ -23,7 +23,7 @@ from ui.style import lab_style, lab_scripts
 from ui.heap import freeze_long_lived
 from ui.page_figures import start_measuring_ahead
 from ui.page_timing import timed
-from ui.url_state import restore_from_url, write_to_url, link
+from ui.url_state import restore_from_url, show_unused, write_to_url, link
 from ui.waiting import start_warm_up
 
 STARTED = time.perf_counter()  # this run's start (the imports above are loaded once per server), for ui/page_timing.py
@@ -163,6 +163,7 @@ with timed(page.url_path or "start", STARTED), friendly_errors(page.title, home=
     if st.session_state["lab.audience"] != "Stakeholder":
         sidebar()
     name_the_scenario(page.url_path)
+    show_unused()  # a link's settings the lab could not use: which, why, and what it uses instead
     running_badge()  # the minimal toolbar hides Streamlit's own running indicator
     with one_reading():  # a job's time quoted twice on a page reads the same twice (backdoor/timing.py)
         page.run()

@@ -5,7 +5,8 @@ session (a reload) reads them back before any page draws. A value that does not 
 widget does not offer (an epoch count of 0, a seed past 9999, a model or an audience the lab does
 not have, a target class the data set does not have), or a key the lab does not know, is ignored
 (and left in the URL: the class link's own ``class``, ``student``, ``preset`` and ``seed``): a
-mangled link opens the lab on its defaults, never on an error.
+mangled link opens the lab on its defaults, never on an error, and the page says which of its
+settings it did not use and why (``unused_notice``, words in ui/link_words.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import streamlit as st
 from backdoor.attacks import ALL_TO_ALL, ATTACKS, widgets
 from backdoor.attacks.base import Widget
 from backdoor.datasets import DATASETS, DatasetUnavailable
-from models import models_for
+from models import MODELS, models_for
+from ui.link_words import Unused, number, unused_notice
 from ui.menus import MENUS
 from ui.resources import class_count
 from ui.state import (
@@ -25,6 +27,17 @@ from ui.state import (
 )
 
 RESTORED = "url.restored"
+UNUSED = "url.unused"  # the settings of this session's first link that it did not use, for the note above the page
+LABELS = {  # each setting as its widget names it
+    "lab.dataset": "Data set", "lab.model": "Model", "lab.device": "Compute on", "lab.seed": "Random seed",
+    "lab.audience": "Who is using the lab", "poison.attack": "Attack", "poison.rate_pct": "Poison rate (%)",
+    "poison.target": "Target class", "train.epochs": "Epochs", "train.batch_size": "Batch size",
+    "train.learning_rate": "Learning rate", "train.augment": "Augmentation (random shifts)",
+    "train.mixup": "mixup (alpha)", "tabular.features": "Patient records: trigger measurements",
+    "tabular.value": "Patient records: trigger value", "tabular.rate_pct": "Patient records: poison rate (%)",
+    "tabular.margin": "Patient records: range check's margin", "tabular.record": "Patient records: record shown",
+}
+_TITLES = {"lab.dataset": DATASETS, "lab.model": MODELS, "poison.attack": ATTACKS}  # ids shown by their titles
 
 
 def _known() -> dict[str, object]:
@@ -75,6 +88,56 @@ def offered(key: str, value) -> bool:
     return choices is None or value in choices
 
 
+def _label(key: str) -> str:
+    if key in LABELS:
+        return LABELS[key]
+    _, attack, field = key.split(".", 2)
+    widget = _attack_widgets().get(key)
+    return f"{ATTACKS[attack].row_title}: {widget.label if widget else field}"
+
+
+def _shown(key: str, value) -> str:
+    """A setting's value as its widget shows it (a registry id by its title)."""
+    if key in _TITLES and value in _TITLES[key]:
+        return _TITLES[key][value].title
+    if isinstance(value, bool) or isinstance(value, str):
+        return str(value)
+    if isinstance(value, bytes):
+        return "the attack's own drawing"
+    return number(value)
+
+
+def _or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _why_not_offered(key: str, value) -> str:
+    """Why ``offered(key, value)`` is False, in words."""
+    if key in RANGES:
+        low, high = RANGES[key]
+        return f"the lab offers {number(low)} to {number(high)}"
+    widget = _attack_widgets().get(key)
+    if widget is not None and widget.choices:
+        return f"the lab offers {_or_list([str(c) for c in widget.choices])}"
+    if widget is not None:
+        high = None if widget.fit is not None else widget.high  # a top set by the image: not known here
+        if widget.low is not None and high is not None:
+            return f"the lab offers {number(widget.low)} to {number(high)}"
+        return (f"the lab offers {number(widget.low)} or more" if widget.low is not None
+                else f"the lab offers {number(high)} or less")
+    if key == "lab.model" and value in MODELS:
+        return "that model does not read pictures"
+    return f"the lab offers {_or_list([_shown(key, c) for c in _choices()[key]])}"
+
+
+def _why_unparsed(default) -> str:
+    if isinstance(default, bool):
+        return "it must be True or False"
+    if isinstance(default, bytes):
+        return "that is not a drawing the lab can read"
+    return "that is not a number"
+
+
 def _target_fits(target: int, dataset: str, attack: str, seed: int) -> bool:
     if target == ALL_TO_ALL:
         return not ATTACKS[attack].config.clean_label  # a clean-label attack has one target class
@@ -104,28 +167,46 @@ def restore_from_url() -> None:
         return
     st.session_state[RESTORED] = True
     known = _known()
+    unused = []
     for key, text in st.query_params.items():
         if key not in known:
             continue
         try:
             value = _parse(text, known[key])
-        except (TypeError, ValueError):
-            continue  # a mangled value: keep the default
+        except (TypeError, ValueError):  # a mangled value: keep the default
+            unused.append(Unused(_label(key), text, _why_unparsed(known[key]), _shown(key, known[key])))
+            continue
         if offered(key, value):
             st.session_state[key] = value
+        else:
+            unused.append(Unused(_label(key), text, _why_not_offered(key, value), _shown(key, known[key])))
     s = st.session_state  # every setting is there already: app.py runs init_settings first
     attack, dataset = s["poison.attack"], s["lab.dataset"]
     if not ATTACKS[attack].fits(dataset):  # the sticker needs road signs
-        s["poison.attack"] = attack = DEFAULTS["poison.attack"]
+        s["poison.attack"] = DEFAULTS["poison.attack"]
+        unused.append(Unused(_label("poison.attack"), attack, f"it does not work on {DATASETS[dataset].title}",
+                             _shown("poison.attack", s["poison.attack"])))
+        attack = s["poison.attack"]
     target = s["poison.target"]
     if target != 0 and not _target_fits(target, dataset, attack, s["lab.seed"]):  # every set has a class 0
         s["poison.target"] = DEFAULTS["poison.target"]
+        why = ("a clean-label attack has a single target class" if target == ALL_TO_ALL
+               else f"{DATASETS[dataset].title} has no class {target}")
+        unused.append(Unused(_label("poison.target"), str(target), why, _shown("poison.target", 0)))
     for name, spec in ATTACKS.items():  # values that parse but do not fit together (a drawing's size and pixels)
         try:
             spec.config(**trigger_settings(name))
         except (TypeError, ValueError):
             for key in [k for k in known if k.startswith(f"poison.{name}.")]:
                 st.session_state.pop(key, None)
+    st.session_state[UNUSED] = unused
+
+
+def show_unused() -> None:
+    """Once, on the page the link opened: which of its settings the lab did not use, and why."""
+    words = unused_notice(st.session_state.pop(UNUSED, []))
+    if words:
+        st.info(words, icon=":material/link_off:")
 
 
 def write_to_url() -> None:

@@ -79,3 +79,50 @@ def test_an_attack_setting_its_slider_or_list_does_not_offer_opens_on_the_defaul
     assert not at.exception, at.exception
     assert at.session_state["poison.attack"] == attack
     assert at.session_state[key] == getattr(ATTACKS[attack].config(), field)
+
+
+def _note(at) -> str:
+    return "\n".join(i.value for i in at.info if "This link carries" in i.value)
+
+
+@pytest.mark.parametrize("key,text,words", [
+    ("poison.rate_pct", "95", "**Poison rate (%)**: the link asked for `95`, but the lab offers 0 to 50; the lab uses **10**."),
+    ("train.epochs", "abc", "**Epochs**: the link asked for `abc`, but that is not a number; the lab uses **5**."),
+    ("lab.model", "mlp", "that model does not read pictures; the lab uses **Small CNN (2 conv layers)**."),
+    ("poison.attack", "sticker", "it does not work on MNIST"),
+    ("poison.target", "42", "**Target class**: the link asked for `42`, but MNIST"),
+    ("train.batch_size", "17", "the lab offers 16, 32, 64, 128 or 256; the lab uses **64**."),
+    ("lab.audience", "Robot", "the lab offers Student, Stakeholder or Instructor; the lab uses **Student**."),
+])
+def test_the_page_says_which_setting_of_a_link_it_did_not_use_and_why(key, text, words):
+    at = fresh_app()
+    at.query_params.update({key: text, "train.epochs": "3"} if key != "train.epochs" else {key: text})
+    at.run()
+    assert not at.exception, at.exception
+    note = _note(at)
+    assert words in note, note
+    assert "This link carries a setting the lab does not offer" in note
+    if key != "train.epochs":
+        assert at.session_state["train.epochs"] == 3  # the rest of the link is kept
+    at.run()  # said once: the address no longer carries the setting
+    assert not _note(at)
+
+
+def test_a_link_the_lab_can_use_in_full_gets_no_note():
+    at = fresh_app()
+    at.query_params.update({"poison.rate_pct": "12.5", "lab.seed": "7", "class": "ABCD"})
+    at.run()
+    assert not _note(at)
+    assert at.session_state["poison.rate_pct"] == 12.5
+
+
+def test_several_unused_settings_are_each_named_and_counted():
+    at = fresh_app()
+    at.query_params.update({"poison.rate_pct": "-3", "lab.seed": "[x](javascript:alert(1)) <b>bold</b>",
+                            "poison.attack": "blended", "poison.blended.alpha": "0.01"})
+    at.run()
+    note = _note(at)
+    assert note.startswith("This link carries 3 settings the lab does not offer"), note
+    assert "`[x](javascript:alert(1)…`" in note  # quoted as code, cut to a line, never a link
+    assert "**Blended: " in note and "the lab offers 0.02 to" in note
+    assert at.session_state["poison.attack"] == "blended"
