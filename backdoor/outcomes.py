@@ -1,7 +1,8 @@
 """What each defense run did, and which did best: one rule for the Defend page and the report.
 
-A repair (unlearning, pruning, retraining without flagged images, a serving-time monitor)
-is judged on three things, all measured on the same held-out test images:
+A repair (unlearning, pruning, retraining without flagged images) or a serving-time monitor (which
+refuses requests and leaves the model as it was; the sentences call it a monitor) is judged on three
+things, all measured on the same held-out test images:
 
 - the attack success rate it leaves;
 - the points of clean accuracy it costs (positive = worse);
@@ -41,6 +42,7 @@ class Outcome:
     result: Any = field(default=None, compare=False, repr=False)  # the method's own result object
     model: Any = field(default=None, compare=False, repr=False)  # the repaired model (None: nothing repaired)
     flags: Any = field(default=None, compare=False, repr=False)  # bool (N,) training images flagged
+    monitor: bool = False  # a serving-time monitor (it refuses requests; the model is left as it was)
     detail: str = ""  # what it found, in a sentence
     run_id: str = ""  # unique per run: the cache key of what is computed on its repaired model
     figures: dict = field(default_factory=dict, compare=False)  # extra measured figures, for the benchmarks
@@ -146,6 +148,24 @@ def _figures(o: Outcome, before: Evaluation) -> str:
             f"({_cost_words(o.cost(before))}{_refused(o)})")
 
 
+def kind_words(repaired: list[Outcome]) -> tuple[str, str]:
+    """What the defenses that changed the figures are called, one and several: "repair" (the model or its
+    data changed), "monitor" (requests screened in service), or, for a mix, "repair or monitor" and
+    "repairs and monitors"."""
+    kinds = {o.monitor for o in repaired}
+    if kinds == {True}:
+        return "monitor", "monitors"
+    return ("repair", "repairs") if kinds != {False, True} else ("repair or monitor", "repairs and monitors")
+
+
+def _all_of(repaired: list[Outcome]) -> str:
+    """Every one of them: "both repairs", "all 3 monitors", "the repair and the monitor"."""
+    one, many = kind_words(repaired)
+    if len(repaired) == 2 and len({o.monitor for o in repaired}) == 2:
+        return "the repair and the monitor"
+    return all_of(len(repaired), one) if " " not in one else f"all {len(repaired)} {many}"
+
+
 def _stopped(o: Outcome) -> bool:
     return o.after.asr <= STOPPED
 
@@ -168,24 +188,25 @@ def defenses_reading(before: Evaluation, outcomes: list[Outcome], poisoned: Opti
     if not winners:
         parts.append("None of the defenses run so far has changed the model, so its attack success is unchanged.")
         return " ".join(parts)
+    one, many = kind_words(repairs)
     if not poisoned:  # nothing to repair: no "best repair", only what each one cost (a false alarm's price)
         effects = "; ".join(f"{o.title}, {_cost_words(o.cost(before))}{_refused(o)}" for o in repairs)
-        parts.append(f"With no backdoor to remove, what {agree(len(repairs), 'the repair', 'each repair')} changed is "
-                     f"a side effect, not a fix: {effects}.")
+        parts.append(f"With no backdoor to remove, what {agree(len(repairs), 'the ' + one, 'each ' + one)} changed "
+                     f"is a side effect, not a fix: {effects}.")
         return " ".join(parts)
     lead = winners[0]
     weighing = "Weighing attack success left, clean accuracy lost and honest requests refused,"
     if len(repairs) == 1:
-        parts.append(f"The one repair run, {lead.title}, left {_figures(lead, before)}.")
+        parts.append(f"The one {one} run, {lead.title}, left {_figures(lead, before)}.")
     elif len(winners) > 1:
-        who = (f"{all_of(len(repairs), 'repair')} did equally well" if len(winners) == len(repairs)
-               else f"{and_list(o.title for o in winners)} did equally well among the {len(repairs)} repairs")
+        who = (f"{_all_of(repairs)} did equally well" if len(winners) == len(repairs)
+               else f"{and_list(o.title for o in winners)} did equally well among the {len(repairs)} {many}")
         shown = {_figures(o, before) for o in winners}
         left = (f"each left {shown.pop()}" if len(shown) == 1
                 else "; ".join(f"{o.title} left {_figures(o, before)}" for o in winners))
         parts.append(f"{weighing} {who}: {left}.")
     else:
-        parts.append(f"{weighing} the best of the {len(repairs)} repairs is {lead.title}: {_figures(lead, before)}.")
+        parts.append(f"{weighing} the best of the {len(repairs)} {many} is {lead.title}: {_figures(lead, before)}.")
     parts.extend(_verdict(before, winners, repairs))
     return " ".join(parts)
 
@@ -199,7 +220,7 @@ def _verdict(before: Evaluation, winners: list[Outcome], repairs: list[Outcome])
     line = f"{STOPPED:.0%}"
     stoppers = [o for o in repairs if _stopped(o)]
     if not stoppers:
-        return [f"No repair brought the attack to {line} or below: this model should not be trusted."]
+        return [f"No {kind_words(repairs)[0]} brought the attack to {line} or below: this model should not be trusted."]
     names = and_list(o.title for o in over)
     others = and_list(f"{o.title} (attack success {shown_asr(o.after.asr)}, {_cost_words(o.cost(before))}{_refused(o)})"
                       for o in stoppers)

@@ -121,12 +121,12 @@ def read_matrix(matrix: Matrix, names: Mapping[str, str] | None = None) -> str:
     if top > 0:
         costliest = [f"{column_title(c.defense)} on {row_title(c.attack)}" for c in repaired
                      if round(100 * c.drop, 1) == top]  # every repair tied at the top
-        were = "repair was" if len(costliest) == 1 else "repairs were"
+        were = "was" if len(costliest) == 1 else "were"  # repairs and monitors alike: no noun names both
         each = "" if len(costliest) == 1 else "each "
         parts.append(f"The costliest {were} {and_list(costliest)}: {each}{top:.1f} points of clean accuracy lost "
                      "against a clean model.")
     else:
-        parts.append("No repair cost any clean accuracy against a clean model.")
+        parts.append("None of the defenses cost any clean accuracy against a clean model.")
     if most == len(working):
         who = and_list([column_title(d) for d in best])
         parts.append(f"Here {who} {'each ' if len(best) > 1 else ''}stopped every attack that worked; try other "

@@ -43,6 +43,7 @@ class Defense:
     modalities: tuple[str, ...] = ("image",)  # the kinds of data it can run on (pictures, tables)
     # A serving-time monitor: how many model runs one request costs under it (from its config); None otherwise.
     runs_per_request: Callable[[Any], int] | None = None
+    monitor: bool = False  # it screens requests in service (refuses some) rather than changing model or data
 
     @property
     def repairs(self) -> bool:
@@ -64,7 +65,8 @@ class Defense:
         if out.flags is not None:
             score = detection_score(out.flags, lab.poisoned.poisoned_mask)
             found = dict(flagged=score.flagged, caught=score.true_positives, poisoned=lab.poisoned.num_poisoned)
-        return replace(out, title=self.title, seconds=seconds, note=self.after, run_id=uuid.uuid4().hex, **found)
+        return replace(out, title=self.title, seconds=seconds, note=self.after, run_id=uuid.uuid4().hex,
+                       monitor=self.monitor, **found)
 
     def seconds(self, shape, scenario, device, settings: Mapping[str, Any] | None = None) -> float:
         """What ``apply`` should take on this machine (without the retraining after an inspection)."""

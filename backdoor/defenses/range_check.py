@@ -139,4 +139,5 @@ DEFENSE = Defense(
     after="served through the check (a refused honest record counts as not answered correctly)",
     settings={"margin": "margin", "reference": "reference"},
     modalities=("tabular",),
+    monitor=True,
 )

@@ -242,4 +242,5 @@ DEFENSE = Defense(
     settings={"frr": "frr"},
     modalities=("image", "tabular"),
     runs_per_request=lambda config: config.overlays + 1,  # the input itself, then each blended copy
+    monitor=True,
 )

@@ -1,5 +1,7 @@
 """Which defense did best: the lowest harm wins, then the fewest honest requests refused."""
 
+from dataclasses import replace
+
 import pytest
 
 from backdoor.metrics import Evaluation
@@ -9,7 +11,8 @@ BEFORE = Evaluation(0.95, 0.98)  # the backdoored model before any defense
 
 
 def repair(title: str, acc: float, asr: float, refused: float = 0.0) -> Outcome:
-    return Outcome(title, 1.0, "after", Evaluation(acc, asr), refused)
+    """A defense that changed the figures; one that refuses requests is a serving-time monitor."""
+    return Outcome(title, 1.0, "after", Evaluation(acc, asr), refused, monitor=refused > 0)
 
 
 def test_the_repair_that_leaves_the_least_harm_is_best():
@@ -31,7 +34,7 @@ def test_on_equal_harm_the_repair_refusing_fewer_honest_requests_is_best():
     assert monitor.harm(BEFORE) == pruning.harm(BEFORE) == 2.0
     assert best([monitor, pruning], BEFORE) == [pruning]
     assert best([pruning, monitor], BEFORE) == [pruning]
-    assert "the best of the 2 repairs is Fine-Pruning" in reading(BEFORE, [monitor, pruning])
+    assert "the best of the 2 repairs and monitors is Fine-Pruning" in reading(BEFORE, [monitor, pruning])
 
 
 def test_harm_and_cost_in_points_rounded_to_a_tenth():
@@ -87,8 +90,10 @@ def test_reading_in_full_for_repairs():
     strip, pruning = repair("STRIP", 0.93, 0.0, refused=0.02), repair("Fine-Pruning", 0.95, 0.15)  # harm 2 and 15
     assert reading(BEFORE, [pruning, strip]) == (
         "Before any defense the backdoor worked on 98.0% of triggered held-out images. Weighing attack success left, "
-        "clean accuracy lost and honest requests refused, the best of the 2 repairs is STRIP: attack success 0.0% and "
+        "clean accuracy lost and honest requests refused, the best of the 2 repairs and monitors is STRIP: attack "
+        "success 0.0% and "
         "clean accuracy 93.0% (2.0 points of clean accuracy lost, refusing 2.0% of honest requests).")
+    assert "The one monitor run, STRIP, left attack success 0.0%" in reading(BEFORE, [strip])
     # one point gained, 20% of the attack left: above the 10% line, so the model is not to be trusted
     assert reading(BEFORE, [repair("Neural Cleanse", 0.96, 0.2)]) == (
         "Before any defense the backdoor worked on 98.0% of triggered held-out images. The one repair run, Neural "
@@ -99,6 +104,26 @@ def test_reading_in_full_for_repairs():
         "Before any defense the backdoor worked on 98.0% of triggered held-out images. Weighing attack success left, "
         "clean accuracy lost and honest requests refused, A and B did equally well among the 3 repairs: each left "
         "attack success 1.0% and clean accuracy 95.0% (at no cost in clean accuracy).")
+
+
+def test_monitors_are_called_monitors_alone_and_beside_repairs():
+    # STRIP refuses requests and leaves the model as it was: calling it a "repair" misleads
+    strip, scale_up = repair("STRIP", 0.93, 0.5, refused=0.02), repair("SCALE-UP", 0.95, 0.98, refused=0.001)
+    pruning, cleanse = repair("Fine-Pruning", 0.93, 0.5), repair("Neural Cleanse", 0.95, 0.98)
+    assert "the best of the 2 monitors is STRIP" in reading(BEFORE, [strip, scale_up])
+    assert reading(BEFORE, [strip, scale_up]).endswith(
+        "No monitor brought the attack to 10% or below: this model should not be trusted.")
+    mixed = reading(BEFORE, [strip, scale_up, pruning, cleanse])
+    assert "the best of the 4 repairs and monitors is Fine-Pruning" in mixed  # ties STRIP, refuses nothing
+    assert mixed.endswith("No repair or monitor brought the attack to 10% or below: this model should not be trusted.")
+    quiet = Outcome("STRIP", 1.0, "after", Evaluation(0.93, 0.5), 0.0, monitor=True)  # refused no one
+    assert "the repair and the monitor did equally well" in reading(BEFORE, [quiet, pruning])
+    twins = repair("STRIP", 0.93, 0.5, refused=0.02), repair("STRIP again", 0.93, 0.5, refused=0.02)
+    assert "both monitors did equally well" in reading(BEFORE, list(twins))
+    assert "all 3 repairs and monitors did equally well" in reading(BEFORE, [quiet, replace(quiet, title="Q"), pruning])
+    clean = reading(BEFORE, [strip, pruning], poisoned=False)
+    assert "what each repair or monitor changed is a side effect, not a fix: STRIP" in clean
+    assert "what the monitor changed is a side effect" in reading(BEFORE, [strip], poisoned=False)
 
 
 def test_an_attack_brought_to_exactly_one_in_ten_counts_as_stopped():
@@ -151,7 +176,7 @@ def test_reading_when_nothing_was_poisoned_claims_no_backdoor():
     words = reading(clean_model, [repair("Neural Cleanse", 0.957, 0.0), repair("STRIP", 0.919, 0.0, refused=0.056),
                                   repair("ABL", 0.975, 0.01), repair("Fine-Pruning", 0.979, 0.02)], poisoned=False)
     assert "best" not in words and "Weighing" not in words
-    assert words.endswith("what each repair changed is a side effect, not a fix: Neural Cleanse, 1.8 points of clean "
+    assert words.endswith("what each repair or monitor changed is a side effect, not a fix: Neural Cleanse, 1.8 points of clean "
                           "accuracy lost; STRIP, 5.6 points of clean accuracy lost, refusing 5.6% of honest requests; "
                           "ABL, at no cost in clean accuracy; Fine-Pruning, 0.4 points of clean accuracy gained.")
     assert reading(Evaluation(0.975, 0.0), [], poisoned=False) == (

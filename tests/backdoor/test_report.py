@@ -29,13 +29,13 @@ def _report(small_mnist, trained_pair, defenses):
 
 
 def test_report_has_its_sections_and_embedded_figures(small_mnist, trained_pair):
-    strip = Outcome("STRIP", 1.7, "as a monitor", Evaluation(0.92, 0.0), refused=0.05)
+    strip = Outcome("STRIP", 1.7, "as a monitor", Evaluation(0.92, 0.0), refused=0.05, monitor=True)
     page = render(_report(small_mnist, trained_pair, [strip]))
     for section in ("Conclusion", "Configuration", "Metrics", "Training", "The trigger at work", "Defenses"):
         assert f"<h2>{section}</h2>" in page
     assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]{200,}"', page)) == 3
     assert "<script" not in page and "http" not in page.split("<body>")[1].split("Generated")[0]
-    assert "The one repair run, STRIP, left attack success 0.0%" in page
+    assert "The one monitor run, STRIP, left attack success 0.0%" in page
     assert "refusing 5.0% of honest requests" in page
 
 

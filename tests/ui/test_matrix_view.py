@@ -143,8 +143,24 @@ def test_repairs_tied_for_the_costliest_are_all_named():
     asr = {("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.9, ("badnets", "strip"): 0.0,
            ("wanet", "strip"): 0.05}
     text = read_matrix(_two_by_two(asr))  # every repair in _two_by_two costs 1.0 point
-    assert ("The costliest repairs were Fine-Pruning on BadNets, Fine-Pruning on WaNet, STRIP on BadNets and STRIP "
-            "on WaNet: each 1.0 points of clean accuracy lost against a clean model.") in text
+    assert ("The costliest were Fine-Pruning on BadNets, Fine-Pruning on WaNet, STRIP on BadNets and STRIP "
+            "on WaNet: each 1.0 points of clean accuracy lost against a clean model.") in text  # STRIP is no repair
+
+
+def test_the_one_costliest_and_a_matrix_that_cost_nothing():
+    from dataclasses import replace
+
+    from ui.matrix_view import read_matrix
+
+    matrix = _two_by_two({("badnets", "fine_pruning"): 0.02, ("wanet", "fine_pruning"): 0.9, ("badnets", "strip"): 0.0,
+                          ("wanet", "strip"): 0.05})
+    one = replace(matrix, cells=[replace(c, drop=0.03) if (c.attack, c.defense) == ("badnets", "strip") else c
+                                 for c in matrix.cells])
+    assert "The costliest was STRIP on BadNets: 3.0 points of clean accuracy lost against a clean model." in (
+        read_matrix(one))
+    free = replace(matrix, cells=[replace(c, drop=min(c.drop, 0.0) - 0.001 * (c.defense == "strip"))
+                                  for c in matrix.cells])  # -0.1 points is a gain, not a cost
+    assert "None of the defenses cost any clean accuracy against a clean model." in read_matrix(free)
 
 
 def test_lists_of_attacks_in_the_reading_end_with_and():

@@ -84,6 +84,12 @@ def table_lab(tmp_path_factory):
     return Lab(records, table.scenario, table.models["backdoored"].model, "table", table.poisoned)
 
 
+def test_the_serving_time_monitors_say_so():
+    """A monitor refuses requests and leaves the model as it was: the Defend page's summary calls it a monitor."""
+    assert {name for name, spec in DEFENSES.items() if spec.monitor} == {"strip", "scale_up", "range_check"}
+    assert all(spec.repairs for spec in DEFENSES.values() if spec.monitor)  # each is judged beside the repairs
+
+
 def test_every_defense_declares_the_data_it_runs_on():
     assert all(spec.modalities and set(spec.modalities) <= {"image", "tabular"} for spec in DEFENSES.values())
     assert set(DEFENSES.fitting("tabular")) == {"activation_clustering", "spectral_signatures", "strip", "range_check"}
@@ -96,6 +102,7 @@ def test_every_defense_that_declares_tables_runs_on_the_patient_records(name, ta
     settings = {"expected_fraction": 0.075}
     first = DEFENSES[name].apply(table_lab, settings, no_progress)
     assert first.after is not None or first.flags is not None
+    assert first.monitor == (name in ("strip", "range_check"))  # the summary calls a monitor a monitor
     if first.flags is not None:  # a data inspection: it flags most of the 30 poisoned records, few others
         assert first.caught >= 25 and first.flagged - first.caught <= 10, (first.flagged, first.caught)
     stir_global_random_state()
@@ -112,5 +119,6 @@ def test_a_defense_depends_only_on_its_inputs_and_config(name, small_lab, quick_
     stir_global_random_state()
     before = global_random_state()
     again = DEFENSES[name].apply(small_lab, settings, no_progress)
+    assert first.monitor == DEFENSES[name].monitor
     assert fingerprint(global_random_state()) == fingerprint(before)
     assert fingerprint(again) == fingerprint(first)
