@@ -11,7 +11,7 @@ from backdoor.attacks import ATTACKS
 from backdoor.datasets import DATASETS, DEFAULT_DATASET
 from backdoor.device import available_devices, resolve_device
 from models import MODELS, models_for
-from ui.class_cookie import browser_membership
+from ui.class_cookie import browser_membership, claim_prompt, keep_in_browser
 from ui.classroom import keep_membership_in_url, member, record_step, send_waiting, signed_in_class
 from ui.friendly_errors import friendly_errors
 from ui.menus import MENUS, TITLES, menu_title
@@ -25,6 +25,7 @@ from ui.page_figures import start_measuring_ahead
 from ui.page_timing import timed
 from ui.url_state import restore_from_url, show_unused, write_to_url, link
 from ui.waiting import start_warm_up
+from ui.words import plain
 
 STARTED = time.perf_counter()  # this run's start (the imports above are loaded once per server), for ui/page_timing.py
 
@@ -132,7 +133,7 @@ def menu() -> None:
         for name in MENUS[st.session_state["lab.audience"]]:
             link(PAGES[name], label=menu_title(name, PAGES[name].title))
         if me is not None:
-            st.caption(f"Class **{me.code}**, as **{me.nickname}**: your instructor sees your steps.")
+            st.caption(f"Class **{me.code}**, as **{plain(me.nickname)}**: your instructor sees your steps.")
 
 
 RECORDS = "a tampered lab pattern flips a diagnosis (569 patient records)"
@@ -157,12 +158,14 @@ with timed(page.url_path or "start", STARTED), friendly_errors(page.title, home=
     keep_image_dataset()
     write_to_url()
     keep_membership_in_url()
+    keep_in_browser()  # once the student is known, their browser keeps the class in a cookie
     send_waiting()  # steps kept while the class database was away go now, in order
     record_step(page.url_path or "start", page.title)  # in a class: where each student is
     menu()
     if st.session_state["lab.audience"] != "Stakeholder":
         sidebar()
     name_the_scenario(page.url_path)
+    claim_prompt()  # a student's link opened in another browser: is this them?
     show_unused()  # a link's settings the lab could not use: which, why, and what it uses instead
     running_badge()  # the minimal toolbar hides Streamlit's own running indicator
     with one_reading():  # a job's time quoted twice on a page reads the same twice (backdoor/timing.py)

@@ -20,6 +20,7 @@ MEMBER = "class.member"  # the Member this session joined as
 OUTBOX = "class.outbox"  # events that wait for the class database (classroom.outbox)
 TOKEN = "class.token"  # the secret in that student's link, which lets them back in after a reload
 INSTRUCTOR = "class.instructor"  # the ClassInfo this session signed in to with its PIN
+CLAIM = "class.claim"  # (Member, secret): a student's link opened in a browser that has not said it is theirs
 CLASS_MODELS = 4  # models in a class's mystery challenge
 RETRY_S = 30  # after a failed connection, how long the lab works alone before trying again
 _DOWN: dict[str, float] = {}  # when the database last failed, so pages do not each wait for it
@@ -38,13 +39,21 @@ def class_database() -> tuple[Database | None, str]:
 
 
 def member() -> Member | None:
-    """The class this session's student is in (restored from their link after a reload)."""
+    """The class this session's student is in (restored from their link after a reload).
+
+    A student's link carries their secret, so a copied link would make whoever opens it that
+    student. It counts silently only in the browser that keeps that student's class cookie (a
+    reload, a bookmark, a replica taking over); any other browser is asked first (CLAIM,
+    ``ui.class_cookie.claim_prompt``)."""
     found = st.session_state.get(MEMBER)
     if found is not None:
         return found
     code, token = st.query_params.get("class"), st.query_params.get("student")
     if not (code and token):
         return None
+    claim = st.session_state.get(CLAIM)
+    if claim is not None and claim[1] == token:
+        return None  # asked already: waiting for the answer
     db, _ = class_database()
     if db is None:
         return None
@@ -52,8 +61,14 @@ def member() -> Member | None:
         found = rejoin(db, code, token)
     except ClassroomUnavailable:
         return None
-    if found is not None:
-        st.session_state[MEMBER], st.session_state[TOKEN] = found, token
+    if found is None:
+        return None
+    from ui.class_cookie import kept_by_this_browser  # that module builds on this one
+
+    if not kept_by_this_browser(found.code, token):
+        st.session_state[CLAIM] = found, token
+        return None
+    st.session_state[MEMBER], st.session_state[TOKEN] = found, token
     return found
 
 

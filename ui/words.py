@@ -75,3 +75,12 @@ def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 101st."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+_MARKDOWN = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def plain(text: str) -> str:
+    """Text someone typed (a nickname), escaped so Streamlit's Markdown shows it as typed: never bold,
+    a link, a heading or a formula."""
+    return "".join("\\" + c if c in _MARKDOWN else c for c in str(text))

@@ -117,7 +117,9 @@ def test_a_taken_nickname_or_a_wrong_code_gets_a_plain_message(class_url):
     assert not at.exception
 
 
-def test_a_reload_keeps_the_student_in_the_class_and_every_setting(class_url):
+def test_a_reload_keeps_the_student_in_the_class_and_every_setting(class_url, monkeypatch):
+    from urllib.parse import quote
+
     db = database(class_url)
     info = create_class(db, "Class", "2468", "classic-patch", 0)
     at = _joining(info.code, "Ada")
@@ -127,6 +129,8 @@ def test_a_reload_keeps_the_student_in_the_class_and_every_setting(class_url):
     link = dict(at.query_params)
     assert link["poison.rate_pct"] == "4.0"
 
+    kept = quote(f"{info.code}:{at.session_state['class.token']}")
+    monkeypatch.setattr("ui.class_cookie.browser_cookie", lambda: kept)  # her browser keeps her class
     reloaded = fresh_app()  # a new session with the same URL: a reload
     reloaded.query_params.update(link)
     reloaded.run()
@@ -356,7 +360,7 @@ def test_an_address_typed_without_the_class_keeps_the_student_in_it_by_the_brows
 
     info = create_class(database(class_url), "Class", "2468", "stop-sign-sticker", 7)
     ada = _joining(info.code, "Ada")
-    cookie = quote(f"{info.code}:{ada.session_state['class.token']}")  # as ui/assets/class_cookie.js writes it
+    cookie = quote(f"{info.code}:{ada.session_state['class.token']}")  # as ui.class_cookie.keep_in_browser writes it
     again = _typed_address(monkeypatch, cookie)
     assert again.session_state["class.member"].nickname == "Ada"
     assert again.query_params["class"] == info.code and again.query_params["student"]  # back in the address
@@ -392,3 +396,81 @@ def test_leaving_the_class_forgets_it_in_this_browser(class_url, monkeypatch):
     assert any("lab_class=; path=/; max-age=0" in str(h.proto) for h in at.get("html"))  # the cookie is cleared in the browser
     at.switch_page("pages/poison.py").run()  # the old cookie still rides with this session: it no longer counts
     assert "class.member" not in at.session_state and "Class **" not in texts(at)
+
+
+def _opened_link(monkeypatch, cookie: str | None, code: str, token: str):
+    """A new session at a student's own link (class and secret in it), in a browser whose cookie holds ``cookie``."""
+    monkeypatch.setattr("ui.class_cookie.browser_cookie", lambda: cookie)
+    return _typed_address(monkeypatch, cookie, **{"class": code, "student": token})
+
+
+def _steps_of(db, info, nickname):
+    from backdoor.classroom import class_events
+
+    return [e.payload["path"] for e in class_events(db, info.id, "step") if e.nickname == nickname]
+
+
+def test_a_students_link_counts_silently_only_in_the_browser_that_keeps_them(class_url, monkeypatch):
+    from urllib.parse import quote
+
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    ada = _joining(info.code, "Ada")
+    token = ada.session_state["class.token"]
+    reload = _opened_link(monkeypatch, quote(f"{info.code}:{token}"), info.code, token)  # her own browser
+    assert reload.session_state["class.member"].nickname == "Ada"
+    assert not any(b.key == "btn.claim.yes" for b in reload.button)
+
+
+def test_a_copied_link_asks_before_it_makes_a_neighbour_that_student(class_url, monkeypatch):
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    ada = _joining(info.code, "**Ada**")
+    token = ada.session_state["class.token"]
+    steps = _steps_of(db, info, "**Ada**")
+
+    neighbour = _opened_link(monkeypatch, None, info.code, token)  # a browser that never joined
+    assert "class.member" not in neighbour.session_state
+    words = texts(neighbour)
+    assert r"**Is this you, \*\*Ada\*\*?** This address belongs to **\*\*Ada\*\*** in class" in words
+    assert "whoever opens it is counted as" in words
+    neighbour.switch_page("pages/train.py").run()  # looking around while asked: nothing is recorded as Ada
+    assert _steps_of(db, info, "**Ada**") == steps
+
+    _button(neighbour, "No, join under my own name").click().run()
+    assert not neighbour.exception, neighbour.exception
+    assert "class.member" not in neighbour.session_state and "student" not in neighbour.query_params
+    assert neighbour.text_input[0].value == info.code  # the Join page, with the class's code filled in
+    assert not any(b.key == "btn.claim.yes" for b in neighbour.button)
+    assert _steps_of(db, info, "**Ada**") == steps
+
+
+def test_a_student_on_a_second_device_says_yes_and_is_in_their_class(class_url, monkeypatch):
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    ada = _joining(info.code, "Ada")
+    token = ada.session_state["class.token"]
+    phone = _opened_link(monkeypatch, None, info.code, token)
+    _button(phone, "Yes, I am Ada").click().run()
+    assert not phone.exception, phone.exception
+    assert phone.session_state["class.member"].nickname == "Ada"
+    assert not any(b.key == "btn.claim.yes" for b in phone.button)
+    html = [h.proto.body for h in phone.get("html") if "lab_class=" in h.proto.body]
+    assert html and f"lab_class={info.code}%3A{token}" in html[-1]  # this browser now keeps her
+    phone.switch_page("pages/poison.py").run()
+    assert _steps_of(db, info, "Ada")[-1] == "poison"
+
+
+def test_a_neighbour_in_the_class_who_says_no_is_back_as_themselves(class_url, monkeypatch):
+    from urllib.parse import quote
+
+    db = database(class_url)
+    info = create_class(db, "Class", "2468", "classic-patch", 0)
+    ada, ben = _joining(info.code, "Ada"), _joining(info.code, "Ben")
+    bens = quote(f"{info.code}:{ben.session_state['class.token']}")
+    at = _opened_link(monkeypatch, bens, info.code, ada.session_state["class.token"])  # Ada's link, Ben's browser
+    assert "class.member" not in at.session_state and "Is this you, Ada?" in texts(at)
+    _button(at, "No, join under my own name").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["class.member"].nickname == "Ben"
+    assert "You are in class" in texts(at)

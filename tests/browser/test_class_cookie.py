@@ -1,5 +1,5 @@
 """A student's class survives an address typed by hand: this browser keeps it in a cookie
-(ui/assets/class_cookie.js, ui/class_cookie.py), and "Leave this class" forgets it."""
+(written by the server once it knows the student: ui/class_cookie.py), and "Leave this class" forgets it."""
 
 from __future__ import annotations
 

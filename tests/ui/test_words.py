@@ -101,3 +101,13 @@ def test_class_list_quotes_names_and_joins_them_as_read_aloud():
     assert class_list(classes, [0, 3]) == "'zero' and 'three'"
     assert class_list(classes, [3, 1, 2]) == "'three', 'one' and 'two'"
     assert class_list(classes, torch.tensor([2])) == "'two'"
+
+
+def test_typed_text_is_escaped_for_markdown():
+    from ui.words import plain
+
+    assert plain("Ada") == "Ada"
+    assert plain("**Ada**") == r"\*\*Ada\*\*"
+    assert plain("[x](http://e.g)") == r"\[x\]\(http\://e\.g\)"
+    assert plain("$x$ <b>") == r"\$x\$ \<b\>"
+    assert plain("") == ""
