@@ -10,44 +10,25 @@ shared computer or the wrong class."""
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import streamlit as st
 
 from backdoor.classroom import ClassroomUnavailable
 from backdoor.classroom.classes import find_class, normal_code, rejoin
 from backdoor.presets import PRESETS
+from ui import cookies
 from ui.classroom import CLAIM, MEMBER, OUTBOX, TOKEN, class_database
+from ui.cookies import COOKIE, cookie_membership, kept_by_this_browser
 from ui.state import apply_preset
 from ui.words import plain
 
-COOKIE = "lab_class"  # "code:secret" of the class this browser last joined, URL-encoded
 COOKIE_SECONDS = 12 * 60 * 60  # a workshop day
 CHECKED = "class.cookie_checked"  # this session read the cookie once (it does not change within a session)
 LEFT = "class.left"  # this session's student left their class (the Join page says so)
 FORGET = "class.forget"  # the student just left: this run clears the browser's cookie
 _FORGET_HTML = f"<script>document.cookie = '{COOKIE}=; path=/; max-age=0; SameSite=Lax';</script>"
 _CLASS_KEYS = ("class", "student")
-
-
-def browser_cookie() -> str | None:
-    """This browser's class cookie, as it came with the session's first request (None without a
-    browser: under AppTest the client is a stand-in whose cookies are not strings)."""
-    value = st.context.cookies.get(COOKIE)
-    return value if isinstance(value, str) else None
-
-
-def cookie_membership(value: str | None) -> tuple[str | None, str | None]:
-    """The class code and secret in a class cookie's value, or (None, None) if it holds none."""
-    code, _, token = unquote(value or "").partition(":")
-    code, token = code.strip(), token.strip()
-    return (code, token) if code and token else (None, None)
-
-
-def kept_by_this_browser(code: str, token: str) -> bool:
-    """Whether this browser's class cookie names this very student (it joined here, or said it is them)."""
-    kept_code, kept_token = cookie_membership(browser_cookie())
-    return kept_token == token and normal_code(kept_code or "") == normal_code(code)
 
 
 def _keep_html(code: str, token: str) -> str:
@@ -105,7 +86,7 @@ def browser_membership() -> None:
     if st.session_state.get(CHECKED) or st.session_state.get(MEMBER) is not None:
         return
     st.session_state[CHECKED] = True  # once: after "Leave this class" the session's cookie no longer counts
-    code, token = cookie_membership(browser_cookie())
+    code, token = cookie_membership(cookies.browser_cookie())
     linked = st.query_params.get("class")
     if not (code and token) or st.query_params.get("student") or (linked and normal_code(linked) != normal_code(code)):
         return

@@ -14,6 +14,7 @@ from backdoor.classroom.classes import find_class, rejoin
 from backdoor.classroom.outbox import Outbox
 from backdoor.presets import class_setup
 from backdoor.scenario import Scenario
+from ui import cookies
 from ui.resources import class_count
 
 MEMBER = "class.member"  # the Member this session joined as
@@ -63,9 +64,7 @@ def member() -> Member | None:
         return None
     if found is None:
         return None
-    from ui.class_cookie import kept_by_this_browser  # that module builds on this one
-
-    if not kept_by_this_browser(found.code, token):
+    if not cookies.kept_by_this_browser(found.code, token):
         st.session_state[CLAIM] = found, token
         return None
     st.session_state[MEMBER], st.session_state[TOKEN] = found, token

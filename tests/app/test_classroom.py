@@ -130,7 +130,7 @@ def test_a_reload_keeps_the_student_in_the_class_and_every_setting(class_url, mo
     assert link["poison.rate_pct"] == "4.0"
 
     kept = quote(f"{info.code}:{at.session_state['class.token']}")
-    monkeypatch.setattr("ui.class_cookie.browser_cookie", lambda: kept)  # her browser keeps her class
+    monkeypatch.setattr("ui.cookies.browser_cookie", lambda: kept)  # her browser keeps her class
     reloaded = fresh_app()  # a new session with the same URL: a reload
     reloaded.query_params.update(link)
     reloaded.run()
@@ -347,7 +347,7 @@ def test_a_dashboard_link_with_junk_for_a_class_code_is_ignored(class_url):
 def _typed_address(monkeypatch, cookie: str | None, **query):
     """A new session at an address typed by hand (no class in it, or only ``query``), in a browser
     whose class cookie holds ``cookie``."""
-    monkeypatch.setattr("ui.class_cookie.browser_cookie", lambda: cookie)
+    monkeypatch.setattr("ui.cookies.browser_cookie", lambda: cookie)
     at = fresh_app()
     at.query_params.update(query)
     at.run()
@@ -400,7 +400,7 @@ def test_leaving_the_class_forgets_it_in_this_browser(class_url, monkeypatch):
 
 def _opened_link(monkeypatch, cookie: str | None, code: str, token: str):
     """A new session at a student's own link (class and secret in it), in a browser whose cookie holds ``cookie``."""
-    monkeypatch.setattr("ui.class_cookie.browser_cookie", lambda: cookie)
+    monkeypatch.setattr("ui.cookies.browser_cookie", lambda: cookie)
     return _typed_address(monkeypatch, cookie, **{"class": code, "student": token})
 
 
