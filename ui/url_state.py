@@ -89,11 +89,14 @@ def offered(key: str, value) -> bool:
 
 
 def _label(key: str) -> str:
+    """A setting's name as the page shows it ("Poison rate (%)", "BadNets: Patch size (pixels)")."""
     if key in LABELS:
         return LABELS[key]
-    _, attack, field = key.split(".", 2)
-    widget = _attack_widgets().get(key)
-    return f"{ATTACKS[attack].row_title}: {widget.label if widget else field}"
+    parts = key.split(".", 2)
+    if len(parts) == 3 and parts[0] == "poison" and parts[1] in ATTACKS:
+        widget = _attack_widgets().get(key)
+        return f"{ATTACKS[parts[1]].row_title}: {widget.label if widget else parts[2]}"
+    return key
 
 
 def _shown(key: str, value) -> str:

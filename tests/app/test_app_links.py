@@ -126,3 +126,10 @@ def test_several_unused_settings_are_each_named_and_counted():
     assert "`[x](javascript:alert(1)…`" in note  # quoted as code, cut to a line, never a link
     assert "**Blended: " in note and "the lab offers 0.02 to" in note
     assert at.session_state["poison.attack"] == "blended"
+
+
+def test_every_setting_a_link_may_carry_has_a_name_a_reader_knows():
+    from ui.url_state import _known, _label
+
+    for key in _known():
+        assert _label(key) != key and "." not in _label(key).split(": ")[0], key
