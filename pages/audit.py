@@ -12,6 +12,7 @@ from backdoor.defenses.lab import Lab
 from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, read_weights
 from models import MODELS, compatible_models
 from backdoor.store import load_weights
+from ui.audit_words import audit_reading
 from ui.defense_runs import run_defenses, say_how_long, show_results
 from ui.glossary import glossary_link
 from ui.classroom import member_class
@@ -120,3 +121,10 @@ if st.button("Run the chosen defenses", type="primary", key="btn.audit.run", dis
              icon=":material/shield:"):
     run_defenses(lab, chosen, {}, results)
 show_results(lab, results)
+
+outcomes = [results[(lab.model_id, name)] for name in DEFENSES if (lab.model_id, name) in results]  # registry order
+if outcomes:
+    cleanse = results.get((lab.model_id, "neural_cleanse"))
+    st.subheader("What you just saw")
+    st.markdown(audit_reading(before, [o for o in outcomes if o.note is not None], dataset.classes,
+                              None if cleanse is None else cleanse.result.flagged))

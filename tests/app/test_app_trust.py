@@ -151,3 +151,13 @@ def test_the_audit_page_waits_for_a_file_and_offers_only_model_defenses():
     assert at.multiselect(key="w:audit.chosen").options == ["Neural Cleanse", "Fine-Pruning",
                                                             "ANP (Adversarial Neuron Pruning)", "STRIP", "SCALE-UP",
                                                             "Pruning and quantization"]
+    assert "What you just saw" not in [s.value for s in at.subheader]  # nothing run yet, nothing to sum up
+
+    at.multiselect(key="w:audit.chosen").set_value(["strip"]).run()
+    at.button(key="btn.audit.run").click().run()
+    assert not at.exception, at.exception
+    from ui.audit_words import CLOSING
+
+    assert "What you just saw" in [s.value for s in at.subheader]
+    closing = next(m.value for m in at.markdown if m.value.endswith(CLOSING))
+    assert closing.startswith("This file gets ") and "STRIP" in closing and "Neural Cleanse" not in closing
