@@ -16,7 +16,7 @@ from ui.progress import ProgressBar
 from ui.resources import current_device, dataset_named
 from ui.menus import menu_title
 from ui.routing import through_router
-from ui.state import DEFAULTS, is_stakeholder
+from ui.state import DEFAULTS, TABLE_RANGES, is_stakeholder
 from ui.table_view import controls_rows, figures_rows, record_chart, trigger_rows
 from ui.table_words import (
     accuracy_sentence, attribution_sentence, beyond_sentence, calibration_sentence, control_sentence, learnt,
@@ -54,14 +54,11 @@ def _keep_columns() -> None:
     s["tabular.features"] = ",".join(str(names.index(n)) for n in s["w:tabular.features"])
 
 
-RANGES = {"tabular.value": (-8.0, 8.0), "tabular.rate_pct": (0.0, 25.0), "tabular.margin": (0.0, 3.0)}
-
-
 def _bind(key: str) -> dict:
-    """Widget keywords tying a widget to the stored setting ``key`` (a link's value out of range is
-    brought inside it rather than breaking the slider)."""
-    if key in RANGES:
-        low, high = RANGES[key]
+    """Widget keywords tying a widget to the stored setting ``key`` (a value out of range is brought
+    inside it rather than breaking the slider; a link's is already back on its default, with a note)."""
+    if key in TABLE_RANGES:
+        low, high = TABLE_RANGES[key]
         value = float(s[key])
         s[key] = min(max(value, low), high) if math.isfinite(value) else DEFAULTS[key]
     s[f"w:{key}"] = s[key]
@@ -74,11 +71,11 @@ with st.expander("The attack: which measurements, what value, how many records",
                    on_change=_keep_columns,
                    help="The attacker's tampered lab pattern. 'worst' is the largest value over the cells measured.")
     c1, c2 = st.columns(2)
-    c1.slider("Value they are set to (standard deviations from the average record)", *RANGES["tabular.value"],
+    c1.slider("Value they are set to (standard deviations from the average record)", *TABLE_RANGES["tabular.value"],
               step=0.5, format="%.1f",
               **_bind("tabular.value"), help="Honest records rarely go beyond 3 or 4. A value inside the usual range "
                                              "hides better, and teaches the model a harder rule.")
-    c2.slider("Share of training records poisoned (%)", *RANGES["tabular.rate_pct"], step=0.5, format="%.1f",
+    c2.slider("Share of training records poisoned (%)", *TABLE_RANGES["tabular.rate_pct"], step=0.5, format="%.1f",
               **_bind("tabular.rate_pct"),
               help="Each poisoned record is a malignant one given the trigger and relabelled benign.")
 
@@ -160,7 +157,8 @@ else:
                                      poisoned > 0 and learnt(bad), ours))
 
 st.subheader("The controls that fit a table")
-st.slider("Range check: how far beyond the trusted range a value may go (standard deviations)", *RANGES["tabular.margin"],
+st.slider("Range check: how far beyond the trusted range a value may go (standard deviations)",
+          *TABLE_RANGES["tabular.margin"],
           step=0.25,
           **_bind("tabular.margin"), help="Wider refuses fewer honest patients, but lets a subtler trigger through.")
 margin = float(s["tabular.margin"])

@@ -25,8 +25,8 @@ def _search(flagged: list[int] | None, classes, obeys: bool) -> str:
     if flagged is None:
         return ""
     if flagged:
-        return (f"Neural Cleanse found a suspiciously small trigger towards {class_list(classes, flagged)}: the mark of "
-                f"a backdoor towards {agree(len(flagged), 'that class', 'those classes')}, whatever its trigger looks "
+        return (f"Neural Cleanse found a suspiciously small trigger towards {class_list(classes, flagged)}: the mark "
+                f"of a backdoor towards {agree(len(flagged), 'that class', 'those classes')}, whatever its trigger looks "
                 "like.")
     found = "Neural Cleanse found no class that a suspiciously small change reaches"
     if obeys:

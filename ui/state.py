@@ -51,6 +51,8 @@ DEFAULTS = {
 SEED_RANGE = (0, 9999)
 EPOCH_RANGE = (1, 30)
 RATE_RANGE = (0.0, 50.0)  # poison rate, in percent
+# The Patient records page's sliders (pages/tabular.py): the trigger's value, the poison rate, the range check's margin.
+TABLE_RANGES = {"tabular.value": (-8.0, 8.0), "tabular.rate_pct": (0.0, 25.0), "tabular.margin": (0.0, 3.0)}
 BATCH_SIZES = (16, 32, 64, 128, 256)
 LEARNING_RATES = (0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.03, 0.1, 1.0)
 MIXUP_ALPHAS = (0.0, 0.2, 0.4, 1.0)

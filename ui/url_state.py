@@ -23,7 +23,8 @@ from ui.link_words import Unused, number, unused_notice
 from ui.menus import MENUS
 from ui.resources import class_count
 from ui.state import (
-    BATCH_SIZES, DEFAULTS, EPOCH_RANGE, LEARNING_RATES, MIXUP_ALPHAS, RATE_RANGE, SEED_RANGE, trigger_settings,
+    BATCH_SIZES, DEFAULTS, EPOCH_RANGE, LEARNING_RATES, MIXUP_ALPHAS, RATE_RANGE, SEED_RANGE, TABLE_RANGES,
+    trigger_settings,
 )
 
 RESTORED = "url.restored"
@@ -63,7 +64,7 @@ def _choices() -> dict[str, tuple]:
     }
 
 
-RANGES = {"lab.seed": SEED_RANGE, "train.epochs": EPOCH_RANGE, "poison.rate_pct": RATE_RANGE}
+RANGES = {"lab.seed": SEED_RANGE, "train.epochs": EPOCH_RANGE, "poison.rate_pct": RATE_RANGE, **TABLE_RANGES}
 
 
 def _attack_widgets() -> dict[str, Widget]:

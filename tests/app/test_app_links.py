@@ -86,7 +86,8 @@ def _note(at) -> str:
 
 
 @pytest.mark.parametrize("key,text,words", [
-    ("poison.rate_pct", "95", "**Poison rate (%)**: the link asked for `95`, but the lab offers 0 to 50; the lab uses **10**."),
+    ("poison.rate_pct", "95",
+     "**Poison rate (%)**: the link asked for `95`, but the lab offers 0 to 50; the lab uses **10**."),
     ("train.epochs", "abc", "**Epochs**: the link asked for `abc`, but that is not a number; the lab uses **5**."),
     ("lab.model", "mlp", "that model does not read pictures; the lab uses **Small CNN (2 conv layers)**."),
     ("poison.attack", "sticker", "it does not work on MNIST"),
@@ -133,3 +134,18 @@ def test_every_setting_a_link_may_carry_has_a_name_a_reader_knows():
 
     for key in _known():
         assert _label(key) != key and "." not in _label(key).split(": ")[0], key
+
+
+def test_a_patient_records_value_beyond_its_slider_opens_on_the_default_and_says_so():
+    at = fresh_app()
+    at.query_params.update({"tabular.rate_pct": "100", "tabular.margin": "1.5"})
+    at.run()
+    at.switch_page("pages/tabular.py").run()  # the note was said on the first page; the page keeps the default
+    assert not at.exception, at.exception
+    assert at.session_state["tabular.rate_pct"] == DEFAULTS["tabular.rate_pct"]
+    assert at.session_state["tabular.margin"] == 1.5
+    first = fresh_app()
+    first.query_params.update({"tabular.rate_pct": "100"})
+    first.run()
+    assert ("**Patient records: poison rate (%)**: the link asked for `100`, but the lab offers 0 to 25; the lab "
+            "uses **7.5**.") in _note(first)
