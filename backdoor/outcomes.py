@@ -161,9 +161,15 @@ def kind_words(repaired: list[Outcome]) -> tuple[str, str]:
 def _all_of(repaired: list[Outcome]) -> str:
     """Every one of them: "both repairs", "all 3 monitors", "the repair and the monitor"."""
     one, many = kind_words(repaired)
-    if len(repaired) == 2 and len({o.monitor for o in repaired}) == 2:
-        return "the repair and the monitor"
-    return all_of(len(repaired), one) if " " not in one else f"all {len(repaired)} {many}"
+    if len({o.monitor for o in repaired}) == 2:  # a mix: two of them are one repair and one monitor
+        return "the repair and the monitor" if len(repaired) == 2 else f"all {len(repaired)} {many}"
+    return all_of(len(repaired), one)
+
+
+def side_effects(before: Evaluation, repaired: list[Outcome]) -> str:
+    """What each repair or monitor changed, as its cost alone: "STRIP, 5.0 points of clean accuracy lost,
+    refusing 5.0% of honest requests; Fine-Pruning, at no cost in clean accuracy"."""
+    return "; ".join(f"{o.title}, {_cost_words(o.cost(before))}{_refused(o)}" for o in repaired)
 
 
 def _stopped(o: Outcome) -> bool:
@@ -190,9 +196,8 @@ def defenses_reading(before: Evaluation, outcomes: list[Outcome], poisoned: Opti
         return " ".join(parts)
     one, many = kind_words(repairs)
     if not poisoned:  # nothing to repair: no "best repair", only what each one cost (a false alarm's price)
-        effects = "; ".join(f"{o.title}, {_cost_words(o.cost(before))}{_refused(o)}" for o in repairs)
         parts.append(f"With no backdoor to remove, what {agree(len(repairs), 'the ' + one, 'each ' + one)} changed "
-                     f"is a side effect, not a fix: {effects}.")
+                     f"is a side effect, not a fix: {side_effects(before, repairs)}.")
         return " ".join(parts)
     lead = winners[0]
     weighing = "Weighing attack success left, clean accuracy lost and honest requests refused,"

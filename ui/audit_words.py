@@ -8,8 +8,8 @@ can raise a flag, never clear a file. Pure functions (no Streamlit), tested at t
 from __future__ import annotations
 
 from backdoor.metrics import Evaluation
-from backdoor.outcomes import STOPPED, Outcome, defenses_reading, kind_words
-from ui.words import agree, class_list, percent, points_lost, points_phrase
+from backdoor.outcomes import STOPPED, Outcome, defenses_reading, kind_words, side_effects
+from ui.words import agree, class_list, percent
 
 
 def _obeys(before: Evaluation) -> str:
@@ -43,11 +43,8 @@ def _repairs(before: Evaluation, outcomes: list[Outcome]) -> str:
     if before.asr > STOPPED:  # the lab's trigger works on it: which repair or monitor undoes that
         return defenses_reading(before, outcomes, poisoned=True)
     one, _ = kind_words(repaired)
-    costs = "; ".join(f"{o.title}, {points_phrase(points_lost(before.clean_acc, o.after.clean_acc))} in clean accuracy"
-                      + (f", refusing {percent(o.refused)} of honest requests" if o.refused > 0 else "")
-                      for o in repaired)
     return (f"The lab's trigger had nothing to undo here, so what {agree(len(repaired), 'the ' + one, 'each ' + one)} "
-            f"changed is only its cost: {costs}.")
+            f"changed is only its cost: {side_effects(before, repaired)}.")
 
 
 CLOSING = ("An audit can raise a flag, never clear a file: keep its SHA-256 with your records, take model files only "

@@ -28,7 +28,7 @@ def test_a_file_deaf_to_the_trigger_is_never_cleared():
     nothing = audit_reading(DEAF, [CLEANSE], CLASSES, [])
     assert "no sign of a patch-like backdoor. That does not clear the file either" in nothing
     assert ("The lab's trigger had nothing to undo here, so what the repair changed is only its cost: Neural Cleanse, "
-            "0.8 points lost in clean accuracy.") in nothing
+            "0.8 points of clean accuracy lost.") in nothing
 
 
 def test_several_flagged_classes_and_a_search_that_misses_a_trigger_the_file_obeys():
@@ -42,10 +42,10 @@ def test_several_flagged_classes_and_a_search_that_misses_a_trigger_the_file_obe
 def test_costs_of_a_repair_and_a_monitor_with_nothing_to_undo():
     same = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.97, 0.0))
     words = audit_reading(DEAF, [same, STRIP], CLASSES, None)
-    assert ("what each repair or monitor changed is only its cost: Fine-Pruning, no change in clean accuracy; STRIP, "
-            "5.0 points lost in clean accuracy, refusing 5.0% of honest requests.") in words
+    assert ("what each repair or monitor changed is only its cost: Fine-Pruning, at no cost in clean accuracy; STRIP, "
+            "5.0 points of clean accuracy lost, refusing 5.0% of honest requests.") in words
     gained = Outcome("ANP", 1.0, "after", Evaluation(0.975, 0.0))
-    assert "ANP, 0.5 points gained in clean accuracy" in audit_reading(DEAF, [gained], CLASSES, None)
+    assert "ANP, 0.5 points of clean accuracy gained" in audit_reading(DEAF, [gained], CLASSES, None)
 
 
 def test_the_ten_percent_line_itself_counts_as_not_obeying():
