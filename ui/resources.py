@@ -34,7 +34,7 @@ def dataset_named(name: str, seed: int) -> Dataset:
     spec = DATASETS[name]
     if spec.first_load_note(seed) is None:  # read in a blink: no spinner flashing by
         return _dataset(name, seed, False)
-    with st.spinner(_loading(spec, seed)):
+    with st.spinner(_loading(spec, seed), show_time=True):  # the seconds so far, beside the words
         return _dataset(name, seed, False)
 
 
@@ -49,7 +49,7 @@ def current_dataset() -> Dataset:
     spec = DATASETS[name]
     download = bool(st.session_state.get(f"lab.download.{name}"))
     try:
-        with st.spinner(_loading(spec, seed)):
+        with st.spinner(_loading(spec, seed), show_time=True):
             return _dataset(name, seed, download and not spec.offline)
     except DatasetUnavailable as error:
         st.error(f"**{spec.title} is not available.** {error}")
