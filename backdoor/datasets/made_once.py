@@ -7,6 +7,12 @@ the first and then reads what it saved. Waiting is a lock on a file beside the a
 holds across threads and processes, and the system lets it go if the holder dies); where there is no
 ``flock`` (Windows) a lock per process still keeps one server's threads from making the arrays twice.
 
+Making them is heavy work outside the job queue, registered as ``backdoor.busy.WORK``: a unit cost timed
+on another thread meanwhile is known to be busy and timed again once the machine is quiet. Without it, a
+training step timed at start-up while a user's first pick drew the signs read 0.14 s instead of 0.034 s,
+was kept as a quiet figure, and every estimate on that server (and, through ``unit-costs.json``, on its
+restarts for 12 hours) read three to four times too long: "about 32 minutes" for a 10-minute matrix.
+
 A caller can bound its wait (``patience``): the one making the arrays may be slow for a reason of its
 own (the warm-up draws at low priority, so a class's training starves it), and then the waiting caller
 makes them too, at its own priority. Both write the same arrays; the file is replaced atomically.
@@ -22,6 +28,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from backdoor.busy import WORK
 from backdoor.datasets.base import save_arrays
 
 try:
@@ -95,6 +102,7 @@ def made_once(path: Path, make: Callable[[], Arrays], compress: bool = True, pat
     with _exclusive(path, patience):
         if path.exists():  # made while this caller waited
             return read_arrays(path)
-        arrays = make()
-        save_arrays(path, compress, **arrays)
+        with WORK.running():  # the cores are taken: measurements beside it know (module docstring)
+            arrays = make()
+            save_arrays(path, compress, **arrays)
         return arrays

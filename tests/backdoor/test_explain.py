@@ -117,3 +117,26 @@ def test_a_table_is_explained_per_measurement_with_a_sign():
     assert torch.allclose(attr, torch.tensor([[2.0, -2.0, -2.0]]), atol=1e-4)
     share, lift = trigger_share(attr, torch.tensor([True, False, False]))  # by size: 2 of 6
     assert share == pytest.approx(1 / 3) and lift == pytest.approx(1.0)
+
+
+def test_explaining_counts_as_work_that_a_unit_cost_timed_beside_it_would_share(monkeypatch):
+    """An attribution takes up to a second of both cores on a page's thread: measurements on other threads see
+    it (backdoor.busy.WORK) and take their figure again once the machine is quiet."""
+    import threading
+    from dataclasses import replace
+
+    from backdoor import busy
+
+    seen, window = [], busy.WORK.window()
+    model = build_model("small-cnn", (1, 28, 28), 10)
+    original = METHODS["saliency"].run
+
+    def run(*args, **kwargs):
+        seen.append(busy.WORK.others_active())  # its own thread does not count it against itself
+        return original(*args, **kwargs)
+
+    monkeypatch.setitem(METHODS, "saliency", replace(METHODS["saliency"], run=run))
+    thread = threading.Thread(target=lambda: attribute(model, torch.rand(2, 1, 28, 28), 0, "saliency"))
+    thread.start()
+    thread.join(timeout=30)
+    assert seen == [False] and window()  # the thread watching did see it

@@ -159,3 +159,35 @@ def test_a_caller_out_of_patience_does_not_wait_for_another_process_either(tmp_p
         release.touch()
         holder.wait(timeout=120)
     assert holder.returncode == 0
+
+
+def test_making_the_arrays_counts_as_work_so_a_unit_cost_timed_beside_it_is_timed_again(tmp_path, monkeypatch):
+    """A user's first pick of the traffic signs draws them on a page's thread for 15-35 s. A training step
+    the warm-up timed meanwhile read four times its time and was kept as quiet; now it is marked busy."""
+    from backdoor import busy, timing
+
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 0.0)  # nothing else on the machine
+    drawing, measured = threading.Event(), threading.Event()
+
+    def draw():
+        drawing.set()
+        assert measured.wait(timeout=10)  # still drawing while the other thread times its step
+        return {"x": np.zeros(3)}
+
+    seen = []
+    maker = threading.Thread(target=lambda: made_once(tmp_path / "signs.npz", lambda: seen.append(
+        busy.WORK.others_active()) or draw()))
+    maker.start()
+    assert drawing.wait(timeout=10)
+    timing.MEASURED.clear()
+    key = ("test-made-once", str(tmp_path))
+    try:
+        assert timing.MEASURED.get(key, lambda: 0.14) == 0.14
+        measured.set()
+        maker.join(timeout=10)
+        assert seen == [False]  # its own thread does not count it against itself
+        assert timing.MEASURED.busy_figures() == [key]  # timed again once the machine is quiet
+        assert repr(key) not in timing.MEASURED.quiet_figures()  # never saved for the next start
+    finally:
+        measured.set()
+        timing.MEASURED.clear()
