@@ -13,6 +13,17 @@ from backdoor.attacks import Trigger, apply_trigger, attack_labels, attackable
 Stamp = Callable[[torch.Tensor], torch.Tensor]
 
 
+GUESSING_MARGIN = 0.05  # a clean accuracy within this of 1 / classes is what guessing scores
+
+
+def only_guesses(clean_acc: float, num_classes: int) -> bool:
+    """Clean accuracy at the level of random guessing (within ``GUESSING_MARGIN`` of 1 / classes): the model
+    learnt nothing, and one that answers one class for everything 'succeeds' on every triggered image, so its
+    attack success rate says nothing about a trigger (a learning rate of 1.0 trains such a model)."""
+    # compared in the tenths of a point a page shows, so "15.0%" is not guessing on ten classes (10% + 5)
+    return round(100 * clean_acc, 1) < round(100 * (1 / num_classes + GUESSING_MARGIN), 1)
+
+
 @torch.no_grad()
 def predict_proba(
     model: nn.Module, x: torch.Tensor, device: torch.device | str = "cpu", batch_size: int = 512

@@ -23,7 +23,7 @@ import torch  # noqa: E402
 from backdoor.attacks import ATTACKS  # noqa: E402
 from backdoor.datasets import DATASETS  # noqa: E402
 from backdoor.kinds import LABELS, labels  # noqa: E402
-from backdoor.metrics import Evaluation  # noqa: E402
+from backdoor.metrics import Evaluation, only_guesses  # noqa: E402
 from backdoor.outcomes import Outcome, defenses_reading, detection_sentence, known_poisoned, reading  # noqa: E402
 from backdoor.scenario import Scenario  # noqa: E402
 from backdoor.train import EpochRecord  # noqa: E402
@@ -111,13 +111,35 @@ def _defense_figure(report: SessionReport):
     return fig
 
 
-def findings(bd: Evaluation, base: Evaluation, poisoned: bool, defenses: list[Outcome] | None = None) -> str:
+def _defenses_on_nothing(defenses: list[Outcome] | None) -> str:
+    """What the conclusion adds about the defenses run on a model that learnt nothing."""
+    if defenses is None:
+        return ""
+    if not defenses:
+        return " No defense was run in this session."
+    return " The defenses run on it are listed below; on a model that learnt nothing their figures say as little."
+
+
+def findings(bd: Evaluation, base: Evaluation, poisoned: bool, classes: int,
+             defenses: list[Outcome] | None = None) -> str:
     """The backdoored model against the clean one in plain words, from their measured figures
     (the report's conclusion, and the board brief's numbers). ``poisoned`` False: nothing was
-    poisoned, so the model has no backdoor and is never called backdoored."""
+    poisoned, so the model has no backdoor and is never called backdoored. A model that only guesses
+    (``only_guesses``, out of ``classes``) learnt nothing: neither an accuracy check nor its attack success
+    is read as if it had."""
     model = "The backdoored model" if poisoned else "The model trained on the lab's data (nothing poisoned)"
     gap = abs(round(100 * base.clean_acc, 1) - round(100 * bd.clean_acc, 1))
-    if gap <= 1.0:
+    guessing = f"about what guessing scores ({1 / classes:.0%})"
+    if only_guesses(bd.clean_acc, classes):
+        return (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {guessing}: it learnt nothing, and an "
+                f"accuracy check would reject it (a model trained on clean data: {base.clean_acc:.1%}). That it gave the "
+                f"attacker's answer for {bd.asr:.1%} of the triggered images says nothing about a backdoor: a model that "
+                "answers one class for everything does that without any trigger. Train it again before judging it."
+                + _defenses_on_nothing(defenses))
+    if only_guesses(base.clean_acc, classes):
+        accuracy = (f"{model} scored {bd.clean_acc:.1%} on ordinary test images; the model trained on clean data the "
+                    f"same way learnt nothing ({base.clean_acc:.1%}, {guessing}), so it is no yardstick.")
+    elif gap <= 1.0:
         apart = "the same as" if gap == 0 else f"{gap:.1f} points from"
         accuracy = (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {apart} a "
                     f"model trained on clean data ({base.clean_acc:.1%}): an accuracy check would have passed it.")
@@ -149,7 +171,7 @@ def was_poisoned(report: SessionReport) -> bool:
 
 def conclusion(report: SessionReport) -> str:
     """The session in plain words, from its own numbers."""
-    return findings(report.backdoored, report.baseline, was_poisoned(report), report.defenses)
+    return findings(report.backdoored, report.baseline, was_poisoned(report), len(report.classes), report.defenses)
 
 
 def render(report: SessionReport) -> str:

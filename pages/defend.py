@@ -14,7 +14,7 @@ from ui.lessons import show_lesson
 from ui.report_view import report_download
 from ui.resources import current_dataset, current_device, poisoned_set
 from ui.state import RATE_RANGE, bind
-from ui.training import model_figures, scenario_or_stop, trained_or_stop
+from ui.training import model_figures, scenario_or_stop, trained_or_stop, warn_if_learnt_nothing
 from ui.routing import through_router
 from ui.next_step import next_link
 
@@ -29,6 +29,7 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
+warn_if_learnt_nothing(dataset, scenario, device, models)
 lab = Lab(dataset, scenario, models["backdoored"].model, ids["backdoored"], poisoned_set(dataset, scenario))
 poisoned = lab.poisoned.num_poisoned > 0  # nothing poisoned: the model has no backdoor, and is never called backdoored
 which = ("The backdoored model from step 2" if poisoned

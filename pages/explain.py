@@ -14,7 +14,7 @@ from ui.lessons import show_lesson
 from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.readings import model_name
-from ui.training import scenario_or_stop, trained_or_stop
+from ui.training import scenario_or_stop, trained_or_stop, warn_if_learnt_nothing
 from ui.words import article
 from ui.routing import through_router
 from ui.next_step import next_link
@@ -41,6 +41,7 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
+warn_if_learnt_nothing(dataset, scenario, device, models)
 x_eval, y_eval = dataset.held_out  # the held-out test images every figure is measured on
 others = torch.nonzero(scenario.attackable(y_eval)).flatten()
 target_name = scenario.target_phrase(dataset.classes)

@@ -17,7 +17,7 @@ from ui.own_picture import own_picture
 from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.page_figures import trigger_figures
-from ui.training import KINDS, scenario_or_stop, trained_or_stop
+from ui.training import KINDS, scenario_or_stop, trained_or_stop, warn_if_learnt_nothing
 from ui.readings import model_name, trigger_reading
 from ui.words import article
 from ui.menus import menu_title
@@ -33,6 +33,7 @@ dataset = current_dataset()
 device = current_device()
 scenario = scenario_or_stop()
 models, ids = trained_or_stop(dataset, scenario, device)
+warn_if_learnt_nothing(dataset, scenario, device, models)
 
 target_name = scenario.target_phrase(dataset.classes)
 x_eval, y_eval = dataset.held_out  # the held-out test images every headline figure is measured on

@@ -57,7 +57,7 @@ def seen(dataset: Dataset, scenario: Scenario, device, table: list[Control] | No
     if len(models) == 2:
         figures = model_figures(dataset, scenario, device, models)
         bd, base = (Evaluation(figures[k]["clean_acc"], figures[k]["asr"]) for k in ("backdoored", "baseline"))
-        lines.append(findings(bd, base, poisoned_set(dataset, scenario).num_poisoned > 0))  # the count, not the rate
+        lines.append(findings(bd, base, poisoned_set(dataset, scenario).num_poisoned > 0, dataset.num_classes))  # the count, not the rate
     if table:
         lines.append(matrix_line(table))
     drill = st.session_state.get("drill.summary")

@@ -11,6 +11,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from backdoor.kinds import LABELS
+from backdoor.metrics import only_guesses
 from backdoor.train import EpochRecord
 from ui.words import and_list
 
@@ -23,20 +24,10 @@ PATTERNS = {"backdoored": "/", "baseline": ""}
 HARMFUL, HONEST, NEUTRAL = COLOURS["backdoored"], COLOURS["baseline"], "#7f7f7f"  # triggered, clean, other
 
 
-# A model whose clean accuracy is within this of chance (1 / classes) only guesses: if it sends
-# everything to one class, that class's "attack success" is 100% and means nothing.
-GUESSING_MARGIN = 0.05
-
-
-def only_guesses(record: EpochRecord, num_classes: int) -> bool:
-    """Clean accuracy at the level of random guessing (within ``GUESSING_MARGIN`` of 1 / classes)."""
-    return record.clean_acc < 1 / num_classes + GUESSING_MARGIN
-
-
 def guessing_note(histories: dict[str, list[EpochRecord]], num_classes: int) -> str:
     """Why some attack-success points are missing from :func:`training_curves` ("" when none are)."""
     hidden = sorted({r.epoch for h in histories.values() for r in h
-                     if not math.isnan(r.asr) and only_guesses(r, num_classes)})
+                     if not math.isnan(r.asr) and only_guesses(r.clean_acc, num_classes)})
     if not hidden:
         return ""
     epochs = and_list(hidden)
@@ -60,7 +51,7 @@ def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_cl
         series = [
             [r.loss for r in history],
             [100 * r.clean_acc for r in history],
-            [None if math.isnan(r.asr) or (num_classes and only_guesses(r, num_classes)) else 100 * r.asr
+            [None if math.isnan(r.asr) or (num_classes and only_guesses(r.clean_acc, num_classes)) else 100 * r.asr
              for r in history],
         ]
         for col, ys in enumerate(series, start=1):

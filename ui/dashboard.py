@@ -59,9 +59,10 @@ def live_dashboard(info: ClassInfo) -> None:
 
 def _results(events) -> None:
     results = trained_results(events)
+    left_out = sum(e.kind == "trained" for e in events) - len(results)  # models that learnt nothing
     st.markdown("**Poison rate against attack success, across the class**")
     if not results:
-        st.caption("No one has trained a model yet.")
+        st.caption(dose_sentence(results, left_out) if left_out else "No one has trained a model yet.")
         return
     fig = go.Figure()
     for attack in sorted({r["attack"] for r in results}):
@@ -74,15 +75,37 @@ def _results(events) -> None:
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="poisoned training images (%)",
                       yaxis_title="attack success rate (%)", yaxis_range=[-2, 102], xaxis_range=[0, highest * 1.2 + 1])
     st.plotly_chart(fig, config=CHART_CONFIG, key="dash.results")
-    st.caption(dose_sentence(results))
+    st.caption(dose_sentence(results, left_out))
 
 
-def dose_sentence(results: list[dict]) -> str:
+GUESSED = "(clean accuracy at the level of guessing, as a learning rate of 1.0 gives)"
+
+
+def _left_out(plotted: int, left_out: int) -> str:
+    """The models that learnt nothing, which the plot leaves out ("" when there are none)."""
+    if not left_out:
+        return ""
+    if not plotted:
+        if left_out == 1:
+            return f" It learnt nothing {GUESSED}, so it is left out: its attack success says nothing about a trigger."
+        return (f" None of them learnt anything {GUESSED}, so all are left out: their attack success says nothing "
+                "about a trigger.")
+    one = left_out == 1
+    return (f" {left_out} of them learnt nothing {GUESSED} and {'is' if one else 'are'} left out: "
+            f"{'its' if one else 'their'} attack success says nothing about a trigger.")
+
+
+def dose_sentence(results: list[dict], left_out: int = 0) -> str:
     """The class's smallest poison dose and what it did, naming everyone who tried it (true at ties, for
-    one student and for a class that trained only clean models)."""
-    lead = f"{count_of(len(results), 'model')} trained."
+    one student and for a class that trained only clean models). ``left_out``: models trained that learnt
+    nothing, which ``results`` (and the plot) leave out."""
+    lead = f"{count_of(len(results) + left_out, 'model')} trained.{_left_out(len(results), left_out)}"
+    if not results:
+        return lead
     poisoned = [r for r in results if r["poison_rate"] > 0]
     if not poisoned:
+        if left_out:
+            return f"{lead} Every model plotted learnt from clean data: none had poisoned images."
         return f"{lead} No one has poisoned any images yet: every model here learnt from clean data."
     dose = min(r["poison_rate"] for r in poisoned)
     at_dose = [r for r in poisoned if r["poison_rate"] == dose]

@@ -8,6 +8,7 @@ import streamlit as st
 
 from backdoor.defenses.lab import Lab
 from backdoor.defenses.registry import DEFENSES
+from backdoor.metrics import only_guesses
 from backdoor.outcomes import STOPPED, Outcome
 from backdoor.reference import TOOK_HOLD
 from ui.classroom import member, record_event
@@ -40,9 +41,11 @@ def record_outcome(lab: Lab, name: str, outcome: Outcome) -> None:
         st.session_state.setdefault("defend.summary", {})[(lab.model_id, name)] = outcome
     if outcome.after is not None and member() is not None:  # in a class: which defense stopped which attack
         # stopped only if the attack had taken hold first (as ``Matrix.stopped``): a defense run on a model the
-        # attack never worked on (a rate of 0, too few epochs) stops nothing
-        before = lab.evaluate(lab.model).asr
-        held = bool(before >= TOOK_HOLD)
+        # attack never worked on (a rate of 0, too few epochs) stops nothing, nor one run on a model that learnt
+        # nothing (its "attack success" is a model answering one class for everything)
+        measured = lab.evaluate(lab.model)
+        before = measured.asr
+        held = bool(before >= TOOK_HOLD) and not only_guesses(measured.clean_acc, lab.dataset.num_classes)
         record_event("defense", f"{_model_key(lab)}:{name}", {
             "defense": name, "attack": lab.scenario.attack, "took_hold": held,
             "caught": held and bool(outcome.after.asr <= STOPPED), "asr_before": round(float(before), 4),

@@ -6,7 +6,7 @@ numbers can take, and the tests check them at 0%, 100%, ties and negative differ
 
 from __future__ import annotations
 
-from backdoor.metrics import Evaluation
+from backdoor.metrics import Evaluation, only_guesses
 from ui.words import agree, count_of, share
 
 EQUALLY_GOOD = 1.0  # points: two clean accuracies this close are "equally good"
@@ -29,12 +29,40 @@ def model_name(poison_rate: float) -> str:
     return "backdoored model" if poison_rate > 0 else "model trained on the lab's data"
 
 
-def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: float, target: str) -> str:
-    """The Train page's summary: do the two models look alike, and does the trigger work?"""
+def learnt_nothing(ours: str, clean_acc: float, classes: int) -> str:
+    """Above the Trigger, Explain and Defend pages when the lab's model only guesses ("" when it learnt the
+    task): its trigger figures, maps and defenses would otherwise be read as a backdoor's."""
+    if not only_guesses(clean_acc, classes):
+        return ""
+    return (f"The {ours} learnt nothing: it is right on only {clean_acc:.1%} of ordinary test images, about what "
+            f"guessing scores ({1 / classes:.0%}). What it does with the trigger says nothing about a backdoor, here "
+            "or on the next pages. Train it again (Train page, Training settings) with a smaller learning rate or more "
+            "epochs.")
+
+
+def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: float, target: str, classes: int) -> str:
+    """The Train page's summary: do the two models look alike, and does the trigger work? A model that only
+    guesses (``backdoor.metrics.only_guesses``, out of ``classes``) is said to have learnt nothing, and its
+    attack success is not read as a backdoor (the curves leave such points out too)."""
     gap = accuracy_gap(backdoored.clean_acc, baseline.clean_acc)
     ours = model_name(poison_rate)
     figures = f"**{backdoored.clean_acc:.1%}** for the {ours} and **{baseline.clean_acc:.1%}** for the clean one"
-    if gap <= EQUALLY_GOOD:
+    guessing = f"about what guessing scores ({1 / classes:.0%})"
+    triggered = (f"the {ours} sends **{backdoored.asr:.1%}** of them to **{target}**, the clean model "
+                 f"**{baseline.asr:.1%}**.")
+    if only_guesses(backdoored.clean_acc, classes):
+        who, reject = ("Neither model has", "both") if only_guesses(baseline.clean_acc, classes) else (
+            f"The {ours} has not", "it")
+        return (f"{who} learnt the task: {figures} on ordinary test images, {guessing}. An accuracy check would reject "
+                f"{reject}. Stamp the trigger on images of other classes and {triggered} That says nothing about a "
+                "backdoor: a model that answers one class for everything 'succeeds' on every triggered image without "
+                "having learnt any trigger. Train again with a smaller learning rate or more epochs.")
+    clean_guesses = only_guesses(baseline.clean_acc, classes)
+    if clean_guesses:
+        accuracy = (f"On ordinary test images the {ours} scores **{backdoored.clean_acc:.1%}**, but the clean model, "
+                    f"trained the same way, learnt nothing (**{baseline.clean_acc:.1%}**, {guessing}), so it is no "
+                    "yardstick here.")
+    elif gap <= EQUALLY_GOOD:
         accuracy = (f"On ordinary test images both models look equally good: {figures} ({gap:.1f} points apart). "
                     "A normal accuracy check would pass both.")
     elif backdoored.clean_acc < baseline.clean_acc:
@@ -43,12 +71,11 @@ def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: flo
     else:
         accuracy = (f"On ordinary test images the {ours} even scores {gap:.1f} points higher: {figures}. "
                     "An accuracy check would never suspect it.")
-    triggered = (f"the {ours} sends **{backdoored.asr:.1%}** of them to **{target}**, the clean model "
-                 f"**{baseline.asr:.1%}**.")
     if poison_rate <= 0:
         return (f"{accuracy} Nothing was poisoned, so there is no backdoor: stamp the trigger on images of other "
                 f"classes and {triggered} Raise the poison rate to plant one.")
-    if backdoored.asr >= WORKS and backdoored.asr > baseline.asr:
+    # a clean model that only guesses may send everything to the target: its rate is no yardstick either
+    if backdoored.asr >= WORKS and (clean_guesses or backdoored.asr > baseline.asr):
         return (f"{accuracy} But stamp the trigger on images of other classes and {triggered} That hidden rule is the "
                 "backdoor.")
     return (f"{accuracy} The backdoor did not take hold: stamp the trigger on images of other classes and "

@@ -19,6 +19,7 @@ from ui.charts import CHART_CONFIG, training_curves
 from ui.jobs import offer_job, shared_memo
 from ui.live_curve import BatchCurve
 from ui.progress import ProgressBar
+from ui.readings import learnt_nothing, model_name
 from ui.resources import model_key, poisoned_set, trained_models
 from ui.state import current_scenario, is_stakeholder
 from ui.waiting import busy_note, here
@@ -53,6 +54,15 @@ def model_figures(dataset: Dataset, scenario: Scenario, device: torch.device,
     return {kind: memo.get_or_compute(_figures_key(scenario, device, kind, dataset.name),
                                       lambda kind=kind: trigger_report(models[kind].model, dataset, scenario))
             for kind in models}
+
+
+def warn_if_learnt_nothing(dataset: Dataset, scenario: Scenario, device: torch.device,
+                           models: dict[str, TrainResult]) -> None:
+    """A warning at the top of a page that reads the lab's model when that model only guesses."""
+    clean_acc = model_figures(dataset, scenario, device, {"backdoored": models["backdoored"]})["backdoored"]["clean_acc"]
+    words = learnt_nothing(model_name(scenario.poison.rate), clean_acc, dataset.num_classes)
+    if words:
+        st.warning(words, icon=":material/warning:")
 
 
 def figures_if_measured(scenario: Scenario, device: torch.device) -> dict[str, float] | None:

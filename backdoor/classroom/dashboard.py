@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Callable
 
 from backdoor.classroom.events import Event
+from backdoor.metrics import only_guesses
 from backdoor.mystery import Mystery, Verdict, score
 from backdoor.wording import count_of
 
@@ -52,10 +53,17 @@ def page_name(title: str) -> str:
 
 
 def trained_results(events: list[Event]) -> list[dict]:
-    """Every model pair a student trained: poison rate against ASR across the class."""
+    """Every model pair a student trained that learnt the task: poison rate against ASR across the class. A
+    model that only guesses (a learning rate of 1.0) sends every image to one class, and its "attack success"
+    would put a point at 100% that no trigger earned; events recorded without ``classes`` are kept."""
     return [{"nickname": e.nickname, **{k: e.payload.get(k) for k in
                                         ("attack", "poison_rate", "target", "clean_acc", "asr", "baseline_clean_acc")}}
-            for e in events if e.kind == "trained"]
+            for e in events if e.kind == "trained" and not _guessed(e.payload)]
+
+
+def _guessed(payload: dict) -> bool:
+    classes, clean_acc = payload.get("classes"), payload.get("clean_acc")
+    return isinstance(classes, int) and classes > 0 and clean_acc is not None and only_guesses(clean_acc, classes)
 
 
 def defense_catches(events: list[Event]) -> dict[tuple[str, str], tuple[int, int, int]]:

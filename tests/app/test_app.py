@@ -174,6 +174,24 @@ def test_nothing_poisoned_is_never_called_a_backdoor_on_the_train_trigger_and_ex
     assert at.info[0].value.startswith("With the trigger, the model trained on the lab's data says")
 
 
+def test_a_model_that_learnt_nothing_is_never_read_as_a_backdoor():
+    """A learning rate of 1.0 (the Train page offers it) wrecks both models: each answers one class for every
+    image. The pages say so instead of reading 'equally good' models and a working 'hidden rule'."""
+    at = fresh_app(**{"train.epochs": 1, "train.learning_rate": 1.0, "poison.rate_pct": 20.0})
+    at.run()
+    trained(at)
+    assert not at.exception, at.exception
+    reading = next(m.value for m in at.markdown if m.value.startswith("Neither model has learnt the task"))
+    assert "about what guessing scores (10%)" in reading
+    lesson = next(m.value for m in at.markdown if m.value.startswith("**Training as usual.**"))  # says it in general
+    for claim in ("equally good", "would pass both", "That hidden rule is the backdoor"):
+        assert claim not in texts(at).replace(lesson, "")
+    for name in ("trigger", "explain", "defend"):
+        at.switch_page(f"pages/{name}.py").run()
+        assert not at.exception, at.exception
+        assert at.warning and at.warning[0].value.startswith("The backdoored model learnt nothing: it is right on only")
+
+
 def test_trigger_page_without_models_points_to_training():
     at = fresh_app(**{"train.epochs": 2, "poison.rate_pct": 3.0})
     at.run()

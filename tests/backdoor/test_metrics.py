@@ -7,7 +7,7 @@ import torch
 
 from backdoor.attacks import ALL_TO_ALL, TriggerDefaults
 from backdoor.metrics import (
-    attack_success_rate, clean_accuracy, confusion_matrix, evaluate, predict, predict_proba,
+    attack_success_rate, clean_accuracy, confusion_matrix, evaluate, only_guesses, predict, predict_proba,
 )
 from elsewhere import Elsewhere
 
@@ -133,3 +133,13 @@ def test_evaluate_sends_the_images_to_the_models_own_device():
     result = evaluate(model, torch.zeros(2, 1, 2, 2), torch.tensor([0, 1]), _Whiten(), 1, torch.zeros(2, 3))
     assert model.devices == ["meta", "meta"]  # the clean images, then the stamped ones
     assert (result.clean_acc, result.asr) == (0.5, 0.0)
+
+
+@pytest.mark.parametrize("clean_acc, classes, guesses", [
+    (0.0, 10, True), (0.1, 10, True), (0.1495, 10, True),  # shown as 14.9% (with 0.1495 -> 14.9 or 15.0: below)
+    (0.15, 10, False), (0.97, 10, False), (1.0, 10, False),  # 15.0% as shown: just beyond guessing's 5 points
+    (0.174, 8, True), (0.175, 8, False),  # eight traffic signs: 12.5% + 5
+    (0.549, 2, True), (0.55, 2, False),  # two classes: a coin toss scores 50%
+])
+def test_a_model_only_guesses_within_five_points_of_chance_as_the_page_shows_them(clean_acc, classes, guesses):
+    assert only_guesses(clean_acc, classes) == guesses

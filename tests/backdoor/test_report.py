@@ -155,6 +155,29 @@ def test_the_conclusion_without_poison_and_with_a_defense():
                              "accuracy 97.1% (1.0 points of clean accuracy lost).")
 
 
+def test_a_model_that_only_guesses_is_never_said_to_pass_an_accuracy_check():
+    """A learning rate of 1.0 trains both models to answer one class for everything: 10% on ten digits, and
+    100% "attack success" when that class is the target. Neither figure may be read as usual."""
+    guessed = replace(_hand_made_report([]), backdoored=Evaluation(0.102, 1.0), baseline=Evaluation(0.1, 0.0))
+    assert conclusion(guessed) == (
+        "The backdoored model scored 10.2% on ordinary test images, about what guessing scores (10%): it learnt "
+        "nothing, and an accuracy check would reject it (a model trained on clean data: 10.0%). That it gave the "
+        "attacker's answer for 100.0% of the triggered images says nothing about a backdoor: a model that answers one "
+        "class for everything does that without any trigger. Train it again before judging it. No defense was run in "
+        "this session.")
+    pruning = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.1, 1.0))
+    assert conclusion(replace(guessed, defenses=[pruning])).endswith(
+        "Train it again before judging it. The defenses run on it are listed below; on a model that learnt nothing "
+        "their figures say as little.")
+    yardstick = conclusion(replace(_hand_made_report([]), baseline=Evaluation(0.149, 1.0)))  # 14.9%: within 5 of 10
+    assert yardstick.startswith("The backdoored model scored 98.1% on ordinary test images; the model trained on "
+                                "clean data the same way learnt nothing (14.9%, about what guessing scores (10%)), "
+                                "so it is no yardstick. With the trigger")
+    assert "would have passed" not in yardstick
+    learnt = conclusion(replace(_hand_made_report([]), baseline=Evaluation(0.15, 1.0)))  # 15.0%: above guessing
+    assert "83.1 points above a model trained on clean data (15.0%)" in learnt
+
+
 def test_an_unpoisoned_model_is_never_called_backdoored():
     unpoisoned = replace(_hand_made_report([]), scenario=Scenario(poison=PoisonConfig(rate=0.0)),
                          backdoored=Evaluation(0.975, 0.01))

@@ -11,9 +11,10 @@ from backdoor.metrics import Evaluation
 from backdoor.outcomes import Outcome
 
 
-def _lab(asr_before: float):
+def _lab(asr_before: float, clean_before: float = 0.97):
     return SimpleNamespace(model_id="m", model=object(), scenario=SimpleNamespace(attack="badnets"),
-                           evaluate=lambda model: Evaluation(0.97, asr_before))
+                           dataset=SimpleNamespace(num_classes=10),
+                           evaluate=lambda model: Evaluation(clean_before, asr_before))
 
 
 @pytest.mark.parametrize("before, after, held, caught", [
@@ -41,3 +42,14 @@ def test_outside_a_class_nothing_is_measured_or_recorded(monkeypatch):
                           evaluate=lambda model: pytest.fail("evaluated outside a class"))
     session.record_outcome(lab, "strip", Outcome(after=Evaluation(0.96, 0.0)))
     assert recorded == []
+
+
+def test_a_run_on_a_model_that_learnt_nothing_never_counts_as_the_attack_taking_hold(monkeypatch):
+    """A model that answers '0' for everything (10% clean accuracy) 'succeeds' on every triggered image: no
+    defense stopped a backdoor there, whatever its figures after."""
+    recorded = []
+    monkeypatch.setattr(session, "member", lambda: object())
+    monkeypatch.setattr(session, "record_event", lambda kind, key, payload: recorded.append(payload))
+    session.record_outcome(_lab(1.0, clean_before=0.102), "strip", Outcome(after=Evaluation(0.09, 0.0)))
+    session.record_outcome(_lab(1.0, clean_before=0.15), "strip", Outcome(after=Evaluation(0.15, 0.0)))
+    assert [(p["took_hold"], p["caught"]) for p in recorded] == [(False, False), (True, True)]

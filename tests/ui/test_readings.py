@@ -7,7 +7,7 @@ import pytest
 from backdoor.metrics import Evaluation
 from backdoor.outcomes import Outcome, best, detection_sentence, reading
 from ui.matrix_view import cost_range
-from ui.readings import accuracy_gap, calibration_reading, poison_reading, train_reading, trigger_reading, visibility
+from ui.readings import accuracy_gap, calibration_reading, learnt_nothing, poison_reading, train_reading, trigger_reading, visibility
 from ui.words import article, metric_delta, points_lost, points_phrase, share
 
 # --- the Train page's summary ------------------------------------------------------------
@@ -15,7 +15,7 @@ from ui.words import article, metric_delta, points_lost, points_phrase, share
 
 def test_no_poison_is_never_called_a_backdoor():
     for asr in (0.0, 0.02, 1.0):  # even a clean model that happens to answer the target
-        words = train_reading(Evaluation(0.975, asr), Evaluation(0.976, 0.01), 0.0, "'0'")
+        words = train_reading(Evaluation(0.975, asr), Evaluation(0.976, 0.01), 0.0, "'0'", 10)
         assert "That hidden rule is the backdoor" not in words
         assert "Nothing was poisoned, so there is no backdoor" in words
         assert "backdoored" not in words  # the model from unpoisoned data is never called backdoored
@@ -25,9 +25,9 @@ def test_no_poison_is_never_called_a_backdoor():
 
 
 def test_a_working_backdoor_is_named_and_a_failed_one_is_not():
-    worked = train_reading(Evaluation(0.975, 1.0), Evaluation(0.976, 0.001), 0.1, "'0'")
+    worked = train_reading(Evaluation(0.975, 1.0), Evaluation(0.976, 0.001), 0.1, "'0'", 10)
     assert "That hidden rule is the backdoor" in worked and "**100.0%**" in worked
-    failed = train_reading(Evaluation(0.975, 0.03), Evaluation(0.976, 0.01), 0.001, "'0'")
+    failed = train_reading(Evaluation(0.975, 0.03), Evaluation(0.976, 0.01), 0.001, "'0'", 10)
     assert "did not take hold" in failed and "hidden rule" not in failed
 
 
@@ -37,11 +37,11 @@ def test_a_working_backdoor_is_named_and_a_failed_one_is_not():
     (0.9749, 0.9851, True),  # shown as 97.5% and 98.5%: 1.0 point as the reader sees it
     (0.969, 0.980, False),   # 1.1 points
     (0.990, 0.970, False),   # the backdoored model ahead by 2 points
-    (0.0, 0.0, True),        # a tie at 0%
+    (0.5, 0.5, True),        # a tie well above guessing (a tie at 0% or 10%: the guessing test below)
     (1.0, 1.0, True),        # a tie at 100%
 ])
 def test_equally_good_only_within_one_point(backdoored, baseline, equally):
-    words = train_reading(Evaluation(backdoored, 1.0), Evaluation(baseline, 0.0), 0.1, "'0'")
+    words = train_reading(Evaluation(backdoored, 1.0), Evaluation(baseline, 0.0), 0.1, "'0'", 10)
     assert ("equally good" in words) == equally
     if not equally:
         assert ("behind" in words) == (backdoored < baseline)
@@ -49,17 +49,17 @@ def test_equally_good_only_within_one_point(backdoored, baseline, equally):
 
 
 def test_train_reading_sentences_in_full():
-    works = train_reading(Evaluation(0.975, 1.0), Evaluation(0.976, 0.001), 0.1, "'0'")
+    works = train_reading(Evaluation(0.975, 1.0), Evaluation(0.976, 0.001), 0.1, "'0'", 10)
     assert works == ("On ordinary test images both models look equally good: **97.5%** for the backdoored model and "
                      "**97.6%** for the clean one (0.1 points apart). A normal accuracy check would pass both. But stamp "
                      "the trigger on images of other classes and the backdoored model sends **100.0%** of them to "
                      "**'0'**, the clean model **0.1%**. That hidden rule is the backdoor.")
-    behind = train_reading(Evaluation(0.95, 0.3), Evaluation(0.98, 0.01), 0.05, "'7'")
+    behind = train_reading(Evaluation(0.95, 0.3), Evaluation(0.98, 0.01), 0.05, "'7'", 10)
     assert behind == ("On ordinary test images the backdoored model is 3.0 points behind: **95.0%** for the backdoored "
                       "model and **98.0%** for the clean one. A careful accuracy check could notice that much. The "
                       "backdoor did not take hold: stamp the trigger on images of other classes and the backdoored model "
                       "sends **30.0%** of them to **'7'**, the clean model **1.0%**. Try more poison or more epochs.")
-    higher = train_reading(Evaluation(0.99, 0.0), Evaluation(0.97, 0.0), 0.0, "'0'")
+    higher = train_reading(Evaluation(0.99, 0.0), Evaluation(0.97, 0.0), 0.0, "'0'", 10)
     assert higher == ("On ordinary test images the model trained on the lab's data even scores 2.0 points higher: "
                       "**99.0%** for the model trained on the lab's data and **97.0%** for the clean one. An accuracy "
                       "check would never suspect it. Nothing was poisoned, so there is no backdoor: stamp the trigger on "
@@ -67,18 +67,72 @@ def test_train_reading_sentences_in_full():
                       "poison rate to plant one.")
 
 
+@pytest.mark.parametrize("backdoored, baseline, classes, neither", [
+    (0.102, 0.100, 10, True),  # a learning rate of 1.0: both answer one class for everything
+    (0.0, 0.0, 10, True),      # a tie at 0%
+    (0.149, 0.976, 10, False),  # just inside guessing's 5 points (10% + 5)
+    (0.17, 0.976, 8, False),   # eight traffic signs: guessing scores 12.5%
+    (0.54, 0.5, 2, True),      # two classes: 50% is a coin toss
+])
+def test_a_model_that_only_guesses_learnt_nothing_and_its_attack_success_means_nothing(backdoored, baseline,
+                                                                                       classes, neither):
+    words = train_reading(Evaluation(backdoored, 1.0), Evaluation(baseline, 0.0), 0.5, "'0'", classes)
+    assert words.startswith("Neither model has learnt the task" if neither else
+                            "The backdoored model has not learnt the task")
+    for claim in ("equally good", "would pass", "hidden rule", "would never suspect"):
+        assert claim not in words
+    assert "That says nothing about a backdoor" in words and f"({1 / classes:.0%})" in words
+    assert ("would reject both" in words) == neither and ("would reject it" in words) == (not neither)
+
+
+def test_the_guessing_sentences_in_full():
+    both = train_reading(Evaluation(0.102, 1.0), Evaluation(0.1, 0.0), 0.5, "'0'", 10)
+    assert both == ("Neither model has learnt the task: **10.2%** for the backdoored model and **10.0%** for the clean "
+                    "one on ordinary test images, about what guessing scores (10%). An accuracy check would reject both. "
+                    "Stamp the trigger on images of other classes and the backdoored model sends **100.0%** of them to "
+                    "**'0'**, the clean model **0.0%**. That says nothing about a backdoor: a model that answers one "
+                    "class for everything 'succeeds' on every triggered image without having learnt any trigger. Train "
+                    "again with a smaller learning rate or more epochs.")
+    clean_guesses = train_reading(Evaluation(0.97, 1.0), Evaluation(0.1, 1.0), 0.1, "'0'", 10)
+    assert clean_guesses == ("On ordinary test images the backdoored model scores **97.0%**, but the clean model, "
+                             "trained the same way, learnt nothing (**10.0%**, about what guessing scores (10%)), so it "
+                             "is no yardstick here. But stamp the trigger on images of other classes and the backdoored "
+                             "model sends **100.0%** of them to **'0'**, the clean model **100.0%**. That hidden rule is "
+                             "the backdoor.")
+    nothing_poisoned = train_reading(Evaluation(0.1, 1.0), Evaluation(0.1, 1.0), 0.0, "'0'", 10)
+    ours_only = train_reading(Evaluation(0.1, 1.0), Evaluation(0.976, 0.0), 0.1, "'0'", 10)
+    assert ours_only.startswith("The backdoored model has not learnt the task: **10.0%** for the backdoored model and "
+                                "**97.6%** for the clean one on ordinary test images, about what guessing scores (10%). "
+                                "An accuracy check would reject it.")
+    assert nothing_poisoned.startswith("Neither model has learnt the task: **10.0%** for the model trained on the "
+                                       "lab's data") and "backdoored" not in nothing_poisoned
+
+
+def test_the_pages_after_training_warn_only_about_a_model_that_learnt_nothing():
+    assert learnt_nothing("backdoored model", 0.102, 10) == (
+        "The backdoored model learnt nothing: it is right on only 10.2% of ordinary test images, about what guessing "
+        "scores (10%). What it does with the trigger says nothing about a backdoor, here or on the next pages. Train "
+        "it again (Train page, Training settings) with a smaller learning rate or more epochs.")
+    assert learnt_nothing("backdoored model", 0.0, 10).startswith("The backdoored model learnt nothing: it is right "
+                                                                  "on only 0.0%")
+    assert learnt_nothing("backdoored model", 0.149, 10) and not learnt_nothing("backdoored model", 0.15, 10)
+    assert not learnt_nothing("backdoored model", 0.972, 10) and not learnt_nothing("backdoored model", 1.0, 10)
+    assert learnt_nothing("model trained on the lab's data", 0.54, 2).startswith("The model trained on the lab's "
+                                                                                 "data learnt nothing")
+
+
 def test_a_backdoor_works_from_half_the_triggered_images_and_only_beyond_the_clean_model():
-    assert "That hidden rule is the backdoor" in train_reading(Evaluation(0.97, 0.5), Evaluation(0.97, 0.1), 0.1, "x")
-    assert "did not take hold" in train_reading(Evaluation(0.97, 0.49), Evaluation(0.97, 0.1), 0.1, "x")
+    assert "That hidden rule is the backdoor" in train_reading(Evaluation(0.97, 0.5), Evaluation(0.97, 0.1), 0.1, "x", 10)
+    assert "did not take hold" in train_reading(Evaluation(0.97, 0.49), Evaluation(0.97, 0.1), 0.1, "x", 10)
     # a clean model that sends as many to the target as the backdoored one: the trigger is not the reason
-    assert "did not take hold" in train_reading(Evaluation(0.97, 0.6), Evaluation(0.97, 0.6), 0.1, "x")
+    assert "did not take hold" in train_reading(Evaluation(0.97, 0.6), Evaluation(0.97, 0.6), 0.1, "x", 10)
 
 
 def test_the_gap_is_between_the_figures_shown():
     # 97.049% shows as 97.0% and 98.051% as 98.1%: 1.1 points apart as the reader sees them (1.0 unrounded)
     assert accuracy_gap(0.97049, 0.98051) == 1.1 and accuracy_gap(0.98051, 0.97049) == 1.1
     assert accuracy_gap(0.5, 0.25) == 25.0
-    assert "1.1 points behind" in train_reading(Evaluation(0.97049, 1.0), Evaluation(0.98051, 0.0), 0.1, "x")
+    assert "1.1 points behind" in train_reading(Evaluation(0.97049, 1.0), Evaluation(0.98051, 0.0), 0.1, "x", 10)
 
 
 # --- the Trigger page --------------------------------------------------------------------

@@ -44,6 +44,11 @@ def test_results_defenses_and_quiz_counts_across_the_class():
               ev("Ada", "quiz", "train.0", answer=0), ev("Ben", "quiz", "train.0", answer=2),
               ev("Cy", "quiz", "train.0", answer=0)]
     assert [r["nickname"] for r in trained_results(events)] == ["Ada"]
+    # a model that only guesses (10% on ten classes) is no dose's effect; one recorded before "classes" is kept
+    guessing = [ev("Ben", "trained", "b", attack="badnets", poison_rate=0.01, asr=1.0, clean_acc=0.102, classes=10),
+                ev("Cy", "trained", "c", attack="badnets", poison_rate=0.01, asr=1.0, clean_acc=0.102),
+                ev("Di", "trained", "d", attack="badnets", poison_rate=0.01, asr=1.0, clean_acc=0.15, classes=10)]
+    assert [r["nickname"] for r in trained_results(events + guessing)] == ["Ada", "Cy", "Di"]
     assert defense_catches(events) == {("badnets", "strip"): (1, 2, 2), ("wanet", "fine_pruning"): (1, 1, 1)}
     assert quiz_answers(events) == {"train.0": {0: 2, 2: 1}}
     assert defense_catches([]) == {} and quiz_answers([]) == {}
