@@ -101,7 +101,9 @@ def sidebar() -> None:
 
 
 PAGES = {
-    "start": st.Page("pages/start.py", title=TITLES["start"], icon=":material/flag:", default=True),
+    # served at the root; a default page still reserves a name, and "start" is the alias's below
+    "start": st.Page("pages/start.py", title=TITLES["start"], icon=":material/flag:", default=True,
+                     url_path="start-page"),
     "poison": st.Page("pages/poison.py", title=TITLES["poison"], icon=":material/science:"),
     "train": st.Page("pages/train.py", title=TITLES["train"], icon=":material/model_training:"),
     "trigger": st.Page("pages/trigger.py", title=TITLES["trigger"], icon=":material/target:"),
@@ -119,6 +121,12 @@ PAGES = {
     "join": st.Page("pages/join.py", title=TITLES["join"], icon=":material/group_add:"),
     "redblue": st.Page("pages/redblue.py", title=TITLES["redblue"], icon=":material/swords:"),
 }
+
+
+# Typed by hand, /start finds the Start page (Streamlit would say "Page not found" and then show it anyway).
+START_ALIAS = st.Page(lambda: None, title=TITLES["start"], url_path="start", visibility="hidden")
+
+
 def menu() -> None:
     with st.sidebar:
         me = member()
@@ -152,7 +160,9 @@ def name_the_scenario(page_key: str) -> None:
                "Pick another on the Start page.")
 
 
-page = st.navigation(list(PAGES.values()), position="hidden")
+page = st.navigation([*PAGES.values(), START_ALIAS], position="hidden")
+if page is START_ALIAS:
+    st.switch_page(PAGES["start"], query_params=st.query_params.to_dict())  # the same settings, at the root
 with timed(page.url_path or "start", STARTED), friendly_errors(page.title, home=PAGES["start"]):
     # (friendly_errors: a crash shows a note and a way back, never a traceback)
     keep_image_dataset()

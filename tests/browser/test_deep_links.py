@@ -103,3 +103,19 @@ def test_page_urls_open_first_on_a_fresh_server_and_after_a_restart(tmp_path, fi
                 tab.wait_for_function(f"window.__seen.runs > {runs}", timeout=LOAD_MS)
                 check_page(tab, title)
         browser.close()
+
+
+def test_start_typed_by_hand_opens_the_start_page_with_the_links_settings(warm_server):
+    """The Start page lives at the root; /start, the address a newcomer types, used to show Streamlit's
+    "Page not found" before it. Now it opens the Start page at the root, keeping the link's settings."""
+    require_chromium()
+    with sync_playwright() as p:
+        browser = launch(p)
+        tab = browser.new_page(viewport={"width": 390, "height": 900})
+        tab.add_init_script(WATCH)
+        tab.goto(warm_server.url + "/start?lab.audience=Stakeholder")
+        check_page(tab, "Backdoor Lab")
+        assert urlsplit(tab.url).path == "/" and urlsplit(tab.url).query == "lab.audience=Stakeholder"
+        assert tab.get_by_text("Page not found").count() == 0
+        assert tab.locator('[data-testid="stSidebar"]').get_by_text("Controls, owners and rules").count()  # her menu
+        browser.close()
