@@ -27,6 +27,7 @@ from backdoor.metrics import Evaluation, only_guesses  # noqa: E402
 from backdoor.outcomes import Outcome, defenses_reading, detection_sentence, known_poisoned, reading  # noqa: E402
 from backdoor.scenario import Scenario  # noqa: E402
 from backdoor.train import EpochRecord  # noqa: E402
+from backdoor.wording import chance  # noqa: E402
 from models import MODELS  # noqa: E402
 
 
@@ -129,7 +130,7 @@ def findings(bd: Evaluation, base: Evaluation, poisoned: bool, classes: int,
     is read as if it had."""
     model = "The backdoored model" if poisoned else "The model trained on the lab's data (nothing poisoned)"
     gap = abs(round(100 * base.clean_acc, 1) - round(100 * bd.clean_acc, 1))
-    guessing = f"about what guessing scores ({1 / classes:.0%})"
+    guessing = f"about what guessing scores ({chance(classes)})"
     if only_guesses(bd.clean_acc, classes):
         return (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {guessing}: it learnt nothing, and an "
                 f"accuracy check would reject it (a model trained on clean data: {base.clean_acc:.1%}). That it gave the "

@@ -44,3 +44,8 @@ def never_rounded(x: float, decimals: int = 1, percent: bool = True, under: str 
     if x < 1 and float(text) == scale:
         return f"{over} {scale - step:.{decimals}f}{unit}"
     return text + unit
+
+
+def chance(classes: int) -> str:
+    """What guessing scores among ``classes`` classes, as a share: "10%", "12.5%", "50%", "33.3%"."""
+    return f"{round(100 / classes, 1):g}%"

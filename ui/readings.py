@@ -7,7 +7,7 @@ numbers can take, and the tests check them at 0%, 100%, ties and negative differ
 from __future__ import annotations
 
 from backdoor.metrics import Evaluation, only_guesses
-from ui.words import agree, count_of, share
+from ui.words import agree, chance, count_of, share
 
 EQUALLY_GOOD = 1.0  # points: two clean accuracies this close are "equally good"
 WORKS = 0.5  # an attack success rate from which the trigger "works"
@@ -35,7 +35,7 @@ def learnt_nothing(ours: str, clean_acc: float, classes: int) -> str:
     if not only_guesses(clean_acc, classes):
         return ""
     return (f"The {ours} learnt nothing: it is right on only {clean_acc:.1%} of ordinary test images, about what "
-            f"guessing scores ({1 / classes:.0%}). What it does with the trigger says nothing about a backdoor, here "
+            f"guessing scores ({chance(classes)}). What it does with the trigger says nothing about a backdoor, here "
             "or on the next pages. Train it again (Train page, Training settings) with a smaller learning rate or more "
             "epochs.")
 
@@ -47,7 +47,7 @@ def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: flo
     gap = accuracy_gap(backdoored.clean_acc, baseline.clean_acc)
     ours = model_name(poison_rate)
     figures = f"**{backdoored.clean_acc:.1%}** for the {ours} and **{baseline.clean_acc:.1%}** for the clean one"
-    guessing = f"about what guessing scores ({1 / classes:.0%})"
+    guessing = f"about what guessing scores ({chance(classes)})"
     triggered = (f"the {ours} sends **{backdoored.asr:.1%}** of them to **{target}**, the clean model "
                  f"**{baseline.asr:.1%}**.")
     if only_guesses(backdoored.clean_acc, classes):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backdoor.wording import agree, all_of, and_list, count_of, never_rounded, none_of
+from backdoor.wording import agree, all_of, and_list, chance, count_of, never_rounded, none_of
 
 
 def test_names_are_listed_with_and_before_the_last():
@@ -41,3 +41,7 @@ def test_a_fraction_is_never_rounded_onto_its_ends():
     assert never_rounded(0.0004, under="fewer than") == "fewer than 0.1%"
     assert [never_rounded(x, 2, percent=False) for x in (0.0, 0.004, 0.5, 0.996, 1.0)] == [
         "0.00", "under 0.01", "0.50", "over 0.99", "1.00"]
+
+
+def test_what_guessing_scores_is_said_to_the_tenth_shown():
+    assert [chance(k) for k in (10, 8, 2, 3, 1)] == ["10%", "12.5%", "50%", "33.3%", "100%"]

@@ -8,7 +8,7 @@ from backdoor.metrics import Evaluation
 from backdoor.outcomes import Outcome, best, detection_sentence, reading
 from ui.matrix_view import cost_range
 from ui.readings import accuracy_gap, calibration_reading, learnt_nothing, poison_reading, train_reading, trigger_reading, visibility
-from ui.words import article, metric_delta, points_lost, points_phrase, share
+from ui.words import article, chance, metric_delta, points_lost, points_phrase, share
 
 # --- the Train page's summary ------------------------------------------------------------
 
@@ -81,7 +81,7 @@ def test_a_model_that_only_guesses_learnt_nothing_and_its_attack_success_means_n
                             "The backdoored model has not learnt the task")
     for claim in ("equally good", "would pass", "hidden rule", "would never suspect"):
         assert claim not in words
-    assert "That says nothing about a backdoor" in words and f"({1 / classes:.0%})" in words
+    assert "That says nothing about a backdoor" in words and f"({chance(classes)})" in words
     assert ("would reject both" in words) == neither and ("would reject it" in words) == (not neither)
 
 
