@@ -132,10 +132,11 @@ def findings(bd: Evaluation, base: Evaluation, poisoned: bool, classes: int,
     gap = abs(round(100 * base.clean_acc, 1) - round(100 * bd.clean_acc, 1))
     guessing = f"about what guessing scores ({chance(classes)})"
     if only_guesses(bd.clean_acc, classes):
-        return (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {guessing}: it learnt nothing, and an "
-                f"accuracy check would reject it (a model trained on clean data: {base.clean_acc:.1%}). That it gave the "
-                f"attacker's answer for {bd.asr:.1%} of the triggered images says nothing about a backdoor: a model that "
-                "answers one class for everything does that without any trigger. Train it again before judging it."
+        return (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {guessing}: it learnt nothing, and "
+                f"an accuracy check would reject it (a model trained on clean data: {base.clean_acc:.1%}). That it "
+                f"gave the attacker's answer for {bd.asr:.1%} of the triggered images says nothing about a backdoor: a "
+                "model that answers one class for everything does that without any trigger. Train it again before "
+                "judging it."
                 + _defenses_on_nothing(defenses))
     if only_guesses(base.clean_acc, classes):
         accuracy = (f"{model} scored {bd.clean_acc:.1%} on ordinary test images; the model trained on clean data the "

@@ -78,7 +78,7 @@ def _results(events) -> None:
     st.caption(dose_sentence(results, left_out))
 
 
-GUESSED = "(clean accuracy at the level of guessing, as a learning rate of 1.0 gives)"
+GUESSED = "(clean accuracy at the level of guessing, as a learning rate of 1.0 can give)"
 
 
 def _left_out(plotted: int, left_out: int) -> str:

@@ -21,7 +21,8 @@ from backdoor.classroom.schema import ClassRow, EventRow, StudentRow
 # kind -> what it records (the payload's fields)
 EVENT_KINDS = {
     "step": "a page of the story the student opened: page",
-    "trained": "a model pair trained: attack, poison_rate, target, clean_acc, asr, baseline_clean_acc, classes, seconds",
+    "trained": ("a model pair trained: attack, poison_rate, target, clean_acc, asr, baseline_clean_acc, classes, "
+                "seconds"),
     "defense": "a defense run: defense, attack, caught, asr_after, clean_acc_after",
     "quiz": "a quiz answer: question, answer, correct",
     "mystery": "a mystery verdict: model, verdict, target",

@@ -34,12 +34,12 @@ def test_models_that_learnt_nothing_are_counted_and_said_to_be_left_out():
     dose's effect, so the plot leaves it out and the sentence says so, for one, several and all of them."""
     one = dose_sentence([trained("Ada", 0.1, 1.0)], left_out=1)
     assert one == ("2 models trained. 1 of them learnt nothing (clean accuracy at the level of guessing, as a "
-                   "learning rate of 1.0 gives) and is left out: its attack success says nothing about a trigger. The "
-                   "smallest dose anyone tried, 10.0% of the images, gave an attack success rate of 100.0% (Ada).")
+                   "learning rate of 1.0 can give) and is left out: its attack success says nothing about a trigger. "
+                   "The smallest dose anyone tried, 10.0% of the images, gave an attack success rate of 100.0% (Ada).")
     assert "3 of them learnt nothing" in dose_sentence([trained("Ada", 0.1, 1.0)], left_out=3)
     assert "and are left out: their attack success" in dose_sentence([trained("Ada", 0.1, 1.0)], left_out=3)
     assert dose_sentence([], left_out=1) == ("1 model trained. It learnt nothing (clean accuracy at the level of "
-                                             "guessing, as a learning rate of 1.0 gives), so it is left out: its "
+                                             "guessing, as a learning rate of 1.0 can give), so it is left out: its "
                                              "attack success says nothing about a trigger.")
     assert dose_sentence([], left_out=2).startswith("2 models trained. None of them learnt anything")
     clean_plotted = dose_sentence([trained("Ada", 0.0, 0.002)], left_out=1)
