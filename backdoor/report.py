@@ -27,7 +27,7 @@ from backdoor.metrics import Evaluation, only_guesses  # noqa: E402
 from backdoor.outcomes import Outcome, defenses_reading, detection_sentence, known_poisoned, reading  # noqa: E402
 from backdoor.scenario import Scenario  # noqa: E402
 from backdoor.train import EpochRecord  # noqa: E402
-from backdoor.wording import chance  # noqa: E402
+from backdoor.wording import ONE_ANSWER, chance  # noqa: E402
 from models import MODELS  # noqa: E402
 
 
@@ -134,9 +134,8 @@ def findings(bd: Evaluation, base: Evaluation, poisoned: bool, classes: int,
     if only_guesses(bd.clean_acc, classes):
         return (f"{model} scored {bd.clean_acc:.1%} on ordinary test images, {guessing}: it learnt nothing, and "
                 f"an accuracy check would reject it (a model trained on clean data: {base.clean_acc:.1%}). That it "
-                f"gave the attacker's answer for {bd.asr:.1%} of the triggered images says nothing about a backdoor: a "
-                "model that answers one class for everything does that without any trigger. Train it again before "
-                "judging it."
+                f"gave the attacker's answer for {bd.asr:.1%} of the triggered images says nothing about a backdoor: "
+                f"{ONE_ANSWER}. Train it again before judging it."
                 + _defenses_on_nothing(defenses))
     if only_guesses(base.clean_acc, classes):
         accuracy = (f"{model} scored {bd.clean_acc:.1%} on ordinary test images; the model trained on clean data the "

@@ -46,6 +46,11 @@ def never_rounded(x: float, decimals: int = 1, percent: bool = True, under: str 
     return text + unit
 
 
+# Why a model that only guesses has a meaningless attack success: the readings, the report and the curves' note.
+ONE_ANSWER = ("a model that answers one class for everything 'succeeds' on every triggered image without having "
+              "learnt any trigger")
+
+
 def chance(classes: int) -> str:
     """What guessing scores among ``classes`` classes, as a share: "10%", "12.5%", "50%", "33.3%"."""
     return f"{round(100 / classes, 1):g}%"

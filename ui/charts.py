@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from backdoor.kinds import LABELS
 from backdoor.metrics import only_guesses
 from backdoor.train import EpochRecord
-from ui.words import and_list, chance
+from ui.words import ONE_ANSWER, and_list, chance
 
 # By model kind, from the Okabe-Ito palette (told apart with every common colour-vision deficiency),
 # and never by colour alone: the backdoored model's lines are dashed with crosses, its bars hatched.
@@ -32,8 +32,7 @@ def guessing_note(histories: dict[str, list[EpochRecord]], num_classes: int) -> 
         return ""
     epochs = and_list(hidden)
     return (f"Attack success is not drawn for epoch{'s' if len(hidden) > 1 else ''} {epochs}: there the model only "
-            f"guessed (clean accuracy near chance, {chance(num_classes)}), and a model that answers one class for "
-            "everything 'succeeds' on every triggered image without having learnt any trigger.")
+            f"guessed (clean accuracy near chance, {chance(num_classes)}), and {ONE_ANSWER}.")
 
 
 def training_curves(histories: dict[str, list[EpochRecord]], epochs: int, num_classes: int | None = None,

@@ -7,7 +7,7 @@ numbers can take, and the tests check them at 0%, 100%, ties and negative differ
 from __future__ import annotations
 
 from backdoor.metrics import Evaluation, only_guesses
-from ui.words import agree, chance, count_of, share
+from ui.words import ONE_ANSWER, agree, chance, count_of, share
 
 EQUALLY_GOOD = 1.0  # points: two clean accuracies this close are "equally good"
 WORKS = 0.5  # an attack success rate from which the trigger "works"
@@ -55,8 +55,7 @@ def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: flo
             f"The {ours} has not", "it")
         return (f"{who} learnt the task: {figures} on ordinary test images, {guessing}. An accuracy check would reject "
                 f"{reject}. Stamp the trigger on images of other classes and {triggered} That says nothing about a "
-                "backdoor: a model that answers one class for everything 'succeeds' on every triggered image without "
-                "having learnt any trigger. Train again with a smaller learning rate or more epochs.")
+                f"backdoor: {ONE_ANSWER}. Train again with a smaller learning rate or more epochs.")
     clean_guesses = only_guesses(baseline.clean_acc, classes)
     if clean_guesses:
         accuracy = (f"On ordinary test images the {ours} scores **{backdoored.clean_acc:.1%}**, but the clean model, "

@@ -6,7 +6,8 @@ Pure functions (no Streamlit), so every sentence built from them is tested at it
 
 from __future__ import annotations
 
-from backdoor.wording import agree, and_list, chance, count_of, never_rounded  # noqa: F401 - the pages' and the library's sentences share them
+# the pages' and the library's sentences share them
+from backdoor.wording import ONE_ANSWER, agree, and_list, chance, count_of, never_rounded  # noqa: F401
 
 
 def _number_starts_with_a_vowel(digits: str) -> bool:

@@ -163,8 +163,8 @@ def test_a_model_that_only_guesses_is_never_said_to_pass_an_accuracy_check():
         "The backdoored model scored 10.2% on ordinary test images, about what guessing scores (10%): it learnt "
         "nothing, and an accuracy check would reject it (a model trained on clean data: 10.0%). That it gave the "
         "attacker's answer for 100.0% of the triggered images says nothing about a backdoor: a model that answers one "
-        "class for everything does that without any trigger. Train it again before judging it. No defense was run in "
-        "this session.")
+        "class for everything 'succeeds' on every triggered image without having learnt any trigger. Train it again "
+        "before judging it. No defense was run in this session.")
     pruning = Outcome("Fine-Pruning", 1.0, "after", Evaluation(0.1, 1.0))
     assert conclusion(replace(guessed, defenses=[pruning])).endswith(
         "Train it again before judging it. The defenses run on it are listed below; on a model that learnt nothing "
