@@ -13,6 +13,7 @@ from backdoor.model_files import MAX_BYTES, ModelRejected, model_from_weights, r
 from models import MODELS, compatible_models
 from backdoor.store import load_weights
 from ui.audit_words import audit_reading
+from ui.words import plain
 from ui.defense_runs import run_defenses, say_how_long, show_results
 from ui.glossary import glossary_link
 from ui.classroom import member_class
@@ -89,10 +90,10 @@ else:
         st.session_state["audit.loaded"] = (load_key, *load_upload())
     _, digest, model = st.session_state["audit.loaded"]
     if isinstance(model, ModelRejected):
-        st.error(f"**{upload.name}** was refused. {model}", icon=":material/block:")
+        st.error(f"**{plain(upload.name)}** was refused. {plain(str(model))}", icon=":material/block:")
         st.stop()
     weights = sum(p.numel() for p in model.parameters())
-    st.success(f"**{upload.name}** holds plain weights: {weights:,} of them, loaded into the "
+    st.success(f"**{plain(upload.name)}** holds plain weights: {weights:,} of them, loaded into the "
                f"{MODELS[architecture].title}. SHA-256 `{digest[:16]}...`: note it down to know later that you audited exactly this file.",
                icon=":material/verified:")
 

@@ -10,6 +10,7 @@ from ui.classroom import MEMBER, TOKEN, class_database, member
 from ui.routing import through_router
 from ui.state import apply_preset
 from ui.url_state import link
+from ui.words import plain
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -23,7 +24,7 @@ if db is None:
 
 me = member()
 if me is not None:
-    st.success(f"You are in class **{me.code}** as **{me.nickname}**. Your instructor sees each step you take.",
+    st.success(f"You are in class **{me.code}** as **{plain(me.nickname)}**. Your instructor sees each step you take.",
                icon=":material/school:")
     link("pages/poison.py", label="Begin: 1. Poison the data", icon=":material/science:")
     st.button("Leave this class", icon=":material/logout:", on_click=leave_class,

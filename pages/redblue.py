@@ -21,7 +21,7 @@ from ui.routing import through_router
 from ui.training import cached_models, model_figures, scenario_or_stop
 from ui.waiting import here
 from ui.url_state import link
-from ui.words import and_list, class_list
+from ui.words import and_list, class_list, plain
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
 
@@ -132,8 +132,8 @@ if info.revealed or signed_in_class() is not None:
     st.subheader("Leaderboards")
     leaderboards(*st.columns(2), entries, verdicts)
     if info.revealed:
-        st.table([{"pool model": e.label, "truth": (f"backdoored, towards "
-                                                    f"'{class_data.classes[e.target]}' (by {and_list(e.owners)})"
+        st.table([{"pool model": e.label, "truth": (f"backdoored, towards '{class_data.classes[e.target]}' "
+                                                    f"(by {and_list(plain(o) for o in e.owners)})"
                                                     if e.backdoored else "clean decoy")} for e in entries])
 else:
     st.caption(f"The leaderboards and the answers appear when your instructor reveals them. Data set: "

@@ -18,6 +18,7 @@ from backdoor.classroom.classes import CODE_ALPHABET, CODE_LENGTH, PIN_DIGITS, n
 from backdoor.classroom.dashboard import to_csv
 from backdoor.presets import PRESETS
 from ui.classroom import INSTRUCTOR, class_challenge, class_database, signed_in_class
+from ui.words import plain
 
 PUBLIC_URL = "BACKDOOR_LAB_PUBLIC_URL"  # the address students use, when the server sits behind a proxy
 # The URL of a signed-in dashboard names its class (the code, never the PIN: the code is in the join link
@@ -105,7 +106,7 @@ def projector(info: ClassInfo, link: str) -> None:
 def class_header(info: ClassInfo) -> None:
     """The class's link, QR code and controls."""
     link = join_link(base_url(), info)
-    st.subheader(f"Class {info.code}: {info.name}")
+    st.subheader(f"Class {info.code}: {plain(info.name)}")
     left, right = st.columns([1, 3])
     left.image(qr_png(link, scale=6), caption="Scan to join", width="stretch",
                alt=f"QR code that opens the join link {link}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import plotly.graph_objects as go
@@ -19,7 +20,7 @@ from ui.charts import CHART_CONFIG
 from ui.classroom import class_database, class_scenario
 from ui.glossary import quizzes
 from ui.redblue import class_pool
-from ui.words import and_list, count_of, percent
+from ui.words import and_list, count_of, percent, plain
 
 REFRESH = timedelta(seconds=3)
 
@@ -46,7 +47,7 @@ def live_dashboard(info: ClassInfo) -> None:
         return
     rows = progress(students, events)
     st.markdown("**Who is where**")
-    st.table([{"nickname": r.nickname, "now on": r.now_on, "story reached": f"{r.furthest} of {len(STORY)}",
+    st.table([{"nickname": plain(r.nickname), "now on": r.now_on, "story reached": f"{r.furthest} of {len(STORY)}",
                    "models trained": r.trained, "defenses run": r.defenses,
                    "quiz": f"{r.quiz_right} of {r.quiz_answered} right" if r.quiz_answered else "none yet"}
                   for r in rows])
@@ -69,7 +70,7 @@ def _results(events) -> None:
         mine = [r for r in results if r["attack"] == attack]
         fig.add_trace(go.Scatter(x=[100 * r["poison_rate"] for r in mine], y=[100 * r["asr"] for r in mine],
                                  mode="markers", name=ATTACKS[attack].short_title if attack in ATTACKS else attack,
-                                 text=[r["nickname"] for r in mine], marker=dict(size=11),
+                                 text=[html.escape(r["nickname"]) for r in mine], marker=dict(size=11),
                                  hovertemplate="%{text}: %{x:.1f}% poisoned, ASR %{y:.0f}%<extra></extra>"))
     highest = max(100 * r["poison_rate"] for r in results)
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="poisoned training images (%)",
@@ -109,7 +110,7 @@ def dose_sentence(results: list[dict], left_out: int = 0) -> str:
         return f"{lead} No one has poisoned any images yet: every model here learnt from clean data."
     dose = min(r["poison_rate"] for r in poisoned)
     at_dose = [r for r in poisoned if r["poison_rate"] == dose]
-    who = and_list(list(dict.fromkeys(r["nickname"] for r in at_dose)))
+    who = and_list(list(dict.fromkeys(plain(r["nickname"]) for r in at_dose)))
     low, high = (percent(f(r["asr"] for r in at_dose)) for f in (min, max))
     gave = f"an attack success rate of {low}" if low == high else f"attack success rates from {low} to {high}"
     return f"{lead} The smallest dose anyone tried, {percent(dose)} of the images, gave {gave} ({who})."
@@ -155,7 +156,7 @@ def _mystery(info: ClassInfo, events) -> None:
     board = mystery_board(events, lambda code, count: draw_challenge(code, count, base, num_classes))
     st.markdown("**Mystery models: leaderboard**" + ("" if info.revealed else " (answers still hidden from students)"))
     ranks = competition_ranks([s.points for s in board])  # the same points, the same rank: 1, 1, 3
-    st.table([{"rank": rank, "nickname": s.nickname, "points": f"{s.points} of {s.possible}",
+    st.table([{"rank": rank, "nickname": plain(s.nickname), "points": f"{s.points} of {s.possible}",
                    "verdicts given": s.answered} for rank, s in zip(ranks, board)], hide_index=True,
                  key="dash.mystery")
 
@@ -177,6 +178,6 @@ def leaderboards(left, right, entries, verdicts) -> None:
     for column, side, board in ((left, "red", red_board(entries, verdicts)), (right, "blue",
                                                                              blue_board(entries, verdicts))):
         if board:
-            column.table([{side: s.nickname, "points": f"{s.points:g}", "how": s.detail} for s in board])
+            column.table([{side: plain(s.nickname), "points": f"{s.points:g}", "how": s.detail} for s in board])
         else:
             column.caption(f"No {side} scores yet.")

@@ -18,7 +18,7 @@ from backdoor.train import TrainResult
 from ui.charts import to_display
 from ui.readings import model_name
 from ui.training import KINDS
-from ui.words import article
+from ui.words import article, plain
 
 
 def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device) -> None:
@@ -41,7 +41,7 @@ def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainRes
     try:
         picture = read_image(data, dataset.image_shape, invert=invert)
     except UploadRejected as error:
-        st.error(f"**{upload.name}** was not used. {error}", icon=":material/block:")
+        st.error(f"**{plain(upload.name)}** was not used. {error}", icon=":material/block:")
         return
     image = picture.image
     drawn = st.selectbox("What does your picture show?", range(dataset.num_classes), index=None,

@@ -6,6 +6,8 @@ Pure functions (no Streamlit), so every sentence built from them is tested at it
 
 from __future__ import annotations
 
+import re
+
 # the pages' and the library's sentences share them
 from backdoor.wording import ONE_ANSWER, agree, and_list, chance, count_of, never_rounded  # noqa: F401
 
@@ -79,9 +81,13 @@ def ordinal(n: int) -> str:
 
 
 _MARKDOWN = set("\\`*_{}[]()#+-.!|<>~$:")
+# Streamlit's Markdown turns a bare web or mail address into a link, escaped or not; an invisible word joiner
+# inside the address stops it.
+_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?<=:)(?=//)|(?=@)")
+JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
-    """Text someone typed (a nickname), escaped so Streamlit's Markdown shows it as typed: never bold,
-    a link, a heading or a formula."""
-    return "".join("\\" + c if c in _MARKDOWN else c for c in str(text))
+    """Text someone typed (a nickname, a class name, a file's name), escaped so Streamlit's Markdown (and
+    st.table's cells) shows it as typed: never bold, a link, an image, a heading or a formula."""
+    return "".join("\\" + c if c in _MARKDOWN else c for c in _AUTOLINK.sub(JOINER, str(text)))

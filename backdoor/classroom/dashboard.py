@@ -140,11 +140,22 @@ def competition_ranks(points: list[float]) -> list[int]:
     return ranks
 
 
+FORMULA_START = tuple("=+-@\t\r")  # a spreadsheet reads a cell starting so as a formula
+
+
+def as_text_cell(text: str) -> str:
+    """A typed text (a nickname) as a spreadsheet shows it, never as a formula it would run: one starting
+    with = + - @ or a tab is kept behind an apostrophe (OWASP's advice against CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def to_csv(events: list[Event]) -> str:
-    """The whole class, one row per recorded event (times in UTC)."""
+    """The whole class, one row per recorded event (times in UTC). Nicknames go through
+    :func:`as_text_cell`: the instructor opens this file in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["time_utc", "nickname", "kind", "key", "details"])
     for e in events:
-        writer.writerow([e.at.isoformat(), e.nickname, e.kind, e.key, json.dumps(e.payload, sort_keys=True)])
+        writer.writerow([e.at.isoformat(), as_text_cell(e.nickname), e.kind, e.key,
+                         json.dumps(e.payload, sort_keys=True)])
     return out.getvalue()

@@ -100,6 +100,28 @@ def test_a_student_joins_by_link_lands_on_the_class_setup_and_the_dashboard_sees
     assert list(roster["nickname"]) == ["Ada"] and roster["now on"].iloc[0] == "step 1: Poison the data"
 
 
+def test_a_nickname_in_markdown_reaches_the_instructors_screen_as_typed(class_url):
+    """st.table and st.success read Markdown: a nickname that is an image, a link or a heading must show as the
+    characters typed, on the student's page, the sidebar and the instructor's roster (often on a projector)."""
+    from ui.words import plain
+
+    db = database(class_url)
+    info = create_class(db, "# Big *class*", "2468", "classic-patch", 0)
+    nickname = "![x](http://e.co/a.png)"
+    student = _joining(info.code, nickname)
+    shown = [s.value for s in student.success if "You are in class" in s.value]
+    assert shown == [f"You are in class **{info.code}** as **{plain(nickname)}**. Your instructor sees each step "
+                     "you take."]
+    assert any(plain(nickname) in c.value for c in student.sidebar.caption)
+    teacher = fresh_app(**{"lab.audience": "Instructor", "class.instructor": find_class(db, info.code)})
+    teacher.run()
+    teacher.switch_page("pages/classroom.py").run()
+    assert not teacher.exception, teacher.exception
+    roster = next(t.value for t in teacher.table if "now on" in t.value.columns)
+    assert list(roster["nickname"]) == [plain(nickname)]
+    assert any(h.value == f"Class {info.code}: {plain('# Big *class*')}" for h in teacher.subheader)
+
+
 def test_a_taken_nickname_or_a_wrong_code_gets_a_plain_message(class_url):
     db = database(class_url)
     info = create_class(db, "Class", "2468", "classic-patch", 0)

@@ -45,3 +45,9 @@ def test_models_that_learnt_nothing_are_counted_and_said_to_be_left_out():
     clean_plotted = dose_sentence([trained("Ada", 0.0, 0.002)], left_out=1)
     assert clean_plotted.endswith("Every model plotted learnt from clean data: none had poisoned images.")
     assert "No one has poisoned" not in clean_plotted  # the one left out may well have been poisoned
+
+
+def test_a_nickname_in_markdown_is_named_as_typed():
+    """The sentence is Markdown under the plot: a nickname is escaped there as in the roster."""
+    sentence = dose_sentence([trained("*Ada*", 0.1, 1.0), trained("[Ben](http://e.co)", 0.1, 1.0)])
+    assert sentence.endswith("(\\*Ada\\* and \\[Ben\\]\\(http\\:\u2060//e\\.co\\)).")

@@ -108,6 +108,21 @@ def test_typed_text_is_escaped_for_markdown():
 
     assert plain("Ada") == "Ada"
     assert plain("**Ada**") == r"\*\*Ada\*\*"
-    assert plain("[x](http://e.g)") == r"\[x\]\(http\://e\.g\)"
+    assert plain("[x](http://e.g)") == "\\[x\\]\\(http\\:\u2060//e\\.g\\)"
     assert plain("$x$ <b>") == r"\$x\$ \<b\>"
     assert plain("") == ""
+
+
+def test_typed_text_never_becomes_a_link_or_a_fetched_image():
+    """Streamlit's Markdown links a bare address even when escaped (st.table's cells too): a student's
+    nickname on the instructor's projector must not link away or load a picture from outside. A word joiner
+    (invisible) inside the address stops it, and the text reads as typed."""
+    from ui.words import JOINER, plain
+
+    for typed, joined in [("![x](http://e.co/a.png)", "http:\u2060//e.co"), ("see www.e.co", "www\u2060.e"),
+                          ("WWW.E.CO", "WWW\u2060.E"), ("ada@school.org", "ada\u2060@school"),
+                          ("https://e.co", "https:\u2060//e")]:
+        shown = plain(typed)
+        assert joined in shown.replace("\\", "")
+        assert shown.replace("\\", "").replace(JOINER, "") == typed  # nothing else added or lost
+    assert plain("Ada: 10:30 / 2") == r"Ada\: 10\:30 / 2"  # a colon alone is left as it was

@@ -1,5 +1,7 @@
 """The dashboard's figures, from a class's events: where each student is, results, quizzes, mystery."""
 
+import csv
+import io
 from datetime import datetime, timezone
 
 import pytest
@@ -73,6 +75,15 @@ def test_the_csv_has_one_row_per_event():
     csv = to_csv([ev("Ada", "quiz", "train.0", answer=0)])
     lines = csv.strip().splitlines()
     assert lines[0] == "time_utc,nickname,kind,key,details" and len(lines) == 2 and "Ada,quiz,train.0" in lines[1]
+
+
+def test_a_nickname_a_spreadsheet_would_run_stays_text_in_the_csv():
+    """A nickname such as '=HYPERLINK(...)' would run as a formula when the instructor opens the CSV: it is kept
+    behind an apostrophe (OWASP's CSV-injection advice); an ordinary one is untouched."""
+    rows = list(csv.reader(io.StringIO(to_csv([ev(name, "quiz", "train.0", answer=0) for name in (
+        "=HYPERLINK(\"http://e\")", "+1", "-Ada", "@Ben", "\tCy", "Ada", "Ada-Lee", "'quoted")]))))
+    assert [row[1] for row in rows[1:]] == ["'=HYPERLINK(\"http://e\")", "'+1", "'-Ada", "'@Ben", "'\tCy", "Ada",
+                                            "Ada-Lee", "'quoted"]
 
 
 def test_now_on_follows_a_student_back_to_a_page_they_saw_before():
