@@ -3,6 +3,7 @@ its QR code, reveal the answers, export, and end the class."""
 
 from __future__ import annotations
 
+import html
 import io
 import os
 from urllib.parse import urlsplit
@@ -100,7 +101,7 @@ def projector(info: ClassInfo, link: str) -> None:
     st.markdown(f"<div style='text-align:center;font-size:3.5rem;font-weight:700;letter-spacing:.3rem'>"
                 f"{info.code}</div>", unsafe_allow_html=True)
     st.image(qr_png(link, scale=16), width="stretch", alt=f"QR code that opens the join link {link}")
-    st.markdown(f"<div style='text-align:center;font-size:1.2rem'>{link}</div>", unsafe_allow_html=True)
+    st.markdown(f"<div style='text-align:center;font-size:1.2rem'>{html.escape(link)}</div>", unsafe_allow_html=True)
 
 
 def class_header(info: ClassInfo) -> None:
