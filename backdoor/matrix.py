@@ -40,7 +40,7 @@ from backdoor.outcomes import Outcome, STOPPED
 from backdoor.scenario import Scenario, poisoned_training_set
 from backdoor.store import is_stored, load_or_train
 from backdoor.train import TrainConfig
-from backdoor.wording import count_of
+from backdoor.wording import count_of, whole_percent
 from backdoor.matrix_axes import (CLEAN, NO_DEFENSE, Row, column_title, matrix_columns, matrix_rows,  # noqa: F401
                                   row_title)
 
@@ -209,7 +209,7 @@ def _detail(outcome: Outcome | None) -> str:
     precision = outcome.caught / outcome.flagged
     recall = outcome.caught / outcome.poisoned if outcome.poisoned else 0.0
     return (f"flagged {count_of(outcome.flagged, 'training image')}, {outcome.caught} of them poisoned "
-            f"(precision {precision:.0%}, recall {recall:.0%}); retrained without them")
+            f"(precision {whole_percent(precision)}, recall {whole_percent(recall)}); retrained without them")
 
 
 def _retrained(lab: Lab, flags: torch.Tensor, before: Evaluation, done: dict[bytes, Evaluation],

@@ -15,7 +15,7 @@ from ui.resources import current_dataset, current_device
 from ui.state import bind
 from ui.readings import model_name
 from ui.training import scenario_or_stop, trained_or_stop, warn_if_learnt_nothing
-from ui.words import article
+from ui.words import article, whole_percent
 from ui.routing import through_router
 from ui.next_step import next_link
 
@@ -75,8 +75,8 @@ def explain_grid() -> None:
                                        f"{dataset.name}:{index}:{variant}:{scenario.trigger!r}", scenario, device,
                                        method, width=240, objects=objects)
                 shares[(kind, variant)] = seen
-                col.markdown(f"says **'{dataset.classes[seen['label']]}'** ({seen['prob']:.0%}) · "
-                             f"{seen['share']:.0%} of attention on the trigger area")
+                col.markdown(f"says **'{dataset.classes[seen['label']]}'** ({whole_percent(seen['prob'])}) · "
+                             f"{whole_percent(seen['share'])} of attention on the trigger area")
     bd, base = shares[("backdoored", "triggered")], shares[("baseline", "triggered")]
     share, lift, k, p = bd["share"], bd["lift"], bd["label"], bd["prob"]
     base_share, base_lift = base["share"], base["lift"]
@@ -90,7 +90,7 @@ def explain_grid() -> None:
         rows = []
         for kind, label in names.items():
             s, l = triggered_share(ids[kind], models[kind].model, dataset, scenario, method)
-            rows.append({"model": label, "attribution on the trigger area": f"{s:.0%}", "lift (1 = no special attention)": f"{l:.1f}x"})
+            rows.append({"model": label, "attribution on the trigger area": whole_percent(s), "lift (1 = no special attention)": f"{l:.1f}x"})
     st.markdown(f"**Over 32 triggered test images** ({METHODS[method].title}, each explained for the class the model chose):")
     st.dataframe(rows, hide_index=True)
 

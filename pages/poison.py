@@ -22,7 +22,7 @@ from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
 from ui.page_figures import stealth_figures
 from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
-from ui.words import agree, count_of, share as share_of
+from ui.words import agree, count_of, share as share_of, whole_percent
 from ui.next_step import next_link
 
 through_router()  # first: a fresh server may run this file without app.py (ui/routing.py)
@@ -131,7 +131,8 @@ else:
                 seen = explained_image(col, repr(baseline_key), clean_model.model, poisoned.x[i : i + 1],
                                        f"{dataset.name}:train{i}:{scenario.trigger!r}", scenario, device,
                                        objects=objects_at(dataset.objects_train, slice(i, i + 1)))
-                col.caption(f"says '{dataset.classes[seen['label']]}'; {seen['share']:.0%} of its attention on the trigger")
+                col.caption(f"says '{dataset.classes[seen['label']]}'; {whole_percent(seen['share'])} of its attention "
+                            "on the trigger")
             st.caption(
                 "The clean model never learned the trigger: it reads the digit or sign and mostly ignores the "
                 "sticker. Compare with the backdoored model on the Explain page."

@@ -19,7 +19,7 @@ from ui.state import bind
 from ui.page_figures import trigger_figures
 from ui.training import KINDS, scenario_or_stop, trained_or_stop, warn_if_learnt_nothing
 from ui.readings import model_name, trigger_reading
-from ui.words import article
+from ui.words import article, whole_percent
 from ui.menus import menu_title
 from ui.routing import through_router
 from ui.next_step import next_link
@@ -71,7 +71,7 @@ def image_gallery() -> None:
             probs = probabilities[kind][n]
             k = int(probs.argmax())
             hijacked = on and k == int(goals[i]) and kind == "backdoored"
-            verdict = f"**{label.split()[0]}** says '{dataset.classes[k]}' ({probs[k]:.0%})"
+            verdict = f"**{label.split()[0]}** says '{dataset.classes[k]}' ({whole_percent(probs[k])})"
             col.markdown(f":red-background[{verdict}] :material/warning:" if hijacked else verdict)
         col.caption(f"really {article(dataset.classes[int(y_eval[i])])}")
         st.session_state.setdefault(f"trigger.explain.{i}", False)
@@ -80,7 +80,7 @@ def image_gallery() -> None:
             seen = explained_image(col, ids["backdoored"], models["backdoored"].model, image,
                                    f"{dataset.name}:{i}:{on}:{scenario.trigger!r}", scenario, device,
                                    objects=objects)
-            col.caption(f"{ours}'s attention: {seen['share']:.0%} on the trigger area.")
+            col.caption(f"{ours}'s attention: {whole_percent(seen['share'])} on the trigger area.")
     choice = st.selectbox(
         "Class probabilities for image", range(len(shown)), format_func=lambda j: f"image {j + 1}",
         key="trigger.detail",

@@ -19,6 +19,7 @@ from ui.explain import ATTRIBUTION_IMAGES, times, triggered_share
 from ui.jobs import shared_memo
 from ui.progress import ProgressBar
 from ui.waiting import MEASURING, busy_note, here, in_line, job, live_estimate
+from ui.words import whole_percent
 
 
 def run_key(lab: Lab, name: str, settings: dict) -> tuple:
@@ -99,8 +100,8 @@ def attention_before_after(lab: Lab, name: str, outcome: Outcome) -> None:
     after_share, after_lift = triggered_share(repaired.run_id, repaired.model, lab.dataset, lab.scenario)
     st.markdown(
         f"**Where the model looks on triggered images** (Integrated Gradients, {ATTRIBUTION_IMAGES} images): before "
-        f"the repair {share:.0%} of its attribution was on the trigger ({times(lift)} its area); after, "
-        f"**{after_share:.0%}** ({times(after_lift)})."
+        f"the repair {whole_percent(share)} of its attribution was on the trigger ({times(lift)} its area); after, "
+        f"**{whole_percent(after_share)}** ({times(after_lift)})."
     )
 
 

@@ -12,6 +12,7 @@ from backdoor.metrics import predict_proba
 from backdoor.scenario import Scenario
 from models import MODELS
 from ui.alt_text import heat_alt
+from ui.words import whole_percent
 
 ATTRIBUTION_IMAGES = 32  # triggered images whose attributions are averaged for a model's trigger share
 
@@ -92,6 +93,6 @@ def one_image_reading(answer: str, prob: float, share: float, lift: float, base_
                       where: str, ours: str = "backdoored model") -> str:
     """What the two models did with one triggered image, in one present-tense sentence per model (``ours``: the
     model trained on the lab's data, as ``ui.readings.model_name`` names it)."""
-    return (f"With the trigger, the {ours} says '{answer}' ({prob:.0%}) and puts **{share:.0%}** of its "
-            f"attribution on {where}: **{times(lift)}** what the area's size would suggest. The clean model, shown "
-            f"the same image, puts {base_share:.0%} there ({times(base_lift)}).")
+    return (f"With the trigger, the {ours} says '{answer}' ({whole_percent(prob)}) and puts "
+            f"**{whole_percent(share)}** of its attribution on {where}: **{times(lift)}** what the area's size would "
+            f"suggest. The clean model, shown the same image, puts {whole_percent(base_share)} there ({times(base_lift)}).")

@@ -18,7 +18,7 @@ from backdoor.train import TrainResult
 from ui.charts import to_display
 from ui.readings import model_name
 from ui.training import KINDS
-from ui.words import article, plain
+from ui.words import article, plain, whole_percent
 
 
 def own_picture(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult], device: torch.device) -> None:
@@ -72,7 +72,8 @@ def both_answers(image: torch.Tensor, dataset: Dataset, scenario: Scenario, mode
             answers[kind, triggered] = (k, float(probs[k]))
     names = labels(scenario.poison.rate)  # nothing poisoned: no "backdoored" model
     rows = [{"model": names[kind], "picture": "with the trigger" if triggered else "without the trigger",
-             "answer": dataset.classes[k], "confidence": f"{p:.0%}"} for (kind, triggered), (k, p) in answers.items()]
+             "answer": dataset.classes[k], "confidence": whole_percent(p)}
+            for (kind, triggered), (k, p) in answers.items()]
     cols[2].table(pd.DataFrame(rows).set_index("model"))  # a real table: a screen reader reads it, a phone shows it whole
     cols[2].caption(about + _reading({key: k for key, (k, _) in answers.items()}, scenario, dataset, truth))
 

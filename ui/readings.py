@@ -7,7 +7,7 @@ numbers can take, and the tests check them at 0%, 100%, ties and negative differ
 from __future__ import annotations
 
 from backdoor.metrics import Evaluation, only_guesses
-from ui.words import ONE_ANSWER, agree, chance, count_of, share
+from ui.words import ONE_ANSWER, agree, chance, count_of, share, whole_percent
 
 EQUALLY_GOOD = 1.0  # points: two clean accuracies this close are "equally good"
 WORKS = 0.5  # an attack success rate from which the trigger "works"
@@ -154,7 +154,7 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
     trustworthy as the clean model's, and what does the trigger do to it? ``plain``: no jargon."""
     alike = round(abs(backdoored_ece - base_ece), 3) <= CALIBRATION_ALIKE
     gap = trig_confidence - trig_accuracy
-    sure, right = f"{trig_confidence:.0%}", f"{trig_accuracy:.0%}"
+    sure, right = whole_percent(trig_confidence), whole_percent(trig_accuracy)
     ours = model_name(poison_rate)
     if plain:
         clean = (f"On ordinary pictures the {ours} is as sure of itself as the clean one, and rightly so."

@@ -15,6 +15,7 @@ from ui.classroom import class_database, class_scenario
 from ui.explain import map_for, picture
 from ui.jobs import offer_job, shared_memo
 from ui.resources import current_device, dataset_named
+from ui.words import whole_percent
 
 POOL_PICK = "pool.pick"  # the pool model blue opened: (class code, store id, architecture, label)
 EXPLAINED = 4  # test images a pool model is explained on
@@ -94,4 +95,4 @@ def explain_pool_model(info: ClassInfo, pick: tuple, method: str) -> None:
             k = int(probs.argmax())
             heat = map_for(f"pool:{store_id}", model, f"{title}:{i}", batch[i : i + 1], k, method, architecture)
             col.image(picture(batch[i], heat), width="stretch", alt=heat_alt(f"{title}, picture {i + 1}"))
-            col.caption(f"says '{dataset.classes[k]}' ({probs[k]:.0%})")
+            col.caption(f"says '{dataset.classes[k]}' ({whole_percent(probs[k])})")

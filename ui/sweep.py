@@ -15,7 +15,7 @@ from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, estimate_now, here_or_measuring
 from ui.readings import EQUALLY_GOOD, accuracy_gap
 from ui.charts import CHART_CONFIG, HARMFUL, HONEST
-from ui.words import count_of
+from ui.words import count_of, percent, whole_percent
 
 
 def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
@@ -41,19 +41,22 @@ def read_sweep(points: list[SweepPoint]) -> str:
     if working:
         first = working[0]
         head = (f"With only **{count_of(first.poisoned_images, 'poisoned image')} ({100 * first.rate:.2g}% of the "
-                f"training set)** the trigger already works {first.asr:.0%} of the time.")
+                f"training set)** the trigger already works {whole_percent(first.asr)} of the time.")
     else:
         best = max(points, key=lambda p: p.asr)  # on a tie, the fewest poisoned images
         if f"{best.asr:.0%}" == "0%":
             head = ("This attack never took hold in the sweep: the trigger worked on under 1% of the triggered test "
                     "images at every poison count tried.")
         else:
-            head = (f"This attack never reached 90% success in the sweep; its best was {best.asr:.0%}, with "
+            shown = percent(best.asr)  # one decimal, and never "90.0%" for a best that stayed under the line
+            head = (f"This attack never reached 90% success in the sweep; its best was "
+                    f"{'just under 90%' if shown == '90.0%' else shown}, with "
                     f"{count_of(best.poisoned_images, 'poisoned image')}.")
     best_acc = max(p.clean_acc for p in points)
     if accuracy_gap(worst_acc, best_acc) <= EQUALLY_GOOD:
-        return head + (f" Clean accuracy stays between {worst_acc:.1%} and {best_acc:.1%} throughout, so an accuracy "
-                       "check never notices the difference.")
+        span = (f"at {worst_acc:.1%}" if f"{worst_acc:.1%}" == f"{best_acc:.1%}" else
+                f"between {worst_acc:.1%} and {best_acc:.1%}")
+        return head + (f" Clean accuracy stays {span} throughout, so an accuracy check never notices the difference.")
     return head + (f" Clean accuracy moves between {worst_acc:.1%} and {best_acc:.1%} across the sweep: compare it "
                    "with the clean model on the Train page before calling the poison invisible.")
 

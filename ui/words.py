@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 # the pages' and the library's sentences share them
-from backdoor.wording import ONE_ANSWER, agree, and_list, chance, count_of, never_rounded  # noqa: F401
+from backdoor.wording import (  # noqa: F401
+    ONE_ANSWER, agree, and_list, chance, count_of, never_rounded, whole_percent,
+)
 
 
 def _number_starts_with_a_vowel(digits: str) -> bool:

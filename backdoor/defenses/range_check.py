@@ -27,6 +27,7 @@ from backdoor.defenses.common import Evaluation, ProgressFn, model_device
 from backdoor.defenses.lab import Lab
 from backdoor.metrics import predict
 from backdoor.outcomes import Outcome
+from backdoor.wording import whole_percent
 
 REFERENCES = ("trusted", "training")
 
@@ -110,8 +111,8 @@ def run(lab: Lab, config: RangeCheckConfig, on_progress: ProgressFn) -> Outcome:
     on_progress(1, 1, "done")
     return Outcome(result=result, after=Evaluation(float(clean_ok.float().mean()), float(hijacked.float().mean())),
                    refused=result.refused_share,
-                   detail=f"refuses {result.caught_share:.0%} of triggered records and {result.refused_share:.0%} "
-                          "of honest ones",
+                   detail=f"refuses {whole_percent(result.caught_share)} of triggered records and "
+                          f"{whole_percent(result.refused_share)} of honest ones",
                    figures={"caught": round(result.caught_share, 4), "refused": round(result.refused_share, 4)})
 
 

@@ -42,6 +42,7 @@ from backdoor.defenses import monitor
 from backdoor.defenses.monitor import screening_estimate, served, triggered_held_out
 from backdoor.defenses.lab import Lab
 from backdoor.outcomes import Outcome
+from backdoor.wording import whole_percent
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def run(lab: Lab, config: ScaleUpConfig, on_progress: ProgressFn) -> Outcome:
                    result.triggered_spc <= result.threshold)
     return Outcome(result=result, after=after,
                    refused=result.refused,
-                   detail=f"refuses {result.caught:.0%} of triggered inputs and {result.refused:.0%} of clean ones",
+                   detail=f"refuses {whole_percent(result.caught)} of triggered inputs and "
+                          f"{whole_percent(result.refused)} of clean ones",
                    figures={"caught_at_1pct_frr": round(result.caught_at_frr(0.01), 4),
                             "caught_at_5pct_frr": round(result.caught_at_frr(0.05), 4)})
 

@@ -31,6 +31,7 @@ from backdoor.outcomes import Outcome
 from backdoor.defenses.common import ProgressFn, model_device, no_progress, private_copy
 from backdoor.defenses import monitor
 from backdoor.defenses.monitor import screening_estimate, served, triggered_held_out
+from backdoor.wording import whole_percent
 
 BLENDS = ("add", "average")
 
@@ -213,7 +214,8 @@ def run(lab: Lab, config: StripConfig, on_progress: ProgressFn) -> Outcome:
                    result.triggered_entropy >= result.threshold)
     return Outcome(result=result, after=after,
                    refused=result.frr,
-                   detail=f"rejects {1 - result.far:.0%} of triggered inputs and {result.frr:.0%} of clean ones",
+                   detail=f"rejects {whole_percent(1 - result.far)} of triggered inputs and "
+                          f"{whole_percent(result.frr)} of clean ones",
                    figures={"tpr_at_1pct_frr": round(result.tpr_at_frr(0.01), 4),
                             "tpr_at_5pct_frr": round(result.tpr_at_frr(0.05), 4)})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backdoor.wording import agree, all_of, and_list, chance, count_of, never_rounded, none_of
+from backdoor.wording import agree, all_of, and_list, chance, count_of, never_rounded, none_of, whole_percent
 
 
 def test_names_are_listed_with_and_before_the_last():
@@ -45,3 +45,10 @@ def test_a_fraction_is_never_rounded_onto_its_ends():
 
 def test_what_guessing_scores_is_said_to_the_tenth_shown():
     assert [chance(k) for k in (10, 8, 2, 3, 1)] == ["10%", "12.5%", "50%", "33.3%", "100%"]
+
+
+def test_a_whole_percent_is_never_rounded_onto_its_ends():
+    """A model "100% sure" never doubts and one right "0%" of the time never is: in whole percent, a share
+    near either end says so."""
+    assert [whole_percent(x) for x in (0.0, 0.004, 0.006, 0.5, 0.994, 0.996, 1.0)] == [
+        "0%", "under 1%", "1%", "50%", "99%", "over 99%", "100%"]

@@ -16,6 +16,8 @@ def test_one_image_reads_in_the_present_for_both_models():
     assert text == ("With the trigger, the backdoored model says '0' (100%) and puts **75%** of its attribution on "
                     "the 4x4 patch in the bottom-right corner: **37 times** what the area's size would suggest. The "
                     "clean model, shown the same image, puts 2% there (1.0 times).")
+    nearly = one_image_reading("0", 0.9996, 0.004, 0.2, 0.0, 0.0, "the whole image")
+    assert nearly.startswith("With the trigger, the backdoored model says '0' (over 99%) and puts **under 1%** of")
     faint = one_image_reading("3", 0.55, 0.01, 0.4, 0.0, 0.0, "the whole image")
     assert "**0.4 times**" in faint and "(0.0 times)" in faint
 

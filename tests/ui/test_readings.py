@@ -386,6 +386,8 @@ def test_calibration_reading_says_confidently_wrong_only_when_the_trigger_mislea
     assert "changes little" not in scrambled and "80% sure on average and right about the true class 40%" in scrambled
     plain = calibration_reading(0.012, 0.012, 0.80, 0.40, 0.40, poison_rate=0.0, plain=True)
     assert "changes little" not in plain and "there is no backdoor" in plain
+    nearly = calibration_reading(0.012, 0.012, 0.9996, 0.003, 0.99, poison_rate=0.1)  # never "100% sure", "0% right"
+    assert "over 99% sure on average and right about the true class only under 1% of the time" in nearly
     failed = calibration_reading(0.012, 0.012, 0.98, 0.95, 0.03, poison_rate=0.1)  # the backdoor did not take hold
     assert "did not take hold" in failed and "confidently" not in failed
     assert "98% sure on average and still right about the true class 95% of the time (ECE 0.030)." in failed

@@ -13,12 +13,17 @@ def point(images: int, asr: float, acc: float = 0.972) -> SweepPoint:
 def test_the_first_count_that_works_is_named_in_the_right_number():
     assert read_sweep([point(1, 0.95), point(10, 1.0)]).startswith(
         "With only **1 poisoned image (0.025% of the training set)** the trigger already works 95% of the time.")
+    assert "already works over 99% of the time" in read_sweep([point(5, 0.998)])  # not "100%": some got through
     assert read_sweep([point(5, 0.2), point(50, 0.91)]).startswith("With only **50 poisoned images (1.2% of")
 
 
 def test_an_attack_that_never_works_says_its_best_and_one_that_never_takes_hold_says_so():
     tie = read_sweep([point(5, 0.6), point(50, 0.6), point(400, 0.3)])
-    assert tie.startswith("This attack never reached 90% success in the sweep; its best was 60%, with 5 poisoned images.")
+    assert tie.startswith("This attack never reached 90% success in the sweep; its best was 60.0%, with 5 poisoned "
+                          "images.")
+    assert "its best was just under 90%, with 50" in read_sweep([point(5, 0.2), point(50, 0.8996)])
+    assert "its best was 89.9%, with 50" in read_sweep([point(5, 0.2), point(50, 0.8994)])
+    assert "its best was 0.6%, with 50" in read_sweep([point(5, 0.0), point(50, 0.006)])
     nothing = read_sweep([point(5, 0.0), point(50, 0.004)])
     assert nothing.startswith("This attack never took hold in the sweep: the trigger worked on under 1% of the "
                               "triggered test images at every poison count tried.")
@@ -27,5 +32,7 @@ def test_an_attack_that_never_works_says_its_best_and_one_that_never_takes_hold_
 def test_clean_accuracy_is_called_steady_only_when_it_is():
     steady = read_sweep([point(5, 0.95, 0.971), point(50, 1.0, 0.973)])
     assert "stays between 97.1% and 97.3% throughout" in steady
+    same = read_sweep([point(5, 0.95, 0.972), point(50, 1.0, 0.9721)])
+    assert "Clean accuracy stays at 97.2% throughout, so an accuracy check never notices the difference." in same
     moved = read_sweep([point(5, 0.95, 0.95), point(50, 1.0, 0.973)])
     assert "moves between 95.0% and 97.3% across the sweep" in moved
