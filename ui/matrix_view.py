@@ -32,12 +32,23 @@ def cost_range(points: list[float]) -> str:
     return f"with clean accuracy between {-low:.1f} points better and {high:.1f} points worse than a clean model"
 
 
+def cell_percent(v: float) -> str:
+    """An attack success in a heat-map cell (``v`` in percent): whole percent, short, and never rounded onto
+    0% or 100% ("<1%", ">99%"), so a cell never says "stopped completely" of an attack that still works a little."""
+    text = f"{v:.0f}"
+    if v > 0 and text == "0":
+        return "<1%"
+    if v < 100 and text == "100":
+        return ">99%"
+    return text + "%"
+
+
 def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float,
             names: Mapping[str, str] | None = None) -> go.Figure:
     row_title = _titles(names)
     scale = 100.0
     grid = [[v * scale for v in row] for row in matrix.grid(value)]
-    text = [[f"{v:.0f}%" if value == "asr" else f"{round(v, 1) + 0.0:.1f}" for v in row] for row in grid]  # never -0.0
+    text = [[cell_percent(v) if value == "asr" else f"{round(v, 1) + 0.0:.1f}" for v in row] for row in grid]  # never -0.0
     fig = go.Figure(go.Heatmap(
         z=grid,
         x=[column_title(d) for d in matrix.defenses],

@@ -82,6 +82,10 @@ def test_the_matrix_heat_map_and_cell_detail_share_one_sign():
     matrix = Matrix("k", "mnist-5k", 0.976, rows, cells, 10.0)
     text = heatmap(matrix, "drop", "t", "Blues", 10).data[0].text
     assert list(text[0]) == ["0.6", "-0.6"]  # points lost: positive = worse, no "+"
+    cells = [Cell("badnets", "none", 0.97, 0.998, 0.006, 0.0, "as trained"),
+             Cell("badnets", "strip", 0.982, 0.002, -0.006, 2.0, "rejects")]
+    shown = heatmap(Matrix("k", "mnist-5k", 0.976, rows, cells, 10.0), "asr", "t", "Reds", 100).data[0].text
+    assert list(shown[0]) == [">99%", "<1%"]  # an attack that still works a little is never shown at 0% or 100%
     assert metric_delta(matrix.baseline_clean_acc, 0.97, words=("gained", "lost"))["delta"] == "0.6 points lost"
     assert metric_delta(matrix.baseline_clean_acc, 0.982, words=("gained", "lost"))["delta"] == "0.6 points gained"
     assert ",0.60," in matrix.to_csv().splitlines()[1] and "clean_accuracy_lost_points" in matrix.to_csv()

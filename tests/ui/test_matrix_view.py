@@ -179,3 +179,10 @@ def test_lists_of_attacks_in_the_reading_end_with_and():
     assert "**STRIP** (3 of 4: BadNets, Blended and WaNet)" in text
     assert "Fine-Pruning missed Blended, WaNet and SIG (clean-label)." in text
     assert "No defense took **SIG (clean-label)**" in text
+
+
+def test_a_heat_map_cell_never_rounds_an_attack_onto_0_or_100_percent():
+    from ui.matrix_view import cell_percent
+
+    assert [cell_percent(v) for v in (0.0, 0.2, 0.5, 0.51, 50.0, 99.49, 99.5, 99.8, 100.0)] == [
+        "0%", "<1%", "<1%", "1%", "50%", "99%", ">99%", ">99%", "100%"]
