@@ -123,9 +123,9 @@ def model_from_weights(state: dict[str, torch.Tensor], architecture: str, image_
     if missing or extra:
         parts = []
         if missing:
-            parts.append(f"{len(missing)} layer(s) missing (first: {missing[0]})")
+            parts.append(f"{count_of(len(missing), 'layer')} missing (first: {missing[0]})")
         if extra:
-            parts.append(f"{len(extra)} unexpected (first: {extra[0][:60]})")
+            parts.append(f"{count_of(len(extra), 'unexpected entry', 'unexpected entries')} (first: {extra[0][:60]})")
         raise ModelRejected(f"These weights do not belong to the {title}: {'; '.join(parts)}. Pick the "
                             "architecture the model was trained as.")
     for name, want in expected.items():

@@ -494,13 +494,17 @@ def test_weights_for_another_architecture_name_what_is_missing_and_unexpected(sm
     state = dict(small_model.state_dict())
     sentence = _model_rejection(model_from_weights, {k: v for k, v in state.items() if k != "fc2.bias"},
                                 "small-cnn", MNIST_SHAPE, 10)
-    assert sentence == ("These weights do not belong to the Small CNN (2 conv layers): 1 layer(s) missing (first: fc2.bias). Pick "
-                        "the architecture the model was trained as.")
+    assert sentence == ("These weights do not belong to the Small CNN (2 conv layers): 1 layer missing (first: fc2.bias). "
+                        "Pick the architecture the model was trained as.")
     state["y" * 70] = torch.zeros(1)
     state["z"] = torch.zeros(1)
     assert _model_rejection(model_from_weights, state, "small-cnn", MNIST_SHAPE, 10) == (
-        f"These weights do not belong to the Small CNN (2 conv layers): 2 unexpected (first: {'y' * 60}). Pick the architecture "
-        "the model was trained as.")
+        f"These weights do not belong to the Small CNN (2 conv layers): 2 unexpected entries (first: {'y' * 60}). Pick the "
+        "architecture the model was trained as.")
+    del state["fc2.weight"], state["z"]
+    assert _model_rejection(model_from_weights, state, "small-cnn", MNIST_SHAPE, 10) == (
+        "These weights do not belong to the Small CNN (2 conv layers): 1 layer missing (first: fc2.weight); 1 unexpected "
+        f"entry (first: {'y' * 60}). Pick the architecture the model was trained as.")
 
 
 def test_a_shape_mismatch_names_the_layer_both_shapes_and_the_data_set(small_model):
