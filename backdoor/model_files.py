@@ -133,7 +133,8 @@ def model_from_weights(state: dict[str, torch.Tensor], architecture: str, image_
         if tuple(got.shape) != tuple(want.shape):
             raise ModelRejected(
                 f"Layer {name} has shape {tuple(got.shape)}, but the {title} for this data set "
-                f"({image_shape[0]} channel(s), {image_shape[1]}x{image_shape[2]} pixels, {num_classes} classes) "
+                f"({count_of(image_shape[0], 'colour channel')}, {image_shape[1]}x{image_shape[2]} pixels, "
+                f"{num_classes} classes) "
                 f"needs {tuple(want.shape)}. Was it trained on another data set?")
         if want.is_floating_point() and not got.is_floating_point():
             raise ModelRejected(f"Layer {name} holds {got.dtype} numbers; weights must be floating point.")

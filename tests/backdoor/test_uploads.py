@@ -509,8 +509,8 @@ def test_weights_for_another_architecture_name_what_is_missing_and_unexpected(sm
 
 def test_a_shape_mismatch_names_the_layer_both_shapes_and_the_data_set(small_model):
     sentence = _model_rejection(model_from_weights, dict(small_model.state_dict()), "small-cnn", MNIST_SHAPE, 43)
-    assert sentence == ("Layer fc2.weight has shape (10, 128), but the Small CNN (2 conv layers) for this data set (1 channel(s), "
-                        "28x28 pixels, 43 classes) needs (43, 128). Was it trained on another data set?")
+    assert sentence == ("Layer fc2.weight has shape (10, 128), but the Small CNN (2 conv layers) for this data set (1 colour "
+                        "channel, 28x28 pixels, 43 classes) needs (43, 128). Was it trained on another data set?")
 
 
 def test_a_broken_layer_is_named_in_its_refusal(small_model):
