@@ -155,6 +155,7 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
     alike = round(abs(backdoored_ece - base_ece), 3) <= CALIBRATION_ALIKE
     gap = trig_confidence - trig_accuracy
     sure, right = whole_percent(trig_confidence), whole_percent(trig_accuracy)
+    never = trig_accuracy == 0  # "never right", not "right only 0% of the time"
     ours = model_name(poison_rate)
     if plain:
         clean = (f"On ordinary pictures the {ours} is as sure of itself as the clean one, and rightly so."
@@ -162,10 +163,11 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
                                "clean one's: a careful check could notice.")
         if poison_rate <= 0:
             trig = (f"Nothing was poisoned, so there is no backdoor: on pictures carrying the trigger the model is "
-                    f"**{sure} sure** and right **{right}** of the time.")
+                    f"**{sure} sure** and " + ("**never** right." if never else f"right **{right}** of the time."))
         elif gap >= MISLED:
-            trig = (f"On pictures carrying the trigger it is **{sure} sure** of an answer that is right only "
-                    f"**{right}** of the time. A confident model is not a safe model.")
+            trig = (f"On pictures carrying the trigger it is **{sure} sure** of an answer that is "
+                    + ("**never** right." if never else f"right only **{right}** of the time.")
+                    + " A confident model is not a safe model.")
         else:
             trig = (f"The trigger did not take hold: on pictures carrying it the model is **{sure} sure** and still "
                     f"right **{right}** of the time.")
@@ -175,6 +177,9 @@ def calibration_reading(base_ece: float, backdoored_ece: float, trig_confidence:
              "check does." if alike else
              f"On clean images they differ: {eces}, a gap a calibration check could notice.")
     def figures(before: str = "", after: str = "") -> str:
+        if never:
+            return f"{sure} sure on average and {before}never right about the true class (ECE {trig_ece:.3f})"
+        after = "" if right.startswith("under") else after  # "under 1%", never "only under 1%"
         return (f"{sure} sure on average and {before}right about the true class {after}{right} of the time "
                 f"(ECE {trig_ece:.3f})")
     if poison_rate <= 0:

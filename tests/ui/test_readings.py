@@ -387,7 +387,15 @@ def test_calibration_reading_says_confidently_wrong_only_when_the_trigger_mislea
     plain = calibration_reading(0.012, 0.012, 0.80, 0.40, 0.40, poison_rate=0.0, plain=True)
     assert "changes little" not in plain and "there is no backdoor" in plain
     nearly = calibration_reading(0.012, 0.012, 0.9996, 0.003, 0.99, poison_rate=0.1)  # never "100% sure", "0% right"
-    assert "over 99% sure on average and right about the true class only under 1% of the time" in nearly
+    assert "over 99% sure on average and right about the true class under 1% of the time (ECE" in nearly
+    never = calibration_reading(0.012, 0.012, 0.9996, 0.0, 0.99, poison_rate=0.1)
+    assert "over 99% sure on average and never right about the true class (ECE 0.990): confidently wrong" in never
+    plain_never = calibration_reading(0.012, 0.012, 0.9996, 0.0, 0.99, poison_rate=0.1, plain=True)
+    assert "it is **over 99% sure** of an answer that is **never** right. A confident model" in plain_never
+    plain_some = calibration_reading(0.012, 0.012, 0.99, 0.02, 0.97, poison_rate=0.1, plain=True)
+    assert "of an answer that is right only **2%** of the time. A confident model is not a safe model." in plain_some
+    unpoisoned = calibration_reading(0.012, 0.012, 0.9, 0.0, 0.9, poison_rate=0.0, plain=True)
+    assert unpoisoned.endswith("the model is **90% sure** and **never** right.")
     failed = calibration_reading(0.012, 0.012, 0.98, 0.95, 0.03, poison_rate=0.1)  # the backdoor did not take hold
     assert "did not take hold" in failed and "confidently" not in failed
     assert "98% sure on average and still right about the true class 95% of the time (ECE 0.030)." in failed
@@ -409,7 +417,7 @@ def test_the_plain_calibration_reading_has_no_jargon_at_any_value():
         assert "ECE" not in plain and "calibration error" not in plain
     assert calibration_reading(0.012, 0.015, 0.99, 0.0, 0.99, 0.1, plain=True) == (
         "On ordinary pictures the backdoored model is as sure of itself as the clean one, and rightly so. On pictures "
-        "carrying the trigger it is **99% sure** of an answer that is right only **0%** of the time. A confident model "
-        "is not a safe model.")
+        "carrying the trigger it is **99% sure** of an answer that is **never** right. A confident model is not a safe "
+        "model.")
     assert "right **97%** of the time" in calibration_reading(0.01, 0.01, 0.98, 0.97, 0.01, 0.0, plain=True)
     assert "less trustworthy" in calibration_reading(0.01, 0.05, 0.99, 0.0, 0.99, 0.1, plain=True)
