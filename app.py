@@ -123,8 +123,11 @@ PAGES = {
 }
 
 
-# Typed by hand, /start finds the Start page (Streamlit would say "Page not found" and then show it anyway).
-START_ALIAS = st.Page(lambda: None, title=TITLES["start"], url_path="start", visibility="hidden")
+# Typed by hand, /start finds the Start page (Streamlit would say "Page not found" and then show it anyway), and
+# /Poison or /TRAIN their page: Streamlit matches an address letter for letter. Each alias only switches to its page.
+ALIASES = {st.Page(lambda: None, title=TITLES[name], url_path=path, visibility="hidden"): PAGES[name]
+           for name in PAGES for path in dict.fromkeys((name, name.capitalize(), name.upper()))
+           if path != PAGES[name].url_path}
 
 
 def menu() -> None:
@@ -160,9 +163,9 @@ def name_the_scenario(page_key: str) -> None:
                "Pick another on the Start page.")
 
 
-page = st.navigation([*PAGES.values(), START_ALIAS], position="hidden")
-if page is START_ALIAS:
-    st.switch_page(PAGES["start"], query_params=st.query_params.to_dict())  # the same settings, at the root
+page = st.navigation([*PAGES.values(), *ALIASES], position="hidden")
+if page in ALIASES:
+    st.switch_page(ALIASES[page], query_params=st.query_params.to_dict())  # the same settings, the same page
 with timed(page.url_path or "start", STARTED), friendly_errors(page.title, home=PAGES["start"]):
     # (friendly_errors: a crash shows a note and a way back, never a traceback)
     keep_image_dataset()

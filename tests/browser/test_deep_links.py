@@ -119,3 +119,20 @@ def test_start_typed_by_hand_opens_the_start_page_with_the_links_settings(warm_s
         assert tab.get_by_text("Page not found").count() == 0
         assert tab.locator('[data-testid="stSidebar"]').get_by_text("Controls, owners and rules").count()  # her menu
         browser.close()
+
+
+def test_a_page_typed_with_capitals_opens_that_page_with_the_links_settings(warm_server):
+    """Streamlit matches an address letter for letter: /Poison, read off a slide, showed "Page not found" and the
+    Start page. Each page answers to its name capitalised and in capitals too, and lands on its own address."""
+    require_chromium()
+    with sync_playwright() as p:
+        browser = launch(p)
+        tab = browser.new_page(viewport={"width": 390, "height": 900})
+        tab.add_init_script(WATCH)
+        for typed, title, path in (("/Poison?lab.seed=3", "1. Poison the data", "/poison"),
+                                   ("/GLOSSARY?lab.seed=3", "Glossary", "/glossary")):
+            tab.goto(warm_server.url + typed)
+            check_page(tab, title)
+            assert urlsplit(tab.url).path == path and urlsplit(tab.url).query == "lab.seed=3"
+            assert tab.get_by_text("Page not found").count() == 0
+        browser.close()
