@@ -116,7 +116,8 @@ def _warm_up(warm: WarmUp) -> None:
     except _Stopped:
         pass
     except Exception:  # noqa: BLE001 - pages measure what they need themselves; the warm-up only saves them time
-        LOG.warning("The start-up warm-up stopped early", exc_info=True)
+        if threading.main_thread().is_alive():  # else the process is exiting: its thread pools refuse work, rightly
+            LOG.warning("The start-up warm-up stopped early", exc_info=True)
     finally:
         warm.finished.set()
 
@@ -133,7 +134,11 @@ def _read_aside(warm: WarmUp, name: str, seed: int) -> DataShape:
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
             except OSError:
                 pass
-        found.append(_remember(warm, name, seed))
+        try:
+            found.append(_remember(warm, name, seed))
+        except Exception:  # noqa: BLE001 - said in the log, and the warm-up stops (below)
+            if threading.main_thread().is_alive():  # else the process is exiting: its thread pools refuse work
+                LOG.warning("The warm-up could not read %s", name, exc_info=True)
 
     if not found:
         reader = threading.Thread(target=read, name="backdoor-lab-warm-up-data", daemon=True)

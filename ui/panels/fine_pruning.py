@@ -5,10 +5,24 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from backdoor.defenses.fine_pruning import PruningPoint
 from backdoor.defenses.lab import Lab
 from backdoor.outcomes import Outcome
 from ui.charts import CHART_CONFIG
-from ui.words import percent
+from ui.words import count_of, percent
+
+
+def pruned_words(curve: list[PruningPoint], pruned: int, fraction: float) -> str:
+    """How far pruning went and why it stopped, true whether the budget or the largest share it may prune
+    stopped it. ``curve``: every share tried on the defender's images (the last one broke the budget when it lies
+    beyond the share kept)."""
+    on_budget = curve[-1].fraction > fraction
+    if pruned == 0:
+        return ("Pruned no channel: removing even the quietest ones cost more clean accuracy than the budget allows."
+                if on_budget else "Pruned no channel.")
+    head = f"Pruned **{count_of(pruned, 'quiet channel')}** ({percent(fraction)})"
+    return (f"{head}, the most it could before clean accuracy fell beyond the budget." if on_budget else
+            f"{head}, the most it ever prunes, and clean accuracy stayed within the budget.")
 
 
 def draw(lab: Lab, outcome: Outcome, key: str) -> None:
@@ -31,8 +45,8 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
         "are on those held-out images."
     )
     st.markdown(
-        f"Pruned **{len(result.pruned_channels)}** quiet channels ({percent(result.pruned_fraction)}) before clean "
-        f"accuracy fell beyond the budget. After pruning: clean {percent(result.after_pruning.clean_acc)}, attack "
+        f"{pruned_words(result.curve, len(result.pruned_channels), result.pruned_fraction)} After pruning: clean "
+        f"{percent(result.after_pruning.clean_acc)}, attack "
         f"success {percent(result.after_pruning.asr)}. After fine-tuning: clean "
         f"{percent(result.after_fine_tuning.clean_acc)}, attack success {percent(result.after_fine_tuning.asr)}."
     )

@@ -95,6 +95,6 @@ def unlearning_panel(lab: Lab, outcome: Outcome, suspects: list[int]) -> None:
             f"clean images, kept their true labels and fine-tuned{shifted}, then searched again, up to {config.unlearn_rounds} "
             f"rounds while a small trigger remained.{why} "
             f"Measured on the {len(lab.held_out[1]):,} held-out test images: attack success {percent(before.asr)} "
-            f"before, {percent(after.asr)} after; clean accuracy "
+            f"before, {percent(after.asr)} after; clean accuracy: "
             f"{points_phrase(points_lost(before.clean_acc, after.clean_acc))}."
         )
