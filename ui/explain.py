@@ -95,4 +95,5 @@ def one_image_reading(answer: str, prob: float, share: float, lift: float, base_
     model trained on the lab's data, as ``ui.readings.model_name`` names it)."""
     return (f"With the trigger, the {ours} says '{answer}' ({whole_percent(prob)}) and puts "
             f"**{whole_percent(share)}** of its attribution on {where}: **{times(lift)}** what the area's size would "
-            f"suggest. The clean model, shown the same image, puts {whole_percent(base_share)} there ({times(base_lift)}).")
+            f"suggest. The clean model, shown the same image, puts {whole_percent(base_share)} there "
+            f"({times(base_lift)}).")

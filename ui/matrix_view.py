@@ -48,7 +48,8 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
     row_title = _titles(names)
     scale = 100.0
     grid = [[v * scale for v in row] for row in matrix.grid(value)]
-    text = [[cell_percent(v) if value == "asr" else f"{round(v, 1) + 0.0:.1f}" for v in row] for row in grid]  # never -0.0
+    text = [[cell_percent(v) if value == "asr" else f"{round(v, 1) + 0.0:.1f}" for v in row]  # never -0.0
+            for row in grid]
     fig = go.Figure(go.Heatmap(
         z=grid,
         x=[column_title(d) for d in matrix.defenses],

@@ -494,23 +494,24 @@ def test_weights_for_another_architecture_name_what_is_missing_and_unexpected(sm
     state = dict(small_model.state_dict())
     sentence = _model_rejection(model_from_weights, {k: v for k, v in state.items() if k != "fc2.bias"},
                                 "small-cnn", MNIST_SHAPE, 10)
-    assert sentence == ("These weights do not belong to the Small CNN (2 conv layers): 1 layer missing (first: fc2.bias). "
-                        "Pick the architecture the model was trained as.")
+    assert sentence == ("These weights do not belong to the Small CNN (2 conv layers): 1 layer missing (first: "
+                        "fc2.bias). Pick the architecture the model was trained as.")
     state["y" * 70] = torch.zeros(1)
     state["z"] = torch.zeros(1)
     assert _model_rejection(model_from_weights, state, "small-cnn", MNIST_SHAPE, 10) == (
-        f"These weights do not belong to the Small CNN (2 conv layers): 2 unexpected entries (first: {'y' * 60}). Pick the "
-        "architecture the model was trained as.")
+        "These weights do not belong to the Small CNN (2 conv layers): 2 unexpected entries (first: "
+        f"{'y' * 60}). Pick the architecture the model was trained as.")
     del state["fc2.weight"], state["z"]
     assert _model_rejection(model_from_weights, state, "small-cnn", MNIST_SHAPE, 10) == (
-        "These weights do not belong to the Small CNN (2 conv layers): 1 layer missing (first: fc2.weight); 1 unexpected "
-        f"entry (first: {'y' * 60}). Pick the architecture the model was trained as.")
+        "These weights do not belong to the Small CNN (2 conv layers): 1 layer missing (first: fc2.weight); "
+        f"1 unexpected entry (first: {'y' * 60}). Pick the architecture the model was trained as.")
 
 
 def test_a_shape_mismatch_names_the_layer_both_shapes_and_the_data_set(small_model):
     sentence = _model_rejection(model_from_weights, dict(small_model.state_dict()), "small-cnn", MNIST_SHAPE, 43)
-    assert sentence == ("Layer fc2.weight has shape (10, 128), but the Small CNN (2 conv layers) for this data set (1 colour "
-                        "channel, 28x28 pixels, 43 classes) needs (43, 128). Was it trained on another data set?")
+    assert sentence == ("Layer fc2.weight has shape (10, 128), but the Small CNN (2 conv layers) for this data set "
+                        "(1 colour channel, 28x28 pixels, 43 classes) needs (43, 128). Was it trained on another data "
+                        "set?")
 
 
 def test_a_broken_layer_is_named_in_its_refusal(small_model):
