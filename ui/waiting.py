@@ -75,6 +75,11 @@ def _when_idle(warm: WarmUp) -> None:
         raise _Stopped
 
 
+def _exiting() -> bool:
+    """The process is on its way out: its thread pools refuse new work, rightly, so a failure then is no news."""
+    return not threading.main_thread().is_alive()
+
+
 def _warm_up(warm: WarmUp) -> None:
 
     device = resolve_device().type  # what "auto" in the sidebar trains on
@@ -116,7 +121,7 @@ def _warm_up(warm: WarmUp) -> None:
     except _Stopped:
         pass
     except Exception:  # noqa: BLE001 - pages measure what they need themselves; the warm-up only saves them time
-        if threading.main_thread().is_alive():  # else the process is exiting: its thread pools refuse work, rightly
+        if not _exiting():
             LOG.warning("The start-up warm-up stopped early", exc_info=True)
     finally:
         warm.finished.set()
@@ -137,7 +142,7 @@ def _read_aside(warm: WarmUp, name: str, seed: int) -> DataShape:
         try:
             found.append(_remember(warm, name, seed))
         except Exception:  # noqa: BLE001 - said in the log, and the warm-up stops (below)
-            if threading.main_thread().is_alive():  # else the process is exiting: its thread pools refuse work
+            if not _exiting():
                 LOG.warning("The warm-up could not read %s", name, exc_info=True)
 
     if not found:

@@ -35,7 +35,18 @@ def test_each_cell_spreads_from_its_lowest_to_its_highest_seed_and_flips_when_th
     assert ac.asr == (0.002, 0.90) and ac.stopped_on == (0, 2) and ac.flips  # exactly 10% counts as stopped
     assert strip.asr == (0.0, 0.0) and strip.stopped_on == (0, 1, 2) and not strip.flips
     assert not _by_defense(found, "none").flips and _by_defense(found, "none").stopped_on == ()
-    assert spread_text(ac) == "0-90%" and spread_text(strip) == "0%"
+    assert spread_text(ac) == "<1%–90%" and spread_text(strip) == "0%"  # 0.2% is not "0%": never rounded onto 0
+
+
+def test_a_spread_never_rounds_onto_zero_or_a_hundred_and_one_figure_when_the_seeds_agree():
+    def text(*asr: float) -> str:
+        return spread_text(_by_defense(spreads({seed: _matrix({"strip": a}) for seed, a in enumerate(asr)}), "strip"))
+
+    assert text(0.0, 1.0) == "0%–100%"
+    assert text(0.004, 0.996) == "<1%–>99%"
+    assert text(0.0, 0.0, 0.0) == "0%" and text(1.0, 1.0) == "100%"
+    assert text(0.004, 0.003) == "<1%" and text(0.995, 0.999) == ">99%"  # they agree, to the shown figure
+    assert text(0.121, 0.124) == "12%" and text(0.125, 0.5) == "12%–50%"
 
 
 def test_an_attack_that_did_not_work_is_never_stopped_so_never_flips():
