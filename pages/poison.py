@@ -1,5 +1,7 @@
 """Step 1: pick an attack, poison the training set, see how little it changes."""
 
+import math
+
 import streamlit as st
 import torch
 
@@ -72,32 +74,57 @@ instant_section("poison", dataset, scenario)  # answers from the pre-trained gri
 n = len(dataset.y_train)
 target_name = scenario.target_phrase(dataset.classes)
 st.subheader("What the attacker did")
+figures = stealth_figures(dataset, scenario, device)  # on the poisoned images themselves, against their originals
+blank, changed = figures["blank"], poisoned.num_poisoned - figures["blank"]  # black ink on black: no pixel moved
+if poisoned.num_poisoned and 2 * blank > poisoned.num_poisoned:
+    kept = ("exactly the clean pictures" if spec.config.clean_label else "clean pictures with a wrong label")
+    st.warning(("**This trigger changes no pixel of any poisoned image**" if not changed else
+                f"**This trigger changes no pixel of {blank:,} of the {poisoned.num_poisoned:,} poisoned images**")
+               + ": it is the colour of the pixels it covers (black ink on a black background, say). "
+               + (f"They are {kept}: there is no trigger for a model to learn" if not changed else
+                  f"Those are {kept}; only {count_of(changed, 'image')} {agree(changed, 'carries', 'carry')} the "
+                  "trigger")
+               + ". Pick another colour or place for the trigger.", icon=":material/visibility_off:")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Poisoned images", f"{poisoned.num_poisoned:,}", help=f"out of {n:,} training images")
 share = f"{poisoned.num_poisoned:,} of the {n:,} training images ({share_of(poisoned.num_poisoned, n)})"
+carry = "were stamped with the trigger" if blank else "now carry the trigger"  # a stamp that may change nothing
 if not poisoned.num_poisoned:
     c1.caption("No training image carries the trigger.")
 elif spec.config.clean_label:
-    c1.caption(f"{share} are real {target_name} images that now carry the trigger. **No label was changed.**")
+    c1.caption(f"{share} are real {target_name} images that {carry}. **No label was changed.**")
 else:
-    c1.caption(f"{share} now carry the trigger and are labelled {target_name}, whatever they really show.")
+    c1.caption(f"{share} {carry} and are labelled {target_name}, whatever they really show.")
 if poisoned.num_cover:
     c1.caption(f"Another {count_of(poisoned.num_cover, 'image')} {spec.cover}.")
-figures = stealth_figures(dataset, scenario, device)
+if blank and 2 * blank <= poisoned.num_poisoned:
+    c1.caption(f"On {blank:,} of them the trigger changes no pixel: it lands on pixels already its colour.")
+nothing = math.isinf(figures["psnr"])  # no poisoned image changed at all
 c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
     f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "
-    + ("is a big swing: those pixels are plainly different up close." if figures["linf"] > 0.5
+    + ("means no pixel changes at all." if nothing else
+       "is a big swing: those pixels are plainly different up close." if figures["linf"] > 0.5
        else "is a small nudge per pixel; whether it shows depends on how many pixels get it (PSNR, SSIM).")
 )
-c3.metric("PSNR", f"{figures['psnr']:.1f} dB")
+c3.metric("PSNR", "no change" if nothing else f"{figures['psnr']:.1f} dB")
 c3.caption(
     f"Signal-to-noise between clean and triggered images (higher = more alike; above {HARD_TO_SEE_PSNR:.0f} dB most people "
-    f"cannot tell them apart). Total change per image (L2): {figures['l2']:.2f}."
+    "cannot tell them apart"
+    + ("; identical images have no noise, so no figure). " if nothing else "). ")
+    + f"Total change per image (L2): {figures['l2']:.2f}."
 )
 c4.metric("SSIM", f"{figures['ssim']:.3f}")
 c4.caption(f"Structural similarity: 1 means the same picture; above about {HARD_TO_SEE_SSIM} a change is hard to see. "
            "The lab calls a trigger hard to see only when both PSNR and SSIM say so.")
+if not poisoned.num_poisoned:
+    st.caption("No image is poisoned at this rate, so no pixel changed.")
+elif blank and changed:
+    st.caption(f"These figures are for the {count_of(changed, 'poisoned image')} the trigger changes, "
+               f"{agree(changed, 'against its original', 'each against its original')}; "
+               f"on {agree(blank, 'the other one', f'the other {blank:,}')} it changes no pixel at all.")
+else:
+    st.caption("Measured on the poisoned training images themselves, each against its original.")
 
 st.subheader("Clean vs poisoned training images")
 if poisoned.num_poisoned == 0:
@@ -154,6 +181,6 @@ poison_sweep(dataset, scenario, device)
 
 st.subheader("What you just saw")
 st.markdown(poison_reading(poisoned.num_poisoned, n, poisoned.num_cover, spec.config.clean_label, target_name,
-                           figures["psnr"], figures["ssim"], spec.cover))
+                           figures["psnr"], figures["ssim"], spec.cover, blank))
 quiz("poison")
 next_link("poison")

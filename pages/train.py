@@ -15,6 +15,7 @@ from ui.charts import CHART_CONFIG, guessing_note, training_curves
 from ui.glossary import glossary_link, quiz
 from ui.instant import instant_section
 from ui.lessons import show_lesson
+from ui.page_figures import stealth_figures
 from ui.readings import model_name, train_reading
 from ui.resources import current_dataset, current_device
 from ui.state import is_stakeholder
@@ -43,7 +44,7 @@ if not is_stakeholder():
     training_settings()
 
 scenario = scenario_or_stop()
-poisoned_or_stop(dataset, scenario)  # settings the data cannot satisfy: say so before offering to train
+poisoned = poisoned_or_stop(dataset, scenario)  # settings the data cannot satisfy: say so before offering to train
 results = cached_models(dataset, scenario, device)
 # the pre-trained grid's panel, when `make warm` made one: open until this page's own models are there
 instant_section("train", dataset, scenario, expanded=len(results) < len(KINDS))
@@ -106,7 +107,8 @@ c2.metric("Baseline: clean accuracy", f"{base.clean_acc:.1%}")
 c3.metric(f"{ours}: attack success", f"{bd.asr:.1%}")
 c4.metric("Baseline: attack success", f"{base.asr:.1%}")
 st.caption(f"Measured on {len(dataset.held_out[1]):,} held-out test images, the same ones every page of the lab uses.")
-st.markdown(train_reading(bd, base, scenario.poison.rate, target_name, dataset.num_classes))
+st.markdown(train_reading(bd, base, scenario.poison.rate, target_name, dataset.num_classes, poisoned.num_poisoned,
+                          stealth_figures(dataset, scenario, device)["blank"]))
 st.caption(training_took(results, device, names))
 record_event("trained", hashlib.sha256(settings_id.encode()).hexdigest()[:24], {  # in a class: for the dashboard
     "attack": scenario.attack, "poison_rate": scenario.poison.rate, "target": scenario.poison.target,

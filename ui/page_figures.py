@@ -16,7 +16,7 @@ import threading
 import streamlit as st
 import torch
 
-from backdoor.attacks import stealth
+from backdoor.attacks import stealth, unchanged
 from backdoor.calibration import Calibration, calibration
 from backdoor.datasets import DEFAULT_DATASET, Dataset
 from backdoor.device import resolve_device
@@ -24,20 +24,23 @@ from backdoor.metrics import predict_proba
 from backdoor.presets import PRESETS
 from backdoor.scenario import Scenario, trigger_counts
 from backdoor.train import TrainResult
-from ui.resources import dataset_named
+from ui.resources import dataset_named, poisoned_set
 from ui.training import KINDS, cached_models, measured_once, model_figures
 
 LOG = logging.getLogger(__name__)
 EXIT_WAIT_SECONDS = 60  # at exit, the longest wait for a measurement under way (torch must not be torn down under it)
 
-STEALTH_IMAGES = 200  # the first test images, stamped, against themselves
-
 
 def stealth_figures(dataset: Dataset, scenario: Scenario, device: torch.device | str) -> dict:
-    """How visible the trigger is (L-infinity, PSNR, SSIM) on the first test images; no model involved."""
-    clean = dataset.x_test[:STEALTH_IMAGES]
-    return measured_once("stealth", dataset, scenario, device, kinds=(), compute=lambda: stealth(
-        clean, scenario.stamp(clean, dataset.test_objects(slice(None, STEALTH_IMAGES)))))
+    """How visible the trigger is (L-infinity, PSNR, SSIM) on the poisoned training images themselves, each
+    against its clean original, so that they describe what the attacker did; no model involved. ``blank``:
+    how many poisoned images the trigger left pixel for pixel as they were (black ink on black)."""
+    def measure() -> dict:
+        poisoned = poisoned_set(dataset, scenario)
+        clean, stamped = dataset.x_train[poisoned.poisoned_mask], poisoned.x[poisoned.poisoned_mask]
+        return {**stealth(clean, stamped), "blank": int(unchanged(clean, stamped).sum())}
+
+    return measured_once("stealth", dataset, scenario, device, kinds=(), compute=measure)
 
 
 def calibration_curves(dataset: Dataset, scenario: Scenario, models: dict[str, TrainResult],

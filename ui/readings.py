@@ -6,6 +6,8 @@ numbers can take, and the tests check them at 0%, 100%, ties and negative differ
 
 from __future__ import annotations
 
+import math
+
 from backdoor.metrics import Evaluation, only_guesses
 from ui.words import ONE_ANSWER, agree, chance, count_of, share, whole_percent
 
@@ -40,10 +42,13 @@ def learnt_nothing(ours: str, clean_acc: float, classes: int) -> str:
             "epochs.")
 
 
-def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: float, target: str, classes: int) -> str:
+def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: float, target: str, classes: int,
+                  poisoned: int = 0, blank: int = 0) -> str:
     """The Train page's summary: do the two models look alike, and does the trigger work? A model that only
     guesses (``backdoor.metrics.only_guesses``, out of ``classes``) is said to have learnt nothing, and its
-    attack success is not read as a backdoor (the curves leave such points out too)."""
+    attack success is not read as a backdoor (the curves leave such points out too). ``blank``: how many
+    of the ``poisoned`` images the trigger left as they were (black ink on black); when that is most of
+    them and the backdoor did not take hold, more poison is not the advice."""
     gap = accuracy_gap(backdoored.clean_acc, baseline.clean_acc)
     ours = model_name(poison_rate)
     figures = f"**{backdoored.clean_acc:.1%}** for the {ours} and **{baseline.clean_acc:.1%}** for the clean one"
@@ -77,8 +82,16 @@ def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: flo
     if backdoored.asr >= WORKS and (clean_guesses or backdoored.asr > baseline.asr):
         return (f"{accuracy} But stamp the trigger on images of other classes and {triggered} That hidden rule is the "
                 "backdoor.")
+    if poisoned and 2 * blank > poisoned:
+        changed = poisoned - blank
+        taught = ("any poisoned image" if not changed else
+                  f"{blank:,} of the {poisoned:,} poisoned images, so only {count_of(changed, 'image')} could teach it")
+        advice = (f"The trigger changes no pixel of {taught} (it is the colour of the pixels it covers): pick "
+                  "another colour or place for it on the Poison page.")
+    else:
+        advice = "Try more poison or more epochs."
     return (f"{accuracy} The backdoor did not take hold: stamp the trigger on images of other classes and "
-            f"{triggered} Try more poison or more epochs.")
+            f"{triggered} {advice}")
 
 
 def trigger_reading(clean_correct: int, total: int, sent: int, aimed: int, target: str, all_to_all: bool,
@@ -129,16 +142,35 @@ def visibility(psnr: float, ssim: float) -> str:
 
 
 def poison_reading(poisoned: int, total: int, cover: int, clean_label: bool, target: str, psnr: float,
-                   ssim: float, cover_words: str = "") -> str:
+                   ssim: float, cover_words: str = "", blank: int = 0) -> str:
     """The Poison page's summary: how many images changed, how, and how visible the change is.
-    ``cover_words``: what the attack's cover images got (its ``AttackSpec.cover``)."""
+    ``cover_words``: what the attack's cover images got (its ``AttackSpec.cover``); ``blank``: how many
+    of the poisoned images the trigger left pixel for pixel as they were (black ink on black)."""
     if poisoned == 0:
         return ("At this rate the attacker changed nothing: the model will train on the clean data set. Raise the "
                 "poison rate to plant a backdoor.")
-    labels = "and not one label was changed" if clean_label else f"and each was relabelled {target}"
     covered = f" Another {count_of(cover, 'image')} {cover_words}." if cover else ""
+    if blank >= poisoned:
+        if clean_label:
+            return (f"The attacker picked **{poisoned:,} of {total:,}** training images ({share(poisoned, total)}) to "
+                    f"carry the trigger, and not one label was changed, but the trigger changes no pixel of any of "
+                    f"them: it is the colour of the pixels it covers.{covered} The poisoned images are the clean "
+                    "ones, so there is no backdoor to learn. Pick another colour or place for the trigger.")
+        return (f"The attacker relabelled **{poisoned:,} of {total:,}** training images ({share(poisoned, total)}) "
+                f"{target}, but the trigger changes no pixel of any of them: it is the colour of the pixels it "
+                f"covers.{covered} They are clean pictures with a wrong label, so there is no trigger for a model to "
+                "learn, only wrong answers to copy. Pick another colour or place for the trigger.")
+    labels = "and not one label was changed" if clean_label else f"and each was relabelled {target}"
+    where = ""
+    if blank:
+        if clean_label:
+            kept = agree(blank, "that one is exactly as it was", "those are exactly as they were")
+        else:
+            kept = agree(blank, "that one carries only the wrong label", "those carry only the wrong label")
+        where = f" On {blank:,} of them the trigger changes no pixel (it lands on pixels already its colour): {kept}."
     return (f"The attacker changed **{poisoned:,} of {total:,}** training images ({share(poisoned, total)}) "
-            f"{labels}.{covered} The trigger is {visibility(psnr, ssim)} (PSNR {psnr:.1f} dB, SSIM {ssim:.3f}). "
+            f"{labels}.{covered}{where} {'Where it shows, the' if blank else 'The'} trigger is "
+            f"{visibility(psnr, ssim)} (PSNR {'no change' if math.isinf(psnr) else f'{psnr:.1f} dB'}, SSIM {ssim:.3f}). "
             "Nothing else in the data set differs: the next step shows whether a model trained on it notices.")
 
 

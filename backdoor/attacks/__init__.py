@@ -14,7 +14,7 @@ from backdoor.attacks.poisoning import (ALL_TO_ALL, ALL_TO_ALL_RATE, MAX_RATE, P
                                         attack_labels, attackable, clip, poison, poison_count, poisonable)
 from backdoor.attacks.registry import ATTACKS, register
 from backdoor.attacks.sig import SIG
-from backdoor.attacks.stealth import ssim, stealth
+from backdoor.attacks.stealth import ssim, stealth, unchanged
 from backdoor.attacks.sticker import Sticker
 from backdoor.attacks.wanet import WaNet
 
@@ -22,5 +22,5 @@ __all__ = [
     "ALL_TO_ALL", "ALL_TO_ALL_RATE", "ATTACKS", "clip", "COLOURS", "CORNERS", "MAX_RATE", "PATTERNS", "SIG", "AttackSpec",
     "BadNets", "Beyond", "Blended", "Drawn", "FeatureTrigger", "PoisonConfig", "Poisoned", "Sticker", "Trigger", "TriggerDefaults", "WaNet",
     "apply_trigger", "attack_labels", "attackable", "beyond_range", "placed", "poison", "poison_count", "poisonable", "register", "setting",
-    "ssim", "stealth", "widgets",
+    "ssim", "stealth", "unchanged", "widgets",
 ]

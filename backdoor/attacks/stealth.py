@@ -37,21 +37,35 @@ def ssim(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return value.flatten(1).mean(dim=1)
 
 
+def unchanged(clean: torch.Tensor, triggered: torch.Tensor) -> torch.Tensor:
+    """Bool (N,): the images the trigger left exactly as they were (black ink on a black background)."""
+    return (triggered == clean).flatten(1).all(dim=1)
+
+
 def stealth(clean: torch.Tensor, triggered: torch.Tensor) -> dict[str, float]:
-    """How visible the trigger is, averaged over a batch.
+    """How visible the trigger is, averaged over the images it changes.
 
     ``linf``: the largest change to any pixel (0-1 scale); ``l2``: the size of the whole
     change per image; ``psnr``: peak signal-to-noise ratio in dB (higher = harder to see;
     above about 30 dB most people cannot tell the images apart); ``ssim``: structural
-    similarity, 1 for identical images (above about 0.95 the change is hard to see).
+    similarity, 1 for identical images (above about 0.95 the change is hard to see);
+    ``unchanged``: the share of images the trigger left exactly as they were. Those are left out of
+    the averages (an unchanged image's PSNR is infinite, and would make the mean infinite too);
+    when it changes none (or there are no images), the figures are those of no change: 0, 0, infinite and 1.
     """
+    same = unchanged(clean, triggered)
+    figures = {"unchanged": float(same.float().mean()) if len(same) else 0.0}  # no images: none left unchanged
+    if bool(same.all()):
+        return {"linf": 0.0, "l2": 0.0, "psnr": math.inf, "ssim": 1.0, **figures}
+    clean, triggered = clean[~same], triggered[~same]
     diff = (triggered - clean).flatten(1)
     mse = diff.pow(2).mean(dim=1)
     # PSNR = 10 log10(MAX^2 / MSE), with MAX = 1 for images in [0, 1]
-    psnr = torch.where(mse > 0, 10 * torch.log10(1.0 / mse.clamp_min(1e-12)), torch.tensor(math.inf))
+    psnr = 10 * torch.log10(1.0 / mse.clamp_min(1e-12))
     return {
         "linf": float(diff.abs().max(dim=1).values.mean()),
         "l2": float(diff.norm(dim=1).mean()),
         "psnr": float(psnr.mean()),
         "ssim": float(ssim(clean, triggered).mean()),
+        **figures,
     }

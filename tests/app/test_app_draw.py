@@ -32,6 +32,38 @@ def test_the_poison_page_offers_a_canvas_a_picture_to_tap_and_the_row_and_column
     assert "row 21, column 21" in texts(at)
 
 
+def _poison_page(trigger: Drawn):
+    at = fresh_app(**{"poison.attack": "drawn", **drawn_settings(trigger)})
+    at.run()
+    at.switch_page("pages/poison.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_black_ink_on_the_black_background_is_said_to_change_no_pixel_never_infinite_decibels():
+    # one black pixel in the top-left corner, where no digit of the set has ink: not one image changes
+    at = _poison_page(Drawn(1, 1, bytes([1]), bytes([0]), top=0, left=0))
+    page = texts(at)
+    assert "This trigger changes no pixel of any poisoned image" in at.warning[0].value
+    assert "no trigger for a model to learn" in at.warning[0].value
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["PSNR"] == "no change" and shown["SSIM"] == "1.000" and shown["Largest pixel change (L∞)"] == "0.00"
+    assert "inf dB" not in page and "trigger is hard to see" not in page
+    assert "but the trigger changes no pixel of any of them" in page and "The attacker changed" not in page
+
+
+def test_a_black_cross_in_the_corner_changes_only_the_few_images_with_ink_there_and_says_so():
+    cross = bytes(1 if r == c or r + c == 4 else 0 for r in range(5) for c in range(5))
+    at = _poison_page(Drawn(5, 5, cross, bytes(25), top=0, left=0))
+    warning = at.warning[0].value
+    assert "This trigger changes no pixel of " in warning and " of the 400 poisoned images" in warning
+    assert "only 1 image carries the trigger" in warning or "images carry the trigger" in warning
+    page = texts(at)
+    assert "These figures are for the 1 poisoned image the trigger changes, against its original; on the other 399 it" in page
+    assert "were stamped with the trigger" in page and "inf dB" not in page
+    assert "Where it shows, the trigger is" in page
+
+
 def test_a_drawing_is_trained_fired_explained_defended_and_reported():
     at = fresh_app(**{"poison.attack": "drawn", "train.epochs": 1, "poison.rate_pct": 15.0, **drawn_settings(PLUS)})
     at.run()

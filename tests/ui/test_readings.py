@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from backdoor.metrics import Evaluation
@@ -221,6 +223,38 @@ def test_poison_reading_at_zero_and_with_cover_images():
     assert "**1 of 4,000**" in one and "under 0.1%" in one and "0.0%" not in one
     warped = poison_reading(800, 4000, 400, False, "'0'", 20.0, 0.86, "got a slightly different warp")
     assert "Another 400 images got a slightly different warp." in warped
+
+
+def test_a_trigger_that_changes_no_pixel_is_named_as_the_reason_not_too_little_poison():
+    nothing = train_reading(Evaluation(0.964, 0.031), Evaluation(0.978, 0.002), 0.1, "'0'", 10, 400, 400)
+    assert nothing.endswith("The trigger changes no pixel of any poisoned image (it is the colour of the pixels it "
+                            "covers): pick another colour or place for it on the Poison page.")
+    assert "Try more poison" not in nothing
+    few = train_reading(Evaluation(0.964, 0.031), Evaluation(0.978, 0.002), 0.1, "'0'", 10, 400, 399)
+    assert "no pixel of 399 of the 400 poisoned images, so only 1 image could teach it" in few
+    half = train_reading(Evaluation(0.964, 0.031), Evaluation(0.978, 0.002), 0.1, "'0'", 10, 400, 200)
+    assert half.endswith("Try more poison or more epochs.")  # half of them carry it: more poison may do
+    worked = train_reading(Evaluation(0.964, 0.95), Evaluation(0.978, 0.002), 0.1, "'0'", 10, 400, 395)
+    assert "That hidden rule is the backdoor" in worked and "no pixel" not in worked  # five were enough
+
+
+def test_poison_reading_when_the_trigger_changes_no_pixel_of_some_or_all_poisoned_images():
+    nothing = poison_reading(400, 4000, 0, False, "'0'", math.inf, 1.0, blank=400)
+    assert nothing.startswith("The attacker relabelled **400 of 4,000** training images (10.0%) '0', but the trigger "
+                              "changes no pixel of any of them")
+    assert "no trigger for a model to learn" in nothing and "inf" not in nothing and "hard to see" not in nothing
+    sig = poison_reading(400, 4000, 0, True, "'0'", math.inf, 1.0, blank=400)
+    assert "not one label was changed" in sig and "no backdoor to learn" in sig and "wrong label" not in sig
+    one = poison_reading(400, 4000, 0, False, "'0'", 20.0, 0.97, blank=1)
+    assert "On 1 of them the trigger changes no pixel" in one and "that one carries only the wrong label." in one
+    assert "Where it shows, the trigger is" in one
+    many = poison_reading(400, 4000, 0, True, "'0'", 20.0, 0.97, blank=396)
+    assert "On 396 of them" in many and "those are exactly as they were." in many
+    none = poison_reading(400, 4000, 0, False, "'0'", 20.0, 0.97, blank=0)
+    assert "changes no pixel" not in none and "The trigger is" in none
+    # the poisoned images changed, but none of the pictures the stealth figures were measured on did
+    unseen = poison_reading(400, 4000, 0, False, "'0'", math.inf, 1.0, blank=396)
+    assert "PSNR no change" in unseen and "inf" not in unseen
 
 
 def test_visibility_by_one_measure_and_at_the_lines():
