@@ -170,7 +170,8 @@ def poison_reading(poisoned: int, total: int, cover: int, clean_label: bool, tar
         where = f" On {blank:,} of them the trigger changes no pixel (it lands on pixels already its colour): {kept}."
     return (f"The attacker changed **{poisoned:,} of {total:,}** training images ({share(poisoned, total)}) "
             f"{labels}.{covered}{where} {'Where it shows, the' if blank else 'The'} trigger is "
-            f"{visibility(psnr, ssim)} (PSNR {'no change' if math.isinf(psnr) else f'{psnr:.1f} dB'}, SSIM {ssim:.3f}). "
+            f"{visibility(psnr, ssim)} (PSNR {'no change' if math.isinf(psnr) else f'{psnr:.1f} dB'}, "
+            f"SSIM {ssim:.3f}). "
             "Nothing else in the data set differs: the next step shows whether a model trained on it notices.")
 
 

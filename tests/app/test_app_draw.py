@@ -59,7 +59,8 @@ def test_a_black_cross_in_the_corner_changes_only_the_few_images_with_ink_there_
     assert "This trigger changes no pixel of " in warning and " of the 400 poisoned images" in warning
     assert "only 1 image carries the trigger" in warning or "images carry the trigger" in warning
     page = texts(at)
-    assert "These figures are for the 1 poisoned image the trigger changes, against its original; on the other 399 it" in page
+    assert ("These figures are for the 1 poisoned image the trigger changes, against its original; on the other 399"
+            in page)
     assert "were stamped with the trigger" in page and "inf dB" not in page
     assert "Where it shows, the trigger is" in page
 
