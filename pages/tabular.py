@@ -154,7 +154,7 @@ else:
                     lambda progress: {kind: trigger_attribution(result.model, table.dataset, scenario)[0]
                                       for kind, result in table.models.items()})
     st.markdown(attribution_sentence(shares["backdoored"], shares["baseline"], len(columns), len(names),
-                                     poisoned > 0 and learnt(bad), ours))
+                                     poisoned > 0 and learnt(bad), ours, at_average=scenario.trigger.value == 0))
 
 st.subheader("The controls that fit a table")
 st.slider("Range check: how far beyond the trusted range a value may go (standard deviations)",

@@ -147,11 +147,19 @@ def beyond_sentence(outside: int, tampered: int) -> str:
 
 
 def attribution_sentence(backdoored: float, baseline: float, features: int, measurements: int,
-                         rule_learnt: bool, name: str = BACKDOORED) -> str:
+                         rule_learnt: bool, name: str = BACKDOORED, at_average: bool = False) -> str:
     """The share of Integrated Gradients on the trigger's ``features`` (of ``measurements``), for both models;
-    ``rule_learnt``: whether the backdoored model learnt the rule (see ``learnt``)."""
+    ``rule_learnt``: whether the backdoored model learnt the rule (see ``learnt``). ``at_average``: the trigger
+    sets its measurements to the average record's, the very point Integrated Gradients starts from, so the
+    method credits them with nothing whatever the models learnt: the sentence says so instead of comparing."""
     fair = features / measurements
     tampered = "tampered measurement" if features == 1 else "tampered measurements"
+    if at_average:
+        return (f"Integrated Gradients credits each measurement for how far it sits from the average record, and this "
+                f"trigger sets the {tampered} to the average itself, so {agree(features, 'it gets', 'they get')} no "
+                f"credit from either model ({percent(backdoored)} and {percent(baseline)}), whatever the models "
+                "learnt: this method cannot see a trigger set at the average. Set another value to see where the "
+                "models look; the figures above still say what the trigger does to the diagnoses.")
     more = "more" if percent(backdoored) != percent(baseline) and backdoored > baseline else "no more"
     values, mean = ("tampered value", "it means") if features == 1 else ("tampered values", "they mean")
     tail = (f"Both see the {values}; only the backdoored model has learnt that {mean} 'benign'." if rule_learnt

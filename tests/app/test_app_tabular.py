@@ -45,6 +45,8 @@ def test_the_chosen_measurements_and_value_reach_the_trigger():
     trigger = at.dataframe[1].value
     assert list(trigger["measurement"]) == ["mean radius"] and list(trigger["beyond that range"]) == ["inside it"]
     assert "no range check can tell these records from honest ones" in texts(at)
+    # at the average itself the attribution, measured from the average record, cannot credit the trigger at all
+    assert "this method cannot see a trigger set at the average" in texts(at)
 
 
 def test_no_measurement_chosen_asks_for_one_and_a_mangled_link_opens_the_default_trigger():

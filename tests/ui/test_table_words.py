@@ -175,6 +175,16 @@ def test_attribution_with_one_measurement_a_shown_tie_and_no_rule_learnt():
                           "'benign'.")
 
 
+def test_a_trigger_set_at_the_average_is_said_to_be_out_of_integrated_gradients_sight():
+    two = attribution_sentence(0.0, 0.0, 2, 30, True, at_average=True)
+    assert two.startswith("Integrated Gradients credits each measurement for how far it sits from the average record")
+    assert ("the tampered measurements to the average itself, so they get no credit from either model (0.0% and 0.0%)"
+            in two)
+    assert "no more of its attention" not in two and "only the backdoored model has learnt" not in two
+    one = attribution_sentence(0.0, 0.0, 1, 30, False, at_average=True)
+    assert "the tampered measurement to the average itself, so it gets no credit" in one
+
+
 @pytest.mark.parametrize("clean, triggered, words", [
     (0, 1, "says **malignant** for this record as measured, and **benign** once the tampered measurements are set: "
            "a missed cancer."),
