@@ -23,6 +23,7 @@ from backdoor.wording import agree, all_of, and_list, count_of
 # A defense "stopped" the attack when at most 1 triggered image in 10 still gets through
 # (the matrix uses the same line).
 STOPPED = 0.1
+TOOK_HOLD = 0.5  # without a defense, an attack "took hold" at this success rate or more (as Matrix.stopped)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,11 @@ def detection_sentence(o: Outcome) -> str:
 def opening(before: Evaluation, poisoned: bool = True) -> str:
     """The model before any defense, in a sentence."""
     if poisoned:
-        return f"Before any defense the backdoor worked on {_pct(before.asr)} of triggered held-out images."
+        head = f"Before any defense the backdoor worked on {_pct(before.asr)} of triggered held-out images."
+        if before.asr < TOOK_HOLD:  # a rate of 0 aside: too little poison, too few epochs, a trigger that shows nothing
+            return (f"{head} The attack never took hold on this model (under {TOOK_HOLD:.0%}), so there is little "
+                    "for a defense to stop: judge the defenses on a model where it did.")
+        return head
     if before.asr <= 0:
         return ("Nothing was poisoned, so there is no backdoor: with the trigger on, the model gives the attacker's "
                 "answer for none of the triggered held-out images.")

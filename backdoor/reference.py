@@ -24,12 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from backdoor.matrix import NO_DEFENSE, Cell, Matrix, column_title, row_title
-from backdoor.outcomes import STOPPED
+from backdoor.outcomes import STOPPED, TOOK_HOLD
 from backdoor.wording import and_list
 
 DATA = Path(__file__).resolve().parent / "published" / "backdoorbench_cifar10.csv"
 WORDS = Path(__file__).resolve().parent.parent / "lessons" / "backdoorbench.toml"
-TOOK_HOLD = 0.5  # without a defense, an attack "took hold" at this success rate or more (as Matrix.stopped)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from backdoor.metrics import Evaluation
-from backdoor.outcomes import Outcome, best, reading
+from backdoor.outcomes import Outcome, best, opening, reading
 
 BEFORE = Evaluation(0.95, 0.98)  # the backdoored model before any defense
 
@@ -254,3 +254,11 @@ def test_an_attack_success_on_the_line_never_reads_as_the_line():
     assert "left attack success <10.0%" in words and "should not be trusted" not in words
     words = reading(BEFORE, [repair("Neural Cleanse", 0.95, 0.2), repair("Fine-Pruning", 0.80, 0.0996)])
     assert "but Fine-Pruning (attack success <10.0%, 15.0 points of clean accuracy lost) brought it" in words
+
+
+@pytest.mark.parametrize("asr, held", [(0.0, False), (0.031, False), (0.4999, False), (0.5, True), (1.0, True)])
+def test_an_attack_that_never_took_hold_is_said_to_leave_a_defense_little_to_stop(asr, held):
+    words = opening(Evaluation(0.964, asr))
+    assert words.startswith("Before any defense the backdoor worked on ")
+    assert ("never took hold on this model (under 50%), so there is little for a defense to stop" in words) != held
+    assert "took hold" not in opening(Evaluation(0.97, asr), poisoned=False)  # nothing poisoned: its own sentence

@@ -49,14 +49,22 @@ def draw(lab: Lab, outcome: Outcome, key: str) -> None:
     )
     beside = "the real one" if lab.attack_known else "the lab's current trigger, for comparison"
     st.markdown(f"**Reverse-engineered trigger for every class** (mask x pattern), beside {beside}:")
-    real, named = real_trigger(lab), "real trigger" if lab.attack_known else "the lab's trigger"
-    if real is None:  # a warp adds nothing: what it moves in one test image, brightened to be seen
-        real, named = moved_pixels(lab), f"{named} (a warp: what it moves)"
+    real, named = trigger_picture(lab, "real trigger" if lab.attack_known else "the lab's trigger")
     image_strip([real] + [detection.masks[k][None] * detection.patterns[k] for k in range(len(classes))],
                 [named] + [f"'{classes[k]}': {float(detection.mask_norms[k]):.0f} px" for k in range(len(classes))])
     st.caption("Each picture is the smallest change the search found that turns clean images into that class; "
                "the number is its size in pixels (mask L1 norm).")
     unlearning_panel(lab, outcome, detection.flagged or [int(detection.mask_norms.argmin())])
+
+
+def trigger_picture(lab: Lab, named: str) -> tuple[torch.Tensor, str]:
+    """The picture of the trigger beside the reversed ones, and its caption: what it adds on black, or, when it
+    adds nothing there (a warp, black ink), what it changes in one test image, brightened to be seen."""
+    real = real_trigger(lab)
+    if real is not None:
+        return real, named
+    real = moved_pixels(lab)
+    return real, f"{named} ({'what it changes in one picture' if bool(real.any()) else 'it changes no pixel here'})"
 
 
 def real_trigger(lab: Lab) -> torch.Tensor | None:
