@@ -157,7 +157,7 @@ def poison_reading(poisoned: int, total: int, cover: int, clean_label: bool, tar
                     f"them: it is the colour of the pixels it covers.{covered} The poisoned images are the clean "
                     "ones, so there is no backdoor to learn. Pick another colour or place for the trigger.")
         return (f"The attacker relabelled **{poisoned:,} of {total:,}** training images ({share(poisoned, total)}) "
-                f"{target}, but the trigger changes no pixel of any of them: it is the colour of the pixels it "
+                f"as {target}, but the trigger changes no pixel of any of them: it is the colour of the pixels it "
                 f"covers.{covered} They are clean pictures with a wrong label, so there is no trigger for a model to "
                 "learn, only wrong answers to copy. Pick another colour or place for the trigger.")
     labels = "and not one label was changed" if clean_label else f"and each was relabelled {target}"

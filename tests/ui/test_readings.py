@@ -240,8 +240,8 @@ def test_a_trigger_that_changes_no_pixel_is_named_as_the_reason_not_too_little_p
 
 def test_poison_reading_when_the_trigger_changes_no_pixel_of_some_or_all_poisoned_images():
     nothing = poison_reading(400, 4000, 0, False, "'0'", math.inf, 1.0, blank=400)
-    assert nothing.startswith("The attacker relabelled **400 of 4,000** training images (10.0%) '0', but the trigger "
-                              "changes no pixel of any of them")
+    assert nothing.startswith("The attacker relabelled **400 of 4,000** training images (10.0%) as '0', but the "
+                              "trigger changes no pixel of any of them")
     assert "no trigger for a model to learn" in nothing and "inf" not in nothing and "hard to see" not in nothing
     sig = poison_reading(400, 4000, 0, True, "'0'", math.inf, 1.0, blank=400)
     assert "not one label was changed" in sig and "no backdoor to learn" in sig and "wrong label" not in sig
