@@ -11,7 +11,7 @@ from typing import Callable
 import streamlit as st
 import torch
 
-from backdoor.attacks import ATTACKS, Poisoned
+from backdoor.attacks import ATTACKS, Poisoned, unchanged
 from backdoor.datasets import Dataset
 from ui.charts import to_display
 from ui.words import agree
@@ -111,7 +111,8 @@ def spot_it(dataset: Dataset, poisoned: Poisoned, seed: int, settings_id: str, a
     st.session_state["spot.score"] = (result["found"], len(truth), attack)
     st.info(
         score_sentence(result, len(truth))
-        + (found_all_words(ATTACKS[attack]) if result["found"] == len(truth) and not result["false_alarms"] else
+        + (found_all_words(ATTACKS[attack], _unchanged(dataset, poisoned, truth))
+           if result["found"] == len(truth) and not result["false_alarms"] else
            "That is the point: poisoned images can look perfectly ordinary. ")
         + f"In the real training set {poisoned.num_poisoned:,} of {len(poisoned.y):,} images "
         f"{agree(poisoned.num_poisoned, 'is', 'are')} poisoned, "
@@ -121,8 +122,20 @@ def spot_it(dataset: Dataset, poisoned: Poisoned, seed: int, settings_id: str, a
     next_round("spot")
 
 
-def found_all_words(spec) -> str:
-    """Why a student could find every poisoned picture of ``spec``'s attack by eye."""
+def _unchanged(dataset: Dataset, poisoned: Poisoned, shown: set[int]) -> bool:
+    """The trigger changed no pixel of any poisoned picture shown (black ink on a black background)."""
+    rows = sorted(shown)
+    return bool(rows) and bool(unchanged(dataset.x_train[rows], poisoned.x[rows]).all())
+
+
+def found_all_words(spec, unseen: bool = False) -> str:
+    """Why a student could find every poisoned picture of ``spec``'s attack by eye; ``unseen``: the trigger
+    changed no pixel of the poisoned pictures shown, so only their labels could give them away."""
+    if unseen:
+        return ("Nothing could give them away: the trigger changes no pixel of them and every label matches, so "
+                "that was luck. " if spec.config.clean_label else
+                "The labels that do not match the pictures gave the poison away: the trigger itself changes no "
+                "pixel of them. ")
     if spec.config.clean_label:
         return ("The labels all match the pictures here, so it was the trigger itself you saw: with enough of it, a "
                 "careful look works. ")

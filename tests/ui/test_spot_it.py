@@ -13,3 +13,12 @@ def test_found_all_words_never_name_a_patch_or_a_wrong_label_the_attack_does_not
     for spec in ATTACKS.values():
         said = found_all_words(spec)
         assert said.endswith(" ") and ("do not match" not in said or not spec.config.clean_label)
+
+
+
+def test_a_trigger_that_changed_no_pixel_leaves_only_the_labels_to_give_the_poison_away():
+    said = found_all_words(ATTACKS["drawn"], unseen=True)
+    assert "labels that do not match" in said and "changes no pixel" in said and "visible trigger" not in said
+    assert found_all_words(ATTACKS["badnets"], unseen=False) == found_all_words(ATTACKS["badnets"])
+    luck = found_all_words(ATTACKS["sig"], unseen=True)  # clean-label and unchanged: nothing to see at all
+    assert "that was luck" in luck and "do not match" not in luck
