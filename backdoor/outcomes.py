@@ -134,8 +134,8 @@ def opening(before: Evaluation, poisoned: bool = True) -> str:
     if poisoned:
         head = f"Before any defense the backdoor worked on {_pct(before.asr)} of triggered held-out images."
         if before.asr < TOOK_HOLD:  # a rate of 0 aside: too little poison, too few epochs, a trigger that shows nothing
-            return (f"{head} The attack never took hold on this model (under {TOOK_HOLD:.0%}), so there is little "
-                    "for a defense to stop: judge the defenses on a model where it did.")
+            return (f"{head} That is under the {TOOK_HOLD:.0%} at which the lab counts an attack as having taken "
+                    "hold, so what a defense does to this model says little: judge the defenses on one where it did.")
         return head
     if before.asr <= 0:
         return ("Nothing was poisoned, so there is no backdoor: with the trigger on, the model gives the attacker's "

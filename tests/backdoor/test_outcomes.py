@@ -257,8 +257,8 @@ def test_an_attack_success_on_the_line_never_reads_as_the_line():
 
 
 @pytest.mark.parametrize("asr, held", [(0.0, False), (0.031, False), (0.4999, False), (0.5, True), (1.0, True)])
-def test_an_attack_that_never_took_hold_is_said_to_leave_a_defense_little_to_stop(asr, held):
+def test_an_attack_under_the_took_hold_line_is_said_to_leave_the_defenses_unjudged(asr, held):
     words = opening(Evaluation(0.964, asr))
     assert words.startswith("Before any defense the backdoor worked on ")
-    assert ("never took hold on this model (under 50%), so there is little for a defense to stop" in words) != held
+    assert ("That is under the 50% at which the lab counts an attack as having taken hold" in words) != held
     assert "took hold" not in opening(Evaluation(0.97, asr), poisoned=False)  # nothing poisoned: its own sentence
