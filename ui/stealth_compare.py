@@ -42,9 +42,9 @@ def stealth_side_by_side(dataset: Dataset, index: int) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
     verdict = stealth_verdict(rows)
     st.caption(
-        "Each attack at its default settings, stamped as when attacking, on the same 200 test images. The figures "
-        "under 'What the attacker did' are measured on your own poisoned training images, where SIG and Adap-Blend "
-        "use their fainter training strength, so the same attack can score differently there. "
+        "Each attack at its default settings, stamped as when attacking, on the same 200 test images. The stealth "
+        "figures near the top of the page are measured on your own poisoned training images, where SIG and "
+        "Adap-Blend use their fainter training strength, so the same attack can score differently there. "
         "Higher PSNR and SSIM mean harder to see. " + verdict + " Neither number says whether a *person* would "
         "notice, or would care: a patch can pass for a smudge, and SIG's stripes sit on images whose labels are "
         "all correct."
