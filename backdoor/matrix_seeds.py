@@ -18,7 +18,7 @@ from backdoor.datasets import load_dataset
 from backdoor.defenses.common import ProgressFn, no_progress
 from backdoor.matrix import Matrix, MatrixConfig, NO_DEFENSE, load_matrix, matrix
 from backdoor.reference import TOOK_HOLD
-from backdoor.wording import and_list, never_rounded
+from backdoor.wording import and_list, short_percent
 
 SEEDS = (0, 1, 2)
 
@@ -108,7 +108,7 @@ def _took_hold(m: Matrix, attack: str) -> bool:
 def spread_text(s: Spread) -> str:
     """A cell's spread for the heat map: "0%–90%", or one figure when every seed agrees to the percent.
     An end is never rounded onto 0% or 100%: a lowest seed at 0.2% reads "<1%", not "0%" (never)."""
-    low, high = (never_rounded(v, decimals=0, under="<", over=">").replace(" ", "") for v in s.asr)
+    low, high = (short_percent(v) for v in s.asr)
     return low if low == high else f"{low}–{high}"
 
 

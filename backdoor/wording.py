@@ -46,6 +46,11 @@ def never_rounded(x: float, decimals: int = 1, percent: bool = True, under: str 
     return text + unit
 
 
+def short_percent(x: float) -> str:
+    """A fraction in whole percent for a heat-map cell: short, never rounded onto its ends ("<1%", ">99%")."""
+    return never_rounded(x, decimals=0, under="<", over=">").replace(" ", "")
+
+
 def whole_percent(x: float) -> str:
     """A fraction in whole percent, never rounded onto its ends: 0.996 reads "over 99%" (a model that is
     "100% sure" never doubts), 0.004 "under 1%" (not "0%", which is never); 0 and 1 read "0%" and "100%"."""

@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 from backdoor.matrix import NO_DEFENSE, STOPPED, Matrix, column_title, row_title as matrix_row_title
 from backdoor.reference import shown_percent
-from ui.words import and_list, never_rounded
+from ui.words import and_list, short_percent
 
 
 def _titles(names: Mapping[str, str] | None) -> Callable[[str], str]:
@@ -35,7 +35,7 @@ def cost_range(points: list[float]) -> str:
 def cell_percent(v: float) -> str:
     """An attack success in a heat-map cell (``v`` in percent): whole percent, short, and never rounded onto
     0% or 100% ("<1%", ">99%"), so a cell never says "stopped completely" of an attack that still works a little."""
-    return never_rounded(v / 100, decimals=0, under="<", over=">").replace(" ", "")
+    return short_percent(v / 100)
 
 
 def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float,

@@ -10,7 +10,7 @@ import re
 
 # the pages' and the library's sentences share them
 from backdoor.wording import (  # noqa: F401
-    ONE_ANSWER, agree, and_list, chance, count_of, never_rounded, whole_percent,
+    ONE_ANSWER, agree, and_list, chance, count_of, never_rounded, short_percent, whole_percent,
 )
 
 
