@@ -1,7 +1,5 @@
 """Step 1: pick an attack, poison the training set, see how little it changes."""
 
-import math
-
 import streamlit as st
 import torch
 
@@ -20,7 +18,7 @@ from ui.spot_it_faint import spot_it_faint
 from ui.state import RATE_RANGE, bind, use_attack_defaults
 from ui.stealth_compare import stealth_side_by_side
 from ui.sweep import poison_sweep
-from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, poison_reading
+from ui.readings import HARD_TO_SEE_PSNR, HARD_TO_SEE_SSIM, mostly_blank, poison_reading
 from ui.page_figures import stealth_figures
 from ui.training import poisoned_or_stop, scenario_or_stop
 from ui.routing import through_router
@@ -76,7 +74,7 @@ target_name = scenario.target_phrase(dataset.classes)
 st.subheader("What the attacker did")
 figures = stealth_figures(dataset, scenario, device)  # on the poisoned images themselves, against their originals
 blank, changed = figures["blank"], poisoned.num_poisoned - figures["blank"]  # black ink on black: no pixel moved
-if poisoned.num_poisoned and 2 * blank > poisoned.num_poisoned:
+if mostly_blank(poisoned.num_poisoned, blank):
     kept = ("exactly the clean pictures" if spec.config.clean_label else "clean pictures with a wrong label")
     st.warning(("**This trigger changes no pixel of any poisoned image**" if not changed else
                 f"**This trigger changes no pixel of {blank:,} of the {poisoned.num_poisoned:,} poisoned images**")
@@ -97,9 +95,9 @@ else:
     c1.caption(f"{share} {carry} and are labelled {target_name}, whatever they really show.")
 if poisoned.num_cover:
     c1.caption(f"Another {count_of(poisoned.num_cover, 'image')} {spec.cover}.")
-if blank and 2 * blank <= poisoned.num_poisoned:
+if blank and not mostly_blank(poisoned.num_poisoned, blank):
     c1.caption(f"On {blank:,} of them the trigger changes no pixel: it lands on pixels already its colour.")
-nothing = math.isinf(figures["psnr"])  # no poisoned image changed at all
+nothing = not changed  # no poisoned image changed at all (its PSNR is infinite)
 c2.metric("Largest pixel change (L∞)", f"{figures['linf']:.2f}")
 c2.caption(
     f"The most any single pixel changes, on a 0-1 brightness scale. {figures['linf']:.2f} "

@@ -42,6 +42,11 @@ def learnt_nothing(ours: str, clean_acc: float, classes: int) -> str:
             "epochs.")
 
 
+def mostly_blank(poisoned: int, blank: int) -> bool:
+    """The trigger changed no pixel of most of the ``poisoned`` images (``blank`` of them): more poison is no cure."""
+    return poisoned > 0 and 2 * blank > poisoned
+
+
 def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: float, target: str, classes: int,
                   poisoned: int = 0, blank: int = 0) -> str:
     """The Train page's summary: do the two models look alike, and does the trigger work? A model that only
@@ -82,7 +87,7 @@ def train_reading(backdoored: Evaluation, baseline: Evaluation, poison_rate: flo
     if backdoored.asr >= WORKS and (clean_guesses or backdoored.asr > baseline.asr):
         return (f"{accuracy} But stamp the trigger on images of other classes and {triggered} That hidden rule is the "
                 "backdoor.")
-    if poisoned and 2 * blank > poisoned:
+    if mostly_blank(poisoned, blank):
         changed = poisoned - blank
         taught = ("any poisoned image" if not changed else
                   f"{blank:,} of the {poisoned:,} poisoned images, so only {count_of(changed, 'image')} could teach it")
