@@ -129,7 +129,7 @@ def trigger_reading(clean_correct: int, total: int, sent: int, aimed: int, targe
         moved = "the backdoor works on fewer than half, yet no more than half still get their right answer."
         tail = elsewhere
     return (f"{diagonal} Right, the same images with the trigger: {moved} {sent:,} of the {aimed:,} images the attack "
-            f"aims at ({share:.1%}) {agree(sent, 'was', 'were')} sent to {where} by the trigger{tail}")
+            f"aims at ({share:.1%}) {agree(sent, 'was', 'were')} read as {where} with the trigger on{tail}")
 
 
 # A change this faint is hard for a person to see (the Poison page's captions give the same lines).

@@ -122,7 +122,7 @@ def test_full_path_poison_train_trigger_with_a_tiny_configuration():
     assert not at.exception
     after = [m.value for m in at.markdown if "says" in m.value][0]
     assert "Backdoored" in before and before != after
-    assert any("were sent to" in m.value for m in at.markdown)
+    assert any("with the trigger on" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) >= 3  # probabilities + two confusion matrices
 
     # "Explain this" under the triggered image: the backdoored model's attention map.
@@ -422,7 +422,7 @@ def test_all_to_all_path_names_the_next_class_everywhere():
     at.switch_page("pages/trigger.py").run()
     # two epochs are too few for all-to-all to take hold (4% ASR): the reading says so, naming the goal
     reading = next(m.value for m in at.markdown if "images the attack aims at" in m.value)
-    assert "sent to the class after their own" in reading and "works on fewer than half" in reading
+    assert "read as the class after their own" in reading and "works on fewer than half" in reading
     assert "lights up" not in reading
     at.switch_page("pages/defend.py").run()
     at.session_state["defend.chosen"] = ["strip"]

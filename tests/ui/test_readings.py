@@ -173,36 +173,36 @@ def test_trigger_reading_says_where_the_images_went_when_the_backdoor_fails(sent
     elsewhere; now it follows how many kept their class, and names the rest when they are the story."""
     text = trigger_reading(480, 500, sent, 450, "'7'", all_to_all=False, poison_rate=0.05, kept=kept)
     assert f"Right, the same images with the trigger: {says} {sent} of the 450 images" in text
-    assert text.endswith(strays if strays else "by the trigger.")
+    assert text.endswith(strays if strays else "with the trigger on.")
 
 
 def test_trigger_reading_sentences_in_full():
     assert trigger_reading(486, 500, 449, 449, "'0'", all_to_all=False, poison_rate=0.1, kept=0) == (
         "Left, clean images: 486 of the 500 sit on the diagonal (the right answer, 97.2%). Right, the same images "
         "with the trigger: the column for **'0'** lights up. 449 of the 449 images the attack aims at (100.0%) were "
-        "sent to '0' by the trigger.")
+        "read as '0' with the trigger on.")
     assert trigger_reading(0, 0, 0, 0, "'0'", all_to_all=False, poison_rate=0.1, kept=0) == (
         "Left, clean images. Right, the same images with the trigger: nothing moves; this model has no working "
-        "backdoor. 0 of the 0 images the attack aims at (0.0%) were sent to '0' by the trigger.")
+        "backdoor. 0 of the 0 images the attack aims at (0.0%) were read as '0' with the trigger on.")
     assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True, poison_rate=0.1, kept=3000) == (
         "Left, clean images: 4,800 of the 5,000 sit on the diagonal (the right answer, 96.0%). Right, the same images "
         "with the trigger: most still get their right answer; the backdoor works on fewer than half. 1,200 of the "
-        "4,500 images the attack aims at (26.7%) were sent to the class after their own by the trigger.")
+        "4,500 images the attack aims at (26.7%) were read as the class after their own with the trigger on.")
     assert trigger_reading(4800, 5000, 1200, 4500, "x", all_to_all=True, poison_rate=0.1, kept=2000) == (
         "Left, clean images: 4,800 of the 5,000 sit on the diagonal (the right answer, 96.0%). Right, the same images "
         "with the trigger: the backdoor works on fewer than half, yet no more than half still get their right "
-        "answer. 1,200 of the 4,500 images the attack aims at (26.7%) were sent to the class after their own by the "
-        "trigger, and 1,300 land on a class that is neither their own nor the class after their own.")
+        "answer. 1,200 of the 4,500 images the attack aims at (26.7%) were read as the class after their own with "
+        "the trigger on, and 1,300 land on a class that is neither their own nor the class after their own.")
     # exactly half: it works
     assert trigger_reading(480, 500, 250, 500, "x", all_to_all=True, poison_rate=0.1, kept=0) == (
         "Left, clean images: 480 of the 500 sit on the diagonal (the right answer, 96.0%). Right, the same images "
         "with the trigger: the diagonal just right of the true class lights up. 250 of the 500 images the attack "
-        "aims at (50.0%) were sent to the class after their own by the trigger.")
+        "aims at (50.0%) were read as the class after their own with the trigger on.")
     # one of each: the verbs agree
     assert trigger_reading(1, 500, 1, 449, "'0'", all_to_all=False, poison_rate=0.1, kept=1) == (
         "Left, clean images: 1 of the 500 sits on the diagonal (the right answer, 0.2%). Right, the same images "
         "with the trigger: the backdoor works on fewer than half, yet no more than half still get their right "
-        "answer. 1 of the 449 images the attack aims at (0.2%) was sent to '0' by the trigger, and 447 land on a "
+        "answer. 1 of the 449 images the attack aims at (0.2%) was read as '0' with the trigger on, and 447 land on a "
         "class that is neither their own nor '0'.")
 
 
