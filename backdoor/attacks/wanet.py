@@ -85,7 +85,9 @@ class WaNet(TriggerDefaults):
 
 SPEC = AttackSpec(
     "wanet", "WaNet (invisible warp)",
-    "The whole picture is bent very slightly. Nothing is added, so there is nothing to see.",
+    "The whole picture is bent slightly: nothing is added, pixels only move. The paper's gentle warp cannot be seen "
+    "on large photos; on the lab's small pictures, the strength that takes hold in a few epochs leaves the strokes "
+    "a little wobbly up close.",
     "https://arxiv.org/abs/2102.10369", WaNet, short_title="WaNet", default_rate=0.2, invisible=True,
     cover="got a slightly different warp and kept their true label (noise mode), so the model learns the exact warp",
 )

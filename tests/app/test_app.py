@@ -579,7 +579,7 @@ def test_instructors_see_which_presets_are_prepared():
     table = at.table[0].value.set_index("preset")
     assert table.loc["Classic patch (digits)", "attack success"] == shown["Backdoored: attack success"]
     assert table.loc["Classic patch (digits)", "clean accuracy"] == shown["Backdoored: clean accuracy"]
-    assert table.loc["Invisible warp", "attack success"].endswith("(expected)")
+    assert table.loc["Hidden warp", "attack success"].endswith("(expected)")
     assert "1 of 6 presets shows figures measured on this server" in texts(at)
     at.switch_page("pages/start.py").run()
     assert any(c.value.startswith(f"Measured on this server: {shown['Backdoored: attack success']} attack success")
