@@ -31,16 +31,26 @@ def seed_spread(config: MatrixConfig, current: Matrix) -> list[Spread] | None:
     return spreads(found) if len(found) == len(SEEDS) else None
 
 
+def _grid(spread: list[Spread], attacks: list[str], defenses: list[str]) -> list[list[Spread | None]]:
+    """The spreads laid out one row per attack, one column per defense (None where none was measured)."""
+    found = {(s.attack, s.defense): s for s in spread}
+    return [[found.get((a, d)) for d in defenses] for a in attacks]
+
+
+def _cell(s: Spread | None, flips: str) -> str:
+    """A cell's range, and ``flips`` after it when the verdict changes with the seed."""
+    return "" if s is None else spread_text(s) + (flips if s.flips else "")
+
+
 def luck_heatmap(spread: list[Spread], attacks: list[str], defenses: list[str],
                  attack_title: Callable[[str], str]) -> go.Figure:
     """Each cell's range of attack success over the seeds (its text), coloured by how far apart the
     seeds are; a cell whose verdict flips says so."""
-    found = {(s.attack, s.defense): s for s in spread}
-    cells = [[found.get((a, d)) for d in defenses] for a in attacks]
+    cells = _grid(spread, attacks, defenses)
     fig = go.Figure(go.Heatmap(
         z=[[100 * (s.asr[1] - s.asr[0]) if s else math.nan for s in row] for row in cells],
         x=[column_title(d) for d in defenses], y=[attack_title(a) for a in attacks],
-        text=[[(spread_text(s) + ("<br>flips" if s.flips else "")) if s else "" for s in row] for row in cells],
+        text=[[_cell(s, "<br>flips") for s in row] for row in cells],
         texttemplate="%{text}", hovertemplate="%{y} vs %{x}: %{text}<extra></extra>",
         colorscale="Purples", zmin=0, zmax=100, colorbar=dict(title="points apart"),
     ))
@@ -48,6 +58,14 @@ def luck_heatmap(spread: list[Spread], attacks: list[str], defenses: list[str],
     fig.update_layout(height=90 + 55 * len(attacks), margin=dict(l=10, r=10, t=30, b=10),
                       title="Over the seeds: lowest to highest (%)")
     return fig
+
+
+def luck_rows(spread: list[Spread], attacks: list[str], defenses: list[str],
+              attack_title: Callable[[str], str]) -> list[dict[str, str]]:
+    """The heat map's cells as rows of text, one per attack: readable on a phone, where the map's
+    nine columns leave its cells too narrow for their words."""
+    return [{"attack": attack_title(a), **{column_title(d): _cell(s, " (flips)") for d, s in zip(defenses, row)}}
+            for a, row in zip(attacks, _grid(spread, attacks, defenses))]
 
 
 def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None, dataset: Dataset, device,
@@ -61,6 +79,9 @@ def show_luck(config: MatrixConfig, result: Matrix, spread: list[Spread] | None,
         st.markdown(luck_summary(spread))
         st.plotly_chart(luck_heatmap(spread, result.attacks, result.defenses, attack_title), key="matrix.luck",
                         config=CHART_CONFIG)
+        with st.expander("The same ranges as a table (easier to read on a phone)"):
+            st.dataframe(luck_rows(spread, result.attacks, result.defenses, attack_title), hide_index=True,
+                         column_config={"attack": st.column_config.Column(pinned=True)})  # kept in view as it scrolls
         st.caption(f"Each cell: the lowest and highest attack success over seeds {seeds}. Dark: the seeds are far "
                    "apart. 'flips': the defense stopped the attack (10% or less) on some seeds and not on others; a seed "
                    f"where the attack itself did not take hold (under {TOOK_HOLD:.0%} with no defense) judges no defense, so it "

@@ -60,6 +60,9 @@ def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict
     luck = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Over the seeds" in c.proto.spec)
     assert luck["data"][0]["text"] == [["100%", "<1%–89%<br>flips", "0%"]]  # 0.2% is not "0%"
     assert luck["data"][0]["z"] == [[0.0, pytest.approx(89.1), 0.0]]  # how far apart the seeds are, in points
+    table = at.dataframe[0].value  # the same cells as text, for a phone where the map's are too narrow to read
+    assert table.to_dict("records") == [{"attack": luck["data"][0]["y"][0],
+                                         **dict(zip(luck["data"][0]["x"], ["100%", "<1%–89% (flips)", "0%"]))}]
     said = texts(at)
     assert "1 of the 2 verdicts changes with the seed" in said
     assert ("**Activation Clustering** against **BadNets**: stopped it on seeds 0 and 2 (0.2% and 5.0% of triggered "
