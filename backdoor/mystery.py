@@ -20,7 +20,7 @@ from backdoor.datasets import Dataset
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
 from backdoor.defenses.trigger_search import NeuralCleanseConfig, NeuralCleanseResult, neural_cleanse
 from backdoor.scenario import Scenario
-from backdoor.store import load_or_train
+from backdoor.store import is_stored, load_or_train
 
 SUSPECT_ATTACKS = ("badnets", "blended", "wanet", "sig")
 
@@ -60,6 +60,11 @@ def draw_challenge(code: int, count: int, base: Scenario, num_classes: int) -> l
 def kind_of(mystery: Mystery) -> str:
     """The model store's kind for a mystery model (a clean one is its scenario's clean baseline)."""
     return "backdoored" if mystery.backdoored else "baseline"
+
+
+def unstored(mysteries: list[Mystery]) -> list[Mystery]:
+    """The mystery models the model store does not hold yet: the ones preparing would train."""
+    return [m for m in mysteries if not is_stored(m.scenario, kind_of(m))]
 
 
 def train_challenge(dataset: Dataset, mysteries: list[Mystery], device, on_progress: ProgressFn = no_progress

@@ -8,12 +8,13 @@ from backdoor import estimates
 from backdoor.attacks import ATTACKS
 from backdoor.defenses.trigger_search import NeuralCleanseConfig, signed_anomaly_index
 from backdoor.metrics import clean_accuracy
-from backdoor.mystery import Verdict, draw_challenge, scan, score, train_challenge
+from backdoor.mystery import Verdict, draw_challenge, scan, score, train_challenge, unstored
 from ui.charts import image_strip
 from ui.classroom import CLASS_MODELS, class_challenge, class_scenario, member_class, record_event
 from ui.resources import current_dataset, current_device, dataset_named
 from ui.training import scenario_or_stop
 from ui.jobs import offer_job, shared_memo
+from ui.mystery_words import prepare_words
 from ui.waiting import busy_note, here
 from ui.words import class_list, count_of
 from ui.routing import through_router
@@ -50,10 +51,10 @@ key = (code, tuple(m.scenario for m in mysteries), str(device))
 challenges = shared_memo("mystery models", 4)
 models = challenges.get(key)
 if models is None:
-    estimate = estimates.trainings(estimates.DataShape.of(dataset), [m.scenario for m in mysteries], device,
+    to_train = unstored(mysteries)  # the rest load from the model store
+    estimate = estimates.trainings(estimates.DataShape.of(dataset), [m.scenario for m in to_train], device,
                                    measure_asr=False)
-    st.caption(f"Trains {count} models, {here(estimate)}; then anyone with this code on this server gets them at "
-               f"once.{busy_note()}")
+    st.caption(prepare_words(count, len(to_train), here(estimate)) + busy_note())
     offer_job("Prepare the mystery models", "btn.mystery.prepare", "preparing mystery models", estimate,
               lambda bar: train_challenge(dataset, mysteries, device, bar), memo=challenges, memo_key=key,
               type="primary")

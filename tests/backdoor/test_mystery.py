@@ -141,3 +141,17 @@ def test_a_scan_searches_on_the_defenders_clean_half_with_the_settings_given():
     assert calls and calls[-1][0] == calls[-1][1]  # progress reported, to the end
     reseeded = scan(model, digits, replace(config, seed=4))
     assert not torch.equal(reseeded.masks, found.masks)  # the settings given are the settings used
+
+
+def test_unstored_names_the_models_preparing_would_train(tmp_path, monkeypatch):
+    from backdoor.mystery import kind_of, unstored
+    from backdoor.store import model_hash
+
+    monkeypatch.setenv("BACKDOOR_LAB_STORE", str(tmp_path))
+    mysteries = draw_challenge(5, 3, Scenario(), 10)
+    assert unstored(mysteries) == mysteries  # an empty store: every one is trained
+    first = tmp_path / model_hash(mysteries[0].scenario, kind_of(mysteries[0]))
+    first.with_suffix(".pt").touch()
+    assert unstored(mysteries) == mysteries  # weights without their record are not a stored model
+    first.with_suffix(".json").touch()
+    assert unstored(mysteries) == mysteries[1:]

@@ -1,0 +1,19 @@
+"""The Mystery page's words before its models are prepared: how many it trains, and how long."""
+
+from __future__ import annotations
+
+from ui.words import agree, count_of
+
+
+def prepare_words(count: int, to_train: int, took: str) -> str:
+    """What "Prepare the mystery models" will do: train ``to_train`` of the ``count`` models (the
+    rest are in the model store already), in ``took`` ("about 12 s on this server")."""
+    shared = "then anyone with this code on this server gets them at once."
+    if not to_train:
+        return (f"All {count} models are in the model store already (trained here before): they load in {took}; "
+                f"{shared}")
+    if to_train < count:
+        stored = count - to_train
+        return (f"Trains {to_train} of the {count} models ({stored} {agree(stored, 'is', 'are')} in the model store "
+                f"already), {took}; {shared}")
+    return f"Trains {count_of(count, 'model')}, {took}; {shared}"
