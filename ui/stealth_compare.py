@@ -37,7 +37,8 @@ def stealth_side_by_side(dataset: Dataset, index: int) -> None:
         col.image(to_display(change[0]), width="stretch",
                   alt=f"what {ATTACKS[name].title} changed in the picture, magnified 5 times (dark: unchanged)")
         f = _figures(dataset.name, name, sample, dataset.test_objects(slice(None, 200)))
-        rows.append({"attack": ATTACKS[name].title, "L∞ (largest pixel change)": round(f["linf"], 3),
+        # short names, as the matrix's rows: on a phone the figures stay in view beside them
+        rows.append({"attack": ATTACKS[name].row_title, "L∞ (largest pixel change)": round(f["linf"], 3),
                      "PSNR (dB)": round(f["psnr"], 1), "SSIM (1 = identical)": round(f["ssim"], 3)})
     st.dataframe(rows, hide_index=True, width="stretch")
     verdict = stealth_verdict(rows)
