@@ -84,7 +84,7 @@ class WaNet(TriggerDefaults):
 
 
 SPEC = AttackSpec(
-    "wanet", "WaNet (invisible warp)",
+    "wanet", "WaNet (slight warp)",
     "The whole picture is bent slightly: nothing is added, pixels only move. The paper's gentle warp cannot be seen "
     "on large photos; on the lab's small pictures, the strength that takes hold in a few epochs leaves the strokes "
     "a little wobbly up close.",

@@ -63,5 +63,5 @@ def test_the_next_round_2_plays_the_next_invisible_attack():
         "images carry the trigger.")
     at.button(key="btn.spot2.next").click().run()
     assert not at.exception
-    assert "**Round 2: WaNet (invisible warp).**" in "\n".join(m.value for m in at.markdown)
+    assert "**Round 2: WaNet (slight warp).**" in "\n".join(m.value for m in at.markdown)
     assert len(boxes(at, "spot2.1")) == 8 and not boxes(at, "spot2.0")

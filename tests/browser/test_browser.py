@@ -138,7 +138,7 @@ def test_invisible_attacks_spot_it_and_the_matrix(page, small_mnist, server_stor
     page.get_by_role("link", name="1. Poison the data").first.click()
     page.get_by_text("What the attacker did").wait_for(timeout=60_000)
     page.get_by_label("Attack", exact=True).click()
-    page.get_by_role("option", name="WaNet (invisible warp)").click()
+    page.get_by_role("option", name="WaNet (slight warp)").click()
     page.get_by_text("noise mode").first.wait_for(timeout=60_000)
     settled(page)  # the whole WaNet page, not the previous attack's "Can you spot it?"
     assert "800 of the 4,000 training images" in page.inner_text("body")  # WaNet's own default rate
