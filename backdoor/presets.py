@@ -51,7 +51,7 @@ PRESETS: dict[str, Preset] = {
                "The picture is bent slightly. Nothing is added, no patch to spot, and the model obeys.",
                _attack("wanet"), 0.974, 0.976),
         Preset("clean-label", "Clean-label stripes",
-               "Every label in the training set is correct, yet faint stripes make the model answer 0.",
+               "Every label in the training set is correct, yet stripes, faint in training, make the model answer 0.",
                _attack("sig"), 0.974, 1.0),
         Preset("faint-blend", "Faint blend",
                "A faint noise pattern over the whole picture: no patch to spot.",

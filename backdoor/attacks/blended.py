@@ -61,6 +61,7 @@ class Blended(TriggerDefaults):
 
 SPEC = AttackSpec(
     "blended", "Blended (faint full-image pattern)",
-    "A faint pattern blended over the whole picture, hard to notice by eye.",
+    "A faint pattern blended over the whole picture: no patch to point at, though on a plain dark background "
+    "its speckle shows.",
     "https://arxiv.org/abs/1712.05526", Blended, short_title="Blended", invisible=True,
 )
