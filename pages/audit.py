@@ -64,7 +64,7 @@ else:
     c1.selectbox("Architecture", fitting, format_func=lambda m: MODELS[m].title, **bind("audit.architecture"),
                  help="The network the weights belong to. It must match exactly, layer by layer.")
     set_title = DATASETS[dataset.name].title if dataset.name in DATASETS else dataset.name
-    upload = c2.file_uploader(f"Weights trained on {set_title} (up to {MAX_BYTES // 2**20} MB)",
+    upload = c2.file_uploader(f"Weights trained on {set_title}, up to {MAX_BYTES // 2**20} MB",
                               type=["safetensors", "pt", "pth"], key="audit.upload",
                               max_upload_size=MAX_BYTES // 2**20)
     if upload is None:
