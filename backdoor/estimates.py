@@ -139,15 +139,16 @@ def trainings(shape: DataShape, scenarios: Iterable[Scenario], device, measure_a
     return Estimate.of("trainings", (shape, scenarios, measure_asr, str(device)), seconds)
 
 
-def sweep(shape: DataShape, scenario: Scenario, counts: Iterable[int], device) -> Estimate:
-    """The poison-rate sweep: one model per count, each measured once on the held-out images."""
-    counts = tuple(counts)
+def sweep(shape: DataShape, scenario: Scenario, counts: Iterable[int], device, stored: Iterable[int] = ()) -> Estimate:
+    """The poison-rate sweep: one model per count, each measured once on the held-out images; the
+    ``stored`` counts' models are loaded from the model store, not trained."""
+    counts, stored = tuple(counts), tuple(stored)
     seconds = 0.0
     for count in counts:
         variant = replace(scenario, poison=replace(scenario.poison, rate=min(count / shape.train, MAX_RATE)))
-        seconds += (training_seconds(shape, variant, device, measure_asr=True)
-                    + evaluation_seconds(shape, variant, device, shape.held_out))
-    return Estimate.of("sweep", (shape, scenario, counts, str(device)), seconds)
+        trained = 0.0 if count in stored else training_seconds(shape, variant, device, measure_asr=True)
+        seconds += trained + evaluation_seconds(shape, variant, device, shape.held_out)
+    return Estimate.of("sweep", (shape, scenario, counts, stored, str(device)), seconds)
 
 
 def scan(shape: DataShape, model: str, device, config) -> Estimate:

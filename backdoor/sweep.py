@@ -20,7 +20,7 @@ from backdoor.datasets import Dataset
 from backdoor.defenses.common import ProgressFn, no_progress, step_progress
 from backdoor.results import load_result, save_result
 from backdoor.scenario import Scenario, trigger_report
-from backdoor.store import load_or_train
+from backdoor.store import is_stored, load_or_train
 
 HANDFUL = (5, 10, 25, 50)  # absolute counts before the percentages
 PERCENTAGES = (0.025, 0.05, 0.1)
@@ -43,6 +43,18 @@ class SweepPoint:
     seconds: float
 
 
+def sweep_variant(scenario: Scenario, count: int, num_train: int) -> Scenario:
+    """The scenario with ``count`` of its ``num_train`` training images poisoned, all else unchanged."""
+    return replace(scenario, poison=PoisonConfig(rate=count / num_train, target=scenario.target,
+                                                 seed=scenario.poison.seed))
+
+
+def stored_counts(scenario: Scenario, counts: list[int], num_train: int) -> list[int]:
+    """The counts whose model the store holds already (a stopped sweep, the instant grid, make warm):
+    the sweep loads those instead of training them."""
+    return [c for c in counts if is_stored(sweep_variant(scenario, c, num_train), "backdoored")]
+
+
 def poison_rate_sweep(
     dataset: Dataset,
     scenario: Scenario,
@@ -60,8 +72,8 @@ def poison_rate_sweep(
         if should_stop():
             break
         tick = time.perf_counter()
-        rate = count / n
-        variant = replace(scenario, poison=PoisonConfig(rate=rate, target=scenario.target, seed=scenario.poison.seed))
+        variant = sweep_variant(scenario, count, n)
+        rate = variant.poison.rate
 
         report = step_progress(on_progress, k, len(counts), f"{count} poisoned images ({k + 1} of {len(counts)})")
         result = load_or_train(dataset, variant, "backdoored", device, report, should_stop)

@@ -9,13 +9,14 @@ import torch
 from backdoor.attacks import poisonable
 from backdoor.datasets import Dataset
 from backdoor.scenario import Scenario
-from backdoor.sweep import SweepPoint, load_sweep, poison_rate_sweep, save_sweep, sweep_counts, sweep_key
+from backdoor.sweep import (SweepPoint, load_sweep, poison_rate_sweep, save_sweep, stored_counts, sweep_counts,
+                            sweep_key)
 from backdoor import estimates
 from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, estimate_now, here_or_measuring
 from ui.readings import EQUALLY_GOOD, accuracy_gap
 from ui.charts import CHART_CONFIG, HARMFUL, HONEST
-from ui.words import count_of, percent, whole_percent
+from ui.words import agree, count_of, percent, whole_percent
 
 
 def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
@@ -33,6 +34,21 @@ def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
     fig.update_yaxes(range=[0, 101], title_text="%")
     fig.update_layout(height=330, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.3))
     return fig
+
+
+def sweep_words(counts: list[int], stored: int, took: str) -> str:
+    """What "Run the sweep" will do: one model per count, ``stored`` of them loaded from the model
+    store instead of trained, in ``took`` ("about 45 s on this server")."""
+    models = f"one per poison count ({', '.join(map(str, counts))} images)"
+    if not stored:
+        head = f"Trains {count_of(len(counts), 'model')}, {models}"
+    elif stored < len(counts):
+        head = (f"Trains {len(counts) - stored} of its {len(counts)} models, {models}: {stored} "
+                f"{agree(stored, 'is', 'are')} in the model store already")
+    else:
+        head = (f"Its {count_of(len(counts), 'model')}, {models}, {agree(len(counts), 'is', 'are')} in the model "
+                "store already, so it only measures them")
+    return f"{head}; {took}. Everything else stays as set above."
 
 
 def read_sweep(points: list[SweepPoint]) -> str:
@@ -77,12 +93,13 @@ def poison_sweep(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
         stored = load_sweep(scenario, counts, device)  # from the store: this server before, a replica, make warm
         points = None if stored is None else memo.get_or_compute(key, lambda: stored)
     if points is None:
+        stored = stored_counts(scenario, counts, len(dataset.y_train))  # a stopped sweep's, the instant grid's
+
         def estimate() -> estimates.Estimate:
-            return estimates.sweep(estimates.DataShape.of(dataset), scenario, counts, device)
+            return estimates.sweep(estimates.DataShape.of(dataset), scenario, counts, device, stored)
 
         known = estimate_now(estimate)
-        st.caption(f"Trains {len(counts)} models, one per poison count ({', '.join(map(str, counts))} images); "
-                   f"{here_or_measuring(known)}. Everything else stays as set above.{busy_note()}")
+        st.caption(sweep_words(counts, len(stored), here_or_measuring(known)) + busy_note())
         offer_job("Run the sweep", "btn.sweep", "the poison-rate sweep", known or estimate,
                   lambda bar: _sweep(dataset, scenario, counts, device, bar), memo=memo, memo_key=key,
                   start="Starting the sweep...", icon=":material/play_arrow:")

@@ -14,7 +14,7 @@ def test_sweep_counts_go_from_a_handful_to_ten_percent():
 def test_poison_rate_sweep_asr_grows_with_the_poison(small_mnist):
     from backdoor.attacks import PoisonConfig
     from backdoor.scenario import Scenario
-    from backdoor.sweep import poison_rate_sweep
+    from backdoor.sweep import poison_rate_sweep, stored_counts
 
     calls = []
     scenario = Scenario(poison=PoisonConfig(rate=0.1), train=TrainConfig(epochs=2))
@@ -22,6 +22,8 @@ def test_poison_rate_sweep_asr_grows_with_the_poison(small_mnist):
     assert [p.poisoned_images for p in points] == [2, 100]
     assert points[1].asr > points[0].asr and points[1].asr > 0.8
     assert calls[-1][0] == calls[-1][1]
+    # both models went into the store, so a later sweep loads them; a count never trained is not there
+    assert stored_counts(scenario, [2, 7, 100], len(small_mnist.y_train)) == [2, 100]
     stopped = poison_rate_sweep(small_mnist, scenario, [2, 100], should_stop=lambda: True)
     assert stopped == []
 

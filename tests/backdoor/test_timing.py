@@ -72,6 +72,19 @@ def test_jobs_are_sums_of_their_parts():
     assert matrix > sum(defenses[c] for c in ("neural_cleanse", "fine_pruning", "strip"))
 
 
+def test_a_sweep_estimate_trains_only_the_counts_not_stored():
+    scenario, counts = Scenario(train=TrainConfig(epochs=2)), [5, 50, 400]
+    estimates.sweep(DIGITS, scenario, counts, "cpu")  # measures the unit costs once
+    with timing.measured_only():
+        full, none_stored, all_stored = (estimates.sweep(DIGITS, scenario, counts, "cpu", stored).computed
+                                         for stored in ((), (), counts))
+        partial = estimates.sweep(DIGITS, scenario, counts, "cpu", [50]).computed
+        fifty = replace(scenario, poison=replace(scenario.poison, rate=50 / 4000))
+        trained = estimates.training_seconds(DIGITS, fifty, "cpu")
+    assert full == none_stored and partial == pytest.approx(full - trained)
+    assert 0 < all_stored < partial  # what is left is measuring each model
+
+
 def test_each_unit_is_measured_once_per_process():
     calls = []
 

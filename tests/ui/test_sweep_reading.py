@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backdoor.sweep import SweepPoint
-from ui.sweep import read_sweep
+from ui.sweep import read_sweep, sweep_words
 
 
 def point(images: int, asr: float, acc: float = 0.972) -> SweepPoint:
@@ -36,3 +36,17 @@ def test_clean_accuracy_is_called_steady_only_when_it_is():
     assert "Clean accuracy stays at 97.2% throughout, so an accuracy check never notices the difference." in same
     moved = read_sweep([point(5, 0.95, 0.95), point(50, 1.0, 0.973)])
     assert "moves between 95.0% and 97.3% across the sweep" in moved
+
+
+def test_sweep_words_count_only_the_models_it_trains():
+    counts, took = [5, 10, 25, 50, 100, 200, 400], "about 45 s on this server"
+    models = "one per poison count (5, 10, 25, 50, 100, 200, 400 images)"
+    same = "Everything else stays as set above."
+    assert sweep_words(counts, 0, took) == f"Trains 7 models, {models}; {took}. {same}"
+    assert sweep_words(counts, 1, took) == (f"Trains 6 of its 7 models, {models}: 1 is in the model store already; "
+                                            f"{took}. {same}")
+    assert sweep_words(counts, 3, took).startswith(f"Trains 4 of its 7 models, {models}: 3 are in the model store")
+    assert sweep_words(counts, 7, "about 3 s on this server") == (
+        f"Its 7 models, {models}, are in the model store already, so it only measures them; about 3 s on this "
+        f"server. {same}")
+    assert sweep_words([5], 1, took).startswith("Its 1 model, one per poison count (5 images), is in the model store")
