@@ -15,7 +15,7 @@ from ui.classroom import class_database, class_scenario
 from ui.explain import map_for, picture
 from ui.jobs import offer_job, shared_memo
 from ui.resources import current_device, dataset_named
-from ui.words import whole_percent
+from ui.words import agree, whole_percent
 
 POOL_PICK = "pool.pick"  # the pool model blue opened: (class code, store id, architecture, label)
 EXPLAINED = 4  # test images a pool model is explained on
@@ -36,9 +36,12 @@ def offer_decoys(info: ClassInfo) -> None:
     dataset = dataset_named(base.dataset, base.data_seed)
     device = current_device()
     scenarios = decoy_scenarios(base, info.code)
-    estimate = estimates.trainings(estimates.DataShape.of(dataset), scenarios, device, measure_asr=False)
-    st.caption(f"The pool needs its clean decoys first: {len(scenarios)} clean models, trained once for the whole "
-               "class.")
+    missing = [s for s in scenarios if not is_stored(s, "baseline")]  # the rest load from the model store
+    estimate = estimates.trainings(estimates.DataShape.of(dataset), missing, device, measure_asr=False)
+    stored = len(scenarios) - len(missing)
+    already = f" ({stored} {agree(stored, 'is', 'are')} in the model store already)" if stored else ""
+    st.caption(f"The pool needs its clean decoys first: {len(scenarios)} clean models{already}, trained once for the "
+               "whole class.")
     offer_job("Prepare the decoys", "btn.redblue.decoys", "training the decoys", estimate,
               lambda bar: prepare_decoys(dataset, base, info.code, device, bar),
               memo=shared_memo("decoys", 8), memo_key=(info.code, str(device)), type="primary")

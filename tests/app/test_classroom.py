@@ -256,6 +256,7 @@ def test_red_submits_within_the_rules_and_blue_judges_the_anonymous_pool(class_u
 
     bob = _joining(info.code, "Bob")
     bob.switch_page("pages/redblue.py").run()
+    assert "The pool needs its clean decoys first: 2 clean models, trained once for the whole class." in texts(bob)
     bob.button(key="btn.redblue.decoys").click().run()  # two clean decoys, trained once for the class
     assert not bob.exception, bob.exception
     labels = bob.selectbox(key="redblue.pick").options
