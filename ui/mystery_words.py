@@ -10,8 +10,8 @@ def prepare_words(count: int, to_train: int, took: str) -> str:
     rest are in the model store already), in ``took`` ("about 12 s on this server")."""
     shared = "then anyone with this code on this server gets them at once."
     if not to_train:
-        return (f"All {count} models are in the model store already (trained here before): they load in {took}; "
-                f"{shared}")
+        every = "Both" if count == 2 else f"All {count}"
+        return f"{every} models are in the model store already (trained before): they load in {took}; {shared}"
     if to_train < count:
         stored = count - to_train
         return (f"Trains {to_train} of the {count} models ({stored} {agree(stored, 'is', 'are')} in the model store "
