@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui.words import agree, count_of
+from ui.words import count_of, in_store
 
 
 def prepare_words(count: int, to_train: int, took: str) -> str:
@@ -13,7 +13,5 @@ def prepare_words(count: int, to_train: int, took: str) -> str:
         every = "Both" if count == 2 else f"All {count}"
         return f"{every} models are in the model store already (trained before): they load in {took}; {shared}"
     if to_train < count:
-        stored = count - to_train
-        return (f"Trains {to_train} of the {count} models ({stored} {agree(stored, 'is', 'are')} in the model store "
-                f"already), {took}; {shared}")
+        return f"Trains {to_train} of the {count} models ({in_store(count - to_train)}), {took}; {shared}"
     return f"Trains {count_of(count, 'model')}, {took}; {shared}"

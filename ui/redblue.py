@@ -15,7 +15,7 @@ from ui.classroom import class_database, class_scenario
 from ui.explain import map_for, picture
 from ui.jobs import offer_job, shared_memo
 from ui.resources import current_device, dataset_named
-from ui.words import agree, whole_percent
+from ui.words import in_store, whole_percent
 
 POOL_PICK = "pool.pick"  # the pool model blue opened: (class code, store id, architecture, label)
 EXPLAINED = 4  # test images a pool model is explained on
@@ -39,7 +39,7 @@ def offer_decoys(info: ClassInfo) -> None:
     missing = [s for s in scenarios if not is_stored(s, "baseline")]  # the rest load from the model store
     estimate = estimates.trainings(estimates.DataShape.of(dataset), missing, device, measure_asr=False)
     stored = len(scenarios) - len(missing)
-    already = f" ({stored} {agree(stored, 'is', 'are')} in the model store already)" if stored else ""
+    already = f" ({in_store(stored)})" if stored else ""
     st.caption(f"The pool needs its clean decoys first: {len(scenarios)} clean models{already}, trained once for the "
                "whole class.")
     offer_job("Prepare the decoys", "btn.redblue.decoys", "training the decoys", estimate,

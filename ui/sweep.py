@@ -16,7 +16,7 @@ from ui.jobs import offer_job, shared_memo
 from ui.waiting import busy_note, estimate_now, here_or_measuring
 from ui.readings import EQUALLY_GOOD, accuracy_gap
 from ui.charts import CHART_CONFIG, HARMFUL, HONEST
-from ui.words import agree, count_of, percent, whole_percent
+from ui.words import agree, count_of, in_store, percent, whole_percent
 
 
 def sweep_chart(points: list[SweepPoint], num_train: int) -> go.Figure:
@@ -43,8 +43,7 @@ def sweep_words(counts: list[int], stored: int, took: str) -> str:
     if not stored:
         head = f"Trains {count_of(len(counts), 'model')}, {models}"
     elif stored < len(counts):
-        head = (f"Trains {len(counts) - stored} of its {len(counts)} models, {models}: {stored} "
-                f"{agree(stored, 'is', 'are')} in the model store already")
+        head = f"Trains {len(counts) - stored} of its {len(counts)} models, {models}: {in_store(stored)}"
     else:
         head = (f"Its {count_of(len(counts), 'model')}, {models}, {agree(len(counts), 'is', 'are')} in the model "
                 "store already, so it only measures them")

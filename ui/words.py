@@ -40,6 +40,11 @@ def percent(x: float) -> str:
     return never_rounded(x)
 
 
+def in_store(n: int) -> str:
+    """ "1 is in the model store already", "3 are ...": models a job loads instead of training."""
+    return f"{n:,} {agree(n, 'is', 'are')} in the model store already"
+
+
 def share(part: int, whole: int) -> str:
     """``part`` of ``whole`` as a percentage that never reads 0.0% for a part that is not zero."""
     if whole <= 0:

@@ -126,3 +126,11 @@ def test_typed_text_never_becomes_a_link_or_a_fetched_image():
         assert joined in shown.replace("\\", "")
         assert shown.replace("\\", "").replace(JOINER, "") == typed  # nothing else added or lost
     assert plain("Ada: 10:30 / 2") == r"Ada\: 10\:30 / 2"  # a colon alone is left as it was
+
+
+def test_in_store_agrees_with_its_count():
+    from ui.words import in_store
+
+    assert in_store(1) == "1 is in the model store already"
+    assert in_store(3) == "3 are in the model store already"
+    assert in_store(1200) == "1,200 are in the model store already"
