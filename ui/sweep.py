@@ -92,13 +92,13 @@ def poison_sweep(dataset: Dataset, scenario: Scenario, device: torch.device) -> 
         stored = load_sweep(scenario, counts, device)  # from the store: this server before, a replica, make warm
         points = None if stored is None else memo.get_or_compute(key, lambda: stored)
     if points is None:
-        in_store = stored_counts(scenario, counts, len(dataset.y_train))  # a stopped sweep's, the instant grid's
+        loaded = stored_counts(scenario, counts, len(dataset.y_train))  # a stopped sweep's, the instant grid's
 
         def estimate() -> estimates.Estimate:
-            return estimates.sweep(estimates.DataShape.of(dataset), scenario, counts, device, in_store)
+            return estimates.sweep(estimates.DataShape.of(dataset), scenario, counts, device, loaded)
 
         known = estimate_now(estimate)
-        st.caption(sweep_words(counts, len(in_store), here_or_measuring(known)) + busy_note())
+        st.caption(sweep_words(counts, len(loaded), here_or_measuring(known)) + busy_note())
         offer_job("Run the sweep", "btn.sweep", "the poison-rate sweep", known or estimate,
                   lambda bar: _sweep(dataset, scenario, counts, device, bar), memo=memo, memo_key=key,
                   start="Starting the sweep...", icon=":material/play_arrow:")
