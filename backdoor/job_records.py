@@ -18,6 +18,9 @@ from backdoor.datasets import atomic_write, cache_dir
 
 RECORDS_KEPT = 400  # finished jobs remembered in timings.json
 FACTOR_JOBS = 5  # the latest finished jobs of a kind that correct its new estimates
+# A job that finished in under a quarter of its count skipped work the count included (its models
+# were in the store after all): it says nothing of the app's overheads, so it corrects nothing.
+SKIPPED_WORK = 0.25
 
 _records_lock = threading.Lock()
 
@@ -54,16 +57,19 @@ def recorded_factor(kind: str, records: dict | None = None) -> float | None:
     """How much longer (above 1) or shorter the last few jobs of this kind took, when they ran
     alone here, than their count of measured unit costs said: what the app adds around a job
     (drawing its progress, the page around it), learnt on this machine. None before any job
-    of the kind has finished alone."""
+    of the kind has finished alone. A job far quicker than its count (``SKIPPED_WORK``) is passed over."""
     prefix = f"({kind!r}, "
     ratios: list[float] = []
     for signature, entry in reversed(list((read_records() if records is None else records).items())):
         if not signature.startswith(prefix):
             continue
         try:
-            ratios.append(float(entry["seconds"]) / float(entry["estimated"]))
+            ratio = float(entry["seconds"]) / float(entry["estimated"])
         except (KeyError, TypeError, ValueError, ZeroDivisionError):
             continue
+        if not ratio >= SKIPPED_WORK:
+            continue
+        ratios.append(ratio)
         if len(ratios) == FACTOR_JOBS:
             break
     return statistics.median(ratios) if ratios else None

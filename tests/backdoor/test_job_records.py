@@ -39,3 +39,16 @@ def test_new_jobs_of_a_kind_are_corrected_by_what_the_last_ones_took(monkeypatch
     assert job_records.recorded_factor("train") == pytest.approx(1.5, rel=1e-3)  # the median: one odd run moves nothing
     other = estimates.train_models(DIGITS, Scenario(train=TrainConfig(epochs=4, seed=7)), "cpu")
     assert not other.recorded and other.seconds == pytest.approx(1.5 * other.computed, rel=1e-3)
+
+
+def test_a_job_far_quicker_than_its_count_corrects_nothing(monkeypatch, tmp_path):
+    """A challenge whose models were all stored took 0.03 s against 47 s counted: it skipped the work
+    the count included, and once set every new challenge's estimate to a third of what it took."""
+    monkeypatch.setattr(job_records, "_records_path", lambda: tmp_path / "timings.json")
+    job_records.record("('trainings', 'a')", 47.0, RunningJob("trainings", 0.0, seconds=0.028, alone=True))
+    assert job_records.recorded_factor("trainings") is None
+    job_records.record("('trainings', 'b')", 40.0, RunningJob("trainings", 0.0, seconds=10.0, alone=True))  # 0.25: kept
+    job_records.record("('trainings', 'c')", 40.0, RunningJob("trainings", 0.0, seconds=48.0, alone=True))
+    assert job_records.recorded_factor("trainings") == pytest.approx((0.25 + 1.2) / 2)
+    job_records.record("('trainings', 'd')", 10.0, RunningJob("trainings", 0.0, seconds=30.0, alone=True))  # slow: kept
+    assert job_records.recorded_factor("trainings") == pytest.approx(1.2)
