@@ -12,8 +12,8 @@ from backdoor.attacks import ATTACKS
 from backdoor.busy import JOBS
 from backdoor.classroom import ClassInfo, ClassroomUnavailable, class_events, roster
 from backdoor.classroom.redblue import blue_board, red_board
-from backdoor.classroom.dashboard import (STORY, catches_cell, competition_ranks, defense_catches, mystery_board,
-                                         progress, quiz_answers, trained_results)
+from backdoor.classroom.dashboard import (catches_cell, competition_ranks, defense_catches, mystery_board,
+                                         progress, quiz_answers, reached_words, trained_results)
 from backdoor.defenses.registry import DEFENSES
 from backdoor.mystery import draw_challenge
 from ui.charts import CHART_CONFIG
@@ -39,7 +39,7 @@ def live_dashboard(info: ClassInfo) -> None:
         return
     running, queued = JOBS.names(), JOBS.queued()
     st.caption(f"Live: redrawn every {REFRESH.seconds} s. {len(students)} joined, "
-               f"{count_of(len(events), 'step')} recorded. This server: {count_of(len(running), 'heavy job')} "
+               f"{count_of(len(events), 'action')} recorded. This server: {count_of(len(running), 'heavy job')} "
                f"running of {JOBS.slot_count()} at once" + (f", {len(queued)} waiting ({', '.join(queued)})"
                                                              if queued else ", none waiting") + ".")
     if not students:
@@ -47,7 +47,7 @@ def live_dashboard(info: ClassInfo) -> None:
         return
     rows = progress(students, events)
     st.markdown("**Who is where**")
-    st.table([{"nickname": plain(r.nickname), "now on": r.now_on, "story reached": f"{r.furthest} of {len(STORY)}",
+    st.table([{"nickname": plain(r.nickname), "now on": r.now_on, "story reached": reached_words(r.furthest),
                    "models trained": r.trained, "defenses run": r.defenses,
                    "quiz": f"{r.quiz_right} of {r.quiz_answered} right" if r.quiz_answered else "none yet"}
                   for r in rows])

@@ -46,6 +46,16 @@ def progress(roster: list[tuple[str, datetime]], events: list[Event]) -> list[St
     return rows
 
 
+def reached_words(furthest: int) -> str:
+    """How far along the story a student has got, numbered as the pages are: the Start page is not a
+    numbered step, so reaching "3. Fire the trigger" reads "step 3 of 7", as its page says."""
+    if furthest <= 0:
+        return "not started"
+    if furthest == 1:
+        return "the start page"
+    return f"step {furthest - 1} of {len(STORY) - 1}"
+
+
 def page_name(title: str) -> str:
     """A page's title as a table cell: "2. Train the models" would read as a numbered list."""
     number, dot, rest = title.partition(". ")

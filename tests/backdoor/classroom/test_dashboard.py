@@ -8,7 +8,7 @@ import pytest
 
 from backdoor.classroom.dashboard import (
     catches_cell, competition_ranks, defense_catches, mystery_board, page_name, progress, quiz_answers, to_csv,
-    trained_results,
+    reached_words, trained_results,
 )
 from backdoor.classroom.events import Event
 from backdoor.mystery import draw_challenge
@@ -92,6 +92,12 @@ def test_now_on_follows_a_student_back_to_a_page_they_saw_before():
              ev("Ada", "step", "s1:3:poison", page="1. Poison the data", path="poison")]
     [ada] = progress([("Ada", NOW)], steps)
     assert ada.now_on == "step 1: Poison the data" and ada.furthest == 3
+    assert reached_words(ada.furthest) == "step 2 of 7"  # "2. Train the models": numbered as its page is
+
+
+def test_how_far_a_student_got_reads_as_the_pages_are_numbered():
+    assert [reached_words(n) for n in (0, 1, 2, 4, 8)] == [
+        "not started", "the start page", "step 1 of 7", "step 3 of 7", "step 7 of 7"]
 
 
 def test_a_defense_run_where_the_attack_never_took_hold_stops_nothing():
