@@ -47,7 +47,7 @@ if pool_pick is not None and in_class is not None and pool_pick[0] == in_class.c
         st.rerun()
     if model is None:
         left.error(f"**{source_name}** cannot be opened here: it belongs to another data set (the sidebar's is "
-                   f"{DATASETS[dataset.name].title}), or the model store on this server does not hold it.",
+                   f"{DATASETS[dataset.name].short_title}), or the model store on this server does not hold it.",
                    icon=":material/error:")
         st.stop()
     left.success(f"Auditing **{source_name}** from your class's red-vs-blue pool, as a blue student would: weights "
@@ -63,7 +63,7 @@ else:
     c1, c2 = st.columns([1, 2])
     c1.selectbox("Architecture", fitting, format_func=lambda m: MODELS[m].title, **bind("audit.architecture"),
                  help="The network the weights belong to. It must match exactly, layer by layer.")
-    set_title = DATASETS[dataset.name].title if dataset.name in DATASETS else dataset.name
+    set_title = DATASETS[dataset.name].short_title if dataset.name in DATASETS else dataset.name
     upload = c2.file_uploader(f"Weights trained on {set_title}, up to {MAX_BYTES // 2**20} MB",
                               type=["safetensors", "pt", "pth"], key="audit.upload",
                               max_upload_size=MAX_BYTES // 2**20)

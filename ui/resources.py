@@ -52,8 +52,8 @@ def current_dataset() -> Dataset:
         with st.spinner(_loading(spec, seed), show_time=True):
             return _dataset(name, seed, download and not spec.offline)
     except DatasetUnavailable as error:
-        st.error(f"**{spec.title} is not available.** {error}")
-        if not spec.offline and st.button(f"Download {spec.title} now", key=f"btn.download.{name}"):
+        st.error(f"**{spec.short_title} is not available.** {error}")
+        if not spec.offline and st.button(f"Download {spec.short_title} now", key=f"btn.download.{name}"):
             st.session_state[f"lab.download.{name}"] = True
             st.rerun()
         st.stop()

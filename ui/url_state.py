@@ -195,7 +195,7 @@ def restore_from_url() -> None:
     if target != 0 and not _target_fits(target, dataset, attack, s["lab.seed"]):  # every set has a class 0
         s["poison.target"] = DEFAULTS["poison.target"]
         why = ("a clean-label attack has a single target class" if target == ALL_TO_ALL
-               else f"{DATASETS[dataset].title} has no class {target}")
+               else f"{DATASETS[dataset].short_title} has no class {target}")
         unused.append(Unused(_label("poison.target"), str(target), why, _shown("poison.target", 0)))
     for name, spec in ATTACKS.items():  # values that parse but do not fit together (a drawing's size and pixels)
         try:

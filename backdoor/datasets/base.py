@@ -113,6 +113,12 @@ class DatasetSpec:
         return self.first_load(seed) if self.first_load is not None else None
 
     @property
+    def short_title(self) -> str:
+        """The title without its "(download)" or "(offline)" note, for a sentence: "CIFAR-10 is not available"."""
+        head, _, note = self.title.rpartition(" (")
+        return head if head and note.endswith(")") else self.title
+
+    @property
     def modalities(self) -> tuple[str, ...]:
         return (self.modality,)
 
