@@ -51,7 +51,7 @@ class RunningJob:
     what: str
     started: float
     seconds: float = 0.0
-    alone: bool = True  # no other registered job overlapped it and nothing else loaded the CPU
+    alone: bool = True  # no other job or page's work overlapped it and nothing else loaded the CPU
     expected: float = 0.0  # its estimate, in seconds (0: unknown), for those queued behind it
 
 
@@ -139,7 +139,7 @@ class JobBoard:
                     self._queue.remove(job)
                 self._lock.notify_all()
             raise
-        window = CpuWindow()
+        window, pages = CpuWindow(), WORK.window()
         try:
             yield job
         finally:
@@ -147,7 +147,8 @@ class JobBoard:
                 self._running.remove(job)
                 self._lock.notify_all()
             job.seconds = time.perf_counter() - job.started
-            job.alone = job.alone and window.other_processes_cores() < BUSY_CORES
+            # another page's computation in this process shares the cores as another job would
+            job.alone = job.alone and not pages() and window.other_processes_cores() < BUSY_CORES
 
 
 JOBS = JobBoard()

@@ -140,6 +140,31 @@ def test_a_measurement_window_sees_other_threads_page_work_but_not_its_own():
     assert not work.window()()  # a window opened afterwards saw nothing
 
 
+def test_a_job_beside_another_pages_work_did_not_run_alone(monkeypatch):
+    """Its time says nothing of its cost then (the drill's traffic or a page's figures shared the cores),
+    so it must not be remembered as what the job takes; its own thread's page work does not count."""
+    monkeypatch.setattr(busy.CpuWindow, "other_processes_cores", lambda self: 0.0)  # other programs: quiet
+    board = JobBoard(slots=2)
+    with board.running("training", 1.0) as job:
+        with busy.WORK.running():  # the job's own result, computed for the server's memo
+            pass
+    assert job.alone
+    started, release = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with busy.WORK.running():
+            started.set()
+            release.wait(timeout=10)
+
+    with board.running("training", 1.0) as job:
+        other = threading.Thread(target=page)
+        other.start()
+        assert started.wait(timeout=10)
+        release.set()
+        other.join(timeout=10)
+    assert not job.alone
+
+
 def test_a_memo_computation_counts_as_page_work():
     from backdoor.memo import SharedMemo
 
