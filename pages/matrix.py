@@ -11,7 +11,7 @@ from ui.glossary import glossary_link, quiz
 from ui.lessons import show_lesson
 from ui.matrix_costs import costs_markdown, false_alarm_reading
 from ui.matrix_luck import seed_spread, show_luck
-from ui.matrix_view import heatmap, read_matrix
+from ui.matrix_view import heatmap, read_matrix, table_rows
 from ui.reference_view import show_published_beside
 from ui.resources import current_dataset, current_device
 from ui.state import is_stakeholder
@@ -104,6 +104,10 @@ right.plotly_chart(heatmap(result, "drop", "Clean accuracy lost vs a clean model
 right.caption(f"What the model (and its repair) cost: points of clean accuracy lost against a model trained on clean "
               f"data ({result.baseline_clean_acc:.1%}); positive means worse, negative means slightly better. For "
               "STRIP, a clean image it turns away counts as lost.")
+with st.expander("Both maps as a table (easier to read on a phone)"):
+    st.dataframe(table_rows(result, names), hide_index=True,
+                 column_config={"attack": st.column_config.Column(pinned=True)})  # kept in view as it scrolls
+    st.caption("Each cell: attack success after the defense · points of clean accuracy lost against a clean model.")
 
 st.subheader("What the matrix says")
 st.markdown(read_matrix(result, names))

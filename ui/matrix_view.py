@@ -43,8 +43,7 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
     row_title = _titles(names)
     scale = 100.0
     grid = [[v * scale for v in row] for row in matrix.grid(value)]
-    text = [[cell_percent(v) if value == "asr" else f"{round(v, 1) + 0.0:.1f}" for v in row]  # never -0.0
-            for row in grid]
+    text = [[cell_percent(v) if value == "asr" else points_text(v) for v in row] for row in grid]
     fig = go.Figure(go.Heatmap(
         z=grid,
         x=[column_title(d) for d in matrix.defenses],
@@ -57,6 +56,20 @@ def heatmap(matrix: Matrix, value: str, title: str, colorscale: str, zmax: float
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=90 + 55 * len(matrix.attacks), margin=dict(l=10, r=10, t=30, b=10), title=title)
     return fig
+
+
+def points_text(points: float) -> str:
+    """Points of clean accuracy lost, as a cell shows them: one decimal, never "-0.0"."""
+    return f"{round(points, 1) + 0.0:.1f}"
+
+
+def table_rows(matrix: Matrix, names: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Both maps' cells as rows of text, one per attack, "attack success · points lost" as the maps show them:
+    readable on a phone, where nine columns leave the maps' cells too narrow for their words."""
+    row_title = _titles(names)
+    return [{"attack": row_title(a), **{column_title(d): f"{cell_percent(100 * asr)} · {points_text(100 * lost)}"
+                                        for d, asr, lost in zip(matrix.defenses, asrs, drops)}}
+            for a, asrs, drops in zip(matrix.attacks, matrix.grid("asr"), matrix.grid("drop"))]
 
 
 def _hijack_words(hijacking: int, total: int) -> str:

@@ -50,6 +50,12 @@ def test_the_page_shows_each_defenses_seconds_and_false_alarms_and_offers_the_mi
     assert "Seeds 1 and 2 are not computed yet" in " ".join(i.value for i in at.info)
     assert "btn.matrix.seeds" in [b.key for b in at.button]
     assert not [c for c in at.get("plotly_chart") if "Over the seeds" in c.proto.spec]  # no luck map yet
+    asr, lost = (json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
+                 if "Attack success after" in c.proto.spec or "Clean accuracy lost" in c.proto.spec)
+    assert asr["text"] == [["100%", "<1%", "0%"]] and lost["text"] == [["0.6", "0.6", "4.6"]]
+    table = at.dataframe[0].value  # both maps' cells as text, for a phone where theirs are too narrow to read
+    assert table.to_dict("records") == [{"attack": asr["y"][0],
+                                         **dict(zip(asr["x"], ["100% · 0.6", "<1% · 0.6", "0% · 4.6"]))}]
 
 
 def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict_is_said():
@@ -60,7 +66,7 @@ def test_with_three_seeds_stored_each_cell_shows_its_range_and_a_flipped_verdict
     luck = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Over the seeds" in c.proto.spec)
     assert luck["data"][0]["text"] == [["100%", "<1%–89%<br>flips", "0%"]]  # 0.2% is not "0%"
     assert luck["data"][0]["z"] == [[0.0, pytest.approx(89.1), 0.0]]  # how far apart the seeds are, in points
-    table = at.dataframe[0].value  # the same cells as text, for a phone where the map's are too narrow to read
+    table = at.dataframe[1].value  # the same cells as text, for a phone where the map's are too narrow to read
     assert table.to_dict("records") == [{"attack": luck["data"][0]["y"][0],
                                          **dict(zip(luck["data"][0]["x"], ["100%", "<1%–89% (flips)", "0%"]))}]
     said = texts(at)

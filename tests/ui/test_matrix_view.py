@@ -186,3 +186,12 @@ def test_a_heat_map_cell_never_rounds_an_attack_onto_0_or_100_percent():
 
     assert [cell_percent(v) for v in (0.0, 0.2, 0.5, 0.51, 50.0, 99.49, 99.5, 99.8, 100.0)] == [
         "0%", "<1%", "<1%", "1%", "50%", "99%", ">99%", ">99%", "100%"]
+
+
+def test_the_table_for_a_phone_reads_each_cell_as_both_maps_do():
+    from ui.matrix_view import table_rows
+
+    rows = table_rows(_hand_matrix(0.0049))
+    assert rows == [{"attack": "BadNets", "No defense": "100% · 0.4", "STRIP": "0% · 5.0"},
+                    {"attack": "WaNet", "No defense": "94% · 0.4", "STRIP": "<1% · 4.0"}]  # 0.49%: never "0%"
+    assert table_rows(_hand_matrix(0.5), {"wanet": "Hidden warp"})[1]["attack"] == "Hidden warp"
