@@ -90,5 +90,5 @@ def scenario_title(scenario: Scenario) -> str:
     if preset is not None:
         return preset.title + seed
     rate = f"{scenario.poison.rate:.1%} of the training data poisoned" if scenario.poison.rate else "nothing poisoned"
-    return (f"your own settings: {ATTACKS[scenario.attack].title} on {DATASETS[scenario.dataset].title}, "
+    return (f"your own settings: {ATTACKS[scenario.attack].title} on {DATASETS[scenario.dataset].short_title}, "
             f"{rate}{seed}")

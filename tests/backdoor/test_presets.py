@@ -69,3 +69,19 @@ def test_a_class_starts_at_its_preset_with_the_class_seed_everywhere():
     assert (lab.attack, lab.dataset, lab.poison.seed, lab.train.seed, lab.data_seed) == ("badnets", "mnist-5k", 7, 7, 7)
     assert replace(lab, poison=Scenario().poison, train=Scenario().train, data_seed=0) == Scenario()
     assert class_setup("", 3) == class_setup(None, 3)  # no preset chosen
+
+
+def test_a_scenario_is_named_by_its_preset_with_a_seed_or_by_its_settings():
+    from dataclasses import replace
+
+    from backdoor.attacks import PoisonConfig
+    from backdoor.presets import PRESETS, _attack, scenario_title
+
+    classic = PRESETS["classic-patch"].scenario
+    assert scenario_title(classic) == "Classic patch (digits)"
+    assert scenario_title(replace(classic, data_seed=3)) == "Classic patch (digits), seed 3"
+    own = replace(_attack("badnets", rate=0.05), dataset="cifar10", model="color-cnn")
+    assert scenario_title(own) == ("your own settings: BadNets (visible patch) on CIFAR-10, 5.0% of the training data "
+                                   "poisoned")  # the data set's name without its "(download)" note
+    nothing = replace(own, poison=PoisonConfig(rate=0.0, target=0), data_seed=2)
+    assert scenario_title(nothing) == "your own settings: BadNets (visible patch) on CIFAR-10, nothing poisoned, seed 2"
