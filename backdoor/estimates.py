@@ -24,6 +24,7 @@ from backdoor.kinds import KINDS
 from backdoor.defenses.common import FINE_TUNE_BATCH
 from backdoor.defenses.trigger_search import reverse_step_seconds
 from backdoor.timing import Rig
+from backdoor.wording import about  # (the pages and the warm-up quote it from here too)
 
 
 
@@ -158,18 +159,6 @@ def scan(shape: DataShape, model: str, device, config) -> Estimate:
 
 
 # --- in words ------------------------------------------------------------------------------
-
-
-def about(seconds: float) -> str:
-    """A duration as people say it: "about 8 s", "about 25 s", "about 3.5 minutes"."""
-    if seconds < 20:
-        return f"about {max(1, round(seconds))} s"
-    if seconds < 90:
-        return f"about {5 * round(seconds / 5)} s"
-    minutes = seconds / 60
-    if minutes < 10:
-        return f"about {round(2 * minutes) / 2:g} minutes"
-    return f"about {round(minutes)} minutes"
 
 
 def busy_note(load: Load) -> str:

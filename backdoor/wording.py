@@ -65,3 +65,15 @@ ONE_ANSWER = ("a model that answers one class for everything 'succeeds' on every
 def chance(classes: int) -> str:
     """What guessing scores among ``classes`` classes, as a share: "10%", "12.5%", "50%", "33.3%"."""
     return f"{round(100 / classes, 1):g}%"
+
+
+def about(seconds: float) -> str:
+    """A duration as people say it: "about 8 s", "about 25 s", "about 3.5 minutes"."""
+    if seconds < 20:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 90:
+        return f"about {5 * round(seconds / 5)} s"
+    minutes = seconds / 60
+    if minutes < 10:
+        return f"about {round(2 * minutes) / 2:g} minutes"
+    return f"about {round(minutes)} minutes"

@@ -23,9 +23,9 @@ def _dataset(name: str, seed: int, download: bool) -> Dataset:
 
 
 def _loading(spec: DatasetSpec, seed: int) -> str:
-    """ "Loading Traffic signs (offline)...", and what its first load on this machine still takes."""
+    """ "Loading Traffic signs...", and what its first load on this machine still takes."""
     note = spec.first_load_note(seed)
-    return f"Loading {spec.title}..." + (f" {note}" if note else "")
+    return f"Loading {spec.short_title}..." + (f" {note}" if note else "")
 
 
 def dataset_named(name: str, seed: int) -> Dataset:

@@ -12,6 +12,7 @@ for the sticker to sit on.
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from backdoor.datasets.base import Dataset, DatasetSpec, cache_dir, dataset_from_arrays
 from backdoor.datasets.made_once import made_once
+from backdoor.wording import about
 
 SIGN_CLASSES = (
     "stop",
@@ -40,8 +42,9 @@ CANVAS = 128  # drawn at 4x, then downsampled: smooth edges like a real camera
 TRAIN_PER_CLASS = 500
 TEST_PER_CLASS = 125
 VERSION = 1
+TIMED_PER_CLASS = 8  # signs per class drawn to time the first-load note (about 0.1 s on 2 cores)
 # How long a reader waits for signs another caller is drawing before it draws them itself: the start-up
-# warm-up draws at low priority, and a class's training can starve it far past the usual 20 s.
+# warm-up draws at low priority, and a class's training can starve it far past the usual 12-20 s.
 PATIENCE_SECONDS = 30.0
 
 RED, WHITE, BLACK = (200, 20, 30), (245, 245, 245), (20, 20, 20)
@@ -217,17 +220,27 @@ def _draw_all(seed: int) -> dict[str, np.ndarray]:
     return dict(x_train=x_tr, y_train=y_tr, boxes_train=b_tr, x_test=x_te, y_test=y_te, boxes_test=b_te)
 
 
+@lru_cache(maxsize=1)
+def _seconds_per_sign() -> float:
+    """Drawing one sign on this machine, as ``generate`` draws them: measured once per process on a
+    small batch, after one untimed batch (the fonts load there)."""
+    generate(TIMED_PER_CLASS // 4, seed=0)
+    start = time.perf_counter()
+    generate(TIMED_PER_CLASS, seed=0)
+    return (time.perf_counter() - start) / (TIMED_PER_CLASS * len(SIGN_CLASSES))
+
+
 def still_to_draw(seed: int) -> str | None:
     """What loading ``seed``'s signs still takes on this machine, in words; None once they are drawn."""
     if _cached(seed).exists():
         return None
     count = len(SIGN_CLASSES) * (TRAIN_PER_CLASS + TEST_PER_CLASS)
-    return (f"The first time on this machine its {count:,} signs are drawn: about 20 s on a 2-core laptop "
-            "(after that they are read in a blink).")
+    return (f"The first time on this machine its {count:,} signs are drawn: {about(count * _seconds_per_sign())} "
+            "on this server (after that they are read in a blink).")
 
 
 def load_traffic_signs(seed: int = 0) -> Dataset:
-    """The generated set for ``seed``: drawn once per machine (about 20 s on 2 cores), then read from an
+    """The generated set for ``seed``: drawn once per machine (``still_to_draw`` says how long), then read from an
     .npz. Two callers at once (the start-up warm-up and a user's first pick) draw it once: the second
     waits for the first (``made_once``), for ``PATIENCE_SECONDS`` at most."""
     arrays = made_once(_cached(seed), lambda: _draw_all(seed), patience=PATIENCE_SECONDS)
