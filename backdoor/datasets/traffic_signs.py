@@ -11,6 +11,7 @@ for the sticker to sit on.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from backdoor.datasets.base import Dataset, DatasetSpec, cache_dir, dataset_from_arrays
+from backdoor.datasets.base import Dataset, DatasetSpec, atomic_write, cache_dir, dataset_from_arrays
 from backdoor.datasets.made_once import made_once
 from backdoor.wording import about
 
@@ -42,7 +43,6 @@ CANVAS = 128  # drawn at 4x, then downsampled: smooth edges like a real camera
 TRAIN_PER_CLASS = 500
 TEST_PER_CLASS = 125
 VERSION = 1
-TIMED_PER_CLASS = 8  # signs per class drawn to time the first-load note (about 0.1 s on 2 cores)
 # How long a reader waits for signs another caller is drawing before it draws them itself: the start-up
 # warm-up draws at low priority, and a class's training can starve it far past the usual 12-20 s.
 PATIENCE_SECONDS = 30.0
@@ -215,28 +215,36 @@ def _cached(seed: int) -> Path:
 
 def _draw_all(seed: int) -> dict[str, np.ndarray]:
     # Train and test come from different streams of the same seed: no image is in both.
+    start = time.perf_counter()
     x_tr, y_tr, b_tr = generate(TRAIN_PER_CLASS, seed * 2 + 1)
     x_te, y_te, b_te = generate(TEST_PER_CLASS, seed * 2 + 2)
+    per_sign = (time.perf_counter() - start) / (len(y_tr) + len(y_te))
+    atomic_write(_drawing_time(), lambda f: f.write(json.dumps({"seconds_per_sign": per_sign}).encode()))
     return dict(x_train=x_tr, y_train=y_tr, boxes_train=b_tr, x_test=x_te, y_test=y_te, boxes_test=b_te)
 
 
-@lru_cache(maxsize=1)
-def _seconds_per_sign() -> float:
-    """Drawing one sign on this machine, as ``generate`` draws them: measured once per process on a
-    small batch, after one untimed batch (the fonts load there)."""
-    generate(TIMED_PER_CLASS // 4, seed=0)
-    start = time.perf_counter()
-    generate(TIMED_PER_CLASS, seed=0)
-    return (time.perf_counter() - start) / (TIMED_PER_CLASS * len(SIGN_CLASSES))
+def _drawing_time() -> Path:
+    return cache_dir() / f"traffic-signs-v{VERSION}-drawing-time.json"
+
+
+def seconds_per_sign() -> float | None:
+    """What drawing one sign took here the last time a set was drawn; None before any was."""
+    try:
+        return float(json.loads(_drawing_time().read_text())["seconds_per_sign"])
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, or a file from elsewhere: no figure
+        return None
 
 
 def still_to_draw(seed: int) -> str | None:
-    """What loading ``seed``'s signs still takes on this machine, in words; None once they are drawn."""
+    """What loading ``seed``'s signs still takes on this machine, in words; None once they are drawn. The
+    time is the last drawing's on this machine: before the first, no figure rather than a guess (the
+    spinner counts the seconds)."""
     if _cached(seed).exists():
         return None
     count = len(SIGN_CLASSES) * (TRAIN_PER_CLASS + TEST_PER_CLASS)
-    return (f"The first time on this machine its {count:,} signs are drawn: {about(count * _seconds_per_sign())} "
-            "on this server (after that they are read in a blink).")
+    per_sign = seconds_per_sign()
+    took = f": {about(count * per_sign)} on this server" if per_sign is not None else ""
+    return f"The first time on this machine its {count:,} signs are drawn{took} (after that they are read in a blink)."
 
 
 def load_traffic_signs(seed: int = 0) -> Dataset:
