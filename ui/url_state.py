@@ -165,6 +165,12 @@ def _text(value) -> str:
     return value.hex() if isinstance(value, bytes) else str(value)
 
 
+def _default(key: str, known: dict[str, object]) -> object:
+    """What a setting is when a link leaves it out: the model is the data set's own, as the sidebar picks
+    it with the data set (a link to the traffic signs trains the colour model)."""
+    return DATASETS[st.session_state["lab.dataset"]].default_model if key == "lab.model" else known[key]
+
+
 def restore_from_url() -> None:
     """Once per session, before the first page draws: the settings the URL carries."""
     if st.session_state.get(RESTORED):
@@ -172,19 +178,23 @@ def restore_from_url() -> None:
     st.session_state[RESTORED] = True
     known = _known()
     unused = []
-    for key, text in st.query_params.items():
+    s = st.session_state  # every setting is there already: app.py runs init_settings first
+    used = set()
+    for key, text in sorted(st.query_params.items(), key=lambda item: item[0] != "lab.dataset"):  # the data set first
         if key not in known:
             continue
         try:
             value = _parse(text, known[key])
         except (TypeError, ValueError):  # a mangled value: keep the default
-            unused.append(Unused(_label(key), text, _why_unparsed(known[key]), _shown(key, known[key])))
+            unused.append(Unused(_label(key), text, _why_unparsed(known[key]), _shown(key, _default(key, known))))
             continue
         if offered(key, value):
-            st.session_state[key] = value
+            s[key] = value
+            used.add(key)
         else:
-            unused.append(Unused(_label(key), text, _why_not_offered(key, value), _shown(key, known[key])))
-    s = st.session_state  # every setting is there already: app.py runs init_settings first
+            unused.append(Unused(_label(key), text, _why_not_offered(key, value), _shown(key, _default(key, known))))
+    if "lab.model" not in used:  # the link's data set picks the model it leaves out
+        s["lab.model"] = _default("lab.model", known)
     attack, dataset = s["poison.attack"], s["lab.dataset"]
     if not ATTACKS[attack].fits(dataset):  # the sticker needs road signs
         s["poison.attack"] = DEFAULTS["poison.attack"]
@@ -216,8 +226,8 @@ def show_unused() -> None:
 def write_to_url() -> None:
     """Every run: the settings that differ from their defaults, into the URL."""
     known = _known()
-    wanted = {key: _text(st.session_state[key]) for key, default in known.items()
-              if key in st.session_state and st.session_state[key] != default}
+    wanted = {key: _text(st.session_state[key]) for key in known
+              if key in st.session_state and st.session_state[key] != _default(key, known)}
     for key in [k for k in st.query_params if k in known and k not in wanted]:  # back to its default
         del st.query_params[key]
     changed = {key: value for key, value in wanted.items() if st.query_params.get(key) != value}

@@ -149,3 +149,30 @@ def test_a_patient_records_value_beyond_its_slider_opens_on_the_default_and_says
     first.run()
     assert ("**Patient records: poison rate (%)**: the link asked for `100`, but the lab offers 0 to 25; the lab "
             "uses **7.5**.") in _note(first)
+
+
+def test_a_link_to_a_data_set_without_a_model_trains_that_data_sets_own_model():
+    """As the sidebar does when the data set changes; a model the link names is kept, and a reload
+    (the URL the page wrote) opens the same pair again."""
+    signs = opened_from({"lab.dataset": "traffic-signs"}, "pages/poison.py")
+    assert not signs.exception, signs.exception
+    assert signs.session_state["lab.model"] == "color-cnn"
+    assert "lab.model" not in signs.query_params  # the data set's own model: nothing to write
+    small = opened_from({"lab.dataset": "traffic-signs", "lab.model": "small-cnn"}, "pages/poison.py")
+    assert small.session_state["lab.model"] == "small-cnn"
+    assert small.query_params["lab.model"] == "small-cnn"  # not the data set's own: a reload keeps it
+    reloaded = opened_from(dict(small.query_params), "pages/poison.py")
+    assert (reloaded.session_state["lab.dataset"], reloaded.session_state["lab.model"]) == ("traffic-signs",
+                                                                                              "small-cnn")
+    colour_digits = opened_from({"lab.model": "color-cnn"}, "pages/poison.py")
+    assert colour_digits.session_state["lab.model"] == "color-cnn"
+    assert colour_digits.query_params["lab.model"] == "color-cnn"
+
+
+def test_a_model_a_link_cannot_use_falls_back_to_its_data_sets_own_and_says_so():
+    at = fresh_app()
+    at.query_params.update({"lab.model": "mlp", "lab.dataset": "traffic-signs"})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["lab.model"] == "color-cnn"
+    assert "that model does not read pictures; the lab uses **Colour CNN (3 conv layers)**." in _note(at)
