@@ -626,6 +626,8 @@ def signs() -> dict:
             start = time.perf_counter()
             drawn = traffic_signs.load_traffic_signs(seed=0)
             figures[f"drawn_seconds_{label}"] = round(time.perf_counter() - start, 2)
+            signs_drawn = len(drawn.x_train) + len(drawn.x_test)  # what the next set's first-load note quotes:
+            figures[f"note_then_says_seconds_{label}"] = round(traffic_signs.seconds_per_sign() * signs_drawn, 2)
             start = time.perf_counter()
             traffic_signs.load_traffic_signs(seed=0)
             figures["read_back_seconds"] = round(time.perf_counter() - start, 3)
