@@ -2,11 +2,11 @@
 
 Each run writes the settings that differ from their defaults (a model's: its data set's own) into
 ``st.query_params``; a new session (a reload) reads them back before any page draws. A value that
-does not parse, one its widget does not offer (an epoch count of 0, a seed past 9999, a model or an audience the lab does
-not have, a target class the data set does not have), or a key the lab does not know, is ignored
-(and left in the URL: the class link's own ``class``, ``student``, ``preset`` and ``seed``): a
-mangled link opens the lab on its defaults, never on an error, and the page says which of its
-settings it did not use and why (``unused_notice``, words in ui/link_words.py).
+does not parse, one its widget does not offer (an epoch count of 0, a seed past 9999, a model or an
+audience the lab does not have, a target class the data set does not have), or a key the lab does
+not know, is ignored (and left in the URL: the class link's own ``class``, ``student``, ``preset``
+and ``seed``): a mangled link opens the lab on its defaults, never on an error, and the page says
+which of its settings it did not use and why (``unused_notice``, words in ui/link_words.py).
 """
 
 from __future__ import annotations
