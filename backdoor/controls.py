@@ -85,8 +85,9 @@ class Control:
         if self.attacks == 0:  # no cell was measured on a working attack: 0 s and 0 points would be made up
             return f"not measured: {NOT_JUDGED}"
         took = "under a second" if self.seconds < 0.5 else f"about {_duration(self.seconds)}"  # never "about 0 s"
-        parts = [f"{took} of compute per model before each release on this server"
-                 + (" (setting its threshold and testing it)" if self.runs_per_request > 1 else "")]  # a monitor
+        monitor = self.runs_per_request > 1  # its seconds before release: its threshold set and tested
+        parts = [f"{took} per model before each release on this server to set and test its threshold" if monitor
+                 else f"{took} of compute per model before each release on this server"]
         if self.retrains:
             parts.append("one retraining")
         if self.runs_per_request > 1:

@@ -59,9 +59,9 @@ def test_costs_are_in_business_terms_and_measured():
     strip = table["strip"]
     runs = DEFENSES["strip"].config.overlays + 1
     assert strip.runs_per_request == runs
-    assert strip.cost == (f"about 12 s of compute per model before each release on this server (setting its threshold "
-                          f"and testing it); {runs} model runs per request instead of 1; up to 3.0% of honest customers "
-                          "or patients refused; up to 2.0 points of accuracy")  # the refusals are not counted twice
+    assert strip.cost == (f"about 12 s per model before each release on this server to set and test its threshold; "
+                          f"{runs} model runs per request instead of 1; up to 3.0% of honest customers or patients "
+                          "refused; up to 2.0 points of accuracy")  # the refusals are not counted twice
     assert table[NO_DEFENSE].cost.startswith("nothing extra")
 
 
