@@ -54,7 +54,7 @@ def _known() -> dict[str, object]:
 def _choices() -> dict[str, tuple]:
     """The settings a link may set only to one of a few values, and those values (as the widgets offer)."""
     return {
-        "lab.dataset": tuple(DATASETS),  # the records' set is sent back to pictures by app.keep_image_dataset
+        "lab.dataset": tuple(DATASETS.fitting("image")),  # the sidebar's: the patient records have their own page
         "lab.model": tuple(models_for("image")),  # the pages a link opens train on pictures
         "lab.audience": tuple(MENUS),
         "poison.attack": tuple(ATTACKS),

@@ -176,3 +176,14 @@ def test_a_model_a_link_cannot_use_falls_back_to_its_data_sets_own_and_says_so()
     assert not at.exception, at.exception
     assert at.session_state["lab.model"] == "color-cnn"
     assert "that model does not read pictures; the lab uses **Colour CNN (3 conv layers)**." in _note(at)
+
+
+def test_a_link_naming_the_patient_records_as_the_picture_pages_data_set_says_they_have_their_own_page():
+    at = fresh_app()
+    at.query_params.update({"lab.dataset": "breast-cancer"})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["lab.dataset"] == "mnist-5k"
+    note = _note(at)
+    assert "**Data set**: the link asked for `breast-cancer`, but the lab offers MNIST digits (offline)" in note
+    assert "patient records" not in note  # not a choice the sidebar offers
