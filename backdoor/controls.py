@@ -90,7 +90,7 @@ class Control:
                  else f"{took} of compute per model before each release on this server"]
         if self.retrains:
             parts.append("one retraining")
-        if self.runs_per_request > 1:
+        if monitor:
             parts.append(f"{self.runs_per_request} model runs per request instead of 1")
         if self.refused > 0:
             share = _share(self.refused)
